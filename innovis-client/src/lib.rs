@@ -1,0 +1,3 @@
+//! Typed async client for the Innovis Gateway.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
