@@ -1,3 +1,46 @@
 //! Credentials and their lifecycles, shared by the vendor clients.
+//!
+//! - **Tokens**: [`ClientCredentials`] mints OAuth 2.0 client-credentials tokens (the Innovis JSON
+//!   style with an `audience`, or the RFC 6749 form style with `client_secret_basic`) as a
+//!   [`TokenSource`]; [`TokenCache`] reuses them until shortly before they expire, with one
+//!   refresh in flight at a time.
+//! - **Static credentials**: [`StaticToken`] (`Authorization: Token <t>`) and
+//!   [`BasicCredentials`].
+//! - **Callouts** (webhooks): [`CalloutAuth`] verifies a received request over its raw bytes with
+//!   one of four schemes (Basic, header token, query token, HMAC-SHA1 `sha1=<hex>`), in constant
+//!   time, and signs requests for tests and simulators.
+//!
+//! Secrets are [`SecretString`]s end to end: no `Debug`, `Display` or error of this crate shows
+//! one.
+//!
+//! ```
+//! use common_auth::{CalloutAuth, SecretString, StaticToken};
+//!
+//! let token = StaticToken::new(SecretString::from("t0ken"));
+//! assert_eq!(token.authorization_header(), "Token t0ken");
+//!
+//! let auth = CalloutAuth::header_token(
+//!     http::HeaderName::from_static("x-callout-token"),
+//!     SecretString::from("t0ken"),
+//! );
+//! assert!(!format!("{auth:?}").contains("t0ken"));
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+mod cache;
+mod callout;
+mod client_credentials;
+mod header;
+mod jwt;
+mod static_credentials;
+mod token;
+
+pub use secrecy::{ExposeSecret, SecretString};
+
+pub use cache::TokenCache;
+pub use callout::hmac::hmac_sha1_hex;
+pub use callout::{CalloutAuth, CalloutAuthError, SignedCallout};
+pub use client_credentials::ClientCredentials;
+pub use static_credentials::{BasicCredentials, StaticToken};
+pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
