@@ -6,4 +6,5 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod export_files;
 pub mod status;

@@ -1,0 +1,543 @@
+//! Reading a downloaded export archive: its entries, what each one is, which item it belongs
+//! to, and each entry's bytes as a stream.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use zip::ZipArchive;
+use zip::read::ZipFile;
+
+use super::archive_match::{AmbiguousEntry, ArchiveMatch, ItemFiles};
+use super::clock::Clock;
+use super::entry_kind::EntryKind;
+use super::entry_name::unsafe_reason;
+use super::matcher::{ItemLookup, ItemMatcher};
+use super::naming::{ItemNaming, OrderNaming};
+
+/// Longest part of an entry name quoted in an error.
+const NAME_EXCERPT_CHARS: usize = 200;
+
+/// Size of the buffer [`ExportArchive::copy_entry_to`] streams through.
+const COPY_BUFFER_BYTES: usize = 64 * 1024;
+
+/// A downloaded export archive (zip), opened for reading.
+///
+/// Opening reads only the archive's central directory and each entry's local header, never the
+/// entries' contents; bytes are streamed out on demand with [`ExportArchive::entry_reader`] or
+/// [`ExportArchive::copy_entry_to`]. Entries may sit at the root or inside a folder (the vendor's
+/// layout nests them in a folder named after the archive); directory entries are not listed.
+/// An archive containing an unsafe name (absolute, `..`, `\`, NUL) is refused as a whole.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Cursor, Read, Write};
+///
+/// use housecanary_partner::export_files::{EntryKind, ExportArchive};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // An archive as the vendor would send it (built here with the `zip` crate).
+/// let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+/// let options = zip::write::SimpleFileOptions::default();
+/// writer.start_file("HC_q1_2024-03-10/A-1_2024-03-10_ValueReport.pdf", options)?;
+/// writer.write_all(b"%PDF-1.4")?;
+/// let bytes = writer.finish()?.into_inner();
+///
+/// let mut archive = ExportArchive::new(Cursor::new(bytes))?;
+/// let entry = archive.entries()[0].clone();
+/// assert_eq!(entry.folder(), Some("HC_q1_2024-03-10"));
+/// assert!(matches!(entry.kind(), EntryKind::Report { suffix, .. } if suffix == "ValueReport"));
+///
+/// let mut pdf = Vec::new();
+/// archive.entry_reader(&entry)?.read_to_end(&mut pdf)?;
+/// assert_eq!(pdf, b"%PDF-1.4");
+/// # Ok(())
+/// # }
+/// ```
+pub struct ExportArchive<R> {
+    zip: ZipArchive<R>,
+    entries: Vec<ArchiveEntry>,
+}
+
+impl<R> fmt::Debug for ExportArchive<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportArchive")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One file in an export archive.
+///
+/// # Examples
+///
+/// ```no_run
+/// use housecanary_partner::export_files::ExportArchive;
+///
+/// # fn main() -> Result<(), housecanary_partner::export_files::ArchiveError> {
+/// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
+/// for entry in archive.entries() {
+///     println!("{} ({} bytes): {:?}", entry.path(), entry.size(), entry.kind());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    index: usize,
+    path: String,
+    kind: EntryKind,
+    size: u64,
+}
+
+impl ArchiveEntry {
+    /// The entry's position in the archive.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// assert_eq!(archive.entries()[0].index(), 0);
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The full name in the archive (`folder/file`), checked to be a safe relative path.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// println!("{}", archive.entries()[0].path());
+    /// ```
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The last component of [`path`](Self::path).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// let entry = &archive.entries()[0];
+    /// assert!(entry.path().ends_with(entry.file_name()));
+    /// ```
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// The folders before the file name (`HC_q1_2024-03-10`), or `None` at the archive's root.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// if let Some(folder) = archive.entries()[0].folder() {
+    ///     println!("inside {folder}");
+    /// }
+    /// ```
+    pub fn folder(&self) -> Option<&str> {
+        self.path.rsplit_once('/').map(|(folder, _)| folder)
+    }
+
+    /// What the entry is, from its file name.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use housecanary_partner::export_files::EntryKind;
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// let reports = archive
+    ///     .entries()
+    ///     .iter()
+    ///     .filter(|entry| matches!(entry.kind(), EntryKind::Report { .. }))
+    ///     .count();
+    /// println!("{reports} reports");
+    /// ```
+    pub fn kind(&self) -> &EntryKind {
+        &self.kind
+    }
+
+    /// The uncompressed size the archive declares for the entry.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// let total: u64 = archive.entries().iter().map(|entry| entry.size()).sum();
+    /// println!("{total} bytes uncompressed");
+    /// ```
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ExportArchive<BufReader<File>> {
+    /// Opens the archive file at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::Open`] when the file cannot be opened, and the errors of
+    /// [`ExportArchive::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use housecanary_partner::export_files::ExportArchive;
+    ///
+    /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
+    /// println!("{} entries", archive.entries().len());
+    /// # Ok::<(), housecanary_partner::export_files::ArchiveError>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, ArchiveError> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|source| ArchiveError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::new(BufReader::new(file))
+    }
+}
+
+impl<R: Read + Seek> ExportArchive<R> {
+    /// Reads the archive's directory from any seekable reader (a file, a `Cursor` over bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::NotAZip`] when the data is not a readable zip archive,
+    /// [`ArchiveError::UnsafeEntryName`] when an entry's name could escape an extraction folder,
+    /// [`ArchiveError::Entry`] when an entry's header cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    ///
+    /// use housecanary_partner::export_files::{ArchiveError, ExportArchive};
+    ///
+    /// let err = ExportArchive::new(Cursor::new(b"not a zip".to_vec())).unwrap_err();
+    /// assert!(matches!(err, ArchiveError::NotAZip { .. }));
+    /// ```
+    pub fn new(reader: R) -> Result<Self, ArchiveError> {
+        let mut zip = ZipArchive::new(reader).map_err(|source| ArchiveError::NotAZip {
+            source: Box::new(source),
+        })?;
+        let mut entries = Vec::with_capacity(zip.len());
+        for index in 0..zip.len() {
+            // Names come from the central directory; check them before touching anything else.
+            let name = zip.name_for_index(index).unwrap_or_default().to_owned();
+            if let Some(reason) = unsafe_reason(&name) {
+                return Err(ArchiveError::UnsafeEntryName {
+                    index,
+                    name: excerpt(&name),
+                    reason,
+                });
+            }
+            // The raw view reads the local header only: no decompression, no decryption.
+            let (is_dir, size) = zip
+                .by_index_raw(index)
+                .map(|file| (file.is_dir(), file.size()))
+                .map_err(|source| ArchiveError::Entry {
+                    index,
+                    path: excerpt(&name),
+                    source: Box::new(source),
+                })?;
+            if is_dir {
+                continue;
+            }
+            entries.push(ArchiveEntry {
+                index,
+                kind: EntryKind::classify(&name),
+                path: name,
+                size,
+            });
+        }
+        Ok(Self { zip, entries })
+    }
+
+    /// The archive's files (directories left out), in archive order.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// for entry in archive.entries() {
+    ///     println!("{}", entry.path());
+    /// }
+    /// ```
+    pub fn entries(&self) -> &[ArchiveEntry] {
+        &self.entries
+    }
+
+    /// Streams the entry's decompressed bytes (checked against the archive's CRC at the end).
+    ///
+    /// # Errors
+    ///
+    /// [`ArchiveError::UnknownEntry`] when `entry` is not from this archive,
+    /// [`ArchiveError::Entry`] when it cannot be read (unsupported compression, encryption,
+    /// corrupt header). Read errors during streaming come from the returned reader.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::io::Read;
+    ///
+    /// # let mut archive = housecanary_partner::export_files::ExportArchive::open("e.zip")?;
+    /// let entry = archive.entries()[0].clone();
+    /// let mut head = [0u8; 4];
+    /// archive.entry_reader(&entry)?.read_exact(&mut head)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn entry_reader(
+        &mut self,
+        entry: &ArchiveEntry,
+    ) -> Result<EntryReader<'_, R>, ArchiveError> {
+        self.check_entry(entry)?;
+        let file = self
+            .zip
+            .by_index(entry.index)
+            .map_err(|source| ArchiveError::Entry {
+                index: entry.index,
+                path: excerpt(&entry.path),
+                source: Box::new(source),
+            })?;
+        Ok(EntryReader { file })
+    }
+
+    /// Streams the entry's bytes into `writer` and returns how many were written.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`entry_reader`](Self::entry_reader); [`ArchiveError::Entry`] when reading
+    /// fails midway (corrupt data, CRC mismatch); [`ArchiveError::Write`] when `writer` fails.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::fs::File;
+    ///
+    /// use housecanary_partner::export_files::{EntryKind, ExportArchive};
+    ///
+    /// let mut archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
+    /// for entry in archive.entries().to_vec() {
+    ///     if let EntryKind::Report { .. } = entry.kind() {
+    ///         let mut out = File::create(entry.file_name()).expect("create file");
+    ///         archive.copy_entry_to(&entry, &mut out)?;
+    ///     }
+    /// }
+    /// # Ok::<(), housecanary_partner::export_files::ArchiveError>(())
+    /// ```
+    pub fn copy_entry_to(
+        &mut self,
+        entry: &ArchiveEntry,
+        writer: &mut (impl Write + ?Sized),
+    ) -> Result<u64, ArchiveError> {
+        let mut reader = self.entry_reader(entry)?;
+        let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
+        let mut copied = 0u64;
+        loop {
+            let read = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(ArchiveError::Entry {
+                        index: entry.index,
+                        path: excerpt(&entry.path),
+                        source: Box::new(source),
+                    });
+                }
+            };
+            let chunk = buffer.get(..read).unwrap_or_default();
+            writer
+                .write_all(chunk)
+                .map_err(|source| ArchiveError::Write {
+                    path: excerpt(&entry.path),
+                    source,
+                })?;
+            copied += read as u64;
+        }
+        Ok(copied)
+    }
+
+    /// Maps every entry to the order item it was named after (see [`ItemMatcher`] for the
+    /// rule), collecting each item's JSON and reports.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use housecanary_partner::export_files::{ExportArchive, ItemNaming, OrderNaming, SystemClock};
+    ///
+    /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
+    /// let order = OrderNaming::new("Q1");
+    /// let items = [ItemNaming::new("1 Main St"), ItemNaming::new("2 Oak Ave")];
+    /// let matched = archive.match_items(&order, &items, &SystemClock);
+    /// for (item, files) in items.iter().zip(&matched.items) {
+    ///     println!("{}: {} report(s)", item.address, files.reports.len());
+    /// }
+    /// # Ok::<(), housecanary_partner::export_files::ArchiveError>(())
+    /// ```
+    pub fn match_items(
+        &self,
+        order: &OrderNaming,
+        items: &[ItemNaming],
+        clock: &(impl Clock + ?Sized),
+    ) -> ArchiveMatch {
+        let matcher = ItemMatcher::new(order, items, clock);
+        let mut matched = ArchiveMatch {
+            items: vec![ItemFiles::default(); items.len()],
+            ..ArchiveMatch::default()
+        };
+        for entry in &self.entries {
+            match (matcher.lookup(&entry.kind), &entry.kind) {
+                (ItemLookup::Item(index), kind) => match matched.items.get_mut(index) {
+                    Some(files) if matches!(kind, EntryKind::OrderItemJson { .. }) => {
+                        files.order_item_json.push(entry.clone());
+                    }
+                    Some(files) => files.reports.push(entry.clone()),
+                    None => matched.unmatched.push(entry.clone()),
+                },
+                (ItemLookup::Ambiguous(candidates), _) => {
+                    matched.ambiguous.push(AmbiguousEntry {
+                        entry: entry.clone(),
+                        candidates,
+                    });
+                }
+                (_, EntryKind::OrderJson) => matched.order_json.push(entry.clone()),
+                _ => matched.unmatched.push(entry.clone()),
+            }
+        }
+        matched
+    }
+
+    /// Gives back the underlying reader.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// let file = archive.into_inner();
+    /// ```
+    pub fn into_inner(self) -> R {
+        self.zip.into_inner()
+    }
+
+    /// Refuses entries from another archive (same index, other name).
+    fn check_entry(&self, entry: &ArchiveEntry) -> Result<(), ArchiveError> {
+        match self.entries.iter().find(|own| own.index == entry.index) {
+            Some(own) if own.path == entry.path => Ok(()),
+            _ => Err(ArchiveError::UnknownEntry {
+                index: entry.index,
+                path: excerpt(&entry.path),
+            }),
+        }
+    }
+}
+
+/// The decompressed bytes of one archive entry, streamed from the archive.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::io::Read;
+///
+/// # let mut archive = housecanary_partner::export_files::ExportArchive::open("e.zip")?;
+/// let entry = archive.entries()[0].clone();
+/// let mut text = String::new();
+/// archive.entry_reader(&entry)?.read_to_string(&mut text)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct EntryReader<'a, R: Read> {
+    file: ZipFile<'a, R>,
+}
+
+impl<R: Read> Read for EntryReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.file.read(buf)
+    }
+}
+
+impl<R: Read> fmt::Debug for EntryReader<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntryReader")
+            .field("name", &self.file.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What went wrong reading an export archive.
+///
+/// # Examples
+///
+/// ```
+/// use housecanary_partner::export_files::{ArchiveError, ExportArchive};
+///
+/// let err = ExportArchive::open("/nonexistent/HC_q1_2024-03-10.zip").unwrap_err();
+/// assert!(matches!(err, ArchiveError::Open { .. }));
+/// assert!(err.to_string().contains("HC_q1_2024-03-10.zip"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArchiveError {
+    /// The archive file could not be opened.
+    #[error("cannot open export archive {}: {source}", path.display())]
+    Open {
+        /// The path given.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The data is not a zip archive this reader understands.
+    #[error("not a readable zip archive: {source}")]
+    NotAZip {
+        /// The zip library's error.
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
+    /// An entry's name is absolute, climbs with `..`, or holds `\` or NUL: the archive is refused.
+    #[error("archive entry {index} has an unsafe name {name:?} ({reason}); refusing the archive")]
+    UnsafeEntryName {
+        /// The entry's position in the archive.
+        index: usize,
+        /// The name (at most 200 characters of it).
+        name: String,
+        /// What makes it unsafe.
+        reason: &'static str,
+    },
+    /// An entry could not be read (corrupt header or data, unsupported compression or
+    /// encryption, CRC mismatch).
+    #[error("cannot read archive entry {index} {path:?}: {source}")]
+    Entry {
+        /// The entry's position in the archive.
+        index: usize,
+        /// The entry's name (at most 200 characters of it).
+        path: String,
+        /// The underlying error.
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
+    /// The entry given is not one of this archive's.
+    #[error("archive has no entry {index} named {path:?}")]
+    UnknownEntry {
+        /// The index given.
+        index: usize,
+        /// The name given (at most 200 characters of it).
+        path: String,
+    },
+    /// The destination of a copy failed.
+    #[error("cannot write archive entry {path:?} out: {source}")]
+    Write {
+        /// The entry being copied (at most 200 characters of its name).
+        path: String,
+        /// The writer's error.
+        source: io::Error,
+    },
+}
+
+/// The start of `name`, so a hostile multi-megabyte name cannot bloat an error.
+fn excerpt(name: &str) -> String {
+    name.chars().take(NAME_EXCERPT_CHARS).collect()
+}
