@@ -1,0 +1,120 @@
+//! A ready callout endpoint for axum (feature `axum`).
+//!
+//! [`router`] mounts a [`CalloutReceiver`] at a path; [`receive`] is the bare handler for routers that
+//! want to place it themselves. Both read the body with the receiver's limit (a `Content-Length`
+//! over it is refused before reading), then answer with [`CalloutReceiver::handle`]'s outcome.
+//!
+//! ```no_run
+//! use common_auth::{CalloutAuth, SecretString};
+//! use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = CalloutAuth::hmac_sha1(
+//!     http::HeaderName::from_static("x-hc-signature"),
+//!     SecretString::from(std::env::var("HC_CALLOUT_SECRET")?),
+//! );
+//! let receiver = CalloutReceiver::new(
+//!     CalloutVerifier::new(auth),
+//!     InMemoryMessageLog::default(),
+//!     |message| async move {
+//!         tracing::info!(kind = message.message_type(), "callout");
+//!         Ok::<(), std::io::Error>(())
+//!     },
+//! );
+//! let app = housecanary_partner::callouts::axum::router(receiver, "/hc/callouts");
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt as _;
+use http::StatusCode;
+
+use super::outcome::CalloutOutcome;
+use super::process::CalloutReceiver;
+
+/// A router answering `POST path` with `receiver` (other methods get `405`).
+///
+/// Merge it into the application's router (`app.merge(router(...))`) or serve it alone.
+///
+/// # Panics
+/// When `path` does not start with `/` (axum's rule for routes); this is configuration, checked once
+/// at startup.
+///
+/// ```no_run
+/// # use housecanary_partner::callouts::CalloutReceiver;
+/// # fn app(receiver: CalloutReceiver) -> axum::Router {
+/// axum::Router::new()
+///     .route("/health", axum::routing::get(|| async { "ok" }))
+///     .merge(housecanary_partner::callouts::axum::router(receiver, "/callouts"))
+/// # }
+/// ```
+pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
+    Router::new()
+        .route(path, post(receive))
+        .with_state(receiver)
+}
+
+/// The axum handler: reads the body within the receiver's limit and answers with the outcome of
+/// [`CalloutReceiver::handle`].
+///
+/// ```no_run
+/// # use housecanary_partner::callouts::CalloutReceiver;
+/// use housecanary_partner::callouts::axum::receive;
+/// # fn app(receiver: CalloutReceiver) -> axum::Router {
+/// axum::Router::new()
+///     .route("/partner/hc", axum::routing::post(receive))
+///     .with_state(receiver)
+/// # }
+/// ```
+pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = receiver.body_limit();
+    let announced = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        tracing::warn!(?announced, limit, "callout rejected: body too large");
+        return CalloutOutcome::TooLarge { limit }.into_response();
+    }
+    let body = match read_limited(body, limit).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    receiver.handle(&parts, body).await.into_response()
+}
+
+/// Collects the body, refusing it as soon as it grows past `limit` (chunked bodies announce no
+/// length).
+async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Response> {
+    let mut stream = body.into_data_stream();
+    let mut collected = BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| {
+            tracing::warn!(%error, "callout rejected: could not read the body");
+            (StatusCode::BAD_REQUEST, "could not read the body").into_response()
+        })?;
+        if collected.len().saturating_add(chunk.len()) > limit {
+            tracing::warn!(limit, "callout rejected: body too large");
+            return Err(CalloutOutcome::TooLarge { limit }.into_response());
+        }
+        collected.extend_from_slice(&chunk);
+    }
+    Ok(collected.freeze())
+}
+
+impl IntoResponse for CalloutOutcome {
+    /// The outcome's [`status`](CalloutOutcome::status) with its short plain-text
+    /// [`body`](CalloutOutcome::body).
+    fn into_response(self) -> Response {
+        (self.status(), self.body()).into_response()
+    }
+}

@@ -1,0 +1,66 @@
+//! A held [`MessageLog`] claim that is released even when the request is cancelled.
+
+use std::sync::Arc;
+
+use super::message_log::{MessageLog, MessageLogError};
+
+/// The claim on one `message_id` returned by [`MessageLog::try_begin`] as `Begin::New`.
+///
+/// A server drops the request future when the client disconnects; without this guard the claim would
+/// then stay "in progress" and every redelivery would be turned away until the log's lease ran out.
+/// Dropping an unresolved claim abandons it on the current tokio runtime.
+pub(crate) struct Claim {
+    log: Arc<dyn MessageLog>,
+    message_id: String,
+    resolved: bool,
+}
+
+impl Claim {
+    pub(crate) fn new(log: Arc<dyn MessageLog>, message_id: String) -> Self {
+        Self {
+            log,
+            message_id,
+            resolved: false,
+        }
+    }
+
+    /// Marks the id processed.
+    pub(crate) async fn complete(mut self) -> Result<(), MessageLogError> {
+        let result = self.log.complete(&self.message_id).await;
+        // Set only after the call finished: if this future is dropped midway, `Drop` abandons.
+        self.resolved = true;
+        result
+    }
+
+    /// Releases the claim without marking the id processed.
+    pub(crate) async fn abandon(mut self) -> Result<(), MessageLogError> {
+        let result = self.log.abandon(&self.message_id).await;
+        self.resolved = true;
+        result
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if self.resolved {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!(
+                message_id = %self.message_id,
+                "callout claim dropped outside a tokio runtime; it is released when its lease ends"
+            );
+            return;
+        };
+        let log = Arc::clone(&self.log);
+        let message_id = std::mem::take(&mut self.message_id);
+        runtime.spawn(async move {
+            match log.abandon(&message_id).await {
+                Ok(()) => tracing::debug!(%message_id, "released the claim of a cancelled callout"),
+                Err(error) => {
+                    tracing::warn!(%message_id, %error, "could not release a cancelled callout's claim")
+                }
+            }
+        });
+    }
+}

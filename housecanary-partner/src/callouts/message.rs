@@ -1,0 +1,485 @@
+//! The typed callout messages and their decoding from a (verified) body.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::error::{CalloutError, ReportDecodeError};
+use super::flexible;
+use crate::status::{OrderItemStatus, OrderStatus};
+
+/// `message_type` of an order status change.
+const ORDER_STATUS_CHANGE: &str = "order_status_change";
+/// `message_type` of an order item status change.
+const ORDER_ITEM_STATUS_CHANGE: &str = "order_item_status_change";
+/// `message_type` of a final delivery.
+const ORDER_COMPLETE: &str = "order_complete";
+
+/// Standard alphabet; padding optional, because the vendor has not documented its encoder.
+const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// One callout, as HouseCanary sends it.
+///
+/// Ids may arrive as JSON strings or numbers; both become `String`. Fields the SDK does not know are
+/// kept in each variant's `extra` map, and message types it does not know become
+/// [`CalloutMessage::Unknown`] with the whole body, so a new vendor message never breaks the receiver.
+///
+/// ```
+/// use housecanary_partner::callouts::CalloutMessage;
+/// use housecanary_partner::status::OrderItemStatus;
+///
+/// let body = br#"{
+///     "message_type": "order_item_status_change",
+///     "message_id": "m-17",
+///     "order_id": 501,
+///     "customer_order_id": "batch-9",
+///     "order_item_id": 9001,
+///     "customer_item_id": null,
+///     "new_status": "reportPending",
+///     "external_integration_id": "crm-4411"
+/// }"#;
+/// let message = CalloutMessage::from_slice(body)?;
+/// assert_eq!(message.message_id(), Some("m-17"));
+/// match message {
+///     CalloutMessage::OrderItemStatusChange(change) => {
+///         assert_eq!(change.order_id, "501");
+///         assert_eq!(change.new_status, OrderItemStatus::ReportPending);
+///     }
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+/// ```
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CalloutMessage {
+    /// `order_status_change`: the order as a whole changed status.
+    OrderStatusChange(OrderStatusChange),
+    /// `order_item_status_change`: one item (address) changed status.
+    OrderItemStatusChange(OrderItemStatusChange),
+    /// `order_complete`: final delivery, with a download URL and/or the report itself.
+    OrderComplete(OrderComplete),
+    /// A `message_type` this version of the SDK does not know.
+    #[non_exhaustive]
+    Unknown {
+        /// The `message_type` as received.
+        message_type: String,
+        /// The `message_id`, when the body has a string or number under that key.
+        message_id: Option<String>,
+        /// The whole body.
+        raw: Value,
+    },
+}
+
+impl CalloutMessage {
+    /// Decodes a callout body. Call it only on a body that passed
+    /// [`CalloutVerifier::verify`](super::CalloutVerifier::verify) (or use
+    /// [`CalloutVerifier::verify_and_parse`](super::CalloutVerifier::verify_and_parse)).
+    ///
+    /// # Errors
+    /// [`CalloutError::NotJson`], [`CalloutError::NotAnObject`], [`CalloutError::MissingMessageType`],
+    /// or [`CalloutError::Malformed`] for a known message type whose fields have the wrong shape.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    ///
+    /// let message = CalloutMessage::from_slice(br#"{"message_type":"order_cancelled","message_id":7}"#)?;
+    /// assert_eq!(message.message_type(), "order_cancelled");
+    /// assert_eq!(message.message_id(), Some("7"));
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn from_slice(body: &[u8]) -> Result<Self, CalloutError> {
+        let value: Value =
+            serde_json::from_slice(body).map_err(|error| CalloutError::not_json(&error))?;
+        Self::from_value(value)
+    }
+
+    /// Decodes a callout already parsed as JSON (see [`from_slice`](Self::from_slice)).
+    ///
+    /// # Errors
+    /// As [`from_slice`](Self::from_slice), except [`CalloutError::NotJson`].
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    ///
+    /// let value = serde_json::json!({
+    ///     "message_type": "order_status_change", "message_id": "m1",
+    ///     "order_id": "o1", "new_status": "complete", "external_integration_ids": ["a", "b"]
+    /// });
+    /// assert!(matches!(CalloutMessage::from_value(value)?, CalloutMessage::OrderStatusChange(_)));
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn from_value(value: Value) -> Result<Self, CalloutError> {
+        let message_type = match &value {
+            Value::Object(object) => match object.get("message_type") {
+                Some(Value::String(message_type)) => message_type.clone(),
+                _ => return Err(CalloutError::MissingMessageType),
+            },
+            _ => return Err(CalloutError::NotAnObject),
+        };
+        if message_type.eq_ignore_ascii_case(ORDER_STATUS_CHANGE) {
+            let mut message: OrderStatusChange = typed(&message_type, value)?;
+            message.extra.remove("message_type");
+            Ok(Self::OrderStatusChange(message))
+        } else if message_type.eq_ignore_ascii_case(ORDER_ITEM_STATUS_CHANGE) {
+            let mut message: OrderItemStatusChange = typed(&message_type, value)?;
+            message.extra.remove("message_type");
+            Ok(Self::OrderItemStatusChange(message))
+        } else if message_type.eq_ignore_ascii_case(ORDER_COMPLETE) {
+            let mut message: OrderComplete = typed(&message_type, value)?;
+            message.extra.remove("message_type");
+            Ok(Self::OrderComplete(message))
+        } else {
+            let message_id = match value.get("message_id") {
+                Some(Value::String(id)) => Some(id.clone()),
+                Some(Value::Number(id)) => Some(id.to_string()),
+                _ => None,
+            };
+            Ok(Self::Unknown {
+                message_type,
+                message_id,
+                raw: value,
+            })
+        }
+    }
+
+    /// The `message_type` as received (the documented spelling for known variants).
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    /// let m = CalloutMessage::from_slice(br#"{"message_type":"x","message_id":"1"}"#)?;
+    /// assert_eq!(m.message_type(), "x");
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn message_type(&self) -> &str {
+        match self {
+            Self::OrderStatusChange(_) => ORDER_STATUS_CHANGE,
+            Self::OrderItemStatusChange(_) => ORDER_ITEM_STATUS_CHANGE,
+            Self::OrderComplete(_) => ORDER_COMPLETE,
+            Self::Unknown { message_type, .. } => message_type,
+        }
+    }
+
+    /// The `message_id` used for deduplication. Every known message has one; an unknown message has
+    /// one when its body carries a string or number `message_id`.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    /// let m = CalloutMessage::from_slice(br#"{"message_type":"x"}"#)?;
+    /// assert_eq!(m.message_id(), None);
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn message_id(&self) -> Option<&str> {
+        match self {
+            Self::OrderStatusChange(m) => Some(&m.message_id),
+            Self::OrderItemStatusChange(m) => Some(&m.message_id),
+            Self::OrderComplete(m) => Some(&m.message_id),
+            Self::Unknown { message_id, .. } => message_id.as_deref(),
+        }
+    }
+
+    /// The `order_id` of a known message (`None` for unknown message types).
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    /// let m = CalloutMessage::from_slice(
+    ///     br#"{"message_type":"order_status_change","message_id":"m","order_id":12,"new_status":"new"}"#,
+    /// )?;
+    /// assert_eq!(m.order_id(), Some("12"));
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            Self::OrderStatusChange(m) => Some(&m.order_id),
+            Self::OrderItemStatusChange(m) => Some(&m.order_id),
+            Self::OrderComplete(m) => Some(&m.order_id),
+            Self::Unknown { .. } => None,
+        }
+    }
+}
+
+impl fmt::Debug for CalloutMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::OrderStatusChange(m) => f.debug_tuple("OrderStatusChange").field(m).finish(),
+            Self::OrderItemStatusChange(m) => {
+                f.debug_tuple("OrderItemStatusChange").field(m).finish()
+            }
+            Self::OrderComplete(m) => f.debug_tuple("OrderComplete").field(m).finish(),
+            // An unknown message may carry a large blob (a new kind of report): show its shape only.
+            Self::Unknown {
+                message_type,
+                message_id,
+                raw,
+            } => f
+                .debug_struct("Unknown")
+                .field("message_type", message_type)
+                .field("message_id", message_id)
+                .field(
+                    "raw_keys",
+                    &raw.as_object().map(|o| o.keys().collect::<Vec<_>>()),
+                )
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// Decodes a known message type, naming the JSON path of the first field that does not fit.
+fn typed<T: for<'de> Deserialize<'de>>(
+    message_type: &str,
+    value: Value,
+) -> Result<T, CalloutError> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|error| CalloutError::malformed(message_type, &error))
+}
+
+/// `order_status_change`: the order as a whole changed status.
+///
+/// ```
+/// use housecanary_partner::callouts::CalloutMessage;
+/// use housecanary_partner::status::OrderStatus;
+///
+/// let m = CalloutMessage::from_slice(br#"{"message_type":"order_status_change","message_id":"m1",
+///     "order_id":"o1","customer_order_id":null,"new_status":"inProgress",
+///     "external_integration_ids":["a",null,3],"new_field":true}"#)?;
+/// let CalloutMessage::OrderStatusChange(change) = m else { unreachable!() };
+/// assert_eq!(change.new_status, OrderStatus::InProgress);
+/// assert_eq!(change.external_integration_ids, ["a", "3"]);
+/// assert_eq!(change.extra["new_field"], true);
+/// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct OrderStatusChange {
+    /// Unique per message; redeliveries repeat it.
+    #[serde(deserialize_with = "flexible::id")]
+    pub message_id: String,
+    /// The vendor's order id.
+    #[serde(deserialize_with = "flexible::id")]
+    pub order_id: String,
+    /// The partner's own order id, when one was given at creation.
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub customer_order_id: Option<String>,
+    /// The order's new status (unknown values kept as [`OrderStatus::Other`]).
+    pub new_status: OrderStatus,
+    /// The `external_integration_id`s of the order's items (`null` entries skipped; `null` or absent
+    /// list is empty).
+    #[serde(default, deserialize_with = "flexible::id_list")]
+    pub external_integration_ids: Vec<String>,
+    /// Fields this SDK does not know, as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `order_item_status_change`: one order item changed status (for example cancelled by validation).
+///
+/// ```
+/// use housecanary_partner::callouts::CalloutMessage;
+/// use housecanary_partner::status::OrderItemStatus;
+///
+/// let m = CalloutMessage::from_slice(br#"{"message_type":"order_item_status_change",
+///     "message_id":"m2","order_id":1,"order_item_id":2,"new_status":"cancelled",
+///     "validation_errors":["missing zip code or city/state"]}"#)?;
+/// let CalloutMessage::OrderItemStatusChange(change) = m else { unreachable!() };
+/// assert_eq!(change.new_status, OrderItemStatus::Cancelled);
+/// assert!(change.extra.contains_key("validation_errors"));
+/// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct OrderItemStatusChange {
+    /// Unique per message; redeliveries repeat it.
+    #[serde(deserialize_with = "flexible::id")]
+    pub message_id: String,
+    /// The vendor's order id.
+    #[serde(deserialize_with = "flexible::id")]
+    pub order_id: String,
+    /// The partner's own order id, when one was given.
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub customer_order_id: Option<String>,
+    /// The vendor's order item id.
+    #[serde(deserialize_with = "flexible::id")]
+    pub order_item_id: String,
+    /// The partner's own item id, when one was given.
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub customer_item_id: Option<String>,
+    /// The item's new status (unknown values kept as [`OrderItemStatus::Other`]).
+    pub new_status: OrderItemStatus,
+    /// The item's `external_integration_id`, when one was given.
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub external_integration_id: Option<String>,
+    /// Fields this SDK does not know, as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `order_complete`: final delivery of an order's assets.
+///
+/// Depending on the delivery preference agreed at onboarding it carries a `download_url`, the report
+/// itself as an encoded blob, or both. `Debug` shows the blob's length, never its content.
+///
+/// ```
+/// use housecanary_partner::callouts::CalloutMessage;
+///
+/// let m = CalloutMessage::from_slice(br#"{"message_type":"order_complete","message_id":"m3",
+///     "order_id":1,"order_item_id":2,"download_url":"https://example.com/r.pdf",
+///     "report":"JVBERi0=\n","external_integration_ids":[]}"#)?;
+/// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
+/// assert_eq!(complete.report_bytes()?.as_deref(), Some(&b"%PDF-"[..]));
+/// assert_eq!(complete.report_raw(), Some("JVBERi0=\n"));
+/// assert!(!format!("{complete:?}").contains("JVBERi0"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct OrderComplete {
+    /// Unique per message; redeliveries repeat it.
+    #[serde(deserialize_with = "flexible::id")]
+    pub message_id: String,
+    /// The vendor's order id.
+    #[serde(deserialize_with = "flexible::id")]
+    pub order_id: String,
+    /// The partner's own order id, when one was given.
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub customer_order_id: Option<String>,
+    /// The vendor's order item id (documented; optional here because the message also lists the
+    /// whole order's integration ids and the vendor has not said whether it is per item).
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub order_item_id: Option<String>,
+    /// The partner's own item id, when one was given.
+    #[serde(default, deserialize_with = "flexible::optional_id")]
+    pub customer_item_id: Option<String>,
+    /// Where the assets can be downloaded (a signed URL: fetch it without the Authorization header).
+    #[serde(default)]
+    pub download_url: Option<String>,
+    /// The encoded report blob, exactly as received. See [`report_bytes`](Self::report_bytes).
+    #[serde(default)]
+    pub report: Option<String>,
+    /// The `external_integration_id`s of the order's items.
+    #[serde(default, deserialize_with = "flexible::id_list")]
+    pub external_integration_ids: Vec<String>,
+    /// Fields this SDK does not know, as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl OrderComplete {
+    /// The report blob exactly as received, if the message carries one.
+    ///
+    /// ```
+    /// # use housecanary_partner::callouts::CalloutMessage;
+    /// let m = CalloutMessage::from_slice(
+    ///     br#"{"message_type":"order_complete","message_id":"m","order_id":1}"#,
+    /// )?;
+    /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
+    /// assert_eq!(complete.report_raw(), None);
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn report_raw(&self) -> Option<&str> {
+        self.report.as_deref()
+    }
+
+    /// The report blob decoded as base64 (standard alphabet; padding optional; spaces and line breaks
+    /// ignored). `Ok(None)` when the message carries no report.
+    ///
+    /// The vendor documents the blob only as "encoded": base64 is the likely encoding, and
+    /// [`report_raw`](Self::report_raw) keeps the original should it turn out to be another.
+    ///
+    /// # Errors
+    /// [`ReportDecodeError::InvalidBase64`] when the blob is not base64.
+    ///
+    /// ```
+    /// # use housecanary_partner::callouts::CalloutMessage;
+    /// let m = CalloutMessage::from_slice(br#"{"message_type":"order_complete","message_id":"m",
+    ///     "order_id":1,"report":"aGVs\r\nbG8"}"#)?;
+    /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
+    /// assert_eq!(complete.report_bytes()?, Some(b"hello".to_vec()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn report_bytes(&self) -> Result<Option<Vec<u8>>, ReportDecodeError> {
+        let Some(report) = self.report.as_deref() else {
+            return Ok(None);
+        };
+        let compact: Vec<u8> = report
+            .bytes()
+            .filter(|byte| !byte.is_ascii_whitespace())
+            .collect();
+        REPORT_BASE64
+            .decode(compact)
+            .map(Some)
+            .map_err(|source| ReportDecodeError::InvalidBase64 { source })
+    }
+}
+
+impl fmt::Debug for OrderComplete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The report can be megabytes and is the customer's deliverable: never print it.
+        let report = self
+            .report
+            .as_ref()
+            .map(|report| format!("<{} encoded bytes>", report.len()));
+        f.debug_struct("OrderComplete")
+            .field("message_id", &self.message_id)
+            .field("order_id", &self.order_id)
+            .field("customer_order_id", &self.customer_order_id)
+            .field("order_item_id", &self.order_item_id)
+            .field("customer_item_id", &self.customer_item_id)
+            .field("download_url", &self.download_url)
+            .field("report", &report)
+            .field("external_integration_ids", &self.external_integration_ids)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_type_is_not_kept_in_extra() {
+        let m = CalloutMessage::from_slice(
+            br#"{"message_type":"order_status_change","message_id":"m","order_id":1,"new_status":"new"}"#,
+        )
+        .unwrap();
+        let CalloutMessage::OrderStatusChange(change) = m else {
+            panic!("wrong variant");
+        };
+        assert!(change.extra.is_empty());
+    }
+
+    #[test]
+    fn a_known_type_with_a_wrong_field_names_its_path() {
+        let err = CalloutMessage::from_slice(
+            br#"{"message_type":"order_status_change","message_id":"m","order_id":1,"new_status":"new","external_integration_ids":{"a":1}}"#,
+        )
+        .unwrap_err();
+        match err {
+            CalloutError::Malformed { path, .. } => assert_eq!(path, "external_integration_ids"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_known_type_without_message_id_is_malformed() {
+        let err = CalloutMessage::from_slice(br#"{"message_type":"order_complete","order_id":1}"#)
+            .unwrap_err();
+        assert!(matches!(err, CalloutError::Malformed { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn unknown_debug_hides_values() {
+        let m = CalloutMessage::from_slice(
+            br#"{"message_type":"new_kind","message_id":"m","blob":"SECRETBLOB"}"#,
+        )
+        .unwrap();
+        let text = format!("{m:?}");
+        assert!(text.contains("blob"));
+        assert!(!text.contains("SECRETBLOB"));
+    }
+}

@@ -1,0 +1,147 @@
+//! What became of one received callout, and the HTTP answer it maps to.
+
+use std::time::Duration;
+
+use http::StatusCode;
+
+use super::error::CalloutError;
+use super::process::HandlerError;
+
+/// The result of [`CalloutReceiver::handle`](super::CalloutReceiver::handle): what happened, and
+/// through [`status`](Self::status) and [`body`](Self::body) what to answer.
+///
+/// Only a `2xx` tells HouseCanary the message was delivered. Every other answer makes it redeliver
+/// the message later (up to 10 times), which is exactly what a failed or overrun handler needs.
+///
+/// ```
+/// use housecanary_partner::callouts::CalloutOutcome;
+///
+/// let outcome = CalloutOutcome::Unauthorized;
+/// assert_eq!(outcome.status(), http::StatusCode::UNAUTHORIZED);
+/// assert!(!outcome.is_acknowledged());
+/// assert_eq!(outcome.body(), "unauthorized"); // never which part failed
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CalloutOutcome {
+    /// The handler accepted the message and it was marked processed. `200 OK`.
+    Processed {
+        /// The message's id (`None` for an unknown message type without one: not deduplicated).
+        message_id: Option<String>,
+    },
+    /// This id was processed before; the handler was not called again. `200 OK`.
+    AlreadyProcessed {
+        /// The redelivered id.
+        message_id: String,
+    },
+    /// Authentication failed. `401 Unauthorized`, with no detail for the sender; the reason is
+    /// logged by the receiver.
+    Unauthorized,
+    /// The body exceeds the configured limit. `413 Payload Too Large`.
+    TooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+    /// Authenticated, but not a callout body. `400 Bad Request`.
+    NotACallout(CalloutError),
+    /// Another delivery of the same id is being processed right now. `503 Service Unavailable`, so
+    /// the vendor redelivers later and then gets its answer from the log.
+    InProgress {
+        /// The id being processed.
+        message_id: String,
+    },
+    /// The handler returned an error or panicked; the id stays unprocessed.
+    /// `500 Internal Server Error`.
+    HandlerFailed {
+        /// The message's id.
+        message_id: Option<String>,
+        /// What the handler reported.
+        error: HandlerError,
+    },
+    /// The handler did not finish within the budget and was cancelled; the id stays unprocessed.
+    /// `503 Service Unavailable`.
+    TimedOut {
+        /// The message's id.
+        message_id: Option<String>,
+        /// The budget that was exceeded.
+        budget: Duration,
+    },
+    /// The [`MessageLog`](super::MessageLog) could not be asked whether the id was processed; the
+    /// handler was not called. `503 Service Unavailable`.
+    LogUnavailable {
+        /// The message's id.
+        message_id: String,
+    },
+}
+
+impl CalloutOutcome {
+    /// The HTTP status to answer with.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutOutcome;
+    /// let done = CalloutOutcome::Processed { message_id: Some("m1".into()) };
+    /// assert_eq!(done.status(), http::StatusCode::OK);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Processed { .. } | Self::AlreadyProcessed { .. } => StatusCode::OK,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotACallout(_) => StatusCode::BAD_REQUEST,
+            Self::HandlerFailed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InProgress { .. } | Self::TimedOut { .. } | Self::LogUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        }
+    }
+
+    /// A short plain-text body for the answer. It never names which part of authentication failed
+    /// and never echoes the request.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutOutcome;
+    /// assert_eq!(CalloutOutcome::TooLarge { limit: 10 }.body(), "payload too large");
+    /// ```
+    pub fn body(&self) -> &'static str {
+        match self {
+            Self::Processed { .. } => "processed",
+            Self::AlreadyProcessed { .. } => "already processed",
+            Self::Unauthorized => "unauthorized",
+            Self::TooLarge { .. } => "payload too large",
+            Self::NotACallout(_) => "not a callout",
+            Self::InProgress { .. } => "being processed; retry later",
+            Self::HandlerFailed { .. } => "handler failed; retry later",
+            Self::TimedOut { .. } => "handler timed out; retry later",
+            Self::LogUnavailable { .. } => "message log unavailable; retry later",
+        }
+    }
+
+    /// Whether the answer is a `2xx`, which ends the vendor's redeliveries of this message.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutOutcome;
+    /// assert!(CalloutOutcome::AlreadyProcessed { message_id: "m1".into() }.is_acknowledged());
+    /// ```
+    pub fn is_acknowledged(&self) -> bool {
+        self.status().is_success()
+    }
+
+    /// The message id involved, when there is one.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutOutcome;
+    /// assert_eq!(CalloutOutcome::InProgress { message_id: "m9".into() }.message_id(), Some("m9"));
+    /// assert_eq!(CalloutOutcome::Unauthorized.message_id(), None);
+    /// ```
+    pub fn message_id(&self) -> Option<&str> {
+        match self {
+            Self::Processed { message_id }
+            | Self::HandlerFailed { message_id, .. }
+            | Self::TimedOut { message_id, .. } => message_id.as_deref(),
+            Self::AlreadyProcessed { message_id }
+            | Self::InProgress { message_id }
+            | Self::LogUnavailable { message_id } => Some(message_id),
+            Self::Unauthorized | Self::TooLarge { .. } | Self::NotACallout(_) => None,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Authentication of a received callout, over the raw request, before any parsing.
+
+use common_auth::{CalloutAuth, CalloutAuthError};
+
+use super::error::CalloutError;
+use super::message::CalloutMessage;
+
+/// Checks that a request really comes from HouseCanary, using the scheme chosen at onboarding
+/// (Basic, a token in a header, a token in a query parameter, or an HMAC-SHA1 body signature).
+///
+/// Verification runs on the raw URI, headers and body bytes, before the body is parsed, so an
+/// unauthenticated body never reaches the JSON decoder. Comparisons are constant-time
+/// (in `common-auth`).
+///
+/// While a secret is being rotated the verifier can accept more than one configuration
+/// ([`with_additional`](Self::with_additional)): a request passes when any of them accepts it.
+///
+/// `Debug` shows the schemes with their secrets redacted.
+///
+/// ```
+/// use common_auth::{CalloutAuth, SecretString};
+/// use housecanary_partner::callouts::CalloutVerifier;
+///
+/// let header = http::HeaderName::from_static("x-hc-signature");
+/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret"));
+/// let verifier = CalloutVerifier::new(auth.clone());
+///
+/// let body = br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"new"}"#;
+/// let uri: http::Uri = "/callouts".parse()?;
+/// let signed = auth.sign(&uri, body)?; // what the vendor sends
+/// let message = verifier.verify_and_parse(&signed.uri, &signed.headers, body)?;
+/// assert_eq!(message.message_id(), Some("m1"));
+///
+/// // One changed byte and it is rejected.
+/// assert!(verifier.verify(&signed.uri, &signed.headers, b"{}").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CalloutVerifier {
+    /// The current configuration.
+    primary: CalloutAuth,
+    /// Configurations also accepted, typically the previous secret during a rotation.
+    additional: Vec<CalloutAuth>,
+}
+
+impl CalloutVerifier {
+    /// A verifier accepting requests that pass `auth`.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    ///
+    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret")));
+    /// assert!(!format!("{verifier:?}").contains("hunter2"));
+    /// ```
+    pub fn new(auth: CalloutAuth) -> Self {
+        Self {
+            primary: auth,
+            additional: Vec::new(),
+        }
+    }
+
+    /// Also accept requests that pass `auth`: during a secret rotation, configure the new secret with
+    /// [`new`](Self::new), add the old one here, switch the vendor over, and drop the old one once
+    /// no callout signed with it can still be redelivered (about an hour after the switch).
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    ///
+    /// let header = http::HeaderName::from_static("x-hc-signature");
+    /// let new = CalloutAuth::hmac_sha1(header.clone(), SecretString::from("new secret"));
+    /// let old = CalloutAuth::hmac_sha1(header, SecretString::from("old secret"));
+    /// let verifier = CalloutVerifier::new(new).with_additional(old.clone());
+    ///
+    /// let uri: http::Uri = "/callouts".parse()?;
+    /// let signed_with_old = old.sign(&uri, b"{}")?;
+    /// assert!(verifier.verify(&signed_with_old.uri, &signed_with_old.headers, b"{}").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_additional(mut self, auth: CalloutAuth) -> Self {
+        self.additional.push(auth);
+        self
+    }
+
+    /// Checks the raw request. Returns `Ok` when any configured scheme accepts it.
+    ///
+    /// # Errors
+    /// The primary scheme's [`CalloutAuthError`] when none accepts it. It says which part failed:
+    /// log it, but never send it back to the caller.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    ///
+    /// let name = http::HeaderName::from_static("x-callout-token");
+    /// let verifier = CalloutVerifier::new(CalloutAuth::header_token(name, SecretString::from("t")));
+    /// let err = verifier
+    ///     .verify(&"/cb".parse()?, &http::HeaderMap::new(), b"{}")
+    ///     .unwrap_err();
+    /// assert!(matches!(err, CalloutAuthError::MissingHeader { .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<(), CalloutAuthError> {
+        let primary = self.primary.verify(uri, headers, body);
+        if primary.is_ok() {
+            return primary;
+        }
+        if self
+            .additional
+            .iter()
+            .any(|auth| auth.verify(uri, headers, body).is_ok())
+        {
+            return Ok(());
+        }
+        primary
+    }
+
+    /// Verifies the raw request, then (only then) decodes the body.
+    ///
+    /// # Errors
+    /// [`CalloutError::Unauthorized`] when verification fails (the body is not looked at), otherwise
+    /// the decoding errors of [`CalloutMessage::from_slice`].
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::{CalloutError, CalloutVerifier};
+    ///
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k")));
+    /// let headers = http::HeaderMap::new();
+    /// let body = br#"{"message_type":"something_new"}"#;
+    ///
+    /// let ok = verifier.verify_and_parse(&"/cb?token=t0k".parse()?, &headers, body)?;
+    /// assert_eq!(ok.message_type(), "something_new");
+    ///
+    /// let err = verifier.verify_and_parse(&"/cb?token=nope".parse()?, &headers, body).unwrap_err();
+    /// assert!(matches!(err, CalloutError::Unauthorized(_)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_and_parse(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<CalloutMessage, CalloutError> {
+        self.verify(uri, headers, body)
+            .map_err(CalloutError::Unauthorized)?;
+        CalloutMessage::from_slice(body)
+    }
+}
