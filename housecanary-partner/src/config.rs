@@ -1,0 +1,253 @@
+//! Where the API is, how to authenticate, and how patient to be.
+
+use std::fmt;
+use std::time::Duration;
+
+use common_auth::{SecretString, StaticToken};
+use url::Url;
+
+use crate::retry::RetryPolicy;
+
+/// The vendor's demo environment, for integration development.
+pub const DEMO_BASE_URL: &str = "https://order-manager-api-demo.housecanary.com/partner-api/v1/";
+
+/// The production environment. INFERRED from the demo host and the client API's production
+/// host; the vendor's partner page does not state it. Confirm it during onboarding, or use
+/// [`Environment::Custom`].
+pub const PRODUCTION_BASE_URL: &str = "https://order-manager-api.housecanary.com/partner-api/v1/";
+
+/// Which Order Manager deployment to talk to.
+///
+/// ```
+/// use housecanary_partner::Environment;
+/// assert_eq!(
+///     Environment::Demo.base_url().unwrap().as_str(),
+///     "https://order-manager-api-demo.housecanary.com/partner-api/v1/"
+/// );
+/// let local = Environment::Custom("http://127.0.0.1:8080/partner-api/v1".parse().unwrap());
+/// assert_eq!(local.base_url().unwrap().path(), "/partner-api/v1/");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// `https://order-manager-api-demo.housecanary.com/partner-api/v1/`.
+    Demo,
+    /// `https://order-manager-api.housecanary.com/partner-api/v1/` (INFERRED, see
+    /// [`PRODUCTION_BASE_URL`]).
+    Production,
+    /// Any base URL, e.g. a sandbox; the paths `orders/...` are appended to it.
+    Custom(Url),
+}
+
+impl Environment {
+    /// The base URL, normalised to end with `/`. Fails for a URL that is not `http(s)` or
+    /// cannot take paths.
+    ///
+    /// ```
+    /// let url = housecanary_partner::Environment::Production.base_url().unwrap();
+    /// assert_eq!(url.host_str(), Some("order-manager-api.housecanary.com"));
+    /// ```
+    pub fn base_url(&self) -> Result<Url, crate::Error> {
+        let mut url = match self {
+            Self::Demo => parse_known(DEMO_BASE_URL)?,
+            Self::Production => parse_known(PRODUCTION_BASE_URL)?,
+            Self::Custom(url) => url.clone(),
+        };
+        if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            return Err(crate::Error::Config {
+                message: format!(
+                    "base URL must be an http(s) URL that can take paths, got scheme `{}`",
+                    url.scheme()
+                ),
+            });
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        Ok(url)
+    }
+}
+
+fn parse_known(raw: &str) -> Result<Url, crate::Error> {
+    Url::parse(raw).map_err(|err| crate::Error::Config {
+        message: format!("built-in URL {raw} does not parse: {err}"),
+    })
+}
+
+/// Everything a [`Client`](crate::Client) needs.
+///
+/// Defaults: connect timeout 10 s, request timeout 60 s, download timeout 30 min, the default
+/// [`RetryPolicy`], a `User-Agent` of `housecanary-partner/<version>`. `Debug` never shows the
+/// token.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use housecanary_partner::{Client, Config, Environment, SecretString};
+/// # fn run() -> Result<(), housecanary_partner::Error> {
+/// let token = SecretString::from(std::env::var("HC_PARTNER_TOKEN").unwrap_or_default());
+/// let config = Config::new(Environment::Demo, token)
+///     .connect_timeout(Duration::from_secs(5))
+///     .request_timeout(Duration::from_secs(30));
+/// let client = Client::new(config)?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) environment: Environment,
+    pub(crate) token: StaticToken,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) request_timeout: Option<Duration>,
+    pub(crate) download_timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) user_agent: String,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("token", &"[REDACTED]")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("download_timeout", &self.download_timeout)
+            .field("retry", &self.retry)
+            .field("http_client", &self.http_client.as_ref().map(|_| "injected"))
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+impl Config {
+    /// The default `User-Agent`: `housecanary-partner/<crate version>`.
+    pub const DEFAULT_USER_AGENT: &'static str = concat!("housecanary-partner/", env!("CARGO_PKG_VERSION"));
+
+    /// A configuration for `environment` authenticating with the partner `token`
+    /// (sent as `Authorization: Token <token>`).
+    ///
+    /// ```
+    /// use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t0k3n"));
+    /// assert!(!format!("{config:?}").contains("t0k3n"));
+    /// ```
+    pub fn new(environment: Environment, token: SecretString) -> Self {
+        Self {
+            environment,
+            token: StaticToken::new(token),
+            connect_timeout: Some(Duration::from_secs(10)),
+            request_timeout: Some(Duration::from_secs(60)),
+            download_timeout: Some(Duration::from_secs(30 * 60)),
+            retry: RetryPolicy::default(),
+            http_client: None,
+            user_agent: Self::DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+
+    /// The connection timeout (`None`: none). Ignored for an injected client, which keeps its own.
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// # use std::time::Duration;
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .connect_timeout(Duration::from_secs(3));
+    /// # let _ = config;
+    /// ```
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// The limit on one API request, response body included (`None`: none).
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// # use std::time::Duration;
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .request_timeout(Duration::from_secs(20));
+    /// # let _ = config;
+    /// ```
+    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.request_timeout = timeout.into();
+        self
+    }
+
+    /// The limit on one whole download (export archive or PDF) (`None`: none).
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t")).download_timeout(None);
+    /// # let _ = config;
+    /// ```
+    pub fn download_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.download_timeout = timeout.into();
+        self
+    }
+
+    /// Removes every timeout. Meant for tests under tokio's paused clock, where a pending
+    /// timeout would fire as soon as the runtime is idle waiting for the network.
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t")).without_timeouts();
+    /// # let _ = config;
+    /// ```
+    pub fn without_timeouts(self) -> Self {
+        self.connect_timeout(None)
+            .request_timeout(None)
+            .download_timeout(None)
+    }
+
+    /// The retry policy.
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, RetryPolicy, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .retry_policy(RetryPolicy::never());
+    /// # let _ = config;
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Uses this `reqwest::Client` (connection pool, proxy, TLS settings) instead of building one.
+    /// Request and download timeouts still apply per request.
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .http_client(reqwest::Client::new());
+    /// # let _ = config;
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Replaces the `User-Agent` (e.g. to append your application's name).
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .user_agent(format!("{} acme-lending/2.1", Config::DEFAULT_USER_AGENT));
+    /// # let _ = config;
+    /// ```
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The environment.
+    ///
+    /// ```
+    /// # use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"));
+    /// assert_eq!(config.environment(), &Environment::Demo);
+    /// ```
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
+}

@@ -1,0 +1,94 @@
+//! Export request calls: create, get, list.
+
+use futures_util::{Stream, TryStreamExt};
+use reqwest::Method;
+
+use super::model::{ExportFormat, ExportRequest};
+use crate::client::{Client, Idempotency};
+use crate::error::Result;
+use crate::orders::Id;
+use crate::orders::pagination::paginate;
+
+impl Client {
+    /// Asks for an export of an order: `POST orders/{id}/export/{fmt}/?exclude_json=…`
+    /// (the vendor answers `201` with the export request). Poll it with
+    /// [`Client::wait_for_export`].
+    ///
+    /// ```no_run
+    /// use housecanary_partner::exports::ExportFormat;
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let export = client.create_export(42_u64, ExportFormat::Zip, false).await?;
+    /// println!("export {} is {:?}", export.id, export.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_export(
+        &self,
+        order_id: impl Into<Id>,
+        format: impl Into<ExportFormat>,
+        exclude_json: bool,
+    ) -> Result<ExportRequest> {
+        let order_id = order_id.into().to_string();
+        let format = format.into();
+        let mut url = self.endpoint(&["orders", &order_id, "export", format.as_str()], true)?;
+        url.query_pairs_mut()
+            .append_pair("exclude_json", if exclude_json { "true" } else { "false" });
+        let request = self.api_request(Method::POST, url, None);
+        self.json(request, Idempotency::Unsafe).await
+    }
+
+    /// Fetches one export request: `GET orders/{id}/export-requests/{export_id}/`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let export = client.get_export_request(42_u64, 7_u64).await?;
+    /// println!("{:?}% done", export.percent_complete);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_export_request(
+        &self,
+        order_id: impl Into<Id>,
+        export_id: impl Into<Id>,
+    ) -> Result<ExportRequest> {
+        let order_id = order_id.into().to_string();
+        let export_id = export_id.into().to_string();
+        let url = self.endpoint(&["orders", &order_id, "export-requests", &export_id], true)?;
+        self.get_json(url).await
+    }
+
+    /// Every export request of an order as a stream: `GET orders/{id}/export-requests/`
+    /// (a bare array or pages, like [`Client::order_items`]).
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let done: Vec<_> = client
+    ///     .export_requests(42_u64)
+    ///     .try_filter(|e| std::future::ready(e.is_complete()))
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = done; Ok(()) }
+    /// ```
+    pub fn export_requests(
+        &self,
+        order_id: impl Into<Id>,
+    ) -> impl Stream<Item = Result<ExportRequest>> + Send + 'static {
+        let order_id = order_id.into().to_string();
+        let first = self.endpoint(&["orders", &order_id, "export-requests"], true);
+        let client = self.clone();
+        futures_util::stream::once(async move { first })
+            .map_ok(move |url| paginate(client.clone(), url))
+            .try_flatten()
+    }
+
+    /// Every export request of an order, all pages collected.
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let exports = client.list_export_requests(42_u64).await?;
+    /// println!("{} exports", exports.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_export_requests(&self, order_id: impl Into<Id>) -> Result<Vec<ExportRequest>> {
+        self.export_requests(order_id).try_collect().await
+    }
+}

@@ -1,0 +1,221 @@
+//! Downloads: export archives and item PDFs, streamed chunk by chunk to a writer or a file.
+
+use std::path::{Path, PathBuf};
+
+use reqwest::Method;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tracing::Instrument;
+use url::Url;
+
+use super::model::ExportRequest;
+use crate::client::{ApiRequest, Client, Idempotency, body_error};
+use crate::error::{Error, Result};
+use crate::orders::Id;
+
+impl Client {
+    /// Downloads a finished export's archive from its signed `exported_data` URL, without the
+    /// `Authorization` header, into `writer`. Returns the number of bytes written.
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client, export: housecanary_partner::exports::ExportRequest)
+    /// # -> Result<(), housecanary_partner::Error> {
+    /// let mut out = Vec::new(); // any tokio AsyncWrite: a file, a socket, ...
+    /// let bytes = client.download_export(&export, &mut out).await?;
+    /// # let _ = bytes; Ok(()) }
+    /// ```
+    pub async fn download_export<W>(&self, export: &ExportRequest, writer: &mut W) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let url = self.export_url(export)?;
+        self.download_url(&url, writer).await
+    }
+
+    /// Like [`Client::download_export`], into the file at `path` (written to `<path>.part`
+    /// and renamed when complete, so a failed download never leaves a truncated file behind).
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client, export: housecanary_partner::exports::ExportRequest)
+    /// # -> Result<(), housecanary_partner::Error> {
+    /// client.download_export_to_file(&export, "exports/HC_march_2026-03-31.zip").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_export_to_file(
+        &self,
+        export: &ExportRequest,
+        path: impl AsRef<Path>,
+    ) -> Result<u64> {
+        let url = self.export_url(export)?;
+        self.download_url_to_file(&url, path).await
+    }
+
+    /// Downloads any signed URL (an export archive, an `order_complete` callout's
+    /// `download_url`) without the `Authorization` header, streamed into `writer`.
+    /// Returns the number of bytes written.
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let url = url::Url::parse("https://storage.example/exports/a.zip?signature=...").unwrap();
+    /// let mut file = tokio::fs::File::create("a.zip").await.unwrap();
+    /// client.download_url(&url, &mut file).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_url<W>(&self, url: &Url, writer: &mut W) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let request = ApiRequest {
+            method: Method::GET,
+            url: url.clone(),
+            body: None,
+            authenticated: false,
+            download: true,
+            // Never the query: it holds the URL's signature.
+            operation: format!("download from {}{}", url.host_str().unwrap_or(""), url.path()),
+        };
+        self.stream_to(request, writer).await
+    }
+
+    /// Like [`Client::download_url`], into the file at `path` (via `<path>.part`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let url = url::Url::parse("https://storage.example/exports/a.zip?signature=...").unwrap();
+    /// client.download_url_to_file(&url, "a.zip").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_url_to_file(&self, url: &Url, path: impl AsRef<Path>) -> Result<u64> {
+        let path = path.as_ref();
+        let operation = format!("download to {}", path.display());
+        write_file(path, &operation, |file| async move {
+            let mut file = file;
+            let written = self.download_url(url, &mut file).await?;
+            Ok((file, written))
+        })
+        .await
+    }
+
+    /// Downloads an item's PDF through the API:
+    /// `GET orders/{id}/items/{item_id}/pdfdownload/{key}` (with the token; `key` comes from the
+    /// item's `available_downloadables`). INFERRED from the vendor's client API; the path has no
+    /// trailing slash, as the reference writes it. Redirects are followed, and `reqwest` drops
+    /// the `Authorization` header when a redirect leaves the API's host.
+    ///
+    /// ```no_run
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let item = client.list_order_items(42_u64).await?.remove(0);
+    /// if let Some(d) = item.available_downloadables.first() {
+    ///     let mut pdf = tokio::fs::File::create("report.pdf").await.unwrap();
+    ///     client.item_pdf_download(42_u64, &item.id, &d.key, &mut pdf).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn item_pdf_download<W>(
+        &self,
+        order_id: impl Into<Id>,
+        item_id: impl Into<Id>,
+        key: &str,
+        writer: &mut W,
+    ) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let order_id = order_id.into().to_string();
+        let item_id = item_id.into().to_string();
+        let url = self.endpoint(
+            &["orders", &order_id, "items", &item_id, "pdfdownload", key],
+            false,
+        )?;
+        let mut request = self.api_request(Method::GET, url, None);
+        request.download = true;
+        self.stream_to(request, writer).await
+    }
+
+    fn export_url(&self, export: &ExportRequest) -> Result<Url> {
+        let operation = format!("download of export {}", export.id);
+        if !export.is_complete() {
+            return Err(Error::UnexpectedResponse {
+                operation,
+                message: format!(
+                    "the export is not complete (status {})",
+                    export.status.as_ref().map_or("unknown", |s| s.as_str())
+                ),
+            });
+        }
+        let raw = export
+            .exported_data
+            .as_deref()
+            .filter(|raw| !raw.trim().is_empty())
+            .ok_or_else(|| Error::UnexpectedResponse {
+                operation: operation.clone(),
+                message: "the export is complete but has no `exported_data` URL".to_owned(),
+            })?;
+        // A relative URL is taken to be on the API's host.
+        self.base_url()
+            .join(raw.trim())
+            .map_err(|err| Error::UnexpectedResponse {
+                operation,
+                message: format!("`exported_data` is not a URL: {err}"),
+            })
+    }
+
+    async fn stream_to<W>(&self, request: ApiRequest, writer: &mut W) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let operation = request.operation.clone();
+        let span = tracing::debug_span!("housecanary_partner.download", operation = %operation);
+        async move {
+            let mut response = self.send(request, Idempotency::Safe).await?;
+            let mut written: u64 = 0;
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|err| body_error(&operation, err))?
+            {
+                writer.write_all(&chunk).await.map_err(|source| Error::Io {
+                    operation: operation.clone(),
+                    source,
+                })?;
+                written += chunk.len() as u64;
+            }
+            writer.flush().await.map_err(|source| Error::Io {
+                operation: operation.clone(),
+                source,
+            })?;
+            tracing::debug!(bytes = written, "download complete");
+            Ok(written)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Runs `fill` on `<path>.part`, then renames it to `path`; removes the part file on failure.
+async fn write_file<F, Fut>(path: &Path, operation: &str, fill: F) -> Result<u64>
+where
+    F: FnOnce(tokio::fs::File) -> Fut,
+    Fut: std::future::Future<Output = Result<(tokio::fs::File, u64)>>,
+{
+    let io = |source| Error::Io {
+        operation: operation.to_owned(),
+        source,
+    };
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let file = tokio::fs::File::create(&part).await.map_err(io)?;
+    let result = async {
+        let (file, written) = fill(file).await?;
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        tokio::fs::rename(&part, path).await.map_err(io)?;
+        Ok(written)
+    }
+    .await;
+    if result.is_err() {
+        // Best effort: the original error is what matters to the caller.
+        let _ = tokio::fs::remove_file(&part).await;
+    }
+    result
+}

@@ -1,0 +1,161 @@
+//! Export requests and their formats.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::orders::Id;
+use crate::status::ExportStatus;
+
+/// The `{fmt}` of `POST orders/{id}/export/{fmt}/`: `zip`, or any other format the vendor offers.
+///
+/// ```
+/// use housecanary_partner::exports::ExportFormat;
+/// assert_eq!(ExportFormat::Zip.as_str(), "zip");
+/// assert_eq!(ExportFormat::from("csv").as_str(), "csv");
+/// assert_eq!(ExportFormat::from("ZIP"), ExportFormat::Zip);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExportFormat {
+    /// A zip archive (the documented format).
+    Zip,
+    /// Any other format string, sent as given.
+    Other(String),
+}
+
+impl ExportFormat {
+    /// The path segment sent to the vendor.
+    ///
+    /// ```
+    /// assert_eq!(housecanary_partner::exports::ExportFormat::Zip.as_str(), "zip");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Zip => "zip",
+            Self::Other(raw) => raw,
+        }
+    }
+}
+
+impl From<&str> for ExportFormat {
+    fn from(raw: &str) -> Self {
+        if raw.eq_ignore_ascii_case("zip") {
+            Self::Zip
+        } else {
+            Self::Other(raw.to_owned())
+        }
+    }
+}
+
+impl From<String> for ExportFormat {
+    fn from(raw: String) -> Self {
+        Self::from(raw.as_str())
+    }
+}
+
+impl fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An export request, as returned by the export endpoints.
+///
+/// Once `status` is `complete`, `exported_data` holds a signed URL to download the archive
+/// from (without the partner token). Unknown fields are kept in [`extra`](Self::extra).
+///
+/// ```
+/// let export: housecanary_partner::exports::ExportRequest = serde_json::from_str(
+///     r#"{"id": 9, "status": "inProgress", "percent_complete": 40, "exclude_json": false}"#,
+/// ).unwrap();
+/// assert_eq!(export.percent_complete, Some(40.0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ExportRequest {
+    /// The export request id.
+    pub id: Id,
+    /// Its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ExportStatus>,
+    /// Where the vendor says to poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_status_url: Option<String>,
+    /// Completion time, as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+    /// Progress from 0 to 100 (a number, or a numeric string, on the wire).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_percent"
+    )]
+    pub percent_complete: Option<f64>,
+    /// The signed download URL, once complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_data: Option<String>,
+    /// Whether the per-item JSON files are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_json: Option<bool>,
+    /// Every field not listed above.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl ExportRequest {
+    /// Whether the archive is ready to download.
+    ///
+    /// ```
+    /// let export: housecanary_partner::exports::ExportRequest =
+    ///     serde_json::from_str(r#"{"id": 1, "status": "complete", "exported_data": "https://x/y.zip"}"#).unwrap();
+    /// assert!(export.is_complete());
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.status == Some(ExportStatus::Complete)
+    }
+}
+
+fn lenient_percent<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    struct PercentVisitor;
+
+    impl Visitor<'_> for PercentVisitor {
+        type Value = Option<f64>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a percentage (number or numeric string) or null")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            v.trim()
+                .trim_end_matches('%')
+                .parse()
+                .map(Some)
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    deserializer.deserialize_any(PercentVisitor)
+}

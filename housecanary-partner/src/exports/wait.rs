@@ -1,0 +1,163 @@
+//! Polling an export request until it completes.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::model::ExportRequest;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::orders::Id;
+use crate::status::ExportStatus;
+
+type ProgressFn = Box<dyn FnMut(&ExportRequest) + Send>;
+
+/// How [`Client::wait_for_export`] polls.
+///
+/// Defaults: first poll after 2 s, the interval doubling up to 30 s, give up after 30 minutes.
+///
+/// ```
+/// use std::time::Duration;
+/// use housecanary_partner::exports::WaitOptions;
+/// let options = WaitOptions::default()
+///     .initial_interval(Duration::from_secs(1))
+///     .max_interval(Duration::from_secs(10))
+///     .timeout(Duration::from_secs(600))
+///     .on_progress(|export| println!("{:?}%", export.percent_complete));
+/// # let _ = options;
+/// ```
+pub struct WaitOptions {
+    initial_interval: Duration,
+    max_interval: Duration,
+    timeout: Duration,
+    on_progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("initial_interval", &self.initial_interval)
+            .field("max_interval", &self.max_interval)
+            .field("timeout", &self.timeout)
+            .field("on_progress", &self.on_progress.as_ref().map(|_| "callback"))
+            .finish()
+    }
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        Self {
+            initial_interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(30 * 60),
+            on_progress: None,
+        }
+    }
+}
+
+impl WaitOptions {
+    /// The wait before the second poll (the first is immediate); it doubles after each poll.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let o = housecanary_partner::exports::WaitOptions::default().initial_interval(Duration::from_millis(500));
+    /// # let _ = o;
+    /// ```
+    pub fn initial_interval(mut self, interval: Duration) -> Self {
+        self.initial_interval = interval;
+        self
+    }
+
+    /// The longest wait between polls.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let o = housecanary_partner::exports::WaitOptions::default().max_interval(Duration::from_secs(5));
+    /// # let _ = o;
+    /// ```
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+
+    /// The deadline, counted from the call; past it the wait fails with [`Error::Timeout`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let o = housecanary_partner::exports::WaitOptions::default().timeout(Duration::from_secs(120));
+    /// # let _ = o;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Called with every polled state (read `percent_complete` for progress).
+    ///
+    /// ```
+    /// let o = housecanary_partner::exports::WaitOptions::default()
+    ///     .on_progress(|e| eprintln!("export {}: {:?}%", e.id, e.percent_complete));
+    /// # let _ = o;
+    /// ```
+    pub fn on_progress(mut self, callback: impl FnMut(&ExportRequest) + Send + 'static) -> Self {
+        self.on_progress = Some(Box::new(callback));
+        self
+    }
+}
+
+impl Client {
+    /// Polls `GET orders/{id}/export-requests/{export_id}/` until the export is `complete`
+    /// (returned), ends in another terminal status ([`Error::ExportFailed`]), or the deadline
+    /// passes ([`Error::Timeout`]). Unknown statuses keep the wait going.
+    ///
+    /// ```no_run
+    /// use housecanary_partner::exports::{ExportFormat, WaitOptions};
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let export = client.create_export(42_u64, ExportFormat::Zip, false).await?;
+    /// let done = client
+    ///     .wait_for_export(42_u64, &export.id, WaitOptions::default()
+    ///         .on_progress(|e| println!("{:?}%", e.percent_complete)))
+    ///     .await?;
+    /// client.download_export_to_file(&done, "order-42.zip").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_export(
+        &self,
+        order_id: impl Into<Id>,
+        export_id: impl Into<Id>,
+        mut options: WaitOptions,
+    ) -> Result<ExportRequest> {
+        let order_id = order_id.into();
+        let export_id = export_id.into();
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        let mut interval = options.initial_interval;
+        loop {
+            let export = self.get_export_request(&order_id, &export_id).await?;
+            if let Some(callback) = options.on_progress.as_mut() {
+                callback(&export);
+            }
+            match &export.status {
+                Some(ExportStatus::Complete) => return Ok(export),
+                Some(status) if status.is_terminal() => {
+                    return Err(Error::ExportFailed {
+                        export_id: export_id.to_string(),
+                        status: status.clone(),
+                    });
+                }
+                _ => {}
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Err(Error::Timeout {
+                    operation: format!(
+                        "waiting for export {export_id} of order {order_id} (last status {}, {}% complete)",
+                        export.status.as_ref().map_or("unknown", |s| s.as_str()),
+                        export.percent_complete.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+                    ),
+                });
+            }
+            // The last sleep is cut short so that one final poll happens at the deadline.
+            tokio::time::sleep(interval.min(deadline - now)).await;
+            interval = interval.saturating_mul(2).min(options.max_interval);
+        }
+    }
+}
