@@ -31,7 +31,7 @@ struct Cached {
     token: AccessToken,
     /// After this, the token must not be used.
     expires_at: Instant,
-    /// From this on, callers refresh first (and fall back to the token if that fails).
+    /// From this on, a call starts a background refresh (and still returns this token).
     refresh_at: Instant,
 }
 
@@ -53,9 +53,11 @@ struct Inner {
 /// A single-flight cache of access tokens; share it with `Arc` or clone it (clones share one
 /// cache).
 ///
-/// - [`token`](Self::token) returns the cached token while it is fresh. From `skew` (default
-///   60 s) plus a random jitter (up to 5 s) before expiry, the next caller refreshes; however many
-///   callers ask at once, at most one refresh is in flight and all of them get its result.
+/// - [`token`](Self::token) returns the cached token while it is valid. From `skew` (default
+///   60 s) plus a random jitter (up to 5 s) before expiry, a call starts a refresh in the
+///   background and still returns the valid token; without a valid token (first call, expired,
+///   invalidated) callers wait for the refresh. However many callers ask at once, at most one
+///   refresh is in flight and all waiting callers get its result.
 /// - A failed refresh never discards a token that is still valid (callers keep getting it) and
 ///   never poisons the cache: the next call tries again.
 /// - The refresh runs in its own Tokio task: a caller dropped mid-refresh does not cancel it and
@@ -143,8 +145,10 @@ impl TokenCache {
     /// A valid token: the cached one, or the result of the one refresh in flight, shared by
     /// every caller asking meanwhile.
     ///
-    /// If a refresh fails while the cached token is still valid, that token is returned; the
-    /// error is returned only when no valid token is left.
+    /// Inside the refresh window (the token is due for refresh but still valid) the cached token
+    /// is returned at once and the refresh runs in the background, so a slow or failing issuer
+    /// never delays callers while a valid token exists. Callers wait only when there is no valid
+    /// token; if that refresh fails they get its error (and the next call tries again).
     ///
     /// ```no_run
     /// # use common_auth::{ClientCredentials, SecretString, TokenCache};
@@ -154,10 +158,17 @@ impl TokenCache {
     /// # }
     /// ```
     pub async fn token(&self) -> Result<AccessToken, TokenError> {
-        let cached = self.inner.current();
-        if let Some(cached) = &cached {
-            if Instant::now() < cached.refresh_at {
-                return Ok(cached.token.clone());
+        if let Some(cached) = self.inner.current() {
+            let now = Instant::now();
+            if now < cached.refresh_at {
+                return Ok(cached.token);
+            }
+            if now < cached.expires_at {
+                // Still valid: refresh in the background rather than make callers wait on it.
+                if let Err(error) = self.join_or_start_refresh() {
+                    tracing::warn!(%error, "could not start a token refresh");
+                }
+                return Ok(cached.token);
             }
         }
         let mut result = match self.join_or_start_refresh()? {
@@ -169,19 +180,11 @@ impl TokenCache {
             // The task ended without publishing: it panicked or the runtime is shutting down.
             Err(_) => Err(task_lost()),
         };
-        match outcome {
-            Ok(token) => Ok(token),
-            Err(error) => {
-                // Never throw away a token that is still good because a refresh failed.
-                match self.inner.current() {
-                    Some(still) if Instant::now() < still.expires_at => {
-                        tracing::warn!(%error, token = %still.token.redacted_suffix(), "token refresh failed; using the still-valid token");
-                        Ok(still.token)
-                    }
-                    _ => Err(error),
-                }
-            }
-        }
+        outcome.or_else(|error| match self.inner.current() {
+            // Never throw away a token that is still good because a refresh failed.
+            Some(still) if Instant::now() < still.expires_at => Ok(still.token),
+            _ => Err(error),
+        })
     }
 
     /// Forget the cached token (call after a 401), so that the next [`token`](Self::token)
