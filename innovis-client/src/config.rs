@@ -1,0 +1,251 @@
+//! Where and how the client talks to Innovis.
+
+use std::time::Duration;
+
+use common_auth::SecretString;
+use jiff::tz::TimeZone;
+use url::Url;
+
+/// `audience` of the token request unless set otherwise.
+pub const DEFAULT_AUDIENCE: &str = "innovisgateway";
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for a whole request (the vendor recommends 30–60 s).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default number of extra attempts after a failure to connect (nothing was sent).
+pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
+/// Default pause before the first connect retry (doubled for each later one).
+pub const DEFAULT_CONNECT_RETRY_DELAY: Duration = Duration::from_millis(250);
+/// The `User-Agent` sent on gateway requests: `innovis-client/<version>`.
+pub const USER_AGENT: &str = concat!("innovis-client/", env!("CARGO_PKG_VERSION"));
+
+const UAT_TOKEN_URL: &str = "https://gateway-uat.innovis.com/oauth/token";
+const UAT_GATEWAY_URL: &str =
+    "https://staging.innovisweb.com/InnovisGateway/orest/grs_v001/request";
+const PRODUCTION_TOKEN_URL: &str = "https://gateway-prod.innovis.com/oauth/token";
+const PRODUCTION_GATEWAY_URL: &str =
+    "https://gateway.innovisweb.com/InnovisGateway/orest/grs_v001/request";
+
+/// Which Innovis installation to talk to. The token host and the gateway host differ.
+///
+/// ```
+/// use innovis_client::Environment;
+///
+/// assert_eq!(Environment::Uat.token_url().as_str(), "https://gateway-uat.innovis.com/oauth/token");
+/// let local = Environment::Custom {
+///     token_url: "http://127.0.0.1:8080/oauth/token".parse().unwrap(),
+///     gateway_url: "http://127.0.0.1:8080/request".parse().unwrap(),
+/// };
+/// assert_eq!(local.gateway_url().port(), Some(8080));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// User acceptance testing: `gateway-uat.innovis.com` and `staging.innovisweb.com`.
+    Uat,
+    /// Production: `gateway-prod.innovis.com` and `gateway.innovisweb.com`.
+    Production,
+    /// Any other URLs (a sandbox, a proxy, a test server).
+    Custom {
+        /// The OAuth token endpoint.
+        token_url: Url,
+        /// The gateway request endpoint (one for every product).
+        gateway_url: Url,
+    },
+}
+
+impl Environment {
+    /// The OAuth token endpoint.
+    ///
+    /// ```
+    /// assert_eq!(innovis_client::Environment::Production.token_url().host_str(), Some("gateway-prod.innovis.com"));
+    /// ```
+    pub fn token_url(&self) -> Url {
+        match self {
+            Environment::Uat => fixed_url(UAT_TOKEN_URL),
+            Environment::Production => fixed_url(PRODUCTION_TOKEN_URL),
+            Environment::Custom { token_url, .. } => token_url.clone(),
+        }
+    }
+
+    /// The gateway request endpoint.
+    ///
+    /// ```
+    /// assert_eq!(innovis_client::Environment::Uat.gateway_url().host_str(), Some("staging.innovisweb.com"));
+    /// ```
+    pub fn gateway_url(&self) -> Url {
+        match self {
+            Environment::Uat => fixed_url(UAT_GATEWAY_URL),
+            Environment::Production => fixed_url(PRODUCTION_GATEWAY_URL),
+            Environment::Custom { gateway_url, .. } => gateway_url.clone(),
+        }
+    }
+}
+
+/// Parses one of the constant URLs above (checked by a unit test, so this never fails at run time).
+fn fixed_url(url: &'static str) -> Url {
+    Url::parse(url).unwrap_or_else(|_| unreachable!("constant URL {url} is valid"))
+}
+
+/// Everything a [`crate::Client`] needs. The client secret is a [`SecretString`]: `Debug` redacts it.
+///
+/// ```
+/// use std::time::Duration;
+/// use innovis_client::{ClientConfig, Environment, SecretString};
+///
+/// let config = ClientConfig::new(
+///     Environment::Uat,
+///     "my-client-id",
+///     SecretString::from("my-client-secret"),
+///     "AB12", // softwareProviderId assigned by Innovis
+/// )
+/// .request_timeout(Duration::from_secs(45));
+/// assert!(!format!("{config:?}").contains("my-client-secret"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub(crate) environment: Environment,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SecretString,
+    pub(crate) audience: String,
+    pub(crate) software_provider_id: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) connect_retries: u32,
+    pub(crate) connect_retry_delay: Duration,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) inquiry_time_zone: TimeZone,
+}
+
+impl ClientConfig {
+    /// A config with the defaults: audience `innovisgateway`, connect timeout 10 s, request timeout 60 s,
+    /// 2 connect retries, `originalInquiryDate` written in UTC. `software_provider_id` (at most 4 characters)
+    /// is checked by [`crate::Client::new`].
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// let config = ClientConfig::new(Environment::Production, "id", SecretString::from("secret"), "AB12");
+    /// # let _ = config;
+    /// ```
+    pub fn new(
+        environment: Environment,
+        client_id: impl Into<String>,
+        client_secret: SecretString,
+        software_provider_id: impl Into<String>,
+    ) -> Self {
+        ClientConfig {
+            environment,
+            client_id: client_id.into(),
+            client_secret,
+            audience: DEFAULT_AUDIENCE.to_owned(),
+            software_provider_id: software_provider_id.into(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            connect_retries: DEFAULT_CONNECT_RETRIES,
+            connect_retry_delay: DEFAULT_CONNECT_RETRY_DELAY,
+            http_client: None,
+            inquiry_time_zone: TimeZone::UTC,
+        }
+    }
+
+    /// Sets the token request's `audience` (default `innovisgateway`).
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.audience("innovisgateway-test");
+    /// # let _ = config;
+    /// ```
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = audience.into();
+        self
+    }
+
+    /// Sets the connect timeout (default 10 s). Ignored when an HTTP client is injected.
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.connect_timeout(std::time::Duration::from_secs(5));
+    /// # let _ = config;
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the whole-request timeout (default 60 s), for gateway and token requests.
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.request_timeout(std::time::Duration::from_secs(30));
+    /// # let _ = config;
+    /// ```
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets how many times a request that failed to *connect* is tried again (default 2), and the pause
+    /// before the first retry (doubled each time). Nothing else is ever retried, except one resend after a
+    /// 401 with a fresh token: an inquiry that may have reached the vendor is never sent twice.
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.connect_retries(3, std::time::Duration::from_millis(100));
+    /// # let _ = config;
+    /// ```
+    pub fn connect_retries(mut self, retries: u32, first_delay: Duration) -> Self {
+        self.connect_retries = retries;
+        self.connect_retry_delay = first_delay;
+        self
+    }
+
+    /// Uses this `reqwest::Client` for token and gateway requests (connection reuse, proxies, custom TLS).
+    /// Its own timeouts, redirect policy and default headers apply; the request timeout is still set per
+    /// request. Prefer a client that follows no redirects.
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .unwrap();
+    /// let config = config.http_client(http);
+    /// # let _ = config;
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The time zone `originalInquiryDate` is written in for SECONDUSE (default UTC). The vendor does not
+    /// document it; set it to what Innovis tells you (e.g. `TimeZone::get("America/New_York")`).
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.inquiry_time_zone(jiff::tz::TimeZone::get("America/New_York").unwrap());
+    /// # let _ = config;
+    /// ```
+    pub fn inquiry_time_zone(mut self, time_zone: TimeZone) -> Self {
+        self.inquiry_time_zone = time_zone;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_urls_parse() {
+        for env in [Environment::Uat, Environment::Production] {
+            assert_eq!(env.token_url().scheme(), "https");
+            assert!(env.gateway_url().path().ends_with("/grs_v001/request"));
+        }
+    }
+}

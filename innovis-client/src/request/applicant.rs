@@ -1,0 +1,304 @@
+//! Applicants: the consumers a report is asked about.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use crate::error::{Error, check_max};
+use crate::pii::{ConsumerAccessCode, DateOfBirth, Ssn};
+
+/// Most applicants in one request (ids `1A` … `9A`).
+pub const MAX_APPLICANTS: usize = 9;
+/// Most characters in `emailAddress`.
+pub const MAX_EMAIL_LEN: usize = 80;
+
+/// One consumer in a report request. Every part is optional here; the vendor decides what it needs for a
+/// match. The applicant id (`1A`…`9A`) is assigned by the request builder in the order applicants are added.
+///
+/// `Debug` never shows the SSN, the date of birth or the consumer access code.
+///
+/// ```
+/// use innovis_client::{Address, Applicant, pii::{DateOfBirth, Ssn}};
+///
+/// let applicant = Applicant::new()
+///     .name("JOHN", "CONSUMER")
+///     .ssn(Ssn::new("123-45-6789")?)
+///     .dob(DateOfBirth::new("1980-01-02")?)
+///     .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
+///     .phone("4125550100")
+///     .email_address("john@example.com");
+/// assert!(!format!("{applicant:?}").contains("123456789"));
+/// # Ok::<(), innovis_client::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Applicant {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    names: Vec<Name>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssn: Option<Ssn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dob: Option<DateOfBirth>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    phones: Vec<Phone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_address: Option<IpAddr>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    addresses: Vec<Address>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consumer_access_code: Option<ConsumerAccessCode>,
+}
+
+impl Applicant {
+    /// An applicant with nothing set yet.
+    ///
+    /// ```
+    /// let applicant = innovis_client::Applicant::new().name("JANE", "DOE");
+    /// # let _ = applicant;
+    /// ```
+    pub fn new() -> Self {
+        Applicant::default()
+    }
+
+    /// Adds a name (`names[] {first, last}`).
+    ///
+    /// ```
+    /// let applicant = innovis_client::Applicant::new().name("JANE", "DOE");
+    /// # let _ = applicant;
+    /// ```
+    pub fn name(self, first: impl Into<String>, last: impl Into<String>) -> Self {
+        self.with_name(Name::new(first, last))
+    }
+
+    /// Adds a [`Name`] built separately (e.g. one with extra parts).
+    ///
+    /// ```
+    /// use innovis_client::{Applicant, Name};
+    /// let applicant = Applicant::new().with_name(Name::new("JANE", "DOE").with_part("middle", "Q"));
+    /// # let _ = applicant;
+    /// ```
+    pub fn with_name(mut self, name: Name) -> Self {
+        self.names.push(name);
+        self
+    }
+
+    /// Sets the Social Security number.
+    ///
+    /// ```
+    /// # use innovis_client::{Applicant, pii::Ssn};
+    /// let applicant = Applicant::new().ssn(Ssn::new("123456789")?);
+    /// # let _ = applicant;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn ssn(mut self, ssn: Ssn) -> Self {
+        self.ssn = Some(ssn);
+        self
+    }
+
+    /// Sets the date of birth.
+    ///
+    /// ```
+    /// # use innovis_client::{Applicant, pii::DateOfBirth};
+    /// let applicant = Applicant::new().dob(DateOfBirth::new("1980-01-02")?);
+    /// # let _ = applicant;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn dob(mut self, dob: DateOfBirth) -> Self {
+        self.dob = Some(dob);
+        self
+    }
+
+    /// Adds a phone number (`phones[] {phoneNumber}`).
+    ///
+    /// ```
+    /// let applicant = innovis_client::Applicant::new().phone("4125550100");
+    /// # let _ = applicant;
+    /// ```
+    pub fn phone(mut self, phone_number: impl Into<String>) -> Self {
+        self.phones.push(Phone {
+            phone_number: phone_number.into(),
+        });
+        self
+    }
+
+    /// Sets the e-mail address (at most 80 characters, checked when the request is built).
+    ///
+    /// ```
+    /// let applicant = innovis_client::Applicant::new().email_address("jane@example.com");
+    /// # let _ = applicant;
+    /// ```
+    pub fn email_address(mut self, email: impl Into<String>) -> Self {
+        self.email_address = Some(email.into());
+        self
+    }
+
+    /// Sets the consumer's IP address.
+    ///
+    /// ```
+    /// let applicant = innovis_client::Applicant::new().ip_address([203, 0, 113, 7].into());
+    /// # let _ = applicant;
+    /// ```
+    pub fn ip_address(mut self, ip: IpAddr) -> Self {
+        self.ip_address = Some(ip);
+        self
+    }
+
+    /// Adds an address.
+    ///
+    /// ```
+    /// use innovis_client::{Address, Applicant};
+    /// let applicant = Applicant::new().address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"));
+    /// # let _ = applicant;
+    /// ```
+    pub fn address(mut self, address: Address) -> Self {
+        self.addresses.push(address);
+        self
+    }
+
+    /// Sets the consumer access code.
+    ///
+    /// ```
+    /// # use innovis_client::{Applicant, pii::ConsumerAccessCode};
+    /// let applicant = Applicant::new().consumer_access_code(ConsumerAccessCode::new("K3Y9")?);
+    /// # let _ = applicant;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn consumer_access_code(mut self, code: ConsumerAccessCode) -> Self {
+        self.consumer_access_code = Some(code);
+        self
+    }
+
+    /// Checks the vendor's field lengths.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if let Some(email) = &self.email_address {
+            check_max("applicants.emailAddress", email, MAX_EMAIL_LEN)?;
+        }
+        Ok(())
+    }
+}
+
+/// An applicant's name. The vendor documents `first` and `last`; other parts it accepts can be added with
+/// [`Name::with_part`] and are sent as they are given.
+///
+/// ```
+/// use innovis_client::Name;
+/// let name = Name::new("JANE", "DOE").with_part("middle", "Q");
+/// # let _ = name;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Name {
+    first: String,
+    last: String,
+    #[serde(flatten)]
+    parts: BTreeMap<String, String>,
+}
+
+impl Name {
+    /// A first and last name.
+    ///
+    /// ```
+    /// let name = innovis_client::Name::new("JANE", "DOE");
+    /// # let _ = name;
+    /// ```
+    pub fn new(first: impl Into<String>, last: impl Into<String>) -> Self {
+        Name {
+            first: first.into(),
+            last: last.into(),
+            parts: BTreeMap::new(),
+        }
+    }
+
+    /// Adds another name field under the vendor's key (e.g. `"middle"`), for parts this crate does not type.
+    ///
+    /// ```
+    /// let name = innovis_client::Name::new("JANE", "DOE").with_part("suffix", "JR");
+    /// # let _ = name;
+    /// ```
+    pub fn with_part(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parts.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// A phone number entry (`{phoneNumber}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Phone {
+    phone_number: String,
+}
+
+/// An applicant's address: `addressIdentifier` (`"C"` = current), `line1`, `city`, `state`, `zip`.
+///
+/// ```
+/// use innovis_client::Address;
+/// let current = Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222");
+/// let other = Address::new("P", "9 OLD RD", "ERIE", "PA", "16501").with_field("line2", "APT 2");
+/// # let _ = (current, other);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    address_identifier: String,
+    line1: String,
+    city: String,
+    state: String,
+    zip: String,
+    #[serde(flatten)]
+    fields: BTreeMap<String, String>,
+}
+
+impl Address {
+    /// An address with an explicit `addressIdentifier` (the vendor documents `"C"` for current; other
+    /// identifiers are passed through as given).
+    ///
+    /// ```
+    /// let address = innovis_client::Address::new("C", "1 MAIN ST", "PITTSBURGH", "PA", "15222");
+    /// # let _ = address;
+    /// ```
+    pub fn new(
+        address_identifier: impl Into<String>,
+        line1: impl Into<String>,
+        city: impl Into<String>,
+        state: impl Into<String>,
+        zip: impl Into<String>,
+    ) -> Self {
+        Address {
+            address_identifier: address_identifier.into(),
+            line1: line1.into(),
+            city: city.into(),
+            state: state.into(),
+            zip: zip.into(),
+            fields: BTreeMap::new(),
+        }
+    }
+
+    /// The current address (`addressIdentifier: "C"`).
+    ///
+    /// ```
+    /// let address = innovis_client::Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222");
+    /// # let _ = address;
+    /// ```
+    pub fn current(
+        line1: impl Into<String>,
+        city: impl Into<String>,
+        state: impl Into<String>,
+        zip: impl Into<String>,
+    ) -> Self {
+        Address::new("C", line1, city, state, zip)
+    }
+
+    /// Adds another address field under the vendor's key, for fields this crate does not type.
+    ///
+    /// ```
+    /// let address = innovis_client::Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222")
+    ///     .with_field("line2", "APT 2");
+    /// # let _ = address;
+    /// ```
+    pub fn with_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.insert(key.into(), value.into());
+        self
+    }
+}

@@ -1,0 +1,344 @@
+//! SECONDUSE: sharing an already pulled report with a second end user.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::error::{Error, check_max};
+use crate::reference::ReportReference;
+use crate::request::builder::MAX_END_USER_LEN;
+use crate::request::house_number::HouseNumber;
+use crate::request::product::ProductCode;
+use crate::request::purpose::PermissiblePurpose;
+use crate::request::state::{
+    HouseNumberState, NoHouseNumber, NoPurpose, PurposeState, WithHouseNumber, WithPurpose,
+};
+use crate::request::trace;
+
+/// Format of `originalInquiryDate`.
+const INQUIRY_DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+/// A SECONDUSE request: the stored [`ReportReference`] of a report, plus the second end user's House Number
+/// and permissible purpose.
+///
+/// The only way to make one is [`SecondUseRequest::builder`], which takes the reference, so a SECONDUSE without
+/// a reference does not compile. The client fills `productCode: "SECONDUSE"`, `accessMethod: "ID"`,
+/// `originalInquiryDate` (`YYYY-MM-DD HH:MM:SS`), `reportReferenceNumber` and
+/// `applicants: [{"consumerId": …}]`, and rejects an original inquiry time in the future before sending.
+///
+/// ```
+/// use innovis_client::{HouseNumber, PermissiblePurpose, ProductCode, ReportReference, SecondUseRequest};
+///
+/// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+/// #     HouseNumber::new("1234567890", "9876543210")?)?;
+/// let request = SecondUseRequest::builder(reference)
+///     .house_number("1234567890", "5555555555")
+///     .permissible_purpose(PermissiblePurpose::new("17")?)
+///     .build()?;
+/// assert_eq!(request.house_number().end_user_code(), "5555555555");
+/// # Ok::<(), innovis_client::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecondUseRequest {
+    reference: ReportReference,
+    house_number: HouseNumber,
+    purpose: PermissiblePurpose,
+    end_user: Option<String>,
+    customer_trace_number: String,
+}
+
+impl SecondUseRequest {
+    /// Starts a SECONDUSE request for the report `reference` points to.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let builder = SecondUseRequest::builder(reference);
+    /// # let _ = builder;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn builder(reference: ReportReference) -> SecondUseRequestBuilder {
+        SecondUseRequestBuilder {
+            reference,
+            house_number: NoHouseNumber::new(),
+            purpose: NoPurpose::new(),
+            end_user: None,
+            customer_trace_number: None,
+        }
+    }
+
+    /// The reference of the report being shared.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// # let request = SecondUseRequest::builder(reference).house_number("H", "E2")
+    /// #     .permissible_purpose(PermissiblePurpose::new("17")?).build()?;
+    /// assert_eq!(request.reference().report_reference_number(), "RR1");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn reference(&self) -> &ReportReference {
+        &self.reference
+    }
+
+    /// The second end user's House Number.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// # let request = SecondUseRequest::builder(reference).house_number("H", "E2")
+    /// #     .permissible_purpose(PermissiblePurpose::new("17")?).build()?;
+    /// assert_eq!(request.house_number().end_user_code(), "E2");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn house_number(&self) -> &HouseNumber {
+        &self.house_number
+    }
+
+    /// The `customerTraceNumber`: given or generated.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// # let request = SecondUseRequest::builder(reference).house_number("H", "E2")
+    /// #     .permissible_purpose(PermissiblePurpose::new("17")?).customer_trace_number("t-1").build()?;
+    /// assert_eq!(request.customer_trace_number(), "t-1");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn customer_trace_number(&self) -> &str {
+        &self.customer_trace_number
+    }
+
+    /// The wire body, with `originalInquiryDate` written in `time_zone`; fails when the original inquiry is
+    /// later than `now`.
+    pub(crate) fn wire_body(
+        &self,
+        time_zone: &TimeZone,
+        now: Timestamp,
+    ) -> Result<SecondUseBody<'_>, Error> {
+        let inquired_at = self.reference.inquired_at();
+        if inquired_at > now {
+            return Err(Error::validation(
+                "originalInquiryDate",
+                "must not be in the future",
+            ));
+        }
+        let original_inquiry_date = inquired_at
+            .to_zoned(time_zone.clone())
+            .strftime(INQUIRY_DATE_FORMAT)
+            .to_string();
+        Ok(SecondUseBody {
+            house_number: &self.house_number,
+            end_user: self.end_user.as_deref(),
+            customer_trace_number: &self.customer_trace_number,
+            product_code: ProductCode::SECONDUSE,
+            permissible_purpose_code: &self.purpose,
+            access_method: "ID",
+            original_inquiry_date,
+            report_reference_number: self.reference.report_reference_number(),
+            applicants: [ConsumerIdApplicant {
+                consumer_id: self.reference.consumer_id(),
+            }],
+        })
+    }
+}
+
+/// A SECONDUSE request as it goes on the wire (without `softwareProviderId`, which the client adds).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SecondUseBody<'a> {
+    #[serde(flatten)]
+    house_number: &'a HouseNumber,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_user: Option<&'a str>,
+    customer_trace_number: &'a str,
+    product_code: ProductCode,
+    permissible_purpose_code: &'a PermissiblePurpose,
+    access_method: &'static str,
+    original_inquiry_date: String,
+    report_reference_number: &'a str,
+    applicants: [ConsumerIdApplicant<'a>; 1],
+}
+
+/// The one applicant of a SECONDUSE: the consumer of the original report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsumerIdApplicant<'a> {
+    consumer_id: &'a str,
+}
+
+/// Builds a [`SecondUseRequest`]; made by [`SecondUseRequest::builder`].
+///
+/// The type parameters track the second end user's House Number and the permissible purpose; `build()` exists
+/// only when both are set (**enforced by the compiler**). The House Number is set by one call taking both the
+/// `customerId` and the `endUserCode`.
+///
+/// ```
+/// # use innovis_client::*;
+/// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+/// #     HouseNumber::new("H", "E")?)?;
+/// let request = SecondUseRequest::builder(reference)
+///     .house_number("1234567890", "5555555555")
+///     .permissible_purpose(PermissiblePurpose::new("17")?)
+///     .end_user("SECOND LENDER")
+///     .build()?;
+/// # let _ = request;
+/// # Ok::<(), innovis_client::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build()` is called"]
+pub struct SecondUseRequestBuilder<H: HouseNumberState = NoHouseNumber, P: PurposeState = NoPurpose>
+{
+    reference: ReportReference,
+    house_number: H,
+    purpose: P,
+    end_user: Option<String>,
+    customer_trace_number: Option<String>,
+}
+
+impl<P: PurposeState> SecondUseRequestBuilder<NoHouseNumber, P> {
+    /// Sets the second end user's House Number: `customerId` and `endUserCode` together.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let builder = SecondUseRequest::builder(reference).house_number("1234567890", "5555555555");
+    /// # let _ = builder;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn house_number(
+        self,
+        customer_id: impl Into<String>,
+        end_user_code: impl Into<String>,
+    ) -> SecondUseRequestBuilder<WithHouseNumber, P> {
+        SecondUseRequestBuilder {
+            reference: self.reference,
+            house_number: WithHouseNumber {
+                customer_id: customer_id.into(),
+                end_user_code: end_user_code.into(),
+            },
+            purpose: self.purpose,
+            end_user: self.end_user,
+            customer_trace_number: self.customer_trace_number,
+        }
+    }
+
+    /// Sets the second end user's House Number from a validated [`HouseNumber`].
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let builder = SecondUseRequest::builder(reference)
+    ///     .with_house_number(HouseNumber::new("1234567890", "5555555555")?);
+    /// # let _ = builder;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn with_house_number(
+        self,
+        house_number: HouseNumber,
+    ) -> SecondUseRequestBuilder<WithHouseNumber, P> {
+        self.house_number(house_number.customer_id(), house_number.end_user_code())
+    }
+}
+
+impl<H: HouseNumberState> SecondUseRequestBuilder<H, NoPurpose> {
+    /// Sets the second end user's permissible purpose.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let builder = SecondUseRequest::builder(reference).permissible_purpose(PermissiblePurpose::new("17")?);
+    /// # let _ = builder;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn permissible_purpose(
+        self,
+        purpose: PermissiblePurpose,
+    ) -> SecondUseRequestBuilder<H, WithPurpose> {
+        SecondUseRequestBuilder {
+            reference: self.reference,
+            house_number: self.house_number,
+            purpose: WithPurpose(purpose),
+            end_user: self.end_user,
+            customer_trace_number: self.customer_trace_number,
+        }
+    }
+}
+
+impl<H: HouseNumberState, P: PurposeState> SecondUseRequestBuilder<H, P> {
+    /// Sets the second end user's name (`endUser`, at most 30 characters).
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let builder = SecondUseRequest::builder(reference).end_user("SECOND LENDER");
+    /// # let _ = builder;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn end_user(mut self, end_user: impl Into<String>) -> Self {
+        self.end_user = Some(end_user.into());
+        self
+    }
+
+    /// Sets the `customerTraceNumber` (at most 30 characters); generated when not set.
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let builder = SecondUseRequest::builder(reference).customer_trace_number("share-7");
+    /// # let _ = builder;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn customer_trace_number(mut self, trace_number: impl Into<String>) -> Self {
+        self.customer_trace_number = Some(trace_number.into());
+        self
+    }
+}
+
+impl SecondUseRequestBuilder<WithHouseNumber, WithPurpose> {
+    /// Checks the field rules and makes the request ([`Error::Validation`] on a violation).
+    ///
+    /// ```
+    /// # use innovis_client::*;
+    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
+    /// #     HouseNumber::new("H", "E")?)?;
+    /// let result = SecondUseRequest::builder(reference)
+    ///     .house_number("1234567890", "")
+    ///     .permissible_purpose(PermissiblePurpose::new("17")?)
+    ///     .build();
+    /// assert!(matches!(result, Err(Error::Validation { field: "endUserCode", .. })));
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn build(self) -> Result<SecondUseRequest, Error> {
+        let house_number = HouseNumber::new(
+            self.house_number.customer_id,
+            self.house_number.end_user_code,
+        )?;
+        if let Some(end_user) = &self.end_user {
+            check_max("endUser", end_user, MAX_END_USER_LEN)?;
+        }
+        let customer_trace_number = match self.customer_trace_number {
+            Some(given) => {
+                trace::validate(&given)?;
+                given
+            }
+            None => trace::generate_trace_number(),
+        };
+        Ok(SecondUseRequest {
+            reference: self.reference,
+            house_number,
+            purpose: self.purpose.0,
+            end_user: self.end_user,
+            customer_trace_number,
+        })
+    }
+}
