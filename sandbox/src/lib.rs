@@ -1,3 +1,43 @@
 //! Offline simulators of the Innovis Gateway and the HouseCanary Order Manager Partner API.
+//!
+//! The sandbox is an independent second implementation of both vendors' wire formats (it shares no
+//! code with the client crates), served by axum on loopback. Start it in-process with
+//! [`Sandbox::start`] or as a program with `cargo run -p sandbox -- --listen 127.0.0.1:8080`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sandbox::SandboxError> {
+//! let sandbox = sandbox::Sandbox::start().await?;
+//! println!("Innovis token URL:    {}", sandbox.innovis_token_url());
+//! println!("Innovis gateway URL:  {}", sandbox.innovis_gateway_url());
+//! println!("HouseCanary base URL: {}", sandbox.housecanary_base_url());
+//! let credentials = sandbox.credentials();
+//! println!("client id {}", credentials.innovis_client_id);
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! What it accepts and answers, its fixtures and its fault knobs are described in
+//! `docs/sandbox.md` and in [`fixtures`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+mod config;
+mod credentials;
+mod error;
+mod faults;
+pub mod fixtures;
+mod housecanary;
+mod innovis;
+mod server;
+mod signing;
+mod state;
+mod stats;
+
+pub use config::{Faults, SandboxConfig};
+pub use credentials::{
+    CALLOUT_BASIC_USERNAME, CALLOUT_SIGNATURE_HEADER, CALLOUT_TOKEN_HEADER,
+    CALLOUT_TOKEN_PARAMETER, TestCredentials,
+};
+pub use error::SandboxError;
+pub use server::Sandbox;
+pub use stats::SandboxStats;

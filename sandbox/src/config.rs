@@ -1,0 +1,222 @@
+//! How a sandbox behaves: credentials, clocks, callout delivery and faults.
+
+use std::time::Duration;
+
+use common_auth::CalloutAuth;
+use url::Url;
+
+use crate::credentials::TestCredentials;
+
+/// Configuration of a [`Sandbox`](crate::Sandbox), built with `with_*` methods from [`Default`].
+///
+/// Every clock defaults to something fast (tens or hundreds of milliseconds) so that tests and the
+/// quickstart finish quickly; the real vendors are much slower (HouseCanary redelivers a callout no
+/// sooner than 5 minutes later, Innovis tokens live 8 hours).
+///
+/// ```
+/// use std::time::Duration;
+/// use sandbox::{Faults, SandboxConfig};
+///
+/// let config = SandboxConfig::default()
+///     .with_token_lifetime(Duration::from_secs(60))
+///     .with_step_interval(Duration::from_millis(20))
+///     .with_redelivery_interval(Duration::from_millis(10))
+///     .with_faults(Faults { latency: Duration::from_millis(5), ..Faults::default() });
+/// # let _ = config;
+/// ```
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub(crate) credentials: TestCredentials,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) callout: Option<CalloutTarget>,
+    pub(crate) redelivery_interval: Duration,
+    pub(crate) max_delivery_attempts: u32,
+    pub(crate) callout_timeout: Duration,
+    pub(crate) step_interval: Duration,
+    pub(crate) faults: Faults,
+    pub(crate) download_url_ttl: Duration,
+    pub(crate) page_size: usize,
+}
+
+/// Where callouts go and how they prove who sent them.
+#[derive(Clone, Debug)]
+pub(crate) struct CalloutTarget {
+    pub(crate) url: Url,
+    pub(crate) auth: CalloutAuth,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            credentials: TestCredentials::default(),
+            token_lifetime: Duration::from_secs(3600),
+            callout: None,
+            redelivery_interval: Duration::from_millis(200),
+            max_delivery_attempts: 10,
+            callout_timeout: Duration::from_secs(30),
+            step_interval: Duration::from_millis(100),
+            faults: Faults::default(),
+            download_url_ttl: Duration::from_secs(3600),
+            page_size: 100,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Accept these credentials instead of the [`TestCredentials::default`] ones.
+    ///
+    /// ```
+    /// use sandbox::{SandboxConfig, TestCredentials};
+    /// let credentials = TestCredentials { housecanary_token: "my-token".into(), ..TestCredentials::default() };
+    /// let config = SandboxConfig::default().with_credentials(credentials);
+    /// # let _ = config;
+    /// ```
+    pub fn with_credentials(mut self, credentials: TestCredentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Lifetime of issued Innovis access tokens (`expires_in` and the JWT `exp`); default 1 hour.
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default().with_token_lifetime(std::time::Duration::from_secs(5));
+    /// # let _ = config;
+    /// ```
+    pub fn with_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// POST HouseCanary callouts to `url`, authenticated with `auth` (any of the four schemes).
+    /// Without a target no callouts are sent.
+    ///
+    /// ```
+    /// use sandbox::{SandboxConfig, TestCredentials};
+    /// let url = url::Url::parse("http://127.0.0.1:9000/callouts").unwrap();
+    /// let auth = TestCredentials::default().hmac_callout_auth();
+    /// let config = SandboxConfig::default().with_callout_target(url, auth);
+    /// # let _ = config;
+    /// ```
+    pub fn with_callout_target(mut self, url: Url, auth: CalloutAuth) -> Self {
+        self.callout = Some(CalloutTarget { url, auth });
+        self
+    }
+
+    /// Pause between delivery attempts of one callout that was not acknowledged; default 200 ms
+    /// (the vendor waits at least 5 minutes).
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default()
+    ///     .with_redelivery_interval(std::time::Duration::from_millis(10));
+    /// # let _ = config;
+    /// ```
+    pub fn with_redelivery_interval(mut self, interval: Duration) -> Self {
+        self.redelivery_interval = interval;
+        self
+    }
+
+    /// Delivery attempts per callout, the first one included; default 10 (as the vendor documents).
+    /// A value of 0 is treated as 1.
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
+    /// # let _ = config;
+    /// ```
+    pub fn with_max_delivery_attempts(mut self, attempts: u32) -> Self {
+        self.max_delivery_attempts = attempts.max(1);
+        self
+    }
+
+    /// How long one callout attempt may take before it counts as unanswered; default 30 s (the
+    /// vendor's rule).
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default()
+    ///     .with_callout_timeout(std::time::Duration::from_secs(2));
+    /// # let _ = config;
+    /// ```
+    pub fn with_callout_timeout(mut self, timeout: Duration) -> Self {
+        self.callout_timeout = timeout;
+        self
+    }
+
+    /// The clock of order processing: one status step (validation, report pending, complete) and one
+    /// quarter of an export per interval; default 100 ms.
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default()
+    ///     .with_step_interval(std::time::Duration::from_millis(10));
+    /// # let _ = config;
+    /// ```
+    pub fn with_step_interval(mut self, interval: Duration) -> Self {
+        self.step_interval = interval;
+        self
+    }
+
+    /// Inject faults (latency, 5xx and 429 answers, dropped callouts); default none.
+    ///
+    /// ```
+    /// use sandbox::{Faults, SandboxConfig};
+    /// let config = SandboxConfig::default()
+    ///     .with_faults(Faults { rate_limit_rate: 0.2, ..Faults::default() });
+    /// # let _ = config;
+    /// ```
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// How long a signed download URL stays valid after it was handed out; default 1 hour.
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default()
+    ///     .with_download_url_ttl(std::time::Duration::from_secs(30));
+    /// # let _ = config;
+    /// ```
+    pub fn with_download_url_ttl(mut self, ttl: Duration) -> Self {
+        self.download_url_ttl = ttl;
+        self
+    }
+
+    /// Default page size of paginated HouseCanary lists (`?page_size=` overrides it per request);
+    /// default 100. A value of 0 is treated as 1.
+    ///
+    /// ```
+    /// let config = sandbox::SandboxConfig::default().with_page_size(2);
+    /// # let _ = config;
+    /// ```
+    pub fn with_page_size(mut self, page_size: usize) -> Self {
+        self.page_size = page_size.max(1);
+        self
+    }
+}
+
+/// Faults injected into every HTTP answer and callout, for testing retries and resilience.
+///
+/// Each request first waits `latency`, then is answered `503 Service Unavailable` with probability
+/// `server_error_rate`, or `429 Too Many Requests` with `Retry-After: 1` with probability
+/// `rate_limit_rate`, before it reaches the simulated vendor (so a faulted request had no effect).
+/// A callout message is lost entirely (never sent, never redelivered) with probability
+/// `drop_callout_rate`. Rates are between 0.0 and 1.0.
+///
+/// ```
+/// use std::time::Duration;
+/// let faults = sandbox::Faults {
+///     latency: Duration::from_millis(50),
+///     server_error_rate: 0.1,
+///     rate_limit_rate: 0.1,
+///     drop_callout_rate: 0.0,
+/// };
+/// # let _ = faults;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Share of requests answered `503`.
+    pub server_error_rate: f64,
+    /// Share of requests answered `429` with `Retry-After: 1`.
+    pub rate_limit_rate: f64,
+    /// Share of callout messages never delivered.
+    pub drop_callout_rate: f64,
+}

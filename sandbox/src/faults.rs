@@ -1,0 +1,58 @@
+//! Fault injection in front of every route: latency, then a share of 503 and 429 answers.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::state::AppState;
+use crate::stats::Counters;
+
+pub(crate) async fn inject(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let faults = state.faults();
+    if !faults.latency.is_zero() && !state.sleep(faults.latency).await {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let roll = fastrand::f64();
+    let fault = if roll < faults.server_error_rate {
+        Some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the sandbox injected a server error",
+        ))
+    } else if roll < faults.server_error_rate + faults.rate_limit_rate {
+        Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            "the sandbox injected a rate limit",
+        ))
+    } else {
+        None
+    };
+    let Some((status, message)) = fault else {
+        return next.run(request).await;
+    };
+    Counters::bump(&state.counters.faults_injected);
+    // Each vendor's own error body shape, so clients decode injected faults like real ones.
+    let path = request.uri().path();
+    let body = if path.starts_with("/oauth/") {
+        json!({ "error": "temporarily_unavailable", "error_description": message })
+    } else if path.starts_with("/InnovisGateway/") {
+        json!({ "errorMessage": message })
+    } else {
+        json!({ "detail": message })
+    };
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
