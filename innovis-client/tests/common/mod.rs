@@ -1,0 +1,128 @@
+//! Shared helpers of the integration tests: a mock token endpoint and client construction.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use innovis_client::{
+    Applicant, Client, ClientConfig, Environment, HouseNumber, PermissiblePurpose, ProductCode,
+    ReportReference, ReportRequest, SecretString,
+};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub const CLIENT_ID: &str = "test-client";
+pub const CLIENT_SECRET: &str = "test-secret-do-not-log";
+pub const SOFTWARE_PROVIDER_ID: &str = "SP01";
+pub const GATEWAY_PATH: &str = "/InnovisGateway/orest/grs_v001/request";
+
+/// Answers token requests with `tok-1`, `tok-2`, … (8 h lifetime), counting them.
+pub struct NumberedTokens(pub Arc<AtomicUsize>);
+
+impl Respond for NumberedTokens {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+        ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": format!("tok-{n}"),
+            "token_type": "Bearer",
+            "expires_in": 28800
+        }))
+    }
+}
+
+/// Mounts the token endpoint (exact Innovis JSON body) expecting `expected` calls; returns the call counter.
+pub async fn mount_token(server: &MockServer, expected: u64) -> Arc<AtomicUsize> {
+    let counter = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "audience": "innovisgateway",
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET
+        })))
+        .respond_with(NumberedTokens(counter.clone()))
+        .expect(expected)
+        .named("token endpoint")
+        .mount(server)
+        .await;
+    counter
+}
+
+pub fn environment(server: &MockServer) -> Environment {
+    Environment::Custom {
+        token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
+        gateway_url: format!("{}{GATEWAY_PATH}", server.uri()).parse().unwrap(),
+    }
+}
+
+pub fn config(environment: Environment) -> ClientConfig {
+    ClientConfig::new(
+        environment,
+        CLIENT_ID,
+        SecretString::from(CLIENT_SECRET),
+        SOFTWARE_PROVIDER_ID,
+    )
+    .connect_retries(2, Duration::from_millis(1))
+}
+
+pub fn client(server: &MockServer) -> Client {
+    Client::new(config(environment(server))).unwrap()
+}
+
+pub fn purpose() -> PermissiblePurpose {
+    PermissiblePurpose::new("17").unwrap()
+}
+
+/// A minimal CR request with a fixed trace number.
+pub fn simple_request(trace: &str) -> ReportRequest {
+    ReportRequest::builder(ProductCode::CR)
+        .house_number("7001000001", "EU0042")
+        .permissible_purpose(purpose())
+        .applicant(Applicant::new().name("JOHN", "CONSUMER"))
+        .customer_trace_number(trace)
+        .build()
+        .unwrap()
+}
+
+pub fn reference(inquired_at: &str) -> ReportReference {
+    ReportReference::new(
+        "RR0000000001",
+        "C000000042",
+        inquired_at.parse().unwrap(),
+        ProductCode::CR,
+        HouseNumber::new("7001000001", "EU0042").unwrap(),
+    )
+    .unwrap()
+}
+
+/// A one-consumer `Record` answer.
+pub fn record_body(trace: &str) -> serde_json::Value {
+    json!({
+        "Consumers": {
+            "softwareProviderId": "IGTW",
+            "customerTraceNumber": trace,
+            "reportReferenceNumber": "RR0000000001",
+            "productCode": "CR",
+            "customerId": "7001000001",
+            "applicantId": "1A",
+            "consumerId": "C000000042",
+            "returnCode": "Record",
+            "creditData": {"tradelines": []}
+        }
+    })
+}
+
+/// Mounts a gateway that answers every request with `record_body`, expecting `expected` calls.
+pub async fn mount_record_gateway(server: &MockServer, expected: u64) {
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_body("t")))
+        .expect(expected)
+        .named("gateway")
+        .mount(server)
+        .await;
+}

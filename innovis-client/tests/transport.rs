@@ -1,0 +1,286 @@
+//! Tokens, 401 handling, error statuses, what is and is not retried, and undecodable bodies.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::*;
+use innovis_client::{Client, Environment, Error};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn one_token_serves_a_hundred_requests() {
+    let server = MockServer::start().await;
+    let tokens = mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_body("t")))
+        .expect(100)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let request = simple_request("reuse");
+    let sends = (0..100).map(|_| client.send(&request));
+    let results = futures_util::future::join_all(sends).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(tokens.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_401_fetches_a_new_token_and_resends_once() {
+    let server = MockServer::start().await;
+    let tokens = mount_token(&server, 2).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_body("t")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let response = client(&server).send(&simple_request("auth-1")).await.unwrap();
+    assert_eq!(response.consumers().len(), 1);
+    assert_eq!(tokens.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_second_401_is_an_auth_error_naming_the_likely_causes() {
+    let server = MockServer::start().await;
+    mount_token(&server, 2).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let err = client(&server).send(&simple_request("auth-2")).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { ref trace_number } if trace_number.as_deref() == Some("auth-2")));
+    let text = err.to_string();
+    assert!(text.contains("credentials") && text.contains("allowlist"), "{text}");
+}
+
+#[tokio::test]
+async fn a_400_carries_the_vendor_error_message_and_the_trace_number() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"errorMessage": "endUserCode is required"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).send(&simple_request("bad-1")).await.unwrap_err();
+    match err {
+        Error::Api { status, message, trace_number } => {
+            assert_eq!(status, 400);
+            assert_eq!(message, "endUserCode is required");
+            assert_eq!(trace_number.as_deref(), Some("bad-1"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_500_is_not_retried() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(500).set_body_string("internal error"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).send(&simple_request("boom")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Api { status: 500, ref message, .. } if message == "internal error"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_request_timeout_is_not_retried() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::new(config(environment(&server)).request_timeout(Duration::from_millis(300))).unwrap();
+    let err = client.send(&simple_request("slow")).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}
+
+/// Resolves every name to 127.0.0.2 (where nothing listens: connection refused) for the first `refusals`
+/// lookups, then to 127.0.0.1. Each connection attempt makes one lookup, so the count is the attempt count.
+struct RefusingResolver {
+    lookups: Arc<AtomicUsize>,
+    refusals: usize,
+}
+
+impl Resolve for RefusingResolver {
+    fn resolve(&self, _: Name) -> Resolving {
+        let n = self.lookups.fetch_add(1, Ordering::SeqCst);
+        let last = if n < self.refusals { 2 } else { 1 };
+        let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)), 0);
+        Box::pin(async move { Ok(Box::new(std::iter::once(addr)) as Addrs) })
+    }
+}
+
+/// A client whose gateway host name goes through a [`RefusingResolver`].
+fn client_with_refusals(server: &MockServer, refusals: usize, retries: u32) -> (Client, Arc<AtomicUsize>) {
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let http = reqwest::Client::builder()
+        .dns_resolver(Arc::new(RefusingResolver {
+            lookups: lookups.clone(),
+            refusals,
+        }))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let port = server.address().port();
+    let environment = Environment::Custom {
+        token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
+        gateway_url: format!("http://innovis-gateway.test:{port}{GATEWAY_PATH}").parse().unwrap(),
+    };
+    let config = config(environment)
+        .http_client(http)
+        .connect_retries(retries, Duration::from_millis(1));
+    (Client::new(config).unwrap(), lookups)
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_and_then_succeeds() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    mount_record_gateway(&server, 1).await;
+    let (client, lookups) = client_with_refusals(&server, 2, 2);
+    let response = client.send(&simple_request("flaky")).await.unwrap();
+    assert_eq!(response.consumers().len(), 1);
+    assert_eq!(lookups.load(Ordering::SeqCst), 3, "two refused attempts, then the one that worked");
+}
+
+#[tokio::test]
+async fn connect_retries_are_bounded_and_report_nothing_was_sent() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    mount_record_gateway(&server, 0).await;
+    let (client, lookups) = client_with_refusals(&server, usize::MAX, 2);
+    let err = client.send(&simple_request("down")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { may_have_been_sent: false, .. }),
+        "{err:?}"
+    );
+    assert_eq!(lookups.load(Ordering::SeqCst), 3, "one attempt plus two retries");
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_transport_error_that_was_not_sent() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let environment = Environment::Custom {
+        token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
+        gateway_url: "http://127.0.0.1:1/request".parse().unwrap(),
+    };
+    let client = Client::new(config(environment)).unwrap();
+    let err = client.send(&simple_request("closed")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { may_have_been_sent: false, ref trace_number, .. }
+            if trace_number.as_deref() == Some("closed")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("was not sent"));
+}
+
+#[tokio::test]
+async fn a_token_endpoint_failure_is_a_token_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"error": "access_denied", "error_description": "no"})),
+        )
+        .mount(&server)
+        .await;
+    mount_record_gateway(&server, 0).await;
+    let err = client(&server).send(&simple_request("tok")).await.unwrap_err();
+    assert!(matches!(err, Error::Token(_)), "{err:?}");
+}
+
+async fn decode_error_for(body: &'static str) -> Error {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server).send(&simple_request("decode")).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_decode_error_with_the_json_path() {
+    let err = decode_error_for(r#"{"Consumers":[{"returnCode":"Record"},{"returnCode":{"x":1}}]}"#).await;
+    match err {
+        Error::Decode { path, excerpt, .. } => {
+            assert_eq!(path, "Consumers[1].returnCode");
+            assert!(excerpt.contains("returnCode"), "{excerpt}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_a_decode_error_with_the_json_path() {
+    let err = decode_error_for(r#"{"Consumers":{"returnCode":"Record","reportReferenceNumber":"RR00"#).await;
+    match err {
+        Error::Decode { path, message, .. } => {
+            assert_eq!(path, "Consumers.reportReferenceNumber");
+            assert!(message.contains("EOF"), "{message}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn return_code_error_becomes_a_typed_error() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "Consumers": {"customerTraceNumber": "rc", "returnCode": "Error",
+                          "returnReasonCode": "E012", "returnReasonDesc": "INVALID ZIP"}
+        })))
+        .mount(&server)
+        .await;
+    let response = client(&server).send(&simple_request("rc")).await.unwrap();
+    assert!(response.references().is_empty());
+    let err: Error = response.check().unwrap_err().into();
+    match err {
+        Error::ReturnCode(ref e) => {
+            assert_eq!(e.reason_code.as_deref(), Some("E012"));
+            assert_eq!(e.reason_text.as_deref(), Some("INVALID ZIP"));
+            assert_eq!(e.trace_number.as_deref(), Some("rc"));
+        }
+        ref other => panic!("unexpected {other:?}"),
+    }
+}
