@@ -1,0 +1,195 @@
+//! The framework-agnostic `CalloutReceiver::handle`: deduplication edge cases under paused time.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use common_auth::{CalloutAuth, SecretString};
+use housecanary_partner::callouts::{
+    Begin, BoxFuture, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier,
+    InMemoryMessageLog, MessageLog, MessageLogError,
+};
+
+fn auth() -> CalloutAuth {
+    CalloutAuth::query_token("token", SecretString::from("q-secret"))
+}
+
+/// Request parts as the vendor would send them for `body`.
+fn signed_parts(body: &[u8]) -> http::request::Parts {
+    let signed = auth().sign(&"/callouts".parse().unwrap(), body).unwrap();
+    let mut request = http::Request::post(signed.uri).body(()).unwrap();
+    *request.headers_mut() = signed.headers;
+    request.into_parts().0
+}
+
+fn body(message_id: &str) -> Bytes {
+    Bytes::from(format!(
+        r#"{{"message_type":"order_item_status_change","message_id":"{message_id}","order_id":1,"order_item_id":2,"new_status":"complete"}}"#
+    ))
+}
+
+/// A receiver whose handler sleeps `delay` (paused time) and counts its calls.
+fn receiver<L: MessageLog>(log: L, delay: Duration, calls: &Arc<AtomicUsize>) -> CalloutReceiver {
+    let calls = Arc::clone(calls);
+    CalloutReceiver::new(
+        CalloutVerifier::new(auth()),
+        log,
+        move |_m: CalloutMessage| {
+            let calls = Arc::clone(&calls);
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                Ok::<(), String>(())
+            }
+        },
+    )
+    .with_budget(Duration::from_secs(25))
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_default_budget_is_25_seconds_and_an_overrun_is_503() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let log = Arc::new(InMemoryMessageLog::default());
+    let slow = receiver(Arc::clone(&log), Duration::from_secs(26), &calls);
+    assert_eq!(slow.budget(), Duration::from_secs(25));
+    let b = body("m-slow");
+    let started = tokio::time::Instant::now();
+    let outcome = slow.handle(&signed_parts(&b), b.clone()).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::TimedOut { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(started.elapsed(), Duration::from_secs(25));
+    assert_eq!(
+        log.try_begin("m-slow").await.unwrap(),
+        Begin::New,
+        "left unprocessed"
+    );
+
+    let fast = receiver(
+        InMemoryMessageLog::default(),
+        Duration::from_secs(24),
+        &calls,
+    );
+    let outcome = fast.handle(&signed_parts(&b), b).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::Processed { .. }),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_delivery_releases_its_claim() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = receiver(
+        InMemoryMessageLog::default(),
+        Duration::from_secs(10),
+        &calls,
+    );
+    let b = body("m-cancelled");
+    let parts = signed_parts(&b);
+
+    // The server drops the request future (client went away) while the handler runs.
+    let dropped =
+        tokio::time::timeout(Duration::from_secs(1), receiver.handle(&parts, b.clone())).await;
+    assert!(dropped.is_err());
+    tokio::task::yield_now().await; // let the spawned release run
+
+    let outcome = receiver.handle(&parts, b).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::Processed { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_message_without_an_id_is_handled_every_time() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = receiver(InMemoryMessageLog::default(), Duration::ZERO, &calls);
+    let b = Bytes::from_static(br#"{"message_type":"heartbeat"}"#);
+    for _ in 0..3 {
+        let outcome = receiver.handle(&signed_parts(&b), b.clone()).await;
+        assert!(
+            matches!(outcome, CalloutOutcome::Processed { message_id: None }),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+/// A log whose backend is down.
+struct BrokenLog;
+
+impl MessageLog for BrokenLog {
+    fn try_begin<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn complete<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn abandon<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unavailable_log_answers_503_without_calling_the_handler() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = receiver(BrokenLog, Duration::ZERO, &calls);
+    let b = body("m-log-down");
+    let outcome = receiver.handle(&signed_parts(&b), b).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::LogUnavailable { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+/// A log that never answers.
+struct HangingLog;
+
+impl MessageLog for HangingLog {
+    fn try_begin<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn complete<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn abandon<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hanging_log_is_bounded_by_the_budget() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = receiver(HangingLog, Duration::ZERO, &calls);
+    let b = body("m-log-hangs");
+    let started = tokio::time::Instant::now();
+    let outcome = receiver.handle(&signed_parts(&b), b).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::LogUnavailable { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(started.elapsed(), Duration::from_secs(25));
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_body_limit_applies_before_authentication() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver =
+        receiver(InMemoryMessageLog::default(), Duration::ZERO, &calls).with_body_limit(16);
+    let b = body("m-large");
+    let outcome = receiver.handle(&signed_parts(&b), b).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::TooLarge { limit: 16 }),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.status(), http::StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
