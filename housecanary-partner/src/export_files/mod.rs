@@ -19,7 +19,7 @@
 //! - Dates are written `YYYY-MM-DD` ([`EXPORT_DATE_FORMAT`], an assumption: the vendor does not
 //!   document it). Vendor timestamps become their `America/Los_Angeles` calendar date
 //!   ([`ExportDate::parse`]).
-//! - With the `export-archive` feature (on by default), [`ExportArchive`] reads a downloaded
+//! - With the `export-archive` feature (on by default), `ExportArchive` reads a downloaded
 //!   archive, classifies each entry ([`EntryKind`]), maps it to its item ([`ItemMatcher`]) and
 //!   streams its bytes.
 //!
@@ -74,3 +74,8 @@ pub use names::{
 };
 pub use naming::{ItemNaming, OrderNaming};
 pub use slug::slug;
+
+/// The guide `docs/export-files.md`, compiled as doc tests so its examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/export-files.md")]
+pub struct ExportFilesGuide;
