@@ -238,8 +238,10 @@ impl TokenCache {
         runtime.spawn(async move {
             let guard = ClearFlight { inner: &inner, id };
             let result = inner.source.fetch_token().await;
-            if let Ok(token) = &result {
-                inner.store(token.clone());
+            match &result {
+                Ok(token) => inner.store(token.clone()),
+                // Logged here because a background refresh may have no caller waiting for it.
+                Err(error) => tracing::warn!(%error, "token refresh failed"),
             }
             // Clear the slot before publishing, so a caller woken by the result that asks
             // again finds the new token or starts afresh, never this finished flight.

@@ -285,6 +285,12 @@ impl ClientCredentials {
         let object = json
             .as_object()
             .ok_or_else(|| decode("body is not a JSON object".into()))?;
+        if !object.contains_key("access_token") {
+            // Some issuers answer 200 with an RFC 6749 error body.
+            if let Some(rejected) = self.rejection(200, &json) {
+                return Err(rejected);
+            }
+        }
         let token = object
             .get("access_token")
             .and_then(serde_json::Value::as_str)
@@ -318,24 +324,27 @@ impl ClientCredentials {
     }
 
     fn parse_failure(&self, status: u16, body: &[u8]) -> TokenError {
-        let json = serde_json::from_slice::<serde_json::Value>(body).ok();
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|json| self.rejection(status, &json))
+            .unwrap_or_else(|| TokenError::Status {
+                status,
+                body_excerpt: excerpt(&self.scrub(&String::from_utf8_lossy(body))),
+            })
+    }
+
+    /// An RFC 6749 §5.2 error body (`error` and optional `error_description`) as `Rejected`.
+    fn rejection(&self, status: u16, json: &serde_json::Value) -> Option<TokenError> {
         let field = |name: &str| {
-            json.as_ref()
-                .and_then(|json| json.get(name))
+            json.get(name)
                 .and_then(serde_json::Value::as_str)
-                .map(|text| self.scrub(text))
+                .map(|text| excerpt(&self.scrub(text)))
         };
-        match field("error") {
-            Some(error) => TokenError::Rejected {
-                status,
-                error,
-                description: field("error_description"),
-            },
-            None => TokenError::Status {
-                status,
-                body_excerpt: self.scrub(&excerpt(body)),
-            },
-        }
+        Some(TokenError::Rejected {
+            status,
+            error: field("error")?,
+            description: field("error_description"),
+        })
     }
 
     /// `text` with the client secret removed, should an issuer echo it back.
@@ -423,10 +432,10 @@ async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, TokenE
     Ok(body)
 }
 
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// The first `EXCERPT_CHARS` characters of `text`, marked when cut.
+fn excerpt(text: &str) -> String {
     let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().nth(EXCERPT_CHARS).is_some() {
+    if excerpt.len() < text.len() {
         excerpt.push('…');
     }
     excerpt

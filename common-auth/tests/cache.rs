@@ -403,3 +403,32 @@ fn futures_lite_block_on<F: std::future::Future>(future: F) -> F::Output {
         std::thread::yield_now();
     }
 }
+
+/// A source whose first fetch panics.
+struct PanicsOnce {
+    calls: Arc<AtomicUsize>,
+}
+
+impl TokenSource for PanicsOnce {
+    fn fetch_token(&self) -> TokenFuture<'_> {
+        Box::pin(async move {
+            if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("token source bug");
+            }
+            token("after-panic", 600)
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_refresh_fails_its_waiters_and_does_not_wedge_the_cache() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let cache = TokenCache::new(PanicsOnce {
+        calls: Arc::clone(&calls),
+    });
+
+    let error = value(&cache).await.unwrap_err();
+    assert!(matches!(error, TokenError::Transport { .. }), "{error:?}");
+    assert_eq!(value(&cache).await.unwrap(), "after-panic");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -305,3 +305,37 @@ async fn an_unreachable_endpoint_is_a_transport_error() {
     );
     assert!(!format!("{error} {error:?}").contains(SECRET));
 }
+
+#[tokio::test]
+async fn an_rfc6749_error_body_with_status_200_is_still_a_rejection() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"error": "invalid_scope"})))
+        .mount(&server)
+        .await;
+
+    let error = rfc6749(&server).fetch_token().await.unwrap_err();
+    assert!(
+        matches!(&error, TokenError::Rejected { status: 200, error, description: None } if error == "invalid_scope"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_error_body_is_cut_after_removing_the_secret() {
+    let server = MockServer::start().await;
+    // The secret straddles the excerpt's cut: scrubbing after cutting would leak its start.
+    let body = format!("{}{SECRET}{}", "x".repeat(190), "y".repeat(500));
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502).set_body_string(body))
+        .mount(&server)
+        .await;
+
+    let error = innovis(&server).fetch_token().await.unwrap_err();
+    let TokenError::Status { body_excerpt, .. } = &error else {
+        panic!("expected Status, got {error:?}");
+    };
+    assert!(body_excerpt.ends_with('…'), "{body_excerpt}");
+    assert!(body_excerpt.chars().count() <= 201, "{body_excerpt}");
+    assert!(!body_excerpt.contains("client-s3"), "{body_excerpt}");
+}

@@ -125,7 +125,6 @@ fn with_query_parameter(uri: &Uri, name: &str, value: &str) -> Result<Uri, Callo
                 })?,
         );
     Uri::from_parts(parts).map_err(|_| CalloutAuthError::InvalidUri {
-        message: "a URI with only a path and query cannot be rebuilt here; give a path or an absolute URI"
-            .into(),
+        message: "the URI cannot take a query string; give an absolute URI or a path".into(),
     })
 }
