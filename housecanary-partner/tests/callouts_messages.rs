@@ -201,7 +201,8 @@ fn an_unknown_message_without_an_id_has_none() {
 
 #[test]
 fn bodies_that_are_not_callouts_are_errors() {
-    let cases: [(&[u8], fn(&CalloutError) -> bool); 6] = [
+    type Check = fn(&CalloutError) -> bool;
+    let cases: [(&[u8], Check); 6] = [
         (b"", |e| matches!(e, CalloutError::NotJson { .. })),
         (b"{\"message_type\":", |e| {
             matches!(e, CalloutError::NotJson { .. })

@@ -64,7 +64,7 @@ impl MessageLogError {
 ///
 /// HouseCanary delivers **at least once**: a message whose acknowledgement was lost or late arrives
 /// again with the same `message_id`. The log turns that into *effectively once* for the application's
-/// handler, as far as the log remembers: a log that forgets (a restart of [`InMemoryMessageLog`], an
+/// handler, as far as the log remembers: a log that forgets (a restart of [`InMemoryMessageLog`](super::InMemoryMessageLog), an
 /// evicted id) lets a late redelivery through, so handlers must still be idempotent.
 ///
 /// The protocol is a claim, which is what makes two concurrent deliveries of one id run the handler

@@ -17,7 +17,7 @@
 //!    implementation.
 //! 4. [`CalloutReceiver`] ties them together with the application's async handler and a time budget,
 //!    and answers every request with a [`CalloutOutcome`] that maps to an HTTP status. It is
-//!    framework-agnostic; with the `axum` feature, [`axum`](crate::callouts::axum) turns it into a
+//!    framework-agnostic; with the `axum` feature, the `callouts::axum` module turns it into a
 //!    ready `Router`.
 //!
 //! ```no_run
@@ -54,6 +54,11 @@ mod message_log;
 mod outcome;
 mod process;
 mod verifier;
+
+/// Compiles and runs the code blocks of the callouts guide (`docs/callouts.md`) as doc tests.
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../../../docs/callouts.md")]
+struct CalloutsGuide;
 
 pub use error::{CalloutError, ReportDecodeError};
 pub use memory_log::InMemoryMessageLog;
