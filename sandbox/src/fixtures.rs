@@ -30,11 +30,16 @@ pub const ACCTRVW_CUSTOMER_ID: &str = "7000000003";
 pub const ACCTRVW_END_USER_CODE: &str = "EU0004";
 
 /// An end user registered on a House Number.
+///
+/// ```
+/// let end_user = sandbox::fixtures::HOUSE_NUMBERS[0].end_users[0];
+/// assert_eq!(end_user.code, sandbox::fixtures::CR_END_USER_CODE);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EndUser {
     /// The `endUserCode`.
     pub code: &'static str,
-    /// The name the consumer sees ("reseller on behalf of <name>").
+    /// The name the consumer sees (`<reseller> on behalf of <name>`).
     pub name: &'static str,
 }
 
@@ -140,6 +145,14 @@ pub const EXEMPT_SSN: &str = "666010005";
 /// A deterministic test consumer, chosen by the SSN of applicant `1A`.
 ///
 /// `Debug` leaves the SSN and date of birth out, as for real data.
+///
+/// ```
+/// use sandbox::fixtures;
+/// let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
+/// assert!(consumer.on_file);
+/// let text = format!("{consumer:?}");
+/// assert!(!text.contains(fixtures::RECORD_SSN) && !text.contains(consumer.dob));
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct TestConsumer {
     /// 9 digits.

@@ -41,3 +41,8 @@ pub use credentials::{
 pub use error::SandboxError;
 pub use server::Sandbox;
 pub use stats::SandboxStats;
+
+/// The guide `docs/sandbox.md`, compiled as doc tests so its code blocks stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sandbox.md")]
+pub struct SandboxGuide;
