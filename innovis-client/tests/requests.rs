@@ -5,7 +5,8 @@ mod common;
 use common::*;
 use innovis_client::pii::{ConsumerAccessCode, DateOfBirth, Ssn};
 use innovis_client::{
-    Address, Applicant, Client, Error, Name, ProductCode, ReportRequest, ReturnCode, SecondUseRequest,
+    Address, Applicant, Client, Error, Name, ProductCode, ReportRequest, ReturnCode,
+    SecondUseRequest,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -31,7 +32,10 @@ async fn cr_request_matches_the_vendor_json_field_by_field() {
         .and(path(GATEWAY_PATH))
         .and(header("authorization", "Bearer tok-1"))
         .and(header("content-type", "application/json"))
-        .and(header("user-agent", concat!("innovis-client/", env!("CARGO_PKG_VERSION"))))
+        .and(header(
+            "user-agent",
+            concat!("innovis-client/", env!("CARGO_PKG_VERSION")),
+        ))
         .and(body_json(json!({
             "customerId": "7001000001",
             "endUserCode": "EU0042",
@@ -90,7 +94,10 @@ async fn cr_request_matches_the_vendor_json_field_by_field() {
     assert_eq!(reference.product(), &ProductCode::CR);
     assert_eq!(reference.house_number(), request.house_number());
     assert!(reference.inquired_at() >= before && reference.inquired_at() <= jiff::Timestamp::now());
-    assert_eq!(response.raw()["Consumers"]["creditData"], json!({"tradelines": []}));
+    assert_eq!(
+        response.raw()["Consumers"]["creditData"],
+        json!({"tradelines": []})
+    );
 }
 
 #[tokio::test]
@@ -133,7 +140,11 @@ async fn refupd_request_is_sent_like_cr_and_its_answer_decodes() {
         .house_number("7001000001", "EU0042")
         .permissible_purpose(purpose())
         .customer_trace_number("refresh-1")
-        .applicant(Applicant::new().name("JOHN", "CONSUMER").ssn(Ssn::new("123456789").unwrap()))
+        .applicant(
+            Applicant::new()
+                .name("JOHN", "CONSUMER")
+                .ssn(Ssn::new("123456789").unwrap()),
+        )
         .build()
         .unwrap();
     let response = client(&server).send(&request).await.unwrap();
@@ -178,7 +189,10 @@ async fn second_use_sends(client: &Client, server: &MockServer, expected_date: &
         .build()
         .unwrap();
     let response = client.send_second_use(&request).await.unwrap();
-    assert_eq!(response.consumers()[0].product_code, Some(ProductCode::SECONDUSE));
+    assert_eq!(
+        response.consumers()[0].product_code,
+        Some(ProductCode::SECONDUSE)
+    );
     assert!(response.check().is_ok());
     // A SECONDUSE answer is a confirmation, not a report to share again.
     assert!(response.references().is_empty());
@@ -213,7 +227,13 @@ async fn second_use_with_a_future_inquiry_time_is_rejected_before_sending() {
         .unwrap();
     let err = client(&server).send_second_use(&request).await.unwrap_err();
     assert!(
-        matches!(err, Error::Validation { field: "originalInquiryDate", .. }),
+        matches!(
+            err,
+            Error::Validation {
+                field: "originalInquiryDate",
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -242,7 +262,12 @@ async fn a_generated_trace_number_is_sent_and_unique() {
         .unwrap()
         .iter()
         .filter(|r| r.url.path() == GATEWAY_PATH)
-        .map(|r| r.body_json::<serde_json::Value>().unwrap()["customerTraceNumber"].as_str().unwrap().to_owned())
+        .map(|r| {
+            r.body_json::<serde_json::Value>().unwrap()["customerTraceNumber"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(sent, [a.customer_trace_number(), b.customer_trace_number()]);
 }

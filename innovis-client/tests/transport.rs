@@ -51,7 +51,10 @@ async fn a_401_fetches_a_new_token_and_resends_once() {
         .expect(1)
         .mount(&server)
         .await;
-    let response = client(&server).send(&simple_request("auth-1")).await.unwrap();
+    let response = client(&server)
+        .send(&simple_request("auth-1"))
+        .await
+        .unwrap();
     assert_eq!(response.consumers().len(), 1);
     assert_eq!(tokens.load(Ordering::SeqCst), 2);
 }
@@ -66,10 +69,18 @@ async fn a_second_401_is_an_auth_error_naming_the_likely_causes() {
         .expect(2)
         .mount(&server)
         .await;
-    let err = client(&server).send(&simple_request("auth-2")).await.unwrap_err();
-    assert!(matches!(err, Error::Auth { ref trace_number } if trace_number.as_deref() == Some("auth-2")));
+    let err = client(&server)
+        .send(&simple_request("auth-2"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Auth { ref trace_number } if trace_number.as_deref() == Some("auth-2"))
+    );
     let text = err.to_string();
-    assert!(text.contains("credentials") && text.contains("allowlist"), "{text}");
+    assert!(
+        text.contains("credentials") && text.contains("allowlist"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -79,14 +90,22 @@ async fn a_400_carries_the_vendor_error_message_and_the_trace_number() {
     Mock::given(method("POST"))
         .and(path(GATEWAY_PATH))
         .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"errorMessage": "endUserCode is required"})),
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"errorMessage": "endUserCode is required"})),
         )
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server).send(&simple_request("bad-1")).await.unwrap_err();
+    let err = client(&server)
+        .send(&simple_request("bad-1"))
+        .await
+        .unwrap_err();
     match err {
-        Error::Api { status, message, trace_number } => {
+        Error::Api {
+            status,
+            message,
+            trace_number,
+        } => {
             assert_eq!(status, 400);
             assert_eq!(message, "endUserCode is required");
             assert_eq!(trace_number.as_deref(), Some("bad-1"));
@@ -105,7 +124,10 @@ async fn a_500_is_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server).send(&simple_request("boom")).await.unwrap_err();
+    let err = client(&server)
+        .send(&simple_request("boom"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Api { status: 500, ref message, .. } if message == "internal error"),
         "{err:?}"
@@ -122,7 +144,9 @@ async fn a_request_timeout_is_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::new(config(environment(&server)).request_timeout(Duration::from_millis(300))).unwrap();
+    let client =
+        Client::new(config(environment(&server)).request_timeout(Duration::from_millis(300)))
+            .unwrap();
     let err = client.send(&simple_request("slow")).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 }
@@ -144,7 +168,11 @@ impl Resolve for RefusingResolver {
 }
 
 /// A client whose gateway host name goes through a [`RefusingResolver`].
-fn client_with_refusals(server: &MockServer, refusals: usize, retries: u32) -> (Client, Arc<AtomicUsize>) {
+fn client_with_refusals(
+    server: &MockServer,
+    refusals: usize,
+    retries: u32,
+) -> (Client, Arc<AtomicUsize>) {
     let lookups = Arc::new(AtomicUsize::new(0));
     let http = reqwest::Client::builder()
         .dns_resolver(Arc::new(RefusingResolver {
@@ -158,7 +186,9 @@ fn client_with_refusals(server: &MockServer, refusals: usize, retries: u32) -> (
     let port = server.address().port();
     let environment = Environment::Custom {
         token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
-        gateway_url: format!("http://innovis-gateway.test:{port}{GATEWAY_PATH}").parse().unwrap(),
+        gateway_url: format!("http://innovis-gateway.test:{port}{GATEWAY_PATH}")
+            .parse()
+            .unwrap(),
     };
     let config = config(environment)
         .http_client(http)
@@ -174,7 +204,11 @@ async fn a_refused_connection_is_retried_and_then_succeeds() {
     let (client, lookups) = client_with_refusals(&server, 2, 2);
     let response = client.send(&simple_request("flaky")).await.unwrap();
     assert_eq!(response.consumers().len(), 1);
-    assert_eq!(lookups.load(Ordering::SeqCst), 3, "two refused attempts, then the one that worked");
+    assert_eq!(
+        lookups.load(Ordering::SeqCst),
+        3,
+        "two refused attempts, then the one that worked"
+    );
 }
 
 #[tokio::test]
@@ -185,10 +219,20 @@ async fn connect_retries_are_bounded_and_report_nothing_was_sent() {
     let (client, lookups) = client_with_refusals(&server, usize::MAX, 2);
     let err = client.send(&simple_request("down")).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport { may_have_been_sent: false, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                may_have_been_sent: false,
+                ..
+            }
+        ),
         "{err:?}"
     );
-    assert_eq!(lookups.load(Ordering::SeqCst), 3, "one attempt plus two retries");
+    assert_eq!(
+        lookups.load(Ordering::SeqCst),
+        3,
+        "one attempt plus two retries"
+    );
 }
 
 #[tokio::test]
@@ -215,12 +259,16 @@ async fn a_token_endpoint_failure_is_a_token_error() {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({"error": "access_denied", "error_description": "no"})),
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "access_denied", "error_description": "no"})),
         )
         .mount(&server)
         .await;
     mount_record_gateway(&server, 0).await;
-    let err = client(&server).send(&simple_request("tok")).await.unwrap_err();
+    let err = client(&server)
+        .send(&simple_request("tok"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Token(_)), "{err:?}");
 }
 
@@ -233,12 +281,16 @@ async fn decode_error_for(body: &'static str) -> Error {
         .expect(1)
         .mount(&server)
         .await;
-    client(&server).send(&simple_request("decode")).await.unwrap_err()
+    client(&server)
+        .send(&simple_request("decode"))
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
 async fn a_malformed_body_is_a_decode_error_with_the_json_path() {
-    let err = decode_error_for(r#"{"Consumers":[{"returnCode":"Record"},{"returnCode":{"x":1}}]}"#).await;
+    let err =
+        decode_error_for(r#"{"Consumers":[{"returnCode":"Record"},{"returnCode":{"x":1}}]}"#).await;
     match err {
         Error::Decode { path, excerpt, .. } => {
             assert_eq!(path, "Consumers[1].returnCode");
@@ -250,7 +302,9 @@ async fn a_malformed_body_is_a_decode_error_with_the_json_path() {
 
 #[tokio::test]
 async fn a_truncated_body_is_a_decode_error_with_the_json_path() {
-    let err = decode_error_for(r#"{"Consumers":{"returnCode":"Record","reportReferenceNumber":"RR00"#).await;
+    let err =
+        decode_error_for(r#"{"Consumers":{"returnCode":"Record","reportReferenceNumber":"RR00"#)
+            .await;
     match err {
         Error::Decode { path, message, .. } => {
             assert_eq!(path, "Consumers.reportReferenceNumber");

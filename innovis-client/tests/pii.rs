@@ -1,0 +1,132 @@
+//! SSNs and dates of birth never appear in `Debug` output or error text.
+
+mod common;
+
+use common::*;
+use innovis_client::pii::{ConsumerAccessCode, DateOfBirth, Ssn};
+use innovis_client::{Address, Applicant, ConsumerReport, Error, ProductCode, ReportRequest};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SSN_DASHED: &str = "123-45-6789";
+const SSN: &str = "123456789";
+const DOB: &str = "1980-01-02";
+const ACCESS_CODE: &str = "K3Y9Z";
+
+fn assert_clean(what: &str, text: &str) {
+    for secret in [SSN, SSN_DASHED, DOB, "19800102", ACCESS_CODE, CLIENT_SECRET] {
+        assert!(!text.contains(secret), "{what} shows {secret:?}: {text}");
+    }
+}
+
+fn applicant() -> Applicant {
+    Applicant::new()
+        .name("JOHN", "CONSUMER")
+        .ssn(Ssn::new(SSN_DASHED).unwrap())
+        .dob(DateOfBirth::new(DOB).unwrap())
+        .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
+        .consumer_access_code(ConsumerAccessCode::new(ACCESS_CODE).unwrap())
+}
+
+#[test]
+fn requests_builders_and_pii_types_do_not_show_pii() {
+    let builder = ReportRequest::builder(ProductCode::CR)
+        .house_number("7001000001", "EU0042")
+        .permissible_purpose(purpose())
+        .applicant(applicant())
+        .applicant(applicant());
+    assert_clean("builder", &format!("{builder:?} {builder:#?}"));
+    let request = builder.build().unwrap();
+    assert_clean("request", &format!("{request:?} {request:#?}"));
+    assert_clean("applicant", &format!("{:?}", applicant()));
+    assert_clean("ssn", &format!("{:?}", Ssn::new(SSN).unwrap()));
+    assert_clean("dob", &format!("{:?}", DateOfBirth::new(DOB).unwrap()));
+
+    // The wire form is the one place the values go, exactly as the vendor wants them.
+    let wire = serde_json::to_value(&request).unwrap();
+    assert_eq!(wire["applicants"][1]["ssn"], SSN);
+    assert_eq!(wire["applicants"][1]["dob"], DOB);
+}
+
+#[test]
+fn validation_errors_do_not_echo_values() {
+    let errors: Vec<Error> = vec![
+        Ssn::new("123-45-67890").unwrap_err(),
+        Ssn::new("123-45-678x").unwrap_err(),
+        DateOfBirth::new("1980-01-32").unwrap_err(),
+        DateOfBirth::new("19800102").unwrap_err(),
+        ConsumerAccessCode::new("K3Y9Z-TOO-LONG").unwrap_err(),
+    ];
+    for err in errors {
+        let text = format!("{err} {err:?}");
+        for leaked in [
+            "1234567890",
+            "678x",
+            "1980-01-32",
+            "19800102",
+            "K3Y9Z-TOO-LONG",
+        ] {
+            assert!(!text.contains(leaked), "{text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn vendor_messages_and_bodies_echoing_pii_are_masked_in_errors() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "errorMessage": format!("invalid ssn {SSN_DASHED} / {SSN} or dob {DOB}")
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(r#"{{"Consumers":{{"returnCode":"Record","ssn":"{SSN}","dob":"{DOB}","consumerId":{{"n":{SSN}}}}}}}"#),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let request = ReportRequest::builder(ProductCode::CR)
+        .house_number("7001000001", "EU0042")
+        .permissible_purpose(purpose())
+        .applicant(applicant())
+        .build()
+        .unwrap();
+
+    let api = client.send(&request).await.unwrap_err();
+    assert!(matches!(api, Error::Api { status: 400, .. }));
+    assert_clean("api error", &format!("{api} {api:?}"));
+
+    let decode = client.send(&request).await.unwrap_err();
+    assert!(matches!(decode, Error::Decode { .. }), "{decode:?}");
+    assert_clean("decode error", &format!("{decode} {decode:?}"));
+    assert_clean("client", &format!("{client:?}"));
+}
+
+#[test]
+fn consumer_reports_show_only_the_names_of_untyped_fields() {
+    let report: ConsumerReport = serde_json::from_value(json!({
+        "returnCode": "Record",
+        "consumerId": "C1",
+        "personal": {"ssn": SSN, "dob": DOB}
+    }))
+    .unwrap();
+    let text = format!("{report:?}");
+    assert_clean("consumer report", &text);
+    assert!(text.contains("personal"), "{text}");
+
+    let err = serde_json::from_value::<ConsumerReport>(json!({
+        "returnCode": "Error", "returnReasonDesc": format!("BAD SSN {SSN}")
+    }))
+    .unwrap()
+    .check()
+    .unwrap_err();
+    assert_clean("return code error", &format!("{err} {err:?}"));
+}
