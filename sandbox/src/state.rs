@@ -11,6 +11,9 @@ use crate::housecanary::store::HcStore;
 use crate::innovis::store::InnovisStore;
 use crate::stats::Counters;
 
+/// Callout attempts in flight at once, across all orders.
+const MAX_CONCURRENT_CALLOUTS: usize = 32;
+
 /// Everything a request handler or background task may need.
 pub(crate) struct AppState {
     pub(crate) config: SandboxConfig,
@@ -23,6 +26,8 @@ pub(crate) struct AppState {
     /// Key of the JWT-ish token signatures and of signed download URLs; random per sandbox.
     pub(crate) signing_key: Vec<u8>,
     pub(crate) http: reqwest::Client,
+    /// Bounds concurrent callout attempts, so a large order cannot exhaust sockets.
+    pub(crate) callout_slots: tokio::sync::Semaphore,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -44,6 +49,7 @@ impl AppState {
             housecanary: Mutex::new(HcStore::default()),
             signing_key,
             http,
+            callout_slots: tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLOUTS),
             shutdown,
         })
     }

@@ -558,3 +558,26 @@ async fn signed_download_urls_expire_and_resist_tampering() {
     let later = url.replace("expires=", "expires=9");
     assert_eq!(http().get(&later).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn a_large_order_delivers_every_callout() {
+    const ITEMS: u64 = 300;
+    let auth = TestCredentials::default().hmac_callout_auth();
+    let receiver = CalloutReceiver::start(auth.clone(), 0).await;
+    let sandbox = Sandbox::start_with(fast().with_callout_target(receiver.url.clone(), auth))
+        .await
+        .unwrap();
+    let items: Vec<Value> = (0..ITEMS)
+        .map(|n| item(&format!("{n} Bulk Ave"), "94103"))
+        .collect();
+    let order = json!({ "order_type": "valueReport", "name": "Bulk", "items": items });
+    assert_eq!(
+        hc(&sandbox, Method::POST, "orders/", Some(order)).await.0,
+        201
+    );
+    // Per item: accepted, reportPending, complete, order_complete; per order: three status changes.
+    let expected = ITEMS * 4 + 3;
+    support::eventually(|| sandbox.stats().callouts_acknowledged == expected).await;
+    assert_eq!(receiver.attempts().len() as u64, expected);
+    assert_eq!(sandbox.stats().callouts_attempted, expected);
+}

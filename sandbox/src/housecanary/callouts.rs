@@ -60,6 +60,11 @@ async fn deliver(state: &AppState, target: &CalloutTarget, body: Vec<u8>) {
 }
 
 async fn attempt_once(state: &AppState, target: &CalloutTarget, body: &[u8]) -> Result<(), String> {
+    let _slot = state
+        .callout_slots
+        .acquire()
+        .await
+        .map_err(|_| "callout delivery stopped".to_owned())?;
     let uri: http::Uri = target
         .url
         .as_str()
