@@ -4,6 +4,15 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// A boxed, `Send` future, so [`MessageLog`] stays object-safe.
+///
+/// ```
+/// use housecanary_partner::callouts::BoxFuture;
+///
+/// fn answer<'a>(id: &'a str) -> BoxFuture<'a, usize> {
+///     Box::pin(async move { id.len() })
+/// }
+/// # let _ = answer("m1");
+/// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What [`MessageLog::try_begin`] found for a `message_id`.

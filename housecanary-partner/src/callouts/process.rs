@@ -19,11 +19,23 @@ use super::verifier::CalloutVerifier;
 
 /// The error an application handler returns: anything that converts into a boxed error
 /// (`std::io::Error`, `anyhow::Error`, `String`, `&str`, …).
+///
+/// ```
+/// use housecanary_partner::callouts::HandlerError;
+///
+/// let from_text: HandlerError = "order store unavailable".into();
+/// let from_io: HandlerError = std::io::Error::other("disk full").into();
+/// assert_eq!(from_text.to_string(), "order store unavailable");
+/// # let _ = from_io;
+/// ```
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The handler, type-erased so the receiver is one concrete, cheaply cloned type.
 type DynHandler =
     dyn Fn(CalloutMessage) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync;
+
+/// The vendor's deadline for a `2xx`.
+const VENDOR_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Default handler budget: below the vendor's 30 s, leaving room for the network and the log.
 const DEFAULT_BUDGET: Duration = Duration::from_secs(25);
@@ -167,6 +179,12 @@ impl CalloutReceiver {
     /// assert_eq!(receiver.budget(), Duration::from_secs(20));
     /// ```
     pub fn with_budget(mut self, budget: Duration) -> Self {
+        if budget >= VENDOR_DEADLINE {
+            tracing::warn!(
+                ?budget,
+                "callout budget is not below the vendor's 30 s: late answers count as failures"
+            );
+        }
         self.budget = budget;
         self
     }
