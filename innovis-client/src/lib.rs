@@ -65,3 +65,8 @@ pub use request::{
     ReportRequestBuilder, SecondUseRequest, SecondUseRequestBuilder, generate_trace_number,
 };
 pub use response::{ConsumerReport, ReportResponse, ReturnCode, ReturnCodeError};
+
+/// The guide `docs/innovis.md`, compiled as doc tests so that its examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/innovis.md")]
+mod guide {}

@@ -1,0 +1,148 @@
+//! Vendor field rules checked before anything is sent: each violation names its field.
+
+use innovis_client::{
+    Applicant, Client, ClientConfig, Environment, Error, HouseNumber, PermissiblePurpose,
+    ProductCode, ReportReference, ReportRequest, SecondUseRequest, SecretString,
+};
+
+fn purpose() -> PermissiblePurpose {
+    PermissiblePurpose::new("17").unwrap()
+}
+
+fn field_of(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
+    match result {
+        Err(Error::Validation { field, problem }) => {
+            assert!(!problem.is_empty());
+            field
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn cr(
+    customer_id: &str,
+    end_user_code: &str,
+) -> innovis_client::ReportRequestBuilder<
+    innovis_client::request::state::WithHouseNumber,
+    innovis_client::request::state::WithPurpose,
+    innovis_client::request::state::WithApplicants,
+> {
+    ReportRequest::builder(ProductCode::CR)
+        .house_number(customer_id, end_user_code)
+        .permissible_purpose(purpose())
+        .applicant(Applicant::new())
+}
+
+#[test]
+fn report_request_lengths_and_counts() {
+    assert!(cr(&"1".repeat(16), &"E".repeat(16)).build().is_ok());
+    assert_eq!(field_of(cr(&"1".repeat(17), "EU").build()), "customerId");
+    assert_eq!(field_of(cr("", "EU").build()), "customerId");
+    assert_eq!(field_of(cr("HN", &"E".repeat(17)).build()), "endUserCode");
+    assert_eq!(field_of(cr("HN", " ").build()), "endUserCode");
+    assert_eq!(
+        field_of(cr("HN", "EU").end_user("N".repeat(31)).build()),
+        "endUser"
+    );
+    assert!(cr("HN", "EU").end_user("N".repeat(30)).build().is_ok());
+    assert_eq!(
+        field_of(cr("HN", "EU").customer_trace_number("T".repeat(31)).build()),
+        "customerTraceNumber"
+    );
+    assert!(
+        cr("HN", "EU")
+            .customer_trace_number("T".repeat(30))
+            .build()
+            .is_ok()
+    );
+    let long_email = format!("{}@example.com", "a".repeat(69));
+    assert_eq!(
+        field_of(
+            cr("HN", "EU")
+                .applicant(Applicant::new().email_address(long_email))
+                .build()
+        ),
+        "applicants.emailAddress"
+    );
+
+    let nine = (1..9).fold(cr("HN", "EU"), |b, _| b.applicant(Applicant::new()));
+    let request = nine.clone().build().unwrap();
+    let json = serde_json::to_value(&request).unwrap();
+    let ids: Vec<&str> = json["applicants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["applicantId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1A", "2A", "3A", "4A", "5A", "6A", "7A", "8A", "9A"]);
+    assert_eq!(
+        field_of(nine.applicant(Applicant::new()).build()),
+        "applicants"
+    );
+}
+
+#[test]
+fn second_use_is_not_a_report_request_product() {
+    let result = ReportRequest::builder(ProductCode::SECONDUSE)
+        .house_number("HN", "EU")
+        .permissible_purpose(purpose())
+        .applicant(Applicant::new())
+        .build();
+    assert_eq!(field_of(result), "productCode");
+}
+
+#[test]
+fn codes_and_config() {
+    assert_eq!(field_of(ProductCode::new("ELEVENCHARS")), "productCode");
+    assert_eq!(field_of(ProductCode::new("A B")), "productCode");
+    assert_eq!(
+        field_of(PermissiblePurpose::new("1-")),
+        "permissiblePurposeCode"
+    );
+    let config =
+        |spid: &str| ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), spid);
+    assert_eq!(field_of(Client::new(config("ABCDE"))), "softwareProviderId");
+    assert_eq!(field_of(Client::new(config(""))), "softwareProviderId");
+    assert!(Client::new(config("ABCD")).is_ok());
+}
+
+#[test]
+fn stored_references_round_trip_and_are_validated_on_load() {
+    let reference = ReportReference::new(
+        "RR1",
+        "C1",
+        "2026-03-01T14:30:00Z".parse().unwrap(),
+        ProductCode::PREAPP,
+        HouseNumber::new("HN", "EU").unwrap(),
+    )
+    .unwrap();
+    let json = serde_json::to_value(&reference).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "reportReferenceNumber": "RR1",
+            "consumerId": "C1",
+            "inquiredAt": "2026-03-01T14:30:00Z",
+            "product": "PREAPP",
+            "houseNumber": {"customerId": "HN", "endUserCode": "EU"}
+        })
+    );
+    assert_eq!(
+        serde_json::from_value::<ReportReference>(json.clone()).unwrap(),
+        reference
+    );
+
+    let mut bad = json.clone();
+    bad["consumerId"] = "C".repeat(17).into();
+    assert!(serde_json::from_value::<ReportReference>(bad).is_err());
+    let mut bad = json;
+    bad["houseNumber"]["endUserCode"] = "".into();
+    assert!(serde_json::from_value::<ReportReference>(bad).is_err());
+
+    let result = SecondUseRequest::builder(reference)
+        .house_number("HN", "EU2")
+        .permissible_purpose(purpose())
+        .end_user("N".repeat(31))
+        .build();
+    assert_eq!(field_of(result), "endUser");
+}
