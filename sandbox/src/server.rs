@@ -285,10 +285,19 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(innovis::routes())
         .merge(housecanary::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             faults::inject,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// Unknown paths answer like the vendors' servers (DRF's body), not with an empty page.
+async fn not_found() -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({ "detail": "Not found." })),
+    )
 }

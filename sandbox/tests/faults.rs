@@ -119,3 +119,16 @@ async fn only_loopback_addresses_are_accepted() {
     assert!(matches!(error, sandbox::SandboxError::NotLoopback { .. }));
     assert!(error.to_string().contains("loopback"));
 }
+
+#[tokio::test]
+async fn unknown_paths_answer_a_json_404() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let response = http()
+        .get(sandbox.base_url().join("nope/").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"], "Not found.");
+}
