@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use http::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT,
+};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -208,7 +210,10 @@ impl Client {
             let operation = request.operation.clone();
             let response = self.send(request, idempotency).await?;
             tracing::Span::current().record("status", response.status().as_u16());
-            let body = response.bytes().await.map_err(|err| body_error(&operation, err))?;
+            let body = response
+                .bytes()
+                .await
+                .map_err(|err| body_error(&operation, err))?;
             decode(&operation, &body)
         }
         .instrument(span)
@@ -245,12 +250,19 @@ impl Client {
                     };
                     if retryable && !last_attempt {
                         if let Some(delay) = policy.delay(attempt - 1, retry_after) {
-                            tracing::warn!(attempt, status, delay_ms = delay.as_millis() as u64, "retrying");
+                            tracing::warn!(
+                                attempt,
+                                status,
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying"
+                            );
                             tokio::time::sleep(delay).await;
                             continue;
                         }
                     }
-                    return Err(error_from_response(&request.operation, response, retry_after).await);
+                    return Err(
+                        error_from_response(&request.operation, response, retry_after).await,
+                    );
                 }
                 Err(err) => {
                     let not_sent = err.is_connect();
@@ -318,7 +330,11 @@ impl WithoutUrlRef for reqwest::Error {
 }
 
 /// A failed send. A timeout becomes [`Error::Timeout`].
-pub(crate) fn transport_error(operation: &str, err: reqwest::Error, may_have_been_sent: bool) -> Error {
+pub(crate) fn transport_error(
+    operation: &str,
+    err: reqwest::Error,
+    may_have_been_sent: bool,
+) -> Error {
     if err.is_timeout() {
         return Error::Timeout {
             operation: operation.to_owned(),
@@ -427,7 +443,12 @@ pub(crate) fn parse_drf_error(body: &[u8]) -> (Option<String>, BTreeMap<String, 
         }
         serde_json::Value::String(text) => detail = Some(text),
         serde_json::Value::Array(values) => {
-            flatten_field_errors("non_field_errors".to_owned(), serde_json::Value::Array(values), &mut fields, 0);
+            flatten_field_errors(
+                "non_field_errors".to_owned(),
+                serde_json::Value::Array(values),
+                &mut fields,
+                0,
+            );
         }
         other => detail = Some(other.to_string()),
     }
@@ -480,7 +501,10 @@ mod tests {
         let (detail, fields) = parse_drf_error(body);
         assert_eq!(detail, None);
         assert_eq!(fields["name"], vec!["This field is required."]);
-        assert_eq!(fields["items[1].zipcode"], vec!["Enter a zipcode or a city and state."]);
+        assert_eq!(
+            fields["items[1].zipcode"],
+            vec!["Enter a zipcode or a city and state."]
+        );
         assert_eq!(fields["non_field_errors"], vec!["Owner not authorized."]);
         assert_eq!(fields.len(), 3);
     }
@@ -503,3 +527,8 @@ mod tests {
         assert!(cut.ends_with('…'));
     }
 }
+
+/// Compiles every code block of the HouseCanary guide as a doctest, so the guide cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/housecanary.md")]
+struct GuideDoctests;

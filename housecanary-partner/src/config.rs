@@ -115,7 +115,10 @@ impl fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("download_timeout", &self.download_timeout)
             .field("retry", &self.retry)
-            .field("http_client", &self.http_client.as_ref().map(|_| "injected"))
+            .field(
+                "http_client",
+                &self.http_client.as_ref().map(|_| "injected"),
+            )
             .field("user_agent", &self.user_agent)
             .finish()
     }
@@ -123,7 +126,8 @@ impl fmt::Debug for Config {
 
 impl Config {
     /// The default `User-Agent`: `housecanary-partner/<crate version>`.
-    pub const DEFAULT_USER_AGENT: &'static str = concat!("housecanary-partner/", env!("CARGO_PKG_VERSION"));
+    pub const DEFAULT_USER_AGENT: &'static str =
+        concat!("housecanary-partner/", env!("CARGO_PKG_VERSION"));
 
     /// A configuration for `environment` authenticating with the partner `token`
     /// (sent as `Authorization: Token <token>`).

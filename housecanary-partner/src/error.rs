@@ -101,7 +101,9 @@ pub enum Error {
     },
 
     /// A success response whose body is not what the API documents.
-    #[error("{operation}: could not decode the response at `{path}`: {message} (body starts: {excerpt:?})")]
+    #[error(
+        "{operation}: could not decode the response at `{path}`: {message} (body starts: {excerpt:?})"
+    )]
     Decode {
         /// The call, e.g. `GET orders/42/`.
         operation: String,

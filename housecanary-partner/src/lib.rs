@@ -7,5 +7,20 @@
 #![forbid(unsafe_code)]
 
 pub mod callouts;
+mod client;
+mod config;
+mod error;
 pub mod export_files;
+pub mod exports;
+pub mod orders;
+mod owner;
+mod retry;
 pub mod status;
+
+pub use client::Client;
+pub use common_auth::SecretString;
+pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
+pub use error::{Error, Result};
+pub use orders::Id;
+pub use owner::OwnerPair;
+pub use retry::RetryPolicy;

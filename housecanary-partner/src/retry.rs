@@ -173,7 +173,12 @@ mod tests {
             assert!(policy.delay(1, None).unwrap() <= Duration::from_millis(200));
             assert!(policy.delay(9, None).unwrap() <= Duration::from_millis(350));
         }
-        assert_eq!(policy.delay(40, None).map(|d| d <= Duration::from_millis(350)), Some(true));
+        assert_eq!(
+            policy
+                .delay(40, None)
+                .map(|d| d <= Duration::from_millis(350)),
+            Some(true)
+        );
     }
 
     #[test]

@@ -88,7 +88,10 @@ impl Client {
     /// println!("{} exports", exports.len());
     /// # Ok(()) }
     /// ```
-    pub async fn list_export_requests(&self, order_id: impl Into<Id>) -> Result<Vec<ExportRequest>> {
+    pub async fn list_export_requests(
+        &self,
+        order_id: impl Into<Id>,
+    ) -> Result<Vec<ExportRequest>> {
         self.export_requests(order_id).try_collect().await
     }
 }

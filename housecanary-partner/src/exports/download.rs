@@ -71,7 +71,11 @@ impl Client {
             authenticated: false,
             download: true,
             // Never the query: it holds the URL's signature.
-            operation: format!("download from {}{}", url.host_str().unwrap_or(""), url.path()),
+            operation: format!(
+                "download from {}{}",
+                url.host_str().unwrap_or(""),
+                url.path()
+            ),
         };
         self.stream_to(request, writer).await
     }

@@ -38,7 +38,10 @@ impl fmt::Debug for WaitOptions {
             .field("initial_interval", &self.initial_interval)
             .field("max_interval", &self.max_interval)
             .field("timeout", &self.timeout)
-            .field("on_progress", &self.on_progress.as_ref().map(|_| "callback"))
+            .field(
+                "on_progress",
+                &self.on_progress.as_ref().map(|_| "callback"),
+            )
             .finish()
     }
 }
@@ -151,7 +154,9 @@ impl Client {
                     operation: format!(
                         "waiting for export {export_id} of order {order_id} (last status {}, {}% complete)",
                         export.status.as_ref().map_or("unknown", |s| s.as_str()),
-                        export.percent_complete.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+                        export
+                            .percent_complete
+                            .map_or_else(|| "?".to_owned(), |p| p.to_string()),
                     ),
                 });
             }

@@ -15,12 +15,12 @@ mod value_report;
 
 pub use id::Id;
 pub use item::{
-    AddressIsSet, LocationIsSet, LocationState, NoAddress, NoLocation, OrderItem,
-    OrderItemBuilder, WithAddress,
+    AddressIsSet, LocationIsSet, LocationState, NoAddress, NoLocation, OrderItem, OrderItemBuilder,
+    WithAddress,
 };
 pub use location::Location;
 pub use model::{Downloadable, Order, OrderItemDetails};
 pub use value_report::{
-    ItemState, ItemsAreSet, NameIsSet, NoItems, NoName, ValueReportOrder,
-    ValueReportOrderBuilder, WithItems, WithName,
+    ItemState, ItemsAreSet, NameIsSet, NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder,
+    WithItems, WithName,
 };

@@ -73,7 +73,10 @@ struct State<T> {
 
 /// Every element of the list at `first`, page after page, as a stream. A `next` link on another
 /// origin is refused (it would receive the token); an error ends the stream after being yielded.
-pub(crate) fn paginate<T>(client: Client, first: Url) -> impl Stream<Item = Result<T>> + Send + 'static
+pub(crate) fn paginate<T>(
+    client: Client,
+    first: Url,
+) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     T: DeserializeOwned + Send + 'static,
 {

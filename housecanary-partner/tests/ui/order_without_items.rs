@@ -1,0 +1,5 @@
+use housecanary_partner::orders::ValueReportOrder;
+
+fn main() {
+    let _order = ValueReportOrder::builder().name("March portfolio").customer_order_id("po-12").build();
+}
