@@ -1,0 +1,10 @@
+//! Bulk ordering from a CSV of addresses: reading it with line-numbered problems ([`rows`]),
+//! splitting it into orders ([`batches`]), and the whole flow ([`run`]).
+
+pub mod batches;
+pub mod rows;
+pub mod run;
+
+pub use batches::{batch_order_name, batches};
+pub use rows::{AddressRow, BadRow, ParsedRows, parse_csv, read_csv};
+pub use run::{BatchResult, BulkOptions, BulkReport, run_bulk};

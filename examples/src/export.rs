@@ -1,0 +1,186 @@
+//! Step 4: exporting an order, downloading the archive under its documented name, and mapping each
+//! entry back to its order item.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use housecanary_partner::export_files::{
+    EntryKind, ExportArchive, ExportDate, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
+    SystemClock, order_download_name,
+};
+use housecanary_partner::exports::{ExportFormat, WaitOptions};
+use housecanary_partner::orders::{Order, OrderItemDetails};
+
+use crate::error::Error;
+use crate::orders::PlacedOrder;
+
+/// One archive entry and the order item it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedEntry {
+    /// The entry's path in the archive.
+    pub path: String,
+    /// What it is (item JSON, report, order JSON, other).
+    pub kind: EntryKind,
+    /// Index into the order's items, when exactly one item matches.
+    pub item: Option<usize>,
+}
+
+/// A downloaded and opened export.
+#[derive(Debug, Clone)]
+pub struct DownloadedExport {
+    /// Where it was saved.
+    pub path: PathBuf,
+    /// The documented name (`order_download_name`).
+    pub file_name: String,
+    /// The last segment of the vendor's download URL, when it differs from `file_name`.
+    pub server_file_name: Option<String>,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Every entry, in archive order, mapped to its item.
+    pub entries: Vec<MappedEntry>,
+}
+
+/// Exports `placed` as a zip, waits for it (polling from `poll`, up to `deadline`), downloads it into
+/// `dir` under the documented file name and maps its entries to the order's items.
+///
+/// ```no_run
+/// # async fn run(client: housecanary_partner::Client, placed: examples::orders::PlacedOrder) -> Result<(), examples::Error> {
+/// let dir = examples::export::unique_temp_dir("export")?;
+/// let export = examples::export::export_order(
+///     &client, &placed, &dir,
+///     std::time::Duration::from_secs(2), std::time::Duration::from_secs(600),
+/// ).await?;
+/// println!("{}", export.path.display());
+/// # Ok(()) }
+/// ```
+pub async fn export_order(
+    client: &housecanary_partner::Client,
+    placed: &PlacedOrder,
+    dir: &Path,
+    poll: Duration,
+    deadline: Duration,
+) -> Result<DownloadedExport, Error> {
+    let order_id = &placed.order.id;
+    let export = client
+        .create_export(order_id, ExportFormat::Zip, false)
+        .await?;
+    let options = WaitOptions::default()
+        .initial_interval(poll)
+        .max_interval(poll.saturating_mul(8))
+        .timeout(deadline);
+    let done = client
+        .wait_for_export(order_id, &export.id, options)
+        .await?;
+    let order_naming = order_naming(&placed.order);
+    let file_name = order_download_name(&order_naming, ExportFormat::Zip.as_str(), &SystemClock);
+    let server_file_name = done
+        .exported_data
+        .as_deref()
+        .and_then(|url| url::Url::parse(url).ok())
+        .and_then(|url| {
+            url.path_segments()
+                .and_then(|mut segments| segments.next_back().map(str::to_owned))
+        })
+        .filter(|name| !name.is_empty() && *name != file_name);
+    let path = dir.join(&file_name);
+    let bytes = client.download_export_to_file(&done, &path).await?;
+    let archive = ExportArchive::open(&path)?;
+    let items: Vec<ItemNaming> = placed.items.iter().map(item_naming).collect();
+    let matcher = ItemMatcher::new(&order_naming, &items, &SystemClock);
+    let entries = archive
+        .entries()
+        .iter()
+        .map(|entry| MappedEntry {
+            path: entry.path().to_owned(),
+            kind: entry.kind().clone(),
+            item: match matcher.lookup(entry.kind()) {
+                ItemLookup::Item(index) => Some(index),
+                _ => None,
+            },
+        })
+        .collect();
+    Ok(DownloadedExport {
+        path,
+        file_name,
+        server_file_name,
+        bytes,
+        entries,
+    })
+}
+
+/// What the order contributes to file names. The vendor does not document `completed`'s type:
+/// a date string is used as the completion date; `true` means "completed on the delivery date".
+///
+/// ```
+/// let order: housecanary_partner::orders::Order = serde_json::from_str(
+///     r#"{"id": 1, "name": "Q1", "completed": true, "actual_delivery_date": "2024-03-10"}"#,
+/// ).unwrap();
+/// let naming = examples::export::order_naming(&order);
+/// assert_eq!(naming.completed_date.unwrap().to_string(), "2024-03-10");
+/// ```
+pub fn order_naming(order: &Order) -> OrderNaming {
+    let mut naming = OrderNaming::new(order.name.clone().unwrap_or_default());
+    let delivery = order
+        .actual_delivery_date
+        .as_deref()
+        .and_then(|date| ExportDate::parse(date).ok());
+    let completed = match &order.completed {
+        Some(serde_json::Value::String(date)) => ExportDate::parse(date).ok(),
+        Some(serde_json::Value::Bool(true)) => delivery,
+        _ => None,
+    };
+    if let Some(date) = completed {
+        naming = naming.with_completed_date(date);
+    }
+    if let Some(date) = delivery {
+        naming = naming.with_actual_delivery_date(date);
+    }
+    naming
+}
+
+/// What an item contributes to file names.
+///
+/// ```
+/// let item: housecanary_partner::orders::OrderItemDetails = serde_json::from_str(
+///     r#"{"id": 2, "address": "1 Main St", "unit": "4B", "completion_date": "2024-03-10"}"#,
+/// ).unwrap();
+/// let naming = examples::export::item_naming(&item);
+/// assert_eq!(naming.unit.as_deref(), Some("4B"));
+/// ```
+pub fn item_naming(item: &OrderItemDetails) -> ItemNaming {
+    let mut naming = ItemNaming::new(item.address.clone().unwrap_or_default());
+    if let Some(unit) = &item.unit {
+        naming = naming.with_unit(unit.clone());
+    }
+    if let Some(id) = &item.customer_item_id {
+        naming = naming.with_customer_item_id(id.clone());
+    }
+    if let Some(date) = item
+        .completion_date
+        .as_deref()
+        .and_then(|date| ExportDate::parse(date).ok())
+    {
+        naming = naming.with_completion_date(date);
+    }
+    naming
+}
+
+/// A new, empty directory under the system's temporary directory, named `{prefix}-{pid}-{nanos}`.
+///
+/// ```
+/// let dir = examples::export::unique_temp_dir("doc-test").unwrap();
+/// assert!(dir.is_dir());
+/// std::fs::remove_dir(&dir).unwrap();
+/// ```
+pub fn unique_temp_dir(prefix: &str) -> Result<PathBuf, Error> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        action: "creating",
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
+}

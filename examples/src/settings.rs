@@ -1,0 +1,446 @@
+//! Where each vendor is: the embedded sandbox by default, the vendor's UAT/demo when its environment
+//! variables are set. Values of variables are never printed (several are secrets).
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `INNOVIS_CLIENT_ID` | switches Innovis to UAT; then the next five are required |
+//! | `INNOVIS_CLIENT_SECRET`, `INNOVIS_SOFTWARE_PROVIDER_ID` | OAuth secret, vendor-assigned id (≤ 4 chars) |
+//! | `INNOVIS_CUSTOMER_ID` | the reseller's House Number `customerId` for CR (and SECONDUSE) |
+//! | `INNOVIS_END_USER_CODE`, `INNOVIS_SECOND_END_USER_CODE` | the two end users |
+//! | `INNOVIS_TEST_FIRST_NAME`, `INNOVIS_TEST_LAST_NAME`, `INNOVIS_TEST_SSN` | a UAT test consumer from Innovis |
+//! | `INNOVIS_TEST_DOB`, `INNOVIS_TEST_STREET`/`_CITY`/`_STATE`/`_ZIP` | optional consumer details |
+//! | `INNOVIS_PERMISSIBLE_PURPOSE`, `INNOVIS_AUDIENCE` | default `17`, `innovisgateway` |
+//! | `INNOVIS_TOKEN_URL` + `INNOVIS_GATEWAY_URL` | other endpoints instead of UAT (e.g. a standalone sandbox) |
+//! | `HOUSECANARY_TOKEN` | switches HouseCanary to the demo environment |
+//! | `HOUSECANARY_BASE_URL` | another base URL instead of the demo one |
+//! | `HOUSECANARY_OWNER_ORGANIZATION_ID` + `HOUSECANARY_OWNER_ID` | the owner pair, both or neither |
+//! | `HOUSECANARY_CALLOUT_URL` | the public callout URL configured with the vendor; without it, statuses are polled |
+//! | `HOUSECANARY_CALLOUT_SECRET`, `HOUSECANARY_CALLOUT_HEADER` | HMAC-SHA1 secret and header (default `x-hc-signature`) |
+//! | `HOUSECANARY_CALLOUT_LISTEN` | where the receiver listens (default `127.0.0.1:8080`) |
+//! | `HOUSECANARY_POLL_SECONDS`, `HOUSECANARY_WAIT_MINUTES` | polling interval (10) and deadline (30) |
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common_auth::{CalloutAuth, SecretString};
+use housecanary_partner::{Id, OwnerPair};
+use innovis_client::{
+    Address, Applicant, ClientConfig, PermissiblePurpose, ProductCode, ResellerProfile, pii,
+};
+use sandbox::{Sandbox, fixtures};
+use url::Url;
+
+use crate::error::Error;
+
+/// Reads one environment variable; tests pass their own map instead of the process environment.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment, ignoring empty values (an empty variable counts as unset).
+///
+/// ```
+/// assert!(examples::settings::process_env("EXAMPLES_SURELY_UNSET_VARIABLE").is_none());
+/// ```
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+/// Which side a setting points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The in-process sandbox, with its public test credentials.
+    Sandbox,
+    /// The vendor's UAT or demo environment (or custom URLs), with credentials from the environment.
+    Vendor,
+}
+
+/// Everything the Innovis steps need. `Debug` shows no secret and no SSN or date of birth.
+#[derive(Debug, Clone)]
+pub struct InnovisSettings {
+    /// Sandbox or vendor.
+    pub source: Source,
+    /// Token and gateway URLs.
+    pub environment: innovis_client::Environment,
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: SecretString,
+    /// Token `audience`.
+    pub audience: String,
+    /// Vendor-assigned `softwareProviderId`.
+    pub software_provider_id: String,
+    /// Permissible purpose code.
+    pub permissible_purpose: String,
+    /// House Number `customerId` registered for CR (SECONDUSE is allowed on it).
+    pub customer_id: String,
+    /// The end user who orders the report.
+    pub end_user_code: String,
+    /// The end user the report is shared with through SECONDUSE.
+    pub second_end_user_code: String,
+    /// The test consumer (its SSN and date of birth are redacted in `Debug`).
+    pub consumer: Applicant,
+}
+
+impl InnovisSettings {
+    /// The sandbox's credentials, House Number and its `Record` test consumer.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), examples::Error> {
+    /// let sandbox = sandbox::Sandbox::start().await?;
+    /// let settings = examples::settings::InnovisSettings::for_sandbox(&sandbox)?;
+    /// assert_eq!(settings.source, examples::settings::Source::Sandbox);
+    /// # Ok(()) }
+    /// ```
+    pub fn for_sandbox(sandbox: &Sandbox) -> Result<Self, Error> {
+        let credentials = sandbox.credentials();
+        let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
+        Ok(Self {
+            source: Source::Sandbox,
+            environment: innovis_client::Environment::Custom {
+                token_url: sandbox.innovis_token_url(),
+                gateway_url: sandbox.innovis_gateway_url(),
+            },
+            client_id: credentials.innovis_client_id.clone(),
+            client_secret: SecretString::from(credentials.innovis_client_secret.clone()),
+            audience: credentials.innovis_audience.clone(),
+            software_provider_id: credentials.innovis_software_provider_id.clone(),
+            permissible_purpose: fixtures::PERMISSIBLE_PURPOSE.to_owned(),
+            customer_id: fixtures::CR_CUSTOMER_ID.to_owned(),
+            end_user_code: fixtures::CR_END_USER_CODE.to_owned(),
+            second_end_user_code: fixtures::CR_SECOND_END_USER_CODE.to_owned(),
+            consumer: Applicant::new()
+                .name(consumer.first_name, consumer.last_name)
+                .ssn(pii::Ssn::new(consumer.ssn)?)
+                .dob(pii::DateOfBirth::new(consumer.dob)?)
+                .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222")),
+        })
+    }
+
+    /// The vendor settings when `INNOVIS_CLIENT_ID` is set, `None` otherwise.
+    ///
+    /// ```
+    /// use examples::settings::InnovisSettings;
+    /// let none = |_: &str| None;
+    /// assert!(InnovisSettings::from_lookup(&none).unwrap().is_none());
+    /// let half = |name: &str| (name == "INNOVIS_CLIENT_ID").then(|| "id".to_owned());
+    /// let err = InnovisSettings::from_lookup(&half).unwrap_err();
+    /// assert!(err.to_string().contains("INNOVIS_CLIENT_SECRET"));
+    /// ```
+    pub fn from_lookup(lookup: Lookup<'_>) -> Result<Option<Self>, Error> {
+        let Some(client_id) = lookup("INNOVIS_CLIENT_ID") else {
+            return Ok(None);
+        };
+        let required = |var: &'static str| {
+            lookup(var).ok_or(Error::Env {
+                var,
+                problem: "is not set (required once INNOVIS_CLIENT_ID is set)".to_owned(),
+            })
+        };
+        let client_secret = SecretString::from(required("INNOVIS_CLIENT_SECRET")?);
+        let software_provider_id = required("INNOVIS_SOFTWARE_PROVIDER_ID")?;
+        let customer_id = required("INNOVIS_CUSTOMER_ID")?;
+        let end_user_code = required("INNOVIS_END_USER_CODE")?;
+        let second_end_user_code = required("INNOVIS_SECOND_END_USER_CODE")?;
+        let environment = match (lookup("INNOVIS_TOKEN_URL"), lookup("INNOVIS_GATEWAY_URL")) {
+            (None, None) => innovis_client::Environment::Uat,
+            (Some(token), Some(gateway)) => innovis_client::Environment::Custom {
+                token_url: parse_url("INNOVIS_TOKEN_URL", &token)?,
+                gateway_url: parse_url("INNOVIS_GATEWAY_URL", &gateway)?,
+            },
+            (Some(_), None) => return Err(together("INNOVIS_GATEWAY_URL", "INNOVIS_TOKEN_URL")),
+            (None, Some(_)) => return Err(together("INNOVIS_TOKEN_URL", "INNOVIS_GATEWAY_URL")),
+        };
+        let ssn = pii::Ssn::new(required("INNOVIS_TEST_SSN")?).map_err(|_| Error::Env {
+            var: "INNOVIS_TEST_SSN",
+            problem: "is not 9 digits (dashes allowed)".to_owned(),
+        })?;
+        let mut consumer = Applicant::new()
+            .name(
+                required("INNOVIS_TEST_FIRST_NAME")?,
+                required("INNOVIS_TEST_LAST_NAME")?,
+            )
+            .ssn(ssn);
+        if let Some(dob) = lookup("INNOVIS_TEST_DOB") {
+            consumer = consumer.dob(pii::DateOfBirth::new(dob).map_err(|_| Error::Env {
+                var: "INNOVIS_TEST_DOB",
+                problem: "is not a date YYYY-MM-DD".to_owned(),
+            })?);
+        }
+        let address = [
+            "INNOVIS_TEST_STREET",
+            "INNOVIS_TEST_CITY",
+            "INNOVIS_TEST_STATE",
+            "INNOVIS_TEST_ZIP",
+        ]
+        .map(lookup);
+        match address {
+            [Some(street), Some(city), Some(state), Some(zip)] => {
+                consumer = consumer.address(Address::current(street, city, state, zip));
+            }
+            [None, None, None, None] => {}
+            _ => {
+                return Err(Error::Env {
+                    var: "INNOVIS_TEST_STREET",
+                    problem: "and INNOVIS_TEST_CITY, _STATE, _ZIP must be set together".to_owned(),
+                });
+            }
+        }
+        Ok(Some(Self {
+            source: Source::Vendor,
+            environment,
+            client_id,
+            client_secret,
+            audience: lookup("INNOVIS_AUDIENCE").unwrap_or_else(|| "innovisgateway".to_owned()),
+            software_provider_id,
+            permissible_purpose: lookup("INNOVIS_PERMISSIBLE_PURPOSE")
+                .unwrap_or_else(|| "17".to_owned()),
+            customer_id,
+            end_user_code,
+            second_end_user_code,
+            consumer,
+        }))
+    }
+
+    /// A client for these settings (no network traffic yet).
+    ///
+    /// ```no_run
+    /// # fn run(settings: examples::settings::InnovisSettings) -> Result<(), examples::Error> {
+    /// let client = settings.client()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn client(&self) -> Result<innovis_client::Client, Error> {
+        let config = ClientConfig::new(
+            self.environment.clone(),
+            self.client_id.clone(),
+            self.client_secret.clone(),
+            self.software_provider_id.clone(),
+        )
+        .audience(self.audience.clone());
+        Ok(innovis_client::Client::new(config)?)
+    }
+
+    /// The permissible purpose.
+    ///
+    /// ```no_run
+    /// # fn run(settings: examples::settings::InnovisSettings) -> Result<(), examples::Error> {
+    /// assert_eq!(settings.purpose()?.as_str(), "17");
+    /// # Ok(()) }
+    /// ```
+    pub fn purpose(&self) -> Result<PermissiblePurpose, Error> {
+        Ok(PermissiblePurpose::new(self.permissible_purpose.clone())?)
+    }
+
+    /// The reseller profile: the House Number registered for CR, SECONDUSE allowed on it.
+    ///
+    /// ```no_run
+    /// # fn run(settings: examples::settings::InnovisSettings) -> Result<(), examples::Error> {
+    /// let profile = settings.profile()?;
+    /// # let _ = profile; Ok(()) }
+    /// ```
+    pub fn profile(&self) -> Result<ResellerProfile, Error> {
+        Ok(ResellerProfile::new()
+            .register(self.purpose()?, ProductCode::CR, self.customer_id.clone())?
+            .allow_second_use_on(ProductCode::CR))
+    }
+}
+
+/// How the flows learn that order items finished.
+#[derive(Debug, Clone)]
+pub enum CalloutMode {
+    /// Run a callout receiver and wait for callouts.
+    Receive {
+        /// Where to listen.
+        listen: SocketAddr,
+        /// The URL the vendor posts to; `None` means "the receiver's own loopback URL" (sandbox).
+        public_url: Option<Url>,
+        /// The path the receiver answers on.
+        path: String,
+        /// How callouts prove who sent them.
+        auth: CalloutAuth,
+    },
+    /// No public callout URL: poll the order's items.
+    Poll {
+        /// Pause between polls.
+        interval: Duration,
+    },
+}
+
+/// Everything the HouseCanary steps need. `Debug` shows no token or secret.
+#[derive(Debug, Clone)]
+pub struct HouseCanarySettings {
+    /// Sandbox or vendor.
+    pub source: Source,
+    /// The base URL.
+    pub environment: housecanary_partner::Environment,
+    /// Partner token.
+    pub token: SecretString,
+    /// The owner pair orders are placed for, if any.
+    pub owner: Option<OwnerPair>,
+    /// Callouts or polling.
+    pub callouts: CalloutMode,
+    /// How long to wait for an order's items, and for an export.
+    pub deadline: Duration,
+    /// First interval of export polling.
+    pub export_poll: Duration,
+}
+
+/// The path the example receivers answer on.
+pub const CALLOUT_PATH: &str = "/housecanary/callouts";
+
+impl HouseCanarySettings {
+    /// The sandbox's token and owner pair; callouts signed with HMAC-SHA1 to a loopback receiver.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), examples::Error> {
+    /// let sandbox = sandbox::Sandbox::start().await?;
+    /// let settings = examples::settings::HouseCanarySettings::for_sandbox(&sandbox);
+    /// assert!(settings.owner.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn for_sandbox(sandbox: &Sandbox) -> Self {
+        let credentials = sandbox.credentials();
+        Self {
+            source: Source::Sandbox,
+            environment: housecanary_partner::Environment::Custom(sandbox.housecanary_base_url()),
+            token: SecretString::from(credentials.housecanary_token.clone()),
+            owner: Some(OwnerPair::new(
+                id(&credentials.owner_organization_id),
+                id(&credentials.owner_id),
+            )),
+            callouts: CalloutMode::Receive {
+                listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                public_url: None,
+                path: CALLOUT_PATH.to_owned(),
+                auth: credentials.hmac_callout_auth(),
+            },
+            deadline: Duration::from_secs(30),
+            export_poll: Duration::from_millis(50),
+        }
+    }
+
+    /// The vendor settings when `HOUSECANARY_TOKEN` is set, `None` otherwise.
+    ///
+    /// ```
+    /// use examples::settings::{CalloutMode, HouseCanarySettings};
+    /// let env = |name: &str| (name == "HOUSECANARY_TOKEN").then(|| "t".to_owned());
+    /// let settings = HouseCanarySettings::from_lookup(&env).unwrap().unwrap();
+    /// assert!(matches!(settings.callouts, CalloutMode::Poll { .. }));
+    /// ```
+    pub fn from_lookup(lookup: Lookup<'_>) -> Result<Option<Self>, Error> {
+        let Some(token) = lookup("HOUSECANARY_TOKEN") else {
+            return Ok(None);
+        };
+        let environment = match lookup("HOUSECANARY_BASE_URL") {
+            Some(url) => {
+                housecanary_partner::Environment::Custom(parse_url("HOUSECANARY_BASE_URL", &url)?)
+            }
+            None => housecanary_partner::Environment::Demo,
+        };
+        let owner = match (
+            lookup("HOUSECANARY_OWNER_ORGANIZATION_ID"),
+            lookup("HOUSECANARY_OWNER_ID"),
+        ) {
+            (Some(organization), Some(owner)) => {
+                Some(OwnerPair::new(id(&organization), id(&owner)))
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(together(
+                    "HOUSECANARY_OWNER_ID",
+                    "HOUSECANARY_OWNER_ORGANIZATION_ID",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(together(
+                    "HOUSECANARY_OWNER_ORGANIZATION_ID",
+                    "HOUSECANARY_OWNER_ID",
+                ));
+            }
+        };
+        let callouts = match lookup("HOUSECANARY_CALLOUT_URL") {
+            Some(url) => {
+                let public_url = parse_url("HOUSECANARY_CALLOUT_URL", &url)?;
+                let secret = lookup("HOUSECANARY_CALLOUT_SECRET").ok_or(Error::Env {
+                    var: "HOUSECANARY_CALLOUT_SECRET",
+                    problem: "is not set (required with HOUSECANARY_CALLOUT_URL)".to_owned(),
+                })?;
+                let header = lookup("HOUSECANARY_CALLOUT_HEADER")
+                    .unwrap_or_else(|| sandbox::CALLOUT_SIGNATURE_HEADER.to_owned());
+                let header = http::HeaderName::try_from(header).map_err(|_| Error::Env {
+                    var: "HOUSECANARY_CALLOUT_HEADER",
+                    problem: "is not a valid HTTP header name".to_owned(),
+                })?;
+                let listen = match lookup("HOUSECANARY_CALLOUT_LISTEN") {
+                    Some(listen) => listen.parse().map_err(|_| Error::Env {
+                        var: "HOUSECANARY_CALLOUT_LISTEN",
+                        problem: "is not a socket address such as 127.0.0.1:8080".to_owned(),
+                    })?,
+                    None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+                };
+                CalloutMode::Receive {
+                    listen,
+                    path: public_url.path().to_owned(),
+                    public_url: Some(public_url),
+                    auth: CalloutAuth::hmac_sha1(header, SecretString::from(secret)),
+                }
+            }
+            None => CalloutMode::Poll {
+                interval: Duration::from_secs(number(lookup, "HOUSECANARY_POLL_SECONDS", 10)?),
+            },
+        };
+        Ok(Some(Self {
+            source: Source::Vendor,
+            environment,
+            token: SecretString::from(token),
+            owner,
+            callouts,
+            deadline: Duration::from_secs(60 * number(lookup, "HOUSECANARY_WAIT_MINUTES", 30)?),
+            export_poll: Duration::from_secs(2),
+        }))
+    }
+
+    /// A client for these settings.
+    ///
+    /// ```no_run
+    /// # fn run(settings: examples::settings::HouseCanarySettings) -> Result<(), examples::Error> {
+    /// let client = settings.client()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn client(&self) -> Result<housecanary_partner::Client, Error> {
+        let config = housecanary_partner::Config::new(self.environment.clone(), self.token.clone());
+        Ok(housecanary_partner::Client::new(config)?)
+    }
+}
+
+/// A number if the text is one (the vendor's ids are numbers), else the text.
+fn id(raw: &str) -> Id {
+    raw.trim()
+        .parse::<u64>()
+        .map(Id::from)
+        .unwrap_or_else(|_| Id::from(raw.trim()))
+}
+
+fn parse_url(var: &'static str, raw: &str) -> Result<Url, Error> {
+    Url::parse(raw.trim()).map_err(|err| Error::Env {
+        var,
+        problem: format!("is not a URL ({err})"),
+    })
+}
+
+fn number(lookup: Lookup<'_>, var: &'static str, default: u64) -> Result<u64, Error> {
+    match lookup(var) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|_| Error::Env {
+            var,
+            problem: "is not a whole number".to_owned(),
+        }),
+    }
+}
+
+fn together(missing: &'static str, given: &'static str) -> Error {
+    Error::Env {
+        var: missing,
+        problem: format!("is not set, but {given} is (set both or neither)"),
+    }
+}

@@ -1,0 +1,139 @@
+//! The two vendors an example talks to, and the embedded sandbox that stands in for whichever one has
+//! no credentials in the environment.
+
+use sandbox::{Sandbox, SandboxConfig};
+
+use crate::error::Error;
+use crate::settings::{HouseCanarySettings, InnovisSettings, Lookup, Source, process_env};
+
+/// Settings for both vendors, plus the embedded sandbox when one of them uses it.
+#[derive(Debug)]
+pub struct Targets {
+    sandbox: Option<Sandbox>,
+    /// Innovis: sandbox or UAT.
+    pub innovis: InnovisSettings,
+    /// HouseCanary: sandbox or demo.
+    pub housecanary: HouseCanarySettings,
+}
+
+impl Targets {
+    /// Reads the process environment (see [`crate::settings`]) and starts the embedded sandbox for any
+    /// vendor without credentials.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), examples::Error> {
+    /// let targets = examples::Targets::from_env().await?;
+    /// println!("{}", targets.describe());
+    /// targets.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(&process_env, SandboxConfig::default()).await
+    }
+
+    /// Like [`Targets::from_env`] with another variable source and sandbox configuration.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), examples::Error> {
+    /// let no_env = |_: &str| None;
+    /// let targets = examples::Targets::from_lookup(&no_env, sandbox::SandboxConfig::default()).await?;
+    /// assert!(targets.sandbox().is_some());
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_lookup(lookup: Lookup<'_>, config: SandboxConfig) -> Result<Self, Error> {
+        let innovis = InnovisSettings::from_lookup(lookup)?;
+        let housecanary = HouseCanarySettings::from_lookup(lookup)?;
+        let sandbox = if innovis.is_none() || housecanary.is_none() {
+            Some(Sandbox::start_with(config).await?)
+        } else {
+            None
+        };
+        let (innovis, housecanary) = match (&sandbox, innovis, housecanary) {
+            (_, Some(innovis), Some(housecanary)) => (innovis, housecanary),
+            (Some(sandbox), innovis, housecanary) => (
+                match innovis {
+                    Some(innovis) => innovis,
+                    None => InnovisSettings::for_sandbox(sandbox)?,
+                },
+                housecanary.unwrap_or_else(|| HouseCanarySettings::for_sandbox(sandbox)),
+            ),
+            (None, _, _) => {
+                return Err(Error::Unexpected {
+                    step: "setup",
+                    problem: "no sandbox was started although a vendor has no settings".to_owned(),
+                });
+            }
+        };
+        Ok(Self {
+            sandbox,
+            innovis,
+            housecanary,
+        })
+    }
+
+    /// Both vendors on an embedded sandbox started with `config` (tests use fast clocks).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), examples::Error> {
+    /// let config = sandbox::SandboxConfig::default()
+    ///     .with_step_interval(std::time::Duration::from_millis(20));
+    /// let targets = examples::Targets::embedded(config).await?;
+    /// # let _ = targets; Ok(()) }
+    /// ```
+    pub async fn embedded(config: SandboxConfig) -> Result<Self, Error> {
+        let none = |_: &str| None;
+        Self::from_lookup(&none, config).await
+    }
+
+    /// The embedded sandbox, when one runs.
+    ///
+    /// ```no_run
+    /// # fn run(targets: examples::Targets) {
+    /// if let Some(sandbox) = targets.sandbox() {
+    ///     println!("sandbox at {}", sandbox.base_url());
+    /// }
+    /// # }
+    /// ```
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    /// One line per vendor saying where it is (no credentials).
+    ///
+    /// ```no_run
+    /// # fn run(targets: examples::Targets) {
+    /// println!("{}", targets.describe());
+    /// # }
+    /// ```
+    pub fn describe(&self) -> String {
+        let innovis = match self.innovis.source {
+            Source::Sandbox => format!(
+                "embedded sandbox at {}",
+                self.innovis.environment.gateway_url()
+            ),
+            Source::Vendor => format!("{}", self.innovis.environment.gateway_url()),
+        };
+        let housecanary = match (
+            self.housecanary.source,
+            self.housecanary.environment.base_url(),
+        ) {
+            (Source::Sandbox, Ok(url)) => format!("embedded sandbox at {url}"),
+            (_, Ok(url)) => url.to_string(),
+            (_, Err(err)) => format!("unusable base URL ({err})"),
+        };
+        format!("Innovis:     {innovis}\nHouseCanary: {housecanary}")
+    }
+
+    /// Stops the embedded sandbox, if any.
+    ///
+    /// ```no_run
+    /// # async fn run(targets: examples::Targets) {
+    /// targets.shutdown().await;
+    /// # }
+    /// ```
+    pub async fn shutdown(self) {
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
+    }
+}
