@@ -212,7 +212,7 @@ impl Client {
         let span = request_span("SECONDUSE", request.customer_trace_number());
         span.record(
             "report_reference",
-            request.reference().report_reference_number(),
+            tracing::field::display(request.reference().report_reference_number()),
         );
         async {
             let wire = request.wire_body(&self.inner.inquiry_time_zone, Timestamp::now())?;
@@ -325,8 +325,8 @@ impl fmt::Debug for Client {
 fn request_span(product: &str, trace: &str) -> tracing::Span {
     tracing::info_span!(
         "innovis.request",
-        product = product,
-        customer_trace_number = trace,
+        product = %product,
+        customer_trace_number = %trace,
         return_code = tracing::field::Empty,
         report_reference = tracing::field::Empty,
     )
@@ -337,10 +337,10 @@ fn record_outcome(response: &ReportResponse) {
     let span = tracing::Span::current();
     if let Some(consumer) = response.consumers.first() {
         if let Some(code) = &consumer.return_code {
-            span.record("return_code", code.as_str());
+            span.record("return_code", tracing::field::display(code));
         }
         if let Some(reference) = &consumer.report_reference_number {
-            span.record("report_reference", reference.as_str());
+            span.record("report_reference", tracing::field::display(reference));
         }
     }
     tracing::info!(consumers = response.consumers.len(), "report received");

@@ -1,0 +1,89 @@
+//! What the client logs: the trace number, product, return code and report reference — never PII or tokens.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use innovis_client::pii::{DateOfBirth, Ssn};
+use innovis_client::{Applicant, ProductCode, ReportRequest};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Collects everything the fmt subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn spans_carry_identifiers_and_no_pii() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    mount_token(&server, 2).await;
+    // A 401 first, so the retry path logs too.
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_body("log-1")))
+        .mount(&server)
+        .await;
+
+    let request = ReportRequest::builder(ProductCode::CR)
+        .house_number("7001000001", "EU0042")
+        .permissible_purpose(purpose())
+        .customer_trace_number("log-1")
+        .applicant(
+            Applicant::new()
+                .name("JOHN", "CONSUMER")
+                .ssn(Ssn::new("123-45-6789").unwrap())
+                .dob(DateOfBirth::new("1980-01-02").unwrap()),
+        )
+        .build()
+        .unwrap();
+    client(&server).send(&request).await.unwrap();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "customer_trace_number=log-1",
+        "product=CR",
+        "return_code=Record",
+        "report_reference=RR0000000001",
+    ] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+    for secret in [
+        "123456789",
+        "123-45-6789",
+        "1980-01-02",
+        "tok-1",
+        "tok-2",
+        CLIENT_SECRET,
+    ] {
+        assert!(!text.contains(secret), "log shows {secret:?}: {text}");
+    }
+}
