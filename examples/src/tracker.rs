@@ -244,3 +244,28 @@ fn update(
         item.reason = reason;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_non_final_status_does_not_undo_a_final_one() {
+        let tracker = CalloutTracker::default();
+        tracker.record_status("1", "2", OrderItemStatus::Complete, None);
+        tracker.record_status("1", "2", OrderItemStatus::ReportPending, None);
+        assert_eq!(
+            tracker.item("2").map(|item| item.status),
+            Some(OrderItemStatus::Complete)
+        );
+    }
+
+    #[test]
+    fn recording_wakes_subscribers() {
+        let tracker = CalloutTracker::default();
+        let mut changes = tracker.subscribe();
+        changes.borrow_and_update();
+        tracker.record_status("1", "2", OrderItemStatus::Accepted, None);
+        assert!(changes.has_changed().unwrap_or(false));
+    }
+}
