@@ -1,5 +1,5 @@
-//! Bulk ordering from a CSV of addresses: reading it with line-numbered problems ([`rows`]),
-//! splitting it into orders ([`batches`]), and the whole flow ([`run`]).
+//! Bulk ordering from a CSV of addresses: reading it with line-numbered problems ([`rows`](mod@rows)),
+//! splitting it into orders ([`batches`](mod@batches)), and the whole flow ([`run`](mod@run)).
 
 pub mod batches;
 pub mod rows;
