@@ -12,7 +12,8 @@
 //! - [`slug`] is Django's `slugify` exactly.
 //! - [`order_download_name`], [`order_item_file_prefix`], [`order_item_json_name`],
 //!   [`value_report_pdf_name`] and [`expected_archive_entries`] compute the names from small
-//!   plain-data inputs, [`OrderNaming`] and [`ItemNaming`].
+//!   plain-data inputs, [`OrderNaming`] and [`ItemNaming`], which can be read from the API's
+//!   records with [`OrderNaming::from_order`] and [`ItemNaming::from_item`].
 //! - "Today" (the fallback date) is today in `America/Los_Angeles`, from an injectable
 //!   [`Clock`]; the time zone comes from jiff's bundled database, so no system zoneinfo is
 //!   needed.
@@ -52,6 +53,7 @@ mod date;
 mod entry_kind;
 #[cfg(feature = "export-archive")]
 mod entry_name;
+mod from_orders;
 mod matcher;
 mod names;
 mod naming;
@@ -66,6 +68,7 @@ pub use clock::{
 };
 pub use date::{EXPORT_DATE_FORMAT, ExportDate, ExportDateError};
 pub use entry_kind::EntryKind;
+pub use from_orders::NamingInputError;
 pub use matcher::{ItemLookup, ItemMatcher};
 pub use names::{
     ORDER_ITEM_JSON_SUFFIX, VALUE_REPORT_PDF_SUFFIX, expected_archive_entries, item_date,
