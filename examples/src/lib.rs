@@ -17,6 +17,8 @@ pub mod credit;
 mod error;
 mod exit;
 pub mod export;
+#[cfg(doctest)]
+mod guides;
 mod logging;
 pub mod orders;
 mod output;
