@@ -14,7 +14,7 @@ use housecanary_partner::callouts::{
     OrderItemStatusChange,
 };
 use housecanary_partner::export_files::{
-    EntryKind, ExportArchive, ExportDate, ItemNaming, OrderNaming, SystemClock,
+    EntryKind, ExportArchive, FixedClock, ItemNaming, OrderNaming, SystemClock,
     expected_archive_entries, order_download_name,
 };
 use housecanary_partner::exports::{ExportFormat, WaitOptions};
@@ -229,33 +229,12 @@ async fn wait_for_acknowledgements(sandbox: &Sandbox, expected: u64) -> sandbox:
         .unwrap_or_else(|_| panic!("callouts not acknowledged: {:?}", sandbox.stats()))
 }
 
-/// The names export files of this order must have, from the crate's own naming functions.
+/// The naming inputs of this order and its items, read from the API records by the crate.
 fn naming(order: &Order, items: &[OrderItemDetails]) -> (OrderNaming, Vec<ItemNaming>) {
-    // The sandbox reports the order's completion day as `actual_delivery_date` (its `completed`
-    // is a boolean), so that date stands for both.
-    let mut order_naming = OrderNaming::new(order.name.clone().expect("order name"));
-    if let Some(date) = order.actual_delivery_date.as_deref() {
-        let date = ExportDate::parse(date).expect("actual_delivery_date is a date");
-        order_naming = order_naming
-            .with_completed_date(date)
-            .with_actual_delivery_date(date);
-    }
+    let order_naming = OrderNaming::from_order(order).expect("order naming input");
     let items = items
         .iter()
-        .map(|item| {
-            let mut naming = ItemNaming::new(item.address.clone().expect("item address"));
-            if let Some(unit) = &item.unit {
-                naming = naming.with_unit(unit.clone());
-            }
-            if let Some(id) = &item.customer_item_id {
-                naming = naming.with_customer_item_id(id.clone());
-            }
-            if let Some(date) = item.completion_date.as_deref() {
-                naming =
-                    naming.with_completion_date(ExportDate::parse(date).expect("completion_date"));
-            }
-            naming
-        })
+        .map(|item| ItemNaming::from_item(item).expect("item naming input"))
         .collect();
     (order_naming, items)
 }
@@ -503,6 +482,60 @@ async fn value_report_order_callouts_items_export_and_pdf() {
         assert_eq!(files.reports.len(), 1);
     }
 
+    sandbox.shutdown().await;
+}
+
+/// A completed order keeps its completion date in its archive name whatever day the names are
+/// computed on; "today" is only for an order that has not completed (reference: "order_date = the
+/// order's completion date, or, if not completed, today's date in America/Los_Angeles").
+#[tokio::test]
+#[ignore = "client/sandbox disagreement: the sandbox sends `completed: true` and the completion day as \
+            `actual_delivery_date`; OrderNaming::from_order takes the order date only from a date string in \
+            `completed`, so for a completed order it falls back to today and names the archive with the day \
+            the names are computed, not the completion day"]
+async fn a_completed_orders_archive_name_does_not_depend_on_the_day_it_is_computed() {
+    let sandbox = start_sandbox().await;
+    let client = client(&sandbox);
+    let order = ValueReportOrder::builder()
+        .name("Later Day")
+        .item(
+            OrderItem::builder()
+                .address("1 Main St")
+                .zipcode("94103")
+                .build(),
+        )
+        .build();
+    let created = client.create_order(&order).await.expect("order created");
+    let finished = wait_for_order(&client, &created.id).await;
+    assert_eq!(finished.status, Some(OrderStatus::Complete));
+    let export = client
+        .create_export(&created.id, ExportFormat::Zip, false)
+        .await
+        .expect("export requested");
+    let export = client
+        .wait_for_export(
+            &created.id,
+            &export.id,
+            WaitOptions::default()
+                .initial_interval(Duration::from_millis(20))
+                .max_interval(Duration::from_millis(50))
+                .timeout(DEADLINE),
+        )
+        .await
+        .expect("export completes");
+    let served_name = export
+        .exported_data
+        .as_deref()
+        .and_then(|raw| url::Url::parse(raw).ok())
+        .and_then(|url| url.path_segments()?.next_back().map(str::to_owned))
+        .expect("exported_data names the archive");
+
+    let three_days_later = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(72))
+        .expect("a later instant");
+    let (order_naming, _) = naming(&finished, &[]);
+    let computed = order_download_name(&order_naming, "zip", &FixedClock::new(three_days_later));
+    assert_eq!(computed, served_name, "{finished:?}");
     sandbox.shutdown().await;
 }
 
