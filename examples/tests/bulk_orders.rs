@@ -122,7 +122,6 @@ async fn bulk_orders_on_500_rows_completes_and_reports_the_bad_lines() {
     }
     let stats = targets.sandbox().unwrap().stats();
     assert_eq!(stats.orders_created, 5);
-    assert_eq!(stats.callouts_given_up, 0);
     targets.shutdown().await;
     let _ = std::fs::remove_dir_all(download_dir);
 }
