@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use housecanary_partner::export_files::{
-    EntryKind, ExportArchive, ExportDate, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
-    SystemClock, order_download_name,
+    EntryKind, ExportArchive, ItemLookup, ItemMatcher, ItemNaming, OrderNaming, SystemClock,
+    order_download_name,
 };
 use housecanary_partner::exports::{ExportFormat, WaitOptions};
-use housecanary_partner::orders::{Order, OrderItemDetails};
 
 use crate::error::Error;
 use crate::orders::PlacedOrder;
@@ -71,7 +70,8 @@ pub async fn export_order(
     let done = client
         .wait_for_export(order_id, &export.id, options)
         .await?;
-    let order_naming = order_naming(&placed.order);
+    // The naming inputs come from the records as the vendor returned them (the crate's own rules).
+    let order_naming = OrderNaming::from_order(&placed.order).map_err(naming_error)?;
     let file_name = order_download_name(&order_naming, ExportFormat::Zip.as_str(), &SystemClock);
     let server_file_name = done
         .exported_data
@@ -85,7 +85,12 @@ pub async fn export_order(
     let path = dir.join(&file_name);
     let bytes = client.download_export_to_file(&done, &path).await?;
     let archive = ExportArchive::open(&path)?;
-    let items: Vec<ItemNaming> = placed.items.iter().map(item_naming).collect();
+    let items = placed
+        .items
+        .iter()
+        .map(ItemNaming::from_item)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(naming_error)?;
     let matcher = ItemMatcher::new(&order_naming, &items, &SystemClock);
     let entries = archive
         .entries()
@@ -108,63 +113,6 @@ pub async fn export_order(
     })
 }
 
-/// What the order contributes to file names. The vendor does not document `completed`'s type:
-/// a date string is used as the completion date; `true` means "completed on the delivery date".
-///
-/// ```
-/// let order: housecanary_partner::orders::Order = serde_json::from_str(
-///     r#"{"id": 1, "name": "Q1", "completed": true, "actual_delivery_date": "2024-03-10"}"#,
-/// ).unwrap();
-/// let naming = examples::export::order_naming(&order);
-/// assert_eq!(naming.completed_date.unwrap().to_string(), "2024-03-10");
-/// ```
-pub fn order_naming(order: &Order) -> OrderNaming {
-    let mut naming = OrderNaming::new(order.name.clone().unwrap_or_default());
-    let delivery = order
-        .actual_delivery_date
-        .as_deref()
-        .and_then(|date| ExportDate::parse(date).ok());
-    let completed = match &order.completed {
-        Some(serde_json::Value::String(date)) => ExportDate::parse(date).ok(),
-        Some(serde_json::Value::Bool(true)) => delivery,
-        _ => None,
-    };
-    if let Some(date) = completed {
-        naming = naming.with_completed_date(date);
-    }
-    if let Some(date) = delivery {
-        naming = naming.with_actual_delivery_date(date);
-    }
-    naming
-}
-
-/// What an item contributes to file names.
-///
-/// ```
-/// let item: housecanary_partner::orders::OrderItemDetails = serde_json::from_str(
-///     r#"{"id": 2, "address": "1 Main St", "unit": "4B", "completion_date": "2024-03-10"}"#,
-/// ).unwrap();
-/// let naming = examples::export::item_naming(&item);
-/// assert_eq!(naming.unit.as_deref(), Some("4B"));
-/// ```
-pub fn item_naming(item: &OrderItemDetails) -> ItemNaming {
-    let mut naming = ItemNaming::new(item.address.clone().unwrap_or_default());
-    if let Some(unit) = &item.unit {
-        naming = naming.with_unit(unit.clone());
-    }
-    if let Some(id) = &item.customer_item_id {
-        naming = naming.with_customer_item_id(id.clone());
-    }
-    if let Some(date) = item
-        .completion_date
-        .as_deref()
-        .and_then(|date| ExportDate::parse(date).ok())
-    {
-        naming = naming.with_completion_date(date);
-    }
-    naming
-}
-
 /// A new, empty directory under the system's temporary directory, named `{prefix}-{pid}-{nanos}`.
 ///
 /// ```
@@ -183,4 +131,11 @@ pub fn unique_temp_dir(prefix: &str) -> Result<PathBuf, Error> {
         source,
     })?;
     Ok(dir)
+}
+
+fn naming_error(err: housecanary_partner::export_files::NamingInputError) -> Error {
+    Error::Unexpected {
+        step: "export file names",
+        problem: err.to_string(),
+    }
 }

@@ -1,7 +1,6 @@
 //! Step 3: placing a valueReport order and waiting until each item is complete or cancelled.
 
 use housecanary_partner::orders::{Order, OrderItemDetails, ValueReportOrder};
-use housecanary_partner::status::OrderItemStatus;
 
 use crate::error::Error;
 use crate::output::Output;
@@ -101,13 +100,8 @@ pub async fn order_and_wait(
             item.id,
             item.address.as_deref().unwrap_or("(no address)")
         );
-        if let Some(state) = &state {
-            if let Some(reason) = &state.reason {
-                line.push_str(&format!(" ({reason})"));
-            }
-            if state.status == OrderItemStatus::Complete && state.delivered {
-                line.push_str(" — report delivered by order_complete");
-            }
+        if let Some(reason) = state.as_ref().and_then(|state| state.reason.as_ref()) {
+            line.push_str(&format!(" ({reason})"));
         }
         out.line(line);
     }
