@@ -111,6 +111,8 @@ status_enum! {
         Accepted => "accepted", terminal: false,
         /// Executing.
         InProgress => "inProgress", terminal: false,
+        /// Reports are being produced.
+        ReportPending => "reportPending", terminal: false,
         /// Every item finished.
         Complete => "complete", terminal: true,
         /// Cancelled.

@@ -489,10 +489,6 @@ async fn value_report_order_callouts_items_export_and_pdf() {
 /// computed on; "today" is only for an order that has not completed (reference: "order_date = the
 /// order's completion date, or, if not completed, today's date in America/Los_Angeles").
 #[tokio::test]
-#[ignore = "client/sandbox disagreement: the sandbox sends `completed: true` and the completion day as \
-            `actual_delivery_date`; OrderNaming::from_order takes the order date only from a date string in \
-            `completed`, so for a completed order it falls back to today and names the archive with the day \
-            the names are computed, not the completion day"]
 async fn a_completed_orders_archive_name_does_not_depend_on_the_day_it_is_computed() {
     let sandbox = start_sandbox().await;
     let client = client(&sandbox);

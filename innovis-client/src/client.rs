@@ -167,9 +167,11 @@ impl Client {
                 .iter()
                 .filter(|consumer| consumer.return_code != Some(ReturnCode::Error))
                 .filter_map(|consumer| {
+                    // An empty string (No Record, Suppress) means "none", not a value to keep.
+                    let present = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
                     let reference = ReportReference::new(
-                        consumer.report_reference_number.clone()?,
-                        consumer.consumer_id.clone()?,
+                        present(&consumer.report_reference_number)?,
+                        present(&consumer.consumer_id)?,
                         inquired_at,
                         request.product().clone(),
                         request.house_number().clone(),

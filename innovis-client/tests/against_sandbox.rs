@@ -246,8 +246,6 @@ async fn a_stored_reference_shares_the_report_with_a_second_end_user() {
 }
 
 #[tokio::test]
-#[ignore = "sandbox deviation: it mints consumerId as `SBXC<SSN>` (sandbox/src/innovis/gateway.rs), so the \
-            SSN reaches stored ReportReferences and Debug output; the vendor's consumerId is its own id"]
 async fn stored_references_and_debug_output_carry_no_ssn() {
     let sandbox = Sandbox::start().await.expect("sandbox starts");
     let client = client(&sandbox);

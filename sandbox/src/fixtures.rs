@@ -171,6 +171,9 @@ pub struct TestConsumer {
     pub return_reason_desc: &'static str,
     /// Whether the consumer is on file (gets a `consumerId` and can be used for SECONDUSE).
     pub on_file: bool,
+    /// The bureau's own opaque id for this consumer (≤ 16 characters), sent as `consumerId` when on
+    /// file. Deliberately unrelated to the SSN, as a real bureau's id is.
+    pub consumer_id: &'static str,
 }
 
 impl fmt::Debug for TestConsumer {
@@ -196,6 +199,7 @@ pub const CONSUMERS: &[TestConsumer] = &[
         return_reason_code: "0000",
         return_reason_desc: "CONSUMER FOUND",
         on_file: true,
+        consumer_id: "SBXC0000007313",
     },
     TestConsumer {
         ssn: NO_RECORD_SSN,
@@ -206,6 +210,7 @@ pub const CONSUMERS: &[TestConsumer] = &[
         return_reason_code: "N001",
         return_reason_desc: "NO RECORD FOUND",
         on_file: false,
+        consumer_id: "SBXC0000007326",
     },
     TestConsumer {
         ssn: SUPPRESS_SSN,
@@ -216,6 +221,7 @@ pub const CONSUMERS: &[TestConsumer] = &[
         return_reason_code: "S001",
         return_reason_desc: "FILE FROZEN BY CONSUMER",
         on_file: false,
+        consumer_id: "SBXC0000007339",
     },
     TestConsumer {
         ssn: ERROR_SSN,
@@ -226,6 +232,7 @@ pub const CONSUMERS: &[TestConsumer] = &[
         return_reason_code: "E001",
         return_reason_desc: "INVALID SUBJECT DATA",
         on_file: false,
+        consumer_id: "SBXC0000007352",
     },
     TestConsumer {
         ssn: EXEMPT_SSN,
@@ -236,6 +243,7 @@ pub const CONSUMERS: &[TestConsumer] = &[
         return_reason_code: "X001",
         return_reason_desc: "CONSUMER EXEMPT",
         on_file: true,
+        consumer_id: "SBXC0000007365",
     },
 ];
 

@@ -3,6 +3,7 @@
 
 use super::{ExportDate, ExportDateError, ItemNaming, OrderNaming};
 use crate::orders::{Order, OrderItemDetails};
+use crate::status::OrderStatus;
 
 /// An order or item record that lacks what a file name is made of, or carries a date that is not one.
 ///
@@ -49,8 +50,15 @@ fn optional_date(
 }
 
 impl OrderNaming {
-    /// The naming input of an order record: its `name`, its completion date from `completed` (when that
-    /// is a date or date-time string; a boolean or null means "no date") and its `actual_delivery_date`.
+    /// The naming input of an order record: its `name`, its `actual_delivery_date`, and its completion
+    /// date, which is
+    /// - `completed` when that is a date or date-time string;
+    /// - else, when the order is complete (`completed: true` or status `complete`), its
+    ///   `actual_delivery_date`: the vendor does not say which field holds the completion day, and a
+    ///   completed order's archive must not be named after "today" (a different day each time it is
+    ///   computed);
+    /// - else none, so the name falls back to today in `America/Los_Angeles`, as documented for orders
+    ///   that have not completed.
     ///
     /// # Examples
     ///
@@ -71,13 +79,24 @@ impl OrderNaming {
             .name
             .as_deref()
             .ok_or(NamingInputError::Missing { field: "name" })?;
-        let completed = order.completed.as_ref().and_then(|value| value.as_str());
         let mut naming = OrderNaming::new(name);
-        naming.completed_date = optional_date("completed", completed)?;
         naming.actual_delivery_date = optional_date(
             "actual_delivery_date",
             order.actual_delivery_date.as_deref(),
         )?;
+        let completed = order.completed.as_ref();
+        naming.completed_date = match completed.and_then(|value| value.as_str()) {
+            Some(raw) => optional_date("completed", Some(raw))?,
+            None => {
+                let is_complete = completed.and_then(|value| value.as_bool()) == Some(true)
+                    || order.status == Some(OrderStatus::Complete);
+                if is_complete {
+                    naming.actual_delivery_date
+                } else {
+                    None
+                }
+            }
+        };
         Ok(naming)
     }
 }
@@ -122,16 +141,25 @@ mod tests {
     }
 
     #[test]
-    fn boolean_completed_means_no_completion_date() {
-        let naming = OrderNaming::from_order(&order(
+    fn a_completed_order_without_a_completion_timestamp_uses_its_delivery_date() {
+        let delivered = Some(ExportDate::parse("2024-01-02").unwrap());
+        for json in [
             r#"{"id": 1, "name": "A", "completed": true, "actual_delivery_date": "2024-01-02"}"#,
+            r#"{"id": 1, "name": "A", "status": "complete", "actual_delivery_date": "2024-01-02"}"#,
+        ] {
+            let naming = OrderNaming::from_order(&order(json)).unwrap();
+            assert_eq!(naming.completed_date, delivered, "{json}");
+            assert_eq!(naming.actual_delivery_date, delivered, "{json}");
+        }
+    }
+
+    #[test]
+    fn an_order_not_yet_complete_has_no_completion_date() {
+        let naming = OrderNaming::from_order(&order(
+            r#"{"id": 1, "name": "A", "completed": false, "status": "inProgress", "actual_delivery_date": "2024-01-02"}"#,
         ))
         .unwrap();
         assert_eq!(naming.completed_date, None);
-        assert_eq!(
-            naming.actual_delivery_date,
-            Some(ExportDate::parse("2024-01-02").unwrap())
-        );
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn report(
         .first()
         .ok_or("applicants must hold at least one applicant")?;
     let consumer = fixtures::consumer_for_ssn(primary.ssn.as_deref().unwrap_or_default());
-    let consumer_id = consumer.on_file.then(|| format!("SBXC{}", consumer.ssn));
+    let consumer_id = consumer.on_file.then(|| consumer.consumer_id.to_owned());
     let reference = {
         let mut store = state.innovis();
         let reference = reference_number(store.sequence());
