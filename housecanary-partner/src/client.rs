@@ -365,12 +365,7 @@ pub(crate) fn decode<T: DeserializeOwned>(operation: &str, body: &[u8]) -> Resul
 
 /// The first characters of a body, lossily decoded.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().nth(EXCERPT_CHARS).is_some() {
-        out.push('…');
-    }
-    out
+    crate::text::excerpt_bytes(body, EXCERPT_CHARS)
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {

@@ -111,7 +111,7 @@ pub enum Error {
         path: String,
         /// What the decoder expected.
         message: String,
-        /// The first characters of the body.
+        /// The first 200 characters of the body (`…` marks a cut).
         excerpt: String,
     },
 
@@ -186,4 +186,11 @@ fn format_field_errors(field_errors: &BTreeMap<String, Vec<String>>) -> String {
 }
 
 /// Shorthand for results of this crate's client calls.
+///
+/// ```
+/// fn order_name(id: u64) -> housecanary_partner::Result<String> {
+///     Ok(format!("order {id}"))
+/// }
+/// assert_eq!(order_name(7).unwrap(), "order 7");
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

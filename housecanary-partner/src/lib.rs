@@ -16,6 +16,7 @@ pub mod orders;
 mod owner;
 mod retry;
 pub mod status;
+mod text;
 
 pub use client::Client;
 pub use common_auth::SecretString;

@@ -107,10 +107,7 @@ pub enum ReportDecodeError {
 
 /// Cuts `text` to [`MAX_DETAIL_CHARS`] characters, marking the cut.
 fn truncate(text: &str) -> String {
-    match text.char_indices().nth(MAX_DETAIL_CHARS) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
+    crate::text::excerpt(text, MAX_DETAIL_CHARS)
 }
 
 #[cfg(test)]

@@ -503,7 +503,7 @@ pub enum ArchiveError {
     UnsafeEntryName {
         /// The entry's position in the archive.
         index: usize,
-        /// The name (at most 200 characters of it).
+        /// The name (its first 200 characters, `…` marking a cut).
         name: String,
         /// What makes it unsafe.
         reason: &'static str,
@@ -514,7 +514,7 @@ pub enum ArchiveError {
     Entry {
         /// The entry's position in the archive.
         index: usize,
-        /// The entry's name (at most 200 characters of it).
+        /// The entry's name (its first 200 characters, `…` marking a cut).
         path: String,
         /// The underlying error.
         source: Box<dyn StdError + Send + Sync + 'static>,
@@ -524,13 +524,13 @@ pub enum ArchiveError {
     UnknownEntry {
         /// The index given.
         index: usize,
-        /// The name given (at most 200 characters of it).
+        /// The name given (its first 200 characters, `…` marking a cut).
         path: String,
     },
     /// The destination of a copy failed.
     #[error("cannot write archive entry {path:?} out: {source}")]
     Write {
-        /// The entry being copied (at most 200 characters of its name).
+        /// The entry being copied (the first 200 characters of its name, `…` marking a cut).
         path: String,
         /// The writer's error.
         source: io::Error,
@@ -539,5 +539,5 @@ pub enum ArchiveError {
 
 /// The start of `name`, so a hostile multi-megabyte name cannot bloat an error.
 fn excerpt(name: &str) -> String {
-    name.chars().take(NAME_EXCERPT_CHARS).collect()
+    crate::text::excerpt(name, NAME_EXCERPT_CHARS)
 }

@@ -119,7 +119,7 @@ impl ExportDate {
             return Ok(Self(datetime.date()));
         }
         Err(ExportDateError::Unrecognized {
-            excerpt: text.chars().take(EXCERPT_CHARS).collect(),
+            excerpt: crate::text::excerpt(text, EXCERPT_CHARS),
         })
     }
 
@@ -198,7 +198,7 @@ pub enum ExportDateError {
          (e.g. 2024-03-10T09:30:00Z)"
     )]
     Unrecognized {
-        /// The start of the rejected text (at most 64 characters).
+        /// The start of the rejected text (its first 64 characters, `…` marking a cut).
         excerpt: String,
     },
 }
@@ -236,6 +236,7 @@ mod tests {
         }
         let long = "x".repeat(500);
         let ExportDateError::Unrecognized { excerpt } = ExportDate::parse(&long).unwrap_err();
-        assert_eq!(excerpt.len(), EXCERPT_CHARS);
+        assert_eq!(excerpt.chars().count(), EXCERPT_CHARS + 1);
+        assert!(excerpt.ends_with('…'));
     }
 }
