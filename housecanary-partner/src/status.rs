@@ -36,6 +36,12 @@ macro_rules! status_enum {
 
         impl $name {
             /// The value as the vendor spells it (the raw string for [`Self::Other`]).
+            ///
+            /// ```
+            /// use housecanary_partner::status::OrderItemStatus;
+            /// assert_eq!(OrderItemStatus::from("REPORT_PENDING").as_str(), "reportPending");
+            /// assert_eq!(OrderItemStatus::from("onHold").as_str(), "onHold");
+            /// ```
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $wire, )+
@@ -45,6 +51,13 @@ macro_rules! status_enum {
 
             /// Whether nothing more will happen to the entity in this status.
             /// Unknown statuses are not terminal, so pollers keep waiting (up to their deadline).
+            ///
+            /// ```
+            /// use housecanary_partner::status::OrderStatus;
+            /// assert!(OrderStatus::from("CANCELLED").is_terminal());
+            /// assert!(!OrderStatus::from("inProgress").is_terminal());
+            /// assert!(!OrderStatus::from("archived").is_terminal());
+            /// ```
             pub fn is_terminal(&self) -> bool {
                 match self {
                     $( Self::$variant => $terminal, )+
@@ -181,6 +194,88 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    /// Every known spelling, in any case, parses to its variant, and exactly the end states are
+    /// terminal (a poller that stopped early or never stopped would break `wait_for_export`).
+    #[test]
+    fn every_known_status_parses_in_any_case_with_its_terminality() {
+        fn check<S>(cases: &[(&str, S, bool)])
+        where
+            S: for<'a> From<&'a str> + PartialEq + fmt::Debug + Clone,
+            S: StatusLike,
+        {
+            for (wire, variant, terminal) in cases {
+                for spelling in [
+                    wire.to_string(),
+                    wire.to_ascii_uppercase(),
+                    wire.to_ascii_lowercase(),
+                ] {
+                    let parsed = S::from(spelling.as_str());
+                    assert_eq!(&parsed, variant, "{spelling}");
+                    assert_eq!(parsed.terminal(), *terminal, "{spelling}");
+                    assert_eq!(parsed.wire(), *wire, "{spelling}");
+                }
+            }
+        }
+        trait StatusLike {
+            fn terminal(&self) -> bool;
+            fn wire(&self) -> &str;
+        }
+        macro_rules! status_like {
+            ($($t:ty),+) => {$(
+                impl StatusLike for $t {
+                    fn terminal(&self) -> bool { self.is_terminal() }
+                    fn wire(&self) -> &str { self.as_str() }
+                }
+            )+};
+        }
+        status_like!(OrderStatus, OrderItemStatus, ExportStatus);
+
+        use OrderStatus as O;
+        check(&[
+            ("new", O::New, false),
+            ("clientReview", O::ClientReview, false),
+            ("accepted", O::Accepted, false),
+            ("inProgress", O::InProgress, false),
+            ("reportPending", O::ReportPending, false),
+            ("complete", O::Complete, true),
+            ("cancelled", O::Cancelled, true),
+        ]);
+        use OrderItemStatus as I;
+        check(&[
+            ("new", I::New, false),
+            ("accepted", I::Accepted, false),
+            ("clientReview", I::ClientReview, false),
+            ("reportPending", I::ReportPending, false),
+            ("complete", I::Complete, true),
+            ("cancelled", I::Cancelled, true),
+        ]);
+        use ExportStatus as E;
+        check(&[
+            ("pending", E::Pending, false),
+            ("inProgress", E::InProgress, false),
+            ("complete", E::Complete, true),
+            ("failed", E::Failed, true),
+        ]);
+    }
+
+    #[test]
+    fn statuses_in_json_bodies_parse_case_insensitively() {
+        let parsed: Vec<OrderItemStatus> =
+            serde_json::from_str(r#"["Complete", "CANCELLED", "Report_Pending", "paused"]"#)
+                .unwrap();
+        assert_eq!(
+            parsed,
+            [
+                OrderItemStatus::Complete,
+                OrderItemStatus::Cancelled,
+                OrderItemStatus::ReportPending,
+                OrderItemStatus::Other("paused".into()),
+            ]
+        );
+        let terminal: Vec<bool> = parsed.iter().map(OrderItemStatus::is_terminal).collect();
+        assert_eq!(terminal, [true, true, false, false]);
     }
 
     #[test]
