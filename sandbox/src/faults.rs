@@ -7,10 +7,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::state::AppState;
 use crate::stats::Counters;
+use crate::vendor_errors;
 
 pub(crate) async fn inject(
     State(state): State<Arc<AppState>>,
@@ -40,14 +40,7 @@ pub(crate) async fn inject(
     };
     Counters::bump(&state.counters.faults_injected);
     // Each vendor's own error body shape, so clients decode injected faults like real ones.
-    let path = request.uri().path();
-    let body = if path.starts_with("/oauth/") {
-        json!({ "error": "temporarily_unavailable", "error_description": message })
-    } else if path.starts_with("/InnovisGateway/") {
-        json!({ "errorMessage": message })
-    } else {
-        json!({ "detail": message })
-    };
+    let body = vendor_errors::body(request.uri().path(), status, message);
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::TOO_MANY_REQUESTS {
         response

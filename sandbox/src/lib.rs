@@ -32,6 +32,7 @@ mod server;
 mod signing;
 mod state;
 mod stats;
+mod vendor_errors;
 
 pub use config::{Faults, SandboxConfig};
 pub use credentials::{

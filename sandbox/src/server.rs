@@ -17,7 +17,7 @@ use crate::credentials::TestCredentials;
 use crate::error::SandboxError;
 use crate::state::AppState;
 use crate::stats::SandboxStats;
-use crate::{faults, housecanary, innovis};
+use crate::{faults, housecanary, innovis, vendor_errors};
 
 /// Large enough for an order of tens of thousands of items.
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -290,6 +290,7 @@ fn router(state: Arc<AppState>) -> Router {
             Arc::clone(&state),
             faults::inject,
         ))
+        .layer(axum::middleware::from_fn(vendor_errors::rewrite))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
