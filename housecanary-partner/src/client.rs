@@ -88,6 +88,9 @@ pub(crate) struct ApiRequest {
     pub(crate) authenticated: bool,
     pub(crate) download: bool,
     pub(crate) operation: String,
+    /// No retry is started whose wait would end past this instant (a caller's own deadline, such
+    /// as [`Client::wait_for_export`]'s); the last answer is returned instead.
+    pub(crate) deadline: Option<tokio::time::Instant>,
 }
 
 impl Client {
@@ -186,6 +189,7 @@ impl Client {
             authenticated: true,
             download: false,
             operation,
+            deadline: None,
         }
     }
 
@@ -249,7 +253,10 @@ impl Client {
                         Idempotency::Unsafe => status == 429,
                     };
                     if retryable && !last_attempt {
-                        if let Some(delay) = policy.delay(attempt - 1, retry_after) {
+                        if let Some(delay) = policy
+                            .delay(attempt - 1, retry_after)
+                            .filter(|delay| request.retry_fits(*delay))
+                        {
                             tracing::warn!(
                                 attempt,
                                 status,
@@ -268,7 +275,10 @@ impl Client {
                     let not_sent = err.is_connect();
                     let retryable = idempotency == Idempotency::Safe || not_sent;
                     if retryable && !last_attempt {
-                        if let Some(delay) = policy.delay(attempt - 1, None) {
+                        if let Some(delay) = policy
+                            .delay(attempt - 1, None)
+                            .filter(|delay| request.retry_fits(*delay))
+                        {
                             tracing::warn!(
                                 attempt,
                                 error = %err.without_url_ref(),
@@ -311,6 +321,14 @@ impl Client {
             builder = builder.timeout(timeout);
         }
         builder
+    }
+}
+
+impl ApiRequest {
+    /// Whether a retry after `delay` would still start before the request's deadline.
+    fn retry_fits(&self, delay: Duration) -> bool {
+        self.deadline
+            .is_none_or(|deadline| tokio::time::Instant::now() + delay < deadline)
     }
 }
 

@@ -217,3 +217,53 @@ async fn the_wait_gives_up_at_its_deadline() {
     let polls = server.received_requests().await.unwrap().len();
     assert_eq!(polls, 5);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_poll_does_not_retry_past_the_deadline() {
+    let server = MockServer::start().await;
+    mount_progress(
+        &server,
+        &[json!({"id": 31, "status": "inProgress", "percent_complete": 20})],
+    )
+    .await;
+    // The server asks for an hour, far past the wait's one-minute deadline.
+    Mock::given(method("GET"))
+        .and(path(EXPORT_PATH))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "3600"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(EXPORT_PATH))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": 31, "status": "complete"})),
+        )
+        .expect(0)
+        .mount(&server)
+        .await;
+    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
+    let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
+        .without_timeouts()
+        .retry_policy(RetryPolicy::default().max_retry_after(Duration::from_secs(7200)));
+    let client = Client::new(config).unwrap();
+    let options = WaitOptions::default()
+        .initial_interval(Duration::from_secs(1))
+        .timeout(Duration::from_secs(60));
+
+    let started = tokio::time::Instant::now();
+    let err = client
+        .wait_for_export(881_u64, 31_u64, options)
+        .await
+        .unwrap_err();
+
+    assert!(
+        started.elapsed() <= Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(err, Error::Api { status: 503, retry_after: Some(d), .. } if d == Duration::from_secs(3600)),
+        "{err:?}"
+    );
+}

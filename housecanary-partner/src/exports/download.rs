@@ -76,6 +76,7 @@ impl Client {
                 url.host_str().unwrap_or(""),
                 url.path()
             ),
+            deadline: None,
         };
         self.stream_to(request, writer).await
     }

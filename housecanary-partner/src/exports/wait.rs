@@ -3,8 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use reqwest::Method;
+
 use super::model::ExportRequest;
-use crate::client::Client;
+use crate::client::{Client, Idempotency};
 use crate::error::{Error, Result};
 use crate::orders::Id;
 use crate::status::ExportStatus;
@@ -83,6 +85,8 @@ impl WaitOptions {
     }
 
     /// The deadline, counted from the call; past it the wait fails with [`Error::Timeout`].
+    /// A poll does not retry past it either: when the server asks for a wait (`Retry-After`) or
+    /// the backoff would end after the deadline, the wait ends with that answer.
     ///
     /// ```
     /// # use std::time::Duration;
@@ -133,8 +137,19 @@ impl Client {
         let export_id = export_id.into();
         let deadline = tokio::time::Instant::now() + options.timeout;
         let mut interval = options.initial_interval;
+        let path = [
+            "orders".to_owned(),
+            order_id.to_string(),
+            "export-requests".to_owned(),
+            export_id.to_string(),
+        ];
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let url = self.endpoint(&path, true)?;
         loop {
-            let export = self.get_export_request(&order_id, &export_id).await?;
+            // The same GET as `get_export_request`, whose retries stop at the deadline.
+            let mut request = self.api_request(Method::GET, url.clone(), None);
+            request.deadline = Some(deadline);
+            let export: ExportRequest = self.json(request, Idempotency::Safe).await?;
             if let Some(callback) = options.on_progress.as_mut() {
                 callback(&export);
             }
