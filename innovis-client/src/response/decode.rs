@@ -23,8 +23,12 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 }
 
 fn decode_error(body: &[u8], path: String, err: &serde_json::Error) -> Error {
-    // serde_json's message may quote the offending value ("invalid type: integer `123456789`").
-    let message = mask_digit_runs(&strip_position(&err.to_string()));
+    // serde_json's message may quote the offending value ("invalid type: integer `123456789`",
+    // "invalid type: string \"JOHN\"").
+    let message = strip_position(&err.to_string());
+    let message = mask_digit_runs(&String::from_utf8_lossy(&mask_string_values(
+        message.as_bytes(),
+    )));
     Error::Decode {
         path,
         message,
@@ -40,7 +44,8 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// A short, digit-masked piece of `body` around the 1-based `line` and `column`.
+/// A short piece of `body` around the 1-based `line` and `column`, with JSON string values and digit runs
+/// masked (see [`mask_string_values`]).
 pub(crate) fn excerpt_at(body: &[u8], line: usize, column: usize) -> String {
     let line_start = body
         .iter()
@@ -53,15 +58,58 @@ pub(crate) fn excerpt_at(body: &[u8], line: usize, column: usize) -> String {
     let at = line_start.saturating_add(column).min(body.len());
     let start = at.saturating_sub(EXCERPT_BEFORE);
     let end = at.saturating_add(EXCERPT_AFTER).min(body.len());
-    let piece = body.get(start..end).unwrap_or_default();
+    let masked = mask_string_values(body);
+    let piece = masked.get(start..end).unwrap_or_default();
     mask_digit_runs(&String::from_utf8_lossy(piece))
 }
 
-/// A short, digit-masked beginning of `body`, for error statuses without a usable message.
+/// A short beginning of `body`, masked like [`excerpt_at`], for error statuses without a usable message.
 pub(crate) fn excerpt_start(body: &[u8]) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(body.get(..MAX.min(body.len())).unwrap_or_default());
+    let masked = mask_string_values(body);
+    let text = String::from_utf8_lossy(masked.get(..MAX.min(masked.len())).unwrap_or_default());
     mask_digit_runs(text.trim())
+}
+
+/// `body` with every byte inside a JSON string *value* replaced by `*`, keeping object keys, punctuation and
+/// the length (so byte offsets still point at the same place).
+///
+/// A credit report's values are names, addresses and account data: digit masking alone would leave a name in
+/// an excerpt. Keys (a string followed by `:`) say where the failure is and stay readable. Works on broken or
+/// truncated JSON too: an unterminated string is masked to the end.
+pub(crate) fn mask_string_values(body: &[u8]) -> Vec<u8> {
+    let mut out = body.to_vec();
+    let mut index = 0;
+    while index < body.len() {
+        if body.get(index) != Some(&b'"') {
+            index += 1;
+            continue;
+        }
+        // Find the closing quote, skipping escaped characters.
+        let content_start = index + 1;
+        let mut end = content_start;
+        while end < body.len() {
+            match body.get(end) {
+                Some(b'\\') => end += 2,
+                Some(b'"') => break,
+                _ => end += 1,
+            }
+        }
+        let content_end = end.min(body.len());
+        let is_key = body
+            .get(content_end + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            == Some(&b':');
+        if !is_key {
+            if let Some(content) = out.get_mut(content_start..content_end) {
+                content.fill(b'*');
+            }
+        }
+        index = content_end + 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -93,6 +141,47 @@ mod tests {
         let body = b"{\n  \"a\": 1,\n  \"b\": oops\n}";
         let text = excerpt_at(body, 3, 8);
         assert!(text.contains("oops"), "{text}");
+    }
+
+    #[test]
+    fn string_values_are_masked_and_keys_kept() {
+        let body = br#"{"last":"CONSUMER","a\"b":"x\"y","n":12,"open":"JO"#;
+        let masked = String::from_utf8(mask_string_values(body)).unwrap();
+        assert_eq!(
+            masked,
+            r#"{"last":"********","a\"b":"****","n":12,"open":"**"#
+        );
+    }
+
+    #[test]
+    fn decode_excerpt_hides_names_and_survives_multibyte_text() {
+        // A name (with multibyte letters) next to the failure; the excerpt's byte window cuts through them.
+        let body = r#"{"Consumers":[{"first":"ÉLODIE ÅSA ØRN ÜBER","last":"CONSUMER","returnCode":["x"]}]}"#;
+        for cut in 0..body.len() {
+            let text = excerpt_at(body.as_bytes(), 1, cut);
+            assert!(
+                !text.contains("CONSUMER") && !text.contains("LODIE"),
+                "{text}"
+            );
+            let text = excerpt_start(body.as_bytes().get(..cut).unwrap());
+            assert!(
+                !text.contains("CONSUM") && !text.contains("LODIE"),
+                "{text}"
+            );
+        }
+        let err = decode::<ResponseBody>(body.as_bytes()).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.contains("CONSUMER") && !text.contains("LODIE"),
+            "{text}"
+        );
+        assert!(text.contains("returnCode"), "{text}");
+
+        // The decoder's own message quotes a string found where something else was expected.
+        let err = decode::<ResponseBody>(br#"{"Consumers":"JOHN CONSUMER"}"#).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("CONSUMER"), "{text}");
+        assert!(text.contains("Consumers"), "{text}");
     }
 
     #[test]
