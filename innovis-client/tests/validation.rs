@@ -83,12 +83,20 @@ fn report_request_lengths_and_counts() {
 
 #[test]
 fn second_use_is_not_a_report_request_product() {
-    let result = ReportRequest::builder(ProductCode::SECONDUSE)
-        .house_number("HN", "EU")
-        .permissible_purpose(purpose())
-        .applicant(Applicant::new())
-        .build();
-    assert_eq!(field_of(result), "productCode");
+    // However it is spelled: a SECONDUSE needs a stored ReportReference.
+    for product in [
+        ProductCode::SECONDUSE,
+        ProductCode::new("SECONDUSE").unwrap(),
+        ProductCode::new("SecondUse").unwrap(),
+        ProductCode::new("seconduse").unwrap(),
+    ] {
+        let result = ReportRequest::builder(product)
+            .house_number("HN", "EU")
+            .permissible_purpose(purpose())
+            .applicant(Applicant::new())
+            .build();
+        assert_eq!(field_of(result), "productCode");
+    }
 }
 
 #[test]

@@ -238,7 +238,12 @@ impl ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn build(self) -> Result<ReportRequest, Error> {
-        if self.product == ProductCode::SECONDUSE {
+        // Case-insensitively: a lower-case spelling must not slip a SECONDUSE past its ReportReference.
+        if self
+            .product
+            .as_str()
+            .eq_ignore_ascii_case(ProductCode::SECONDUSE.as_str())
+        {
             return Err(Error::validation(
                 "productCode",
                 "SECONDUSE requests are made from a stored ReportReference with SecondUseRequest::builder",
