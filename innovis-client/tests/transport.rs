@@ -338,3 +338,53 @@ async fn return_code_error_becomes_a_typed_error() {
         ref other => panic!("unexpected {other:?}"),
     }
 }
+
+/// A gateway that reads the whole request and then hangs up without answering: the inquiry reached the
+/// vendor, so the client must not send it again and must say it may have been sent.
+#[tokio::test]
+async fn a_connection_dropped_after_the_request_was_sent_is_not_retried() {
+    use tokio::io::AsyncReadExt;
+
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway = listener.local_addr().unwrap();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&requests);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let mut received = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Read until the JSON body has arrived, then close without a response.
+                while !received.ends_with(b"}") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => received.extend_from_slice(buffer.get(..n).unwrap()),
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+    });
+    let environment = Environment::Custom {
+        token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
+        gateway_url: format!("http://{gateway}{GATEWAY_PATH}").parse().unwrap(),
+    };
+    let client = Client::new(config(environment)).unwrap();
+
+    let err = client.send(&simple_request("hangup")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { may_have_been_sent: true, ref trace_number, .. }
+            if trace_number.as_deref() == Some("hangup")),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("do not resend it blindly"),
+        "{err}"
+    );
+    // The server counts a request before hanging up, and the client only fails once hung up on: a resend
+    // would already be counted here.
+    assert_eq!(requests.load(Ordering::SeqCst), 1, "sent exactly once");
+}
