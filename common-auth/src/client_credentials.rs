@@ -151,7 +151,9 @@ impl ClientCredentials {
 
     /// Send the token request with this client (its connection pool, proxy, TLS settings).
     ///
-    /// The caller is responsible for its redirect policy; a 3xx answer is still an error.
+    /// Give it `reqwest::redirect::Policy::none()`: a client that follows redirects would send the
+    /// credentials on to the redirect target before this crate sees the answer. A 3xx answer is
+    /// still an error, and so is an answer that arrived through a redirect.
     ///
     /// ```
     /// # use common_auth::{ClientCredentials, SecretString};
@@ -252,6 +254,18 @@ impl ClientCredentials {
             }
         };
         let response = request.send().await.map_err(|error| transport(&error))?;
+        // An injected client may follow redirects (ours does not): then the credentials have already gone to
+        // wherever the redirect pointed, and its token must not be trusted.
+        if response.url() != &self.token_url {
+            return Err(TokenError::Transport {
+                message: format!(
+                    "the token request was redirected (to host {}); redirects are refused: give \
+                     with_http_client a client built with reqwest::redirect::Policy::none()",
+                    response.url().host_str().unwrap_or("?")
+                ),
+                timed_out: false,
+            });
+        }
         let status = response.status();
         let body = read_limited(response).await?;
         if status.is_success() {

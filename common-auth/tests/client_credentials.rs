@@ -339,3 +339,77 @@ async fn a_long_error_body_is_cut_after_removing_the_secret() {
     assert!(body_excerpt.chars().count() <= 201, "{body_excerpt}");
     assert!(!body_excerpt.contains("client-s3"), "{body_excerpt}");
 }
+
+#[tokio::test]
+async fn an_injected_client_that_follows_redirects_gets_no_token_from_the_target() {
+    let server = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/elsewhere", server.uri())),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/elsewhere"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "stolen"})))
+        .mount(&server)
+        .await;
+
+    let following = reqwest::Client::new(); // reqwest follows up to 10 redirects by default
+    let error = innovis(&server)
+        .with_http_client(following)
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, TokenError::Transport { message, .. } if message.contains("redirected")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn client_id_and_secret_are_form_urlencoded_before_base64() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        // base64("my+client%3A1:p%40ss+w%2Frd%2B%C3%A9%3A%25"), RFC 6749 §2.3.1 / Appendix B.
+        .and(header(
+            "authorization",
+            "Basic bXkrY2xpZW50JTNBMTpwJTQwc3MrdyUyRnJkJTJCJUMzJUE5JTNBJTI1",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "encoded-ok",
+            "expires_in": 60,
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let token = ClientCredentials::form_basic(
+        format!("{}/token", server.uri()).parse().unwrap(),
+        "my client:1",
+        SecretString::from("p@ss w/rd+é:%"),
+    )
+    .fetch_token()
+    .await
+    .unwrap();
+    assert_eq!(token.secret().expose_secret(), "encoded-ok");
+}
+
+#[tokio::test]
+async fn a_long_multibyte_error_body_is_cut_on_a_character_boundary() {
+    let server = MockServer::start().await;
+    // Multibyte characters everywhere: a cut at a byte offset would panic or split one.
+    let body = "é€😀".repeat(300);
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_string(body))
+        .mount(&server)
+        .await;
+
+    let error = innovis(&server).fetch_token().await.unwrap_err();
+    let TokenError::Status { body_excerpt, .. } = &error else {
+        panic!("expected Status, got {error:?}");
+    };
+    assert!(body_excerpt.ends_with('…'), "{body_excerpt}");
+    assert!(body_excerpt.starts_with("é€😀é€😀"), "{body_excerpt}");
+    assert!(!body_excerpt.contains('\u{FFFD}'), "{body_excerpt}");
+}
