@@ -183,3 +183,41 @@ async fn a_next_link_to_another_origin_is_not_followed() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_next_link_back_to_an_earlier_page_ends_the_list_with_an_error() {
+    let server = MockServer::start().await;
+    let base = format!("{}/partner-api/v1/orders/9/items/", server.uri());
+    Mock::given(method("GET"))
+        .and(path("/partner-api/v1/orders/9/items/"))
+        .and(query_param_is_missing("page"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "count": 2, "next": format!("{base}?page=2"), "previous": null,
+            "results": [item(1, "new")]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Page 2 links back to page 1: a loop that would never end.
+    Mock::given(method("GET"))
+        .and(path("/partner-api/v1/orders/9/items/"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "count": 2, "next": base, "previous": base,
+            "results": [item(2, "new")]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    // Without the loop check this would request pages for ever.
+    let listing = client_for(&server).list_order_items(9_u64);
+    let err = tokio::time::timeout(std::time::Duration::from_secs(10), listing)
+        .await
+        .expect("the listing ends")
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse { message, .. } if message.contains("already read")),
+        "{err:?}"
+    );
+}

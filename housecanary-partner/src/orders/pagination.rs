@@ -1,6 +1,7 @@
 //! List responses: a bare array, or a Django REST Framework page `{count, next, previous,
 //! results}` whose `next` link is followed until it is null.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -69,6 +70,8 @@ struct State<T> {
     buffer: std::vec::IntoIter<T>,
     pending_error: Option<Error>,
     pages: u64,
+    /// Pages already fetched: a `next` back to one of them would loop for ever.
+    visited: HashSet<Url>,
 }
 
 /// Every element of the list at `first`, page after page, as a stream. A `next` link on another
@@ -86,6 +89,7 @@ where
         buffer: Vec::new().into_iter(),
         pending_error: None,
         pages: 0,
+        visited: HashSet::new(),
     };
     stream::unfold(state, |mut state| async move {
         loop {
@@ -101,10 +105,11 @@ where
                 Err(err) => return Some((Err(err), state)),
             };
             state.pages += 1;
+            state.visited.insert(url.clone());
             tracing::debug!(page = state.pages, items = page.results.len(), "list page");
             state.buffer = page.results.into_iter();
             if let Some(raw) = page.next.filter(|raw| !raw.is_empty()) {
-                match resolve_next(&state.client, &url, &raw) {
+                match resolve_next(&state.client, &url, &raw, &state.visited) {
                     Ok(next) => state.next = Some(next),
                     // Yielded after this page's items.
                     Err(err) => state.pending_error = Some(err),
@@ -114,7 +119,7 @@ where
     })
 }
 
-fn resolve_next(client: &Client, current: &Url, raw: &str) -> Result<Url> {
+fn resolve_next(client: &Client, current: &Url, raw: &str, visited: &HashSet<Url>) -> Result<Url> {
     let operation = client.operation(&reqwest::Method::GET, current);
     let next = current.join(raw).map_err(|err| Error::UnexpectedResponse {
         operation: operation.clone(),
@@ -129,10 +134,10 @@ fn resolve_next(client: &Client, current: &Url, raw: &str) -> Result<Url> {
             ),
         });
     }
-    if &next == current {
+    if visited.contains(&next) {
         return Err(Error::UnexpectedResponse {
             operation,
-            message: "`next` points to the page itself".to_owned(),
+            message: "`next` points back to a page already read".to_owned(),
         });
     }
     Ok(next)
