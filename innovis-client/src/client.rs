@@ -244,6 +244,18 @@ impl Client {
         loop {
             let token = self.inner.tokens.token().await?;
             let response = self.post_once(&body, &token, trace).await?;
+            if response.url() != &self.inner.gateway_url {
+                // Only an injected client follows redirects; a 307/308 target got the inquiry too.
+                return Err(Error::Transport {
+                    may_have_been_sent: true,
+                    message: format!(
+                        "the gateway redirected the request (to host {}) and the injected HTTP client \
+                         followed; use a client built with reqwest::redirect::Policy::none()",
+                        response.url().host_str().unwrap_or("?")
+                    ),
+                    trace_number: Some(trace.to_owned()),
+                });
+            }
             let status = response.status();
             if status == StatusCode::UNAUTHORIZED {
                 if refreshed {

@@ -205,7 +205,9 @@ impl ClientConfig {
 
     /// Uses this `reqwest::Client` for token and gateway requests (connection reuse, proxies, custom TLS).
     /// Its own timeouts, redirect policy and default headers apply; the request timeout is still set per
-    /// request. Prefer a client that follows no redirects.
+    /// request. Give it `reqwest::redirect::Policy::none()`: an answer that arrives through a redirect is
+    /// refused (a [`crate::Error::Token`] or an [`crate::Error::Transport`] that may have been sent), since
+    /// the credentials or the inquiry went on to the redirect target.
     ///
     /// ```
     /// # use innovis_client::{ClientConfig, Environment, SecretString};

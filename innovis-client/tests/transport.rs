@@ -388,3 +388,42 @@ async fn a_connection_dropped_after_the_request_was_sent_is_not_retried() {
     // would already be counted here.
     assert_eq!(requests.load(Ordering::SeqCst), 1, "sent exactly once");
 }
+
+#[tokio::test]
+async fn a_gateway_redirect_is_never_followed() {
+    let server = MockServer::start().await;
+    mount_token(&server, 2).await; // one per client
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/elsewhere", server.uri())),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/elsewhere"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_body("t")))
+        .mount(&server)
+        .await;
+
+    // The client's own HTTP client does not follow: the 307 is an API error.
+    let err = client(&server)
+        .send(&simple_request("redir"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api { status: 307, .. }), "{err:?}");
+
+    // An injected client that follows: the answer from elsewhere is refused, and may have been sent.
+    let followed = Client::new(config(environment(&server)).http_client(reqwest::Client::new()));
+    // Its token request is not redirected, so the token comes through; the gateway call is.
+    let err = followed
+        .unwrap()
+        .send(&simple_request("redir"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { may_have_been_sent: true, ref message, .. } if message.contains("redirected")),
+        "{err:?}"
+    );
+}
