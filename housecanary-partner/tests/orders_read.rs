@@ -211,11 +211,14 @@ async fn a_next_link_back_to_an_earlier_page_ends_the_list_with_an_error() {
         .await;
 
     // Without the loop check this would request pages for ever.
-    let listing = client_for(&server).list_order_items(9_u64);
-    let err = tokio::time::timeout(std::time::Duration::from_secs(10), listing)
-        .await
-        .expect("the listing ends")
-        .unwrap_err();
+    let client = client_for(&server);
+    let err = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        client.list_order_items(9_u64),
+    )
+    .await
+    .expect("the listing ends")
+    .unwrap_err();
     assert!(
         matches!(&err, Error::UnexpectedResponse { message, .. } if message.contains("already read")),
         "{err:?}"
