@@ -154,3 +154,30 @@ fn stored_references_round_trip_and_are_validated_on_load() {
         .build();
     assert_eq!(field_of(result), "endUser");
 }
+
+#[test]
+fn extra_name_and_address_fields_cannot_repeat_typed_keys() {
+    use innovis_client::{Address, Name};
+    let build = |applicant: Applicant| {
+        ReportRequest::builder(ProductCode::CR)
+            .house_number("HN", "EU")
+            .permissible_purpose(purpose())
+            .applicant(applicant)
+            .build()
+    };
+    let name = Name::new("JANE", "DOE").with_part("last", "SMITH");
+    assert_eq!(
+        field_of(build(Applicant::new().with_name(name))),
+        "applicants.names"
+    );
+    let address = Address::current("1 MAIN ST", "ERIE", "PA", "16501").with_field("zip", "99999");
+    assert_eq!(
+        field_of(build(Applicant::new().address(address))),
+        "applicants.addresses"
+    );
+    // Other keys are passed through.
+    let fine = Applicant::new()
+        .with_name(Name::new("JANE", "DOE").with_part("middle", "Q"))
+        .address(Address::current("1 MAIN ST", "ERIE", "PA", "16501").with_field("line2", "APT 2"));
+    assert!(build(fine).is_ok());
+}

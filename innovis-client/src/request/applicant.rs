@@ -176,6 +176,29 @@ impl Applicant {
         if let Some(email) = &self.email_address {
             check_max("applicants.emailAddress", email, MAX_EMAIL_LEN)?;
         }
+        // An extra part under a typed key would send that key twice, and the vendor would pick one.
+        if self.names.iter().any(|name| {
+            name.parts
+                .keys()
+                .any(|key| matches!(key.as_str(), "first" | "last"))
+        }) {
+            return Err(Error::validation(
+                "applicants.names",
+                "with_part must not repeat the keys `first` or `last`",
+            ));
+        }
+        let typed = ["addressIdentifier", "line1", "city", "state", "zip"];
+        if self.addresses.iter().any(|address| {
+            address
+                .fields
+                .keys()
+                .any(|key| typed.contains(&key.as_str()))
+        }) {
+            return Err(Error::validation(
+                "applicants.addresses",
+                "with_field must not repeat the keys addressIdentifier, line1, city, state or zip",
+            ));
+        }
         Ok(())
     }
 }
