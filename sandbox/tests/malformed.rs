@@ -116,6 +116,11 @@ async fn garbage_bodies_get_a_4xx_from_every_post_endpoint() {
             assert_client_error(&what, status, &answer);
         }
     }
+    // Past the 64 MiB body limit: axum's 413, in the vendor's JSON shape.
+    let url = sandbox.innovis_gateway_url();
+    let (status, answer) = post_raw(url, None, vec![b' '; 64 * 1024 * 1024 + 1]).await;
+    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&answer));
+    assert_client_error("oversized gateway body", status, &answer);
     assert_eq!(sandbox.stats().orders_created, 0);
     // Still serving.
     assert_eq!(hc(&sandbox, Method::GET, "orders/", None).await.0, 200);
