@@ -109,6 +109,7 @@ async fn an_expired_signature_is_an_api_error_without_the_signature_and_no_file(
 
     assert_eq!(err.status(), Some(403));
     assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    assert!(!format!("{err:?}").contains("s3cr3t"), "{err:?}");
     assert!(!target.exists());
     assert!(!dir.join("archive.zip.part").exists());
     std::fs::remove_dir_all(&dir).unwrap();

@@ -227,9 +227,14 @@ pub struct OrderItemBuilder<A, L> {
 
 impl<A, L> OrderItemBuilder<A, L> {
     fn with_location<L2>(self, location: L2) -> OrderItemBuilder<A, L2> {
+        self.map_location(|_| location)
+    }
+
+    /// The same builder with its location state replaced by `f(location)`.
+    fn map_location<L2>(self, f: impl FnOnce(L) -> L2) -> OrderItemBuilder<A, L2> {
         OrderItemBuilder {
             address: self.address,
-            location,
+            location: f(self.location),
             unit: self.unit,
             customer_item_id: self.customer_item_id,
             external_integration_id: self.external_integration_id,
@@ -313,20 +318,7 @@ impl<A, L: LocationState> OrderItemBuilder<A, L> {
     /// # let _ = item;
     /// ```
     pub fn zipcode(self, zipcode: impl Into<String>) -> OrderItemBuilder<A, Location> {
-        let OrderItemBuilder {
-            address,
-            location,
-            unit,
-            customer_item_id,
-            external_integration_id,
-        } = self;
-        OrderItemBuilder {
-            address,
-            location: location.add_zipcode(zipcode.into()),
-            unit,
-            customer_item_id,
-            external_integration_id,
-        }
+        self.map_location(|location| location.add_zipcode(zipcode.into()))
     }
 
     /// Sets city and state together (there is no setter for one without the other).
@@ -341,20 +333,7 @@ impl<A, L: LocationState> OrderItemBuilder<A, L> {
         city: impl Into<String>,
         state: impl Into<String>,
     ) -> OrderItemBuilder<A, Location> {
-        let OrderItemBuilder {
-            address,
-            location,
-            unit,
-            customer_item_id,
-            external_integration_id,
-        } = self;
-        OrderItemBuilder {
-            address,
-            location: location.add_city_state(city.into(), state.into()),
-            unit,
-            customer_item_id,
-            external_integration_id,
-        }
+        self.map_location(|location| location.add_city_state(city.into(), state.into()))
     }
 }
 
