@@ -13,6 +13,7 @@
 
 use std::path::PathBuf;
 
+use examples::work_dir::{KEEP_FILES_VAR, WorkDir};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[tokio::main]
@@ -30,6 +31,11 @@ async fn main() -> Result<(), examples::ExitError> {
             problem: "the batch size is not a whole number".to_owned(),
         })?;
     }
+    // The downloads go to a temporary directory, removed after success unless EXAMPLES_KEEP_FILES
+    // is set.
+    let keep = WorkDir::keep_requested(&examples::settings::process_env);
+    let work = WorkDir::create("housecanary-bulk-orders", keep)?;
+    options.download_dir = Some(work.path().to_owned());
     let parsed = examples::bulk::read_csv(&path)?;
     let targets = examples::Targets::from_env().await?;
     let out = examples::Output::stdout();
@@ -54,5 +60,11 @@ async fn main() -> Result<(), examples::ExitError> {
         report.bad_rows.len(),
         report.bad_lines()
     ));
+    match work.finish()? {
+        Some(dir) => out.plain(format!("Exports kept in {}", dir.display())),
+        None => out.plain(format!(
+            "Removed the downloaded exports (set {KEEP_FILES_VAR}=1 to keep them)"
+        )),
+    }
     Ok(())
 }

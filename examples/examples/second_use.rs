@@ -5,20 +5,27 @@
 //! cargo run -p examples --example second_use [-- path/to/reference.json]
 //! ```
 //!
-//! The reference is written to the given file (default: a new temporary directory). It holds the
+//! The reference is written to the given file (default: a new temporary directory, removed after a
+//! successful run unless `EXAMPLES_KEEP_FILES` is set). It holds the
 //! report reference number, the vendor's consumer id, the inquiry time, the product and the House
 //! Number; no SSN, no date of birth. Embedded sandbox by default; Innovis UAT with the `INNOVIS_*`
 //! variables (see `docs/getting-started.md`).
 
 use std::path::PathBuf;
 
+use examples::work_dir::{KEEP_FILES_VAR, WorkDir};
+
 #[tokio::main]
 async fn main() -> Result<(), examples::ExitError> {
     examples::init_logging();
-    let path = match std::env::args_os().nth(1) {
-        Some(path) => PathBuf::from(path),
+    // Without FILE the reference goes to a temporary directory, removed after success unless
+    // EXAMPLES_KEEP_FILES is set.
+    let (path, work) = match std::env::args_os().nth(1) {
+        Some(path) => (PathBuf::from(path), None),
         None => {
-            examples::export::unique_temp_dir("innovis-second-use")?.join("report-reference.json")
+            let keep = WorkDir::keep_requested(&examples::settings::process_env);
+            let work = WorkDir::create("innovis-second-use", keep)?;
+            (work.path().join("report-reference.json"), Some(work))
         }
     };
     let targets = examples::Targets::from_env().await?;
@@ -45,5 +52,13 @@ async fn main() -> Result<(), examples::ExitError> {
     .await;
     targets.shutdown().await;
     result?;
+    if let Some(work) = work {
+        match work.finish()? {
+            Some(dir) => out.line(format!("files kept in {}", dir.display())),
+            None => out.line(format!(
+                "removed the temporary directory (set {KEEP_FILES_VAR}=1 to keep it)"
+            )),
+        }
+    }
     Ok(())
 }

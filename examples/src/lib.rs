@@ -9,6 +9,7 @@
 //!   to items.
 //! - [`bulk`]: reading a CSV of addresses with line-numbered errors, batching, the bulk flow.
 //! - [`quickstart`]: the whole journey.
+//! - [`work_dir`]: temporary directories, removed after success unless `EXAMPLES_KEEP_FILES` is set.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -29,6 +30,7 @@ pub mod settings;
 mod status_watch;
 mod targets;
 mod tracker;
+pub mod work_dir;
 
 pub use error::Error;
 pub use exit::ExitError;

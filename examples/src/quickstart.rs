@@ -10,6 +10,7 @@ use crate::orders::{self, PlacedOrder};
 use crate::output::Output;
 use crate::status_watch::StatusWatch;
 use crate::targets::Targets;
+use crate::work_dir::{KEEP_FILES_VAR, WorkDir};
 
 /// What the quickstart did, for tests and callers.
 #[derive(Debug)]
@@ -20,8 +21,11 @@ pub struct QuickstartSummary {
     pub second_use_code: String,
     /// The order, with its items as finished.
     pub order: PlacedOrder,
-    /// The downloaded export.
+    /// The downloaded export. Its `path` exists only while the working directory is kept.
     pub export: DownloadedExport,
+    /// The working directory (stored reference, downloaded export) when it was kept; `None` when it
+    /// was removed after the successful run.
+    pub kept_dir: Option<std::path::PathBuf>,
 }
 
 /// The order the quickstart places: three addresses the sandbox accepts (one with a unit, one with
@@ -71,6 +75,10 @@ pub fn demo_order(owner: Option<housecanary_partner::OwnerPair>) -> ValueReportO
 /// Runs the four steps against `targets`, writing numbered output to `out`. Any failure ends the
 /// run with an error naming the step.
 ///
+/// The stored reference and the downloaded export go to a new directory under the system's
+/// temporary directory. After a successful run it is removed, unless `EXAMPLES_KEEP_FILES` is set;
+/// after a failure it is kept for inspection.
+///
 /// ```no_run
 /// # async fn run() -> Result<(), examples::Error> {
 /// let targets = examples::Targets::from_env().await?;
@@ -78,11 +86,30 @@ pub fn demo_order(owner: Option<housecanary_partner::OwnerPair>) -> ValueReportO
 /// # let _ = summary; Ok(()) }
 /// ```
 pub async fn run(targets: &Targets, out: &Output) -> Result<QuickstartSummary, Error> {
+    let keep_files = WorkDir::keep_requested(&crate::settings::process_env);
+    run_with(targets, out, keep_files).await
+}
+
+/// [`run`], with the choice to keep the working directory after success made by the caller.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), examples::Error> {
+/// let targets = examples::Targets::from_env().await?;
+/// let summary = examples::quickstart::run_with(&targets, &examples::Output::stdout(), true).await?;
+/// println!("files in {:?}", summary.kept_dir);
+/// # Ok(()) }
+/// ```
+pub async fn run_with(
+    targets: &Targets,
+    out: &Output,
+    keep_files: bool,
+) -> Result<QuickstartSummary, Error> {
     out.plain(
         "Quickstart: Innovis credit report + SECONDUSE, HouseCanary valueReport order + export",
     );
     out.plain(targets.describe());
-    let work_dir = export::unique_temp_dir("innovis-housecanary-quickstart")?;
+    let work = WorkDir::create("innovis-housecanary-quickstart", keep_files)?;
+    let work_dir = work.path().to_owned();
 
     out.step(1, "Innovis credit report (CR) through a House Number");
     let innovis = targets.innovis.client()?;
@@ -156,6 +183,14 @@ pub async fn run(targets: &Targets, out: &Output) -> Result<QuickstartSummary, E
             problem: format!("{unmatched} archive entries match no order item"),
         });
     }
+    let kept_dir = work.finish()?;
+    match &kept_dir {
+        Some(dir) => out.line(format!("files kept in {}", dir.display())),
+        None => out.line(format!(
+            "removed {} (set {KEEP_FILES_VAR}=1 to keep the files)",
+            work_dir.display()
+        )),
+    }
     out.plain("");
     out.plain("Done: every step succeeded.");
     Ok(QuickstartSummary {
@@ -163,6 +198,7 @@ pub async fn run(targets: &Targets, out: &Output) -> Result<QuickstartSummary, E
         second_use_code,
         order: placed,
         export,
+        kept_dir,
     })
 }
 

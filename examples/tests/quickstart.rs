@@ -15,7 +15,7 @@ async fn quickstart_runs_every_step_and_prints_no_pii_or_secret() {
     let out = Output::quiet();
     let summary = tokio::time::timeout(
         Duration::from_secs(30),
-        examples::quickstart::run(&targets, &out),
+        examples::quickstart::run_with(&targets, &out, false),
     )
     .await
     .expect("the quickstart finishes in well under a minute")
@@ -56,6 +56,13 @@ async fn quickstart_runs_every_step_and_prints_no_pii_or_secret() {
         .map(|entry| entry.item)
         .collect();
     assert_eq!(reports, [Some(0), Some(1), Some(2)]);
+    assert_eq!(summary.kept_dir, None);
+    let work_dir = export.path.parent().unwrap();
+    assert!(
+        !work_dir.exists(),
+        "a successful run removes its temporary directory {}",
+        work_dir.display()
+    );
 
     let text = out.lines().join("\n");
     for step in [
