@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common_auth::{AccessToken, ClientCredentials, TokenCache};
+use common_auth::{AccessToken, ClientCredentials, ExposeSecret, TokenCache};
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
 use http::{HeaderValue, StatusCode};
 use jiff::Timestamp;
@@ -268,7 +268,12 @@ impl Client {
                     token = %token.redacted_suffix(),
                     "gateway answered 401; fetching a new token and resending once"
                 );
-                self.inner.tokens.invalidate();
+                // Many requests sent with the same token get their 401s at once: only the first may drop it,
+                // or a late one would throw away the fresh token the first one fetched.
+                let current = self.inner.tokens.token().await?;
+                if current.secret().expose_secret() == token.secret().expose_secret() {
+                    self.inner.tokens.invalidate();
+                }
                 refreshed = true;
                 continue;
             }

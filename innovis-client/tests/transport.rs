@@ -427,3 +427,46 @@ async fn a_gateway_redirect_is_never_followed() {
         "{err:?}"
     );
 }
+
+/// Answers 401 after a delay that grows with each call, so the 401s of concurrent requests arrive one by one.
+struct Staggered401(AtomicUsize);
+
+impl wiremock::Respond for Staggered401 {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::SeqCst) as u64;
+        ResponseTemplate::new(401).set_delay(Duration::from_millis(30 * n))
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_401s_on_one_token_fetches_one_new_token() {
+    let server = MockServer::start().await;
+    let tokens = mount_token(&server, 2).await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(Staggered401(AtomicUsize::new(0)))
+        .expect(5)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .and(header("authorization", "Bearer tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_body("t")))
+        .expect(5)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    // Five concurrent first requests share one token fetch, so all go out with tok-1.
+    let request = simple_request("burst");
+    let sends = (0..5).map(|_| client.send(&request));
+    let results = futures_util::future::join_all(sends).await;
+    for result in &results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert_eq!(
+        tokens.load(Ordering::SeqCst),
+        2,
+        "one token for the burst, not one per 401"
+    );
+}
