@@ -21,7 +21,7 @@ use crate::pii::mask_digit_runs;
 use crate::reference::ReportReference;
 use crate::request::report::ReportRequest;
 use crate::request::second_use::SecondUseRequest;
-use crate::response::decode::{decode, excerpt_start};
+use crate::response::decode::{decode, excerpt_start, mask_string_values};
 use crate::response::report::{ReportResponse, ResponseBody};
 use crate::response::return_code::ReturnCode;
 
@@ -414,7 +414,10 @@ fn api_error(status: StatusCode, body: &[u8], trace: &str) -> Error {
         .ok()
         .and_then(|json| match json.get("errorMessage")? {
             Value::String(text) => Some(mask_digit_runs(text)),
-            other => Some(mask_digit_runs(&other.to_string())),
+            // A structured message may echo request values (names): show its shape, not its values.
+            other => Some(mask_digit_runs(&String::from_utf8_lossy(
+                &mask_string_values(other.to_string().as_bytes()),
+            ))),
         })
         .unwrap_or_else(|| {
             let start = excerpt_start(body);

@@ -130,3 +130,54 @@ fn consumer_reports_show_only_the_names_of_untyped_fields() {
     .unwrap_err();
     assert_clean("return code error", &format!("{err} {err:?}"));
 }
+
+#[tokio::test]
+async fn error_bodies_echoing_names_show_their_shape_not_the_values() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    // A structured errorMessage, then an error body without one: both echo the applicant's name.
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "errorMessage": {"field": "names[0].last", "value": "CONSUMER"}
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GATEWAY_PATH))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "errors": [{"last": "CONSUMER", "first": "JOHN"}]
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let request = ReportRequest::builder(ProductCode::CR)
+        .house_number("7001000001", "EU0042")
+        .permissible_purpose(purpose())
+        .applicant(applicant())
+        .build()
+        .unwrap();
+
+    for status in [400, 422] {
+        let err = client.send(&request).await.unwrap_err();
+        let Error::Api {
+            status: got,
+            message,
+            ..
+        } = &err
+        else {
+            panic!("expected Api, got {err:?}");
+        };
+        assert_eq!(*got, status);
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.contains("CONSUMER") && !text.contains("JOHN"),
+            "{text}"
+        );
+        assert!(
+            message.contains("\"value\"") || message.contains("\"last\""),
+            "{message}"
+        );
+    }
+}
