@@ -37,6 +37,12 @@ fn cr(
 fn report_request_lengths_and_counts() {
     assert!(cr(&"1".repeat(16), &"E".repeat(16)).build().is_ok());
     assert_eq!(field_of(cr(&"1".repeat(17), "EU").build()), "customerId");
+    // The message names the field and the limit.
+    let text = cr(&"1".repeat(17), "EU").build().unwrap_err().to_string();
+    assert!(
+        text.contains("customerId") && text.contains("at most 16"),
+        "{text}"
+    );
     assert_eq!(field_of(cr("", "EU").build()), "customerId");
     assert_eq!(field_of(cr("HN", &"E".repeat(17)).build()), "endUserCode");
     assert_eq!(field_of(cr("HN", " ").build()), "endUserCode");
