@@ -7,6 +7,9 @@ use url::Url;
 
 use crate::credentials::TestCredentials;
 
+/// The longest Innovis access token lifetime a sandbox issues: 365 days.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// Configuration of a [`Sandbox`](crate::Sandbox), built with `with_*` methods from [`Default`].
 ///
 /// Every clock defaults to something fast (tens or hundreds of milliseconds) so that tests and the
@@ -76,14 +79,16 @@ impl SandboxConfig {
         self
     }
 
-    /// Lifetime of issued Innovis access tokens (`expires_in` and the JWT `exp`); default 1 hour.
+    /// Lifetime of issued Innovis access tokens (`expires_in` and the JWT `exp`); default 1 hour,
+    /// at most [`MAX_TOKEN_LIFETIME`] (longer values are capped, so that expiry times stay
+    /// representable).
     ///
     /// ```
     /// let config = sandbox::SandboxConfig::default().with_token_lifetime(std::time::Duration::from_secs(5));
     /// # let _ = config;
     /// ```
     pub fn with_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
+        self.token_lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
         self
     }
 

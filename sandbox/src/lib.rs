@@ -34,7 +34,7 @@ mod state;
 mod stats;
 mod vendor_errors;
 
-pub use config::{Faults, SandboxConfig};
+pub use config::{Faults, MAX_TOKEN_LIFETIME, SandboxConfig};
 pub use credentials::{
     CALLOUT_BASIC_USERNAME, CALLOUT_SIGNATURE_HEADER, CALLOUT_TOKEN_HEADER,
     CALLOUT_TOKEN_PARAMETER, TestCredentials,

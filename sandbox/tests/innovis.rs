@@ -91,6 +91,29 @@ async fn token_is_jwt_shaped_with_exp_and_expires_in() {
 }
 
 #[tokio::test]
+async fn an_enormous_token_lifetime_is_capped_not_a_panic() {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().with_token_lifetime(Duration::MAX))
+        .await
+        .unwrap();
+    let credentials = sandbox.credentials().clone();
+    let (status, body) = token_call(
+        &sandbox,
+        json!({
+            "audience": "innovisgateway",
+            "grant_type": "client_credentials",
+            "client_id": credentials.innovis_client_id,
+            "client_secret": credentials.innovis_client_secret,
+        }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["expires_in"], sandbox::MAX_TOKEN_LIFETIME.as_secs());
+    let token = body["access_token"].as_str().unwrap();
+    let (status, _) = gateway(&sandbox, token, &report_request(fixtures::RECORD_SSN)).await;
+    assert_eq!(status, 200, "the token is valid, not already expired");
+}
+
+#[tokio::test]
 async fn token_errors_are_rfc6749_bodies() {
     let sandbox = Sandbox::start().await.unwrap();
     let good = json!({

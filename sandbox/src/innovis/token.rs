@@ -33,7 +33,8 @@ pub(crate) async fn issue(State(state): State<Arc<AppState>>, body: Bytes) -> Re
                 token.clone(),
                 IssuedToken {
                     client_id,
-                    expires_at: now + lifetime,
+                    // The lifetime is capped by the config; never panic on an overflow anyway.
+                    expires_at: now.checked_add(lifetime).unwrap_or(now),
                 },
             );
             Json(json!({
