@@ -13,10 +13,25 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const TOKEN: &str = "test-partner-token";
 
 fn client_for(server: &MockServer) -> Client {
+    client_with_policy(
+        server,
+        RetryPolicy::default().initial_backoff(Duration::from_millis(5)),
+    )
+}
+
+/// A client with no timer of its own: under paused time the runtime jumps to the next timer
+/// whenever it waits for the network, and the connection pool's idle timer (90 s) would make
+/// the clock leap while a poll is in flight.
+fn client_with_policy(server: &MockServer, policy: RetryPolicy) -> Client {
     let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
     let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
         .without_timeouts()
-        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(5)));
+        .http_client(http)
+        .retry_policy(policy);
     Client::new(config).unwrap()
 }
 
@@ -242,11 +257,10 @@ async fn a_poll_does_not_retry_past_the_deadline() {
         .expect(0)
         .mount(&server)
         .await;
-    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
-    let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
-        .without_timeouts()
-        .retry_policy(RetryPolicy::default().max_retry_after(Duration::from_secs(7200)));
-    let client = Client::new(config).unwrap();
+    let client = client_with_policy(
+        &server,
+        RetryPolicy::default().max_retry_after(Duration::from_secs(7200)),
+    );
     let options = WaitOptions::default()
         .initial_interval(Duration::from_secs(1))
         .timeout(Duration::from_secs(60));

@@ -7,7 +7,7 @@ use super::model::{ExportFormat, ExportRequest};
 use crate::client::{Client, Idempotency};
 use crate::error::Result;
 use crate::orders::Id;
-use crate::orders::pagination::paginate;
+use crate::orders::pagination::paginate_path;
 
 impl Client {
     /// Asks for an export of an order: `POST orders/{id}/export/{fmt}/?exclude_json=…`
@@ -49,10 +49,15 @@ impl Client {
         order_id: impl Into<Id>,
         export_id: impl Into<Id>,
     ) -> Result<ExportRequest> {
-        let order_id = order_id.into().to_string();
-        let export_id = export_id.into().to_string();
-        let url = self.endpoint(&["orders", &order_id, "export-requests", &export_id], true)?;
+        let url = self.export_request_url(&order_id.into(), &export_id.into())?;
         self.get_json(url).await
+    }
+
+    /// `orders/{id}/export-requests/{export_id}/`.
+    pub(crate) fn export_request_url(&self, order_id: &Id, export_id: &Id) -> Result<url::Url> {
+        let order_id = order_id.to_string();
+        let export_id = export_id.to_string();
+        self.endpoint(&["orders", &order_id, "export-requests", &export_id], true)
     }
 
     /// Every export request of an order as a stream: `GET orders/{id}/export-requests/`
@@ -73,11 +78,7 @@ impl Client {
         order_id: impl Into<Id>,
     ) -> impl Stream<Item = Result<ExportRequest>> + Send + 'static {
         let order_id = order_id.into().to_string();
-        let first = self.endpoint(&["orders", &order_id, "export-requests"], true);
-        let client = self.clone();
-        futures_util::stream::once(async move { first })
-            .map_ok(move |url| paginate(client.clone(), url))
-            .try_flatten()
+        paginate_path(self, &["orders", &order_id, "export-requests"])
     }
 
     /// Every export request of an order, all pages collected.

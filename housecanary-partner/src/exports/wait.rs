@@ -137,14 +137,7 @@ impl Client {
         let export_id = export_id.into();
         let deadline = tokio::time::Instant::now() + options.timeout;
         let mut interval = options.initial_interval;
-        let path = [
-            "orders".to_owned(),
-            order_id.to_string(),
-            "export-requests".to_owned(),
-            export_id.to_string(),
-        ];
-        let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        let url = self.endpoint(&path, true)?;
+        let url = self.export_request_url(&order_id, &export_id)?;
         loop {
             // The same GET as `get_export_request`, whose retries stop at the deadline.
             let mut request = self.api_request(Method::GET, url.clone(), None);

@@ -6,7 +6,7 @@ use reqwest::Method;
 
 use super::id::Id;
 use super::model::{Order, OrderItemDetails};
-use super::pagination::paginate;
+use super::pagination::paginate_path;
 use super::value_report::ValueReportOrder;
 use crate::client::{Client, Idempotency};
 use crate::error::{Error, Result};
@@ -79,11 +79,7 @@ impl Client {
         order_id: impl Into<Id>,
     ) -> impl Stream<Item = Result<OrderItemDetails>> + Send + 'static {
         let order_id = order_id.into().to_string();
-        let first = self.endpoint(&["orders", &order_id, "items"], true);
-        let client = self.clone();
-        futures_util::stream::once(async move { first })
-            .map_ok(move |url| paginate(client.clone(), url))
-            .try_flatten()
+        paginate_path(self, &["orders", &order_id, "items"])
     }
 
     /// Every item of an order, all pages collected: see [`Client::order_items`].

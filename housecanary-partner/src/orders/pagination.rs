@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
-use futures_util::Stream;
 use futures_util::stream;
+use futures_util::{Stream, TryStreamExt};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use url::Url;
@@ -117,6 +117,22 @@ where
             }
         }
     })
+}
+
+/// Every item of the list at `base` + `segments` (with a trailing slash), page after page. A bad
+/// path becomes the stream's only item, an error.
+pub(crate) fn paginate_path<T>(
+    client: &Client,
+    segments: &[&str],
+) -> impl Stream<Item = Result<T>> + Send + 'static + use<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let first = client.endpoint(segments, true);
+    let client = client.clone();
+    stream::once(async move { first })
+        .map_ok(move |url| paginate(client.clone(), url))
+        .try_flatten()
 }
 
 fn resolve_next(client: &Client, current: &Url, raw: &str, visited: &HashSet<Url>) -> Result<Url> {
