@@ -5,8 +5,8 @@
 //! cargo run -p examples --example callout_receiver [-- --listen 127.0.0.1:8080 --scheme hmac]
 //! ```
 //!
-//! Options: `--listen ADDR` (or `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080`, loopback
-//! only), `--path PATH` (default `/housecanary/callouts`), `--scheme hmac|header|query|basic` (or
+//! Options: `--listen ADDR` (or `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080`; loopback
+//! only unless `HOUSECANARY_CALLOUT_SECRET` is set), `--path PATH` (default `/housecanary/callouts`), `--scheme hmac|header|query|basic` (or
 //! `HOUSECANARY_CALLOUT_SCHEME`), `--header NAME` (or `HOUSECANARY_CALLOUT_HEADER`), `--parameter
 //! NAME`, `--exit-after N`. The secret comes from `HOUSECANARY_CALLOUT_SECRET` only; without it the
 //! sandbox's public test secret is used, so a standalone sandbox can send to it:

@@ -10,7 +10,8 @@ use crate::settings::{CALLOUT_PATH, Lookup};
 /// Where the standalone receiver listens and how callouts authenticate.
 #[derive(Debug, Clone)]
 pub struct ReceiverArgs {
-    /// `--listen` / `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080` (loopback only).
+    /// `--listen` / `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080`. Only a loopback address
+    /// is accepted unless `HOUSECANARY_CALLOUT_SECRET` is set.
     pub listen: SocketAddr,
     /// `--path`; default `/housecanary/callouts`.
     pub path: String,
@@ -87,6 +88,16 @@ impl ReceiverArgs {
         };
         let secret = lookup("HOUSECANARY_CALLOUT_SECRET");
         let test_secret = secret.is_none();
+        // The sandbox's test secret is public: anyone who can reach the port could forge callouts.
+        if test_secret && !listen.ip().is_loopback() {
+            return Err(Error::Argument {
+                argument: "--listen".to_owned(),
+                problem: format!(
+                    "{listen} is not a loopback address; listening beyond this machine needs \
+                     HOUSECANARY_CALLOUT_SECRET (the sandbox's test secret is public)"
+                ),
+            });
+        }
         let secret = SecretString::from(
             secret.unwrap_or_else(|| sandbox::TestCredentials::default().callout_secret),
         );

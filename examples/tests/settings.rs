@@ -110,3 +110,25 @@ fn half_an_owner_pair_is_refused() {
             .contains("HOUSECANARY_OWNER_ORGANIZATION_ID")
     );
 }
+
+#[test]
+fn the_receiver_listens_beyond_loopback_only_with_a_real_secret() {
+    use examples::receiver_args::ReceiverArgs;
+    let args = |list: &[&str]| list.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>();
+
+    let none = env(&[]);
+    let err = ReceiverArgs::parse(args(&["--listen", "0.0.0.0:8080"]), &none).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("--listen") && text.contains("HOUSECANARY_CALLOUT_SECRET"),
+        "{text}"
+    );
+    let from_env = env(&[("HOUSECANARY_CALLOUT_LISTEN", "192.0.2.1:8080")]);
+    assert!(ReceiverArgs::parse(Vec::new(), &from_env).is_err());
+    assert!(ReceiverArgs::parse(args(&["--listen", "[::1]:8080"]), &none).is_ok());
+
+    let secret = env(&[("HOUSECANARY_CALLOUT_SECRET", "a-real-secret")]);
+    let parsed = ReceiverArgs::parse(args(&["--listen", "0.0.0.0:8080"]), &secret).unwrap();
+    assert!(!parsed.test_secret);
+    assert!(!parsed.listen.ip().is_loopback());
+}
