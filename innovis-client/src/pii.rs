@@ -29,6 +29,12 @@ pub struct Ssn(String);
 
 impl Ssn {
     /// Validates and normalizes an SSN (`123456789` or `123-45-6789`).
+    ///
+    /// ```
+    /// let ssn = innovis_client::pii::Ssn::new("123-45-6789")?;
+    /// # let _ = ssn;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
         let value = value.as_ref().trim();
         if !value.chars().all(|c| c.is_ascii_digit() || c == '-') {
@@ -48,6 +54,12 @@ impl Ssn {
     }
 
     /// The 9 digits, for the caller's own storage. Never log this.
+    ///
+    /// ```
+    /// let ssn = innovis_client::pii::Ssn::new("123-45-6789")?;
+    /// assert_eq!(ssn.expose(), "123456789");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -82,6 +94,12 @@ pub struct DateOfBirth(String);
 
 impl DateOfBirth {
     /// Validates a `YYYY-MM-DD` date (a real calendar date).
+    ///
+    /// ```
+    /// let dob = innovis_client::pii::DateOfBirth::new("1980-01-02")?;
+    /// # let _ = dob;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
         let value = value.as_ref().trim();
         let bytes = value.as_bytes();
@@ -112,6 +130,12 @@ impl DateOfBirth {
     }
 
     /// The `YYYY-MM-DD` text, for the caller's own storage. Never log this.
+    ///
+    /// ```
+    /// let dob = innovis_client::pii::DateOfBirth::new("1980-01-02")?;
+    /// assert_eq!(dob.expose(), "1980-01-02");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -144,6 +168,12 @@ pub struct ConsumerAccessCode(String);
 
 impl ConsumerAccessCode {
     /// Validates the length (1 to 10 characters).
+    ///
+    /// ```
+    /// let code = innovis_client::pii::ConsumerAccessCode::new("K3Y9")?;
+    /// # let _ = code;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {
         let value = value.into();
         crate::error::check_required("consumerAccessCode", &value, 10)?;
@@ -151,6 +181,12 @@ impl ConsumerAccessCode {
     }
 
     /// The code, for the caller's own storage. Never log this.
+    ///
+    /// ```
+    /// let code = innovis_client::pii::ConsumerAccessCode::new("K3Y9")?;
+    /// assert_eq!(code.expose(), "K3Y9");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }

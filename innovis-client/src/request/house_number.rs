@@ -33,6 +33,12 @@ pub const MAX_END_USER_CODE_LEN: usize = 16;
 
 impl HouseNumber {
     /// Validates both parts (non-empty, at most 16 characters each).
+    ///
+    /// ```
+    /// let house_number = innovis_client::HouseNumber::new("7001000001", "EU0042")?;
+    /// assert_eq!(house_number.customer_id(), "7001000001");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn new(
         customer_id: impl Into<String>,
         end_user_code: impl Into<String>,

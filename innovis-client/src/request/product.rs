@@ -41,6 +41,12 @@ impl ProductCode {
     pub const SECONDUSE: ProductCode = ProductCode(Cow::Borrowed("SECONDUSE"));
 
     /// Any product code: 1 to 10 characters, no whitespace.
+    ///
+    /// ```
+    /// let product = innovis_client::ProductCode::new("NEWPROD")?;
+    /// assert_eq!(product.as_str(), "NEWPROD");
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn new(code: impl Into<String>) -> Result<Self, Error> {
         let code = code.into();
         check_required("productCode", &code, 10)?;

@@ -25,6 +25,13 @@ pub struct PermissiblePurpose(String);
 
 impl PermissiblePurpose {
     /// Validates a code: 1 or 2 ASCII letters or digits.
+    ///
+    /// ```
+    /// let purpose = innovis_client::PermissiblePurpose::new("17")?;
+    /// assert!(innovis_client::PermissiblePurpose::new("171").is_err());
+    /// # let _ = purpose;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
     pub fn new(code: impl Into<String>) -> Result<Self, Error> {
         let code = code.into();
         let len = code.chars().count();
