@@ -21,7 +21,7 @@ pub enum Error {
     /// A request field broke a vendor rule (length, format, count). Raised before anything is sent.
     #[error("invalid {field}: {problem}")]
     Validation {
-        /// The vendor's name of the field, e.g. `customerId` or `applicants[2].emailAddress`.
+        /// The vendor's name of the field, e.g. `customerId` or `applicants.emailAddress` (no index: the applicant is not named).
         field: &'static str,
         /// What the rule is (e.g. "at most 16 characters"); never the offending value.
         problem: String,
