@@ -425,3 +425,46 @@ async fn an_unknown_message_type_reaches_the_handler_and_is_deduplicated() {
     }
     assert_eq!(recorder.accepted(), ["u-1"]);
 }
+
+#[tokio::test]
+async fn a_body_that_stalls_is_answered_503_within_the_budget_without_the_handler() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let recorder = Recorder::default();
+    let addr = serve(counting_receiver(&recorder).with_budget(Duration::from_millis(300))).await;
+    let body = status_change("m-stalled");
+    let signed = auth()
+        .sign(&"/callouts".parse().expect("URI"), &body)
+        .expect("sign");
+    let signature = signed
+        .headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .expect("signature header")
+        .to_owned();
+    // Announce the whole body, send half of it, then stall with the connection open.
+    let mut socket = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST /callouts HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+         {SIGNATURE_HEADER}: {signature}\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await.expect("write head");
+    let half = body.get(..body.len() / 2).expect("half");
+    socket.write_all(half).await.expect("write half");
+
+    let started = std::time::Instant::now();
+    let mut answer = vec![0_u8; 512];
+    let read = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut answer))
+        .await
+        .expect("answered while the body was still incomplete")
+        .expect("read");
+    let answer = String::from_utf8_lossy(answer.get(..read).unwrap_or_default()).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(recorder.calls(), 0);
+}

@@ -2,7 +2,9 @@
 //!
 //! [`router`] mounts a [`CalloutReceiver`] at a path; [`receive`] is the bare handler for routers that
 //! want to place it themselves. Both read the body with the receiver's limit (a `Content-Length`
-//! over it is refused before reading), then answer with [`CalloutReceiver::handle`]'s outcome.
+//! over it is refused before reading), then answer with [`CalloutReceiver::handle`]'s outcome. The
+//! budget counts from the request's arrival: a body still incomplete when it runs out is answered
+//! `503` (the vendor redelivers), and the handler gets what is left.
 //!
 //! ```no_run
 //! use common_auth::{CalloutAuth, SecretString};
@@ -74,6 +76,9 @@ pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
 /// # }
 /// ```
 pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) -> Response {
+    // The vendor's 30 s run from its request, so reading the body spends the budget too, and a
+    // body that stalls cannot hold the connection past it.
+    let deadline = tokio::time::Instant::now() + receiver.budget();
     let (parts, body) = request.into_parts();
     let limit = receiver.body_limit();
     let announced = parts
@@ -85,11 +90,22 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
         tracing::warn!(?announced, limit, "callout rejected: body too large");
         return CalloutOutcome::TooLarge { limit }.into_response();
     }
-    let body = match read_limited(body, limit).await {
-        Ok(body) => body,
-        Err(response) => return response,
+    let body = match tokio::time::timeout_at(deadline, read_limited(body, limit)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(response)) => return response,
+        Err(_) => {
+            tracing::warn!("callout rejected: the body did not arrive within the budget");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "body not received in time; retry later",
+            )
+                .into_response();
+        }
     };
-    receiver.handle(&parts, body).await.into_response()
+    receiver
+        .handle_until(&parts.uri, &parts.headers, &body, deadline)
+        .await
+        .into_response()
 }
 
 /// Collects the body, refusing it as soon as it grows past `limit` (chunked bodies announce no

@@ -283,6 +283,19 @@ impl CalloutReceiver {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> CalloutOutcome {
+        self.handle_until(uri, headers, body, Instant::now() + self.budget)
+            .await
+    }
+
+    /// [`Self::handle_raw`] with the budget counted from an earlier instant (when the request
+    /// arrived, before its body was read), so reading the body uses up the budget too.
+    pub(crate) async fn handle_until(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        deadline: Instant,
+    ) -> CalloutOutcome {
         if body.len() > self.body_limit {
             tracing::warn!(
                 size = body.len(),
@@ -310,12 +323,11 @@ impl CalloutReceiver {
             message_type = message.message_type(),
             message_id = message.message_id().unwrap_or("")
         );
-        self.process(message).instrument(span).await
+        self.process(message, deadline).instrument(span).await
     }
 
-    /// Deduplicates and runs the handler; `message` is verified and decoded.
-    async fn process(&self, message: CalloutMessage) -> CalloutOutcome {
-        let deadline = Instant::now() + self.budget;
+    /// Deduplicates and runs the handler until `deadline`; `message` is verified and decoded.
+    async fn process(&self, message: CalloutMessage, deadline: Instant) -> CalloutOutcome {
         let Some(message_id) = message.message_id().map(str::to_owned) else {
             tracing::info!("callout without message_id: not deduplicated");
             return match self.run_handler(message, None, deadline).await {
