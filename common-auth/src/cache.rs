@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -204,6 +206,39 @@ impl TokenCache {
             .current
             .write()
             .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// Forget the cached token only if it is still `rejected` (the token a 401 answered), and say
+    /// whether it was forgotten.
+    ///
+    /// When many requests sent with one token get their 401s at once, only the first should drop
+    /// it: a late one calling [`invalidate`](Self::invalidate) would throw away the fresh token the
+    /// first one already fetched, and cost another token request.
+    ///
+    /// ```no_run
+    /// # use common_auth::TokenCache;
+    /// # async fn run(cache: TokenCache) -> Result<(), common_auth::TokenError> {
+    /// let token = cache.token().await?;
+    /// // ... the server answered 401 to a request sent with `token`:
+    /// cache.invalidate_if_current(&token);
+    /// let fresh = cache.token().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn invalidate_if_current(&self, rejected: &AccessToken) -> bool {
+        let mut current = self
+            .inner
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let is_rejected = current.as_ref().is_some_and(|cached| {
+            let cached = cached.token.secret().expose_secret().as_bytes();
+            let rejected = rejected.secret().expose_secret().as_bytes();
+            bool::from(cached.ct_eq(rejected))
+        });
+        if is_rejected {
+            *current = None;
+        }
+        is_rejected
     }
 
     /// Join the refresh in flight, or start one; or find that one just finished.

@@ -432,3 +432,19 @@ async fn a_panicking_refresh_fails_its_waiters_and_does_not_wedge_the_cache() {
     assert_eq!(value(&cache).await.unwrap(), "after-panic");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn only_the_rejected_token_is_invalidated() {
+    let source = Scripted::new(vec![token("first", 3600), token("second", 3600)]);
+    let calls = source.calls.clone();
+    let cache = TokenCache::new(source);
+
+    let rejected = cache.token().await.unwrap();
+    // The first 401 drops the token; the next call fetches "second".
+    assert!(cache.invalidate_if_current(&rejected));
+    assert_eq!(value(&cache).await.unwrap(), "second");
+    // A late 401 for the same old token must not throw away "second".
+    assert!(!cache.invalidate_if_current(&rejected));
+    assert_eq!(value(&cache).await.unwrap(), "second");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

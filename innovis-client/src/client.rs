@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common_auth::{AccessToken, ClientCredentials, ExposeSecret, TokenCache};
+use common_auth::{AccessToken, ClientCredentials, TokenCache};
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
 use http::{HeaderValue, StatusCode};
 use jiff::Timestamp;
@@ -270,10 +270,7 @@ impl Client {
                 );
                 // Many requests sent with the same token get their 401s at once: only the first may drop it,
                 // or a late one would throw away the fresh token the first one fetched.
-                let current = self.inner.tokens.token().await?;
-                if current.secret().expose_secret() == token.secret().expose_secret() {
-                    self.inner.tokens.invalidate();
-                }
+                self.inner.tokens.invalidate_if_current(&token);
                 refreshed = true;
                 continue;
             }
