@@ -122,14 +122,35 @@ impl OrderItem {
 }
 
 /// Typestate: no address set yet.
+///
+/// ```
+/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
+/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
+/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
+/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
+/// ```
 #[derive(Debug, Clone)]
 pub struct NoAddress(());
 
 /// Typestate: no location set yet.
+///
+/// ```
+/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
+/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
+/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
+/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
+/// ```
 #[derive(Debug, Clone)]
 pub struct NoLocation(());
 
 /// Typestate: the address is set.
+///
+/// ```
+/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
+/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
+/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
+/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
+/// ```
 #[derive(Debug, Clone)]
 pub struct WithAddress(String);
 
@@ -142,6 +163,16 @@ mod sealed {
 
 /// The location state of an [`OrderItemBuilder`]: nothing yet, or a [`Location`].
 /// Sealed; lets `.zipcode(..)` and `.city_state(..)` combine into all three.
+///
+/// ```
+/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
+/// // Generic code over complete builders names these bounds:
+/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
+///     b.build()
+/// }
+/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
+/// # let _ = item;
+/// ```
 pub trait LocationState: sealed::Sealed {
     #[doc(hidden)]
     fn add_zipcode(self, zipcode: String) -> Location;
@@ -168,6 +199,16 @@ impl LocationState for Location {
 }
 
 /// Satisfied once the builder has an address.
+///
+/// ```
+/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
+/// // Generic code over complete builders names these bounds:
+/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
+///     b.build()
+/// }
+/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
+/// # let _ = item;
+/// ```
 #[diagnostic::on_unimplemented(
     message = "an order item needs an address",
     label = "no address set on this builder",
@@ -185,6 +226,16 @@ impl AddressIsSet for WithAddress {
 }
 
 /// Satisfied once the builder has a location.
+///
+/// ```
+/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
+/// // Generic code over complete builders names these bounds:
+/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
+///     b.build()
+/// }
+/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
+/// # let _ = item;
+/// ```
 #[diagnostic::on_unimplemented(
     message = "an order item needs a location: a zipcode, or a city and state, or all three",
     label = "no location set on this builder",

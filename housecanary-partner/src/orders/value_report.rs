@@ -141,18 +141,42 @@ fn blank(field: String) -> Error {
 }
 
 /// Typestate: no name set yet.
+///
+/// ```
+/// use housecanary_partner::orders::{NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder, WithName};
+/// let fresh: ValueReportOrderBuilder<NoName, NoItems> = ValueReportOrder::builder();
+/// let _named: ValueReportOrderBuilder<WithName, NoItems> = fresh.name("March portfolio");
+/// ```
 #[derive(Debug, Clone)]
 pub struct NoName(());
 
 /// Typestate: the name is set.
+///
+/// ```
+/// use housecanary_partner::orders::{NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder, WithName};
+/// let fresh: ValueReportOrderBuilder<NoName, NoItems> = ValueReportOrder::builder();
+/// let _named: ValueReportOrderBuilder<WithName, NoItems> = fresh.name("March portfolio");
+/// ```
 #[derive(Debug, Clone)]
 pub struct WithName(String);
 
 /// Typestate: no item added yet.
+///
+/// ```
+/// use housecanary_partner::orders::{NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder, WithName};
+/// let fresh: ValueReportOrderBuilder<NoName, NoItems> = ValueReportOrder::builder();
+/// let _named: ValueReportOrderBuilder<WithName, NoItems> = fresh.name("March portfolio");
+/// ```
 #[derive(Debug, Clone)]
 pub struct NoItems(());
 
 /// Typestate: at least one item added.
+///
+/// ```
+/// use housecanary_partner::orders::{NoName, OrderItem, ValueReportOrder, ValueReportOrderBuilder, WithItems};
+/// let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
+/// let _with_items: ValueReportOrderBuilder<NoName, WithItems> = ValueReportOrder::builder().item(item);
+/// ```
 #[derive(Debug, Clone)]
 pub struct WithItems(Vec<OrderItem>);
 
@@ -164,6 +188,15 @@ mod sealed {
 }
 
 /// Satisfied once the order has a name.
+///
+/// ```
+/// use housecanary_partner::orders::{ItemsAreSet, NameIsSet, ValueReportOrderBuilder, ItemState};
+/// // Generic code over complete builders names these bounds:
+/// fn finish<N: NameIsSet, I: ItemsAreSet + ItemState>(b: ValueReportOrderBuilder<N, I>) {
+///     let _order = b.build();
+/// }
+/// # let _ = finish::<housecanary_partner::orders::WithName, housecanary_partner::orders::WithItems>;
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a valueReport order needs a name",
     label = "no name set on this builder",
@@ -181,6 +214,15 @@ impl NameIsSet for WithName {
 }
 
 /// Satisfied once the order has at least one item.
+///
+/// ```
+/// use housecanary_partner::orders::{ItemsAreSet, NameIsSet, ValueReportOrderBuilder, ItemState};
+/// // Generic code over complete builders names these bounds:
+/// fn finish<N: NameIsSet, I: ItemsAreSet + ItemState>(b: ValueReportOrderBuilder<N, I>) {
+///     let _order = b.build();
+/// }
+/// # let _ = finish::<housecanary_partner::orders::WithName, housecanary_partner::orders::WithItems>;
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a valueReport order needs at least one item",
     label = "no item added to this builder",
@@ -198,6 +240,15 @@ impl ItemsAreSet for WithItems {
 }
 
 /// The item state of a [`ValueReportOrderBuilder`]. Sealed.
+///
+/// ```
+/// use housecanary_partner::orders::{ItemsAreSet, NameIsSet, ValueReportOrderBuilder, ItemState};
+/// // Generic code over complete builders names these bounds:
+/// fn finish<N: NameIsSet, I: ItemsAreSet + ItemState>(b: ValueReportOrderBuilder<N, I>) {
+///     let _order = b.build();
+/// }
+/// # let _ = finish::<housecanary_partner::orders::WithName, housecanary_partner::orders::WithItems>;
+/// ```
 pub trait ItemState: sealed::Sealed {
     #[doc(hidden)]
     fn push(self, item: OrderItem) -> WithItems;
