@@ -53,7 +53,10 @@ pub struct Client {
 }
 
 struct Inner {
+    /// API calls: follows no redirects, so a redirected POST is never sent a second time.
     http: reqwest::Client,
+    /// Downloads: follows redirects (signed URLs may lead to a storage host).
+    transfer: reqwest::Client,
     base: Url,
     authorization: HeaderValue,
     user_agent: HeaderValue,
@@ -109,21 +112,31 @@ impl Client {
         })?;
         let mut authorization = config.token.authorization_header();
         authorization.set_sensitive(true);
-        let http = match config.http_client {
-            Some(client) => client,
-            None => {
-                let mut builder = reqwest::Client::builder().user_agent(config.user_agent.clone());
-                if let Some(timeout) = config.connect_timeout {
-                    builder = builder.connect_timeout(timeout);
-                }
-                builder.build().map_err(|err| Error::Config {
-                    message: format!("could not build the HTTP client: {}", err.without_url()),
-                })?
+        let build = |redirects: reqwest::redirect::Policy| {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(config.user_agent.clone())
+                .redirect(redirects);
+            if let Some(timeout) = config.connect_timeout {
+                builder = builder.connect_timeout(timeout);
             }
+            builder.build().map_err(|err| Error::Config {
+                message: format!("could not build the HTTP client: {}", err.without_url()),
+            })
+        };
+        // A 307/308 answer to a POST would make reqwest send the order again to the new location,
+        // although the first request may have been processed: API calls follow no redirects, and a
+        // 3xx is an error. Downloads still follow them (reqwest drops `Authorization` across hosts).
+        let (http, transfer) = match config.http_client {
+            Some(client) => (client.clone(), client),
+            None => (
+                build(reqwest::redirect::Policy::none())?,
+                build(reqwest::redirect::Policy::limited(10))?,
+            ),
         };
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                transfer,
                 base,
                 authorization,
                 user_agent,
@@ -297,8 +310,12 @@ impl Client {
 
     fn build(&self, request: &ApiRequest) -> reqwest::RequestBuilder {
         let inner = &self.inner;
-        let mut builder = inner
-            .http
+        let http = if request.download {
+            &inner.transfer
+        } else {
+            &inner.http
+        };
+        let mut builder = http
             .request(request.method.clone(), request.url.clone())
             .header(USER_AGENT, inner.user_agent.clone());
         if request.authenticated {

@@ -220,6 +220,10 @@ impl Config {
     /// Uses this `reqwest::Client` (connection pool, proxy, TLS settings) instead of building one.
     /// Request and download timeouts still apply per request.
     ///
+    /// Its redirect policy applies to every call. The clients this crate builds follow no redirects
+    /// for API calls (a redirected `POST` could otherwise be sent twice) and up to 10 for downloads;
+    /// build yours with `reqwest::redirect::Policy::none()` unless you need otherwise.
+    ///
     /// ```
     /// # use housecanary_partner::{Config, Environment, SecretString};
     /// let config = Config::new(Environment::Demo, SecretString::from("t"))

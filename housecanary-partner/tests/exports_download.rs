@@ -150,3 +150,35 @@ async fn an_item_pdf_is_fetched_through_the_api_with_the_token() {
     assert_eq!(written, 13);
     assert_eq!(pdf, b"%PDF-1.4 tiny");
 }
+
+#[tokio::test]
+async fn a_download_follows_a_redirect_to_the_storage_host() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/signed/HC_march_2026-03-04.zip"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", "/storage/archive.zip"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/storage/archive.zip"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(archive_bytes()))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let mut out = Vec::new();
+    let written = client_for(&server)
+        .download_export(&complete_export(&server), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(written, archive_bytes().len() as u64);
+    assert_eq!(out, archive_bytes());
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none()),
+        "neither the signed URL nor the storage host may receive the token"
+    );
+}

@@ -169,6 +169,35 @@ async fn a_post_is_not_retried_after_a_500() {
     }
 }
 
+#[tokio::test]
+async fn a_redirected_post_is_an_error_and_is_not_sent_again() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/partner-api/v1/orders/"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("Location", "/partner-api/v1/orders-moved/"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Following a 307 would resend the order's body: the order might then be placed twice.
+    Mock::given(method("POST"))
+        .and(path("/partner-api/v1/orders-moved/"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 9})))
+        .expect(0)
+        .mount(&server)
+        .await;
+
+    let err = client_for(&server)
+        .create_order(&sample_order())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Api { status: 307, .. }),
+        "expected Api 307, got {err:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_post_is_retried_after_a_429_because_it_was_not_processed() {
     let server = MockServer::start().await;
