@@ -9,7 +9,7 @@
 //!   poisons the cache: the next call starts a new refresh.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -49,6 +49,9 @@ struct Inner {
     max_jitter_nanos: AtomicU64,
     current: RwLock<Option<Cached>>,
     flight: Mutex<Option<Flight>>,
+    /// Mirrors `flight.is_some()`, so that callers inside the refresh window can see a refresh
+    /// is already running without taking the lock.
+    refreshing: AtomicBool,
     next_flight_id: AtomicU64,
 }
 
@@ -108,6 +111,7 @@ impl TokenCache {
                 max_jitter_nanos: AtomicU64::new(nanos(DEFAULT_MAX_JITTER)),
                 current: RwLock::new(None),
                 flight: Mutex::new(None),
+                refreshing: AtomicBool::new(false),
                 next_flight_id: AtomicU64::new(0),
             }),
         }
@@ -167,8 +171,11 @@ impl TokenCache {
             }
             if now < cached.expires_at {
                 // Still valid: refresh in the background rather than make callers wait on it.
-                if let Err(error) = self.join_or_start_refresh() {
-                    tracing::warn!(%error, "could not start a token refresh");
+                // Once that refresh runs, the flag lets every other caller skip the lock.
+                if !self.inner.refreshing.load(Ordering::Acquire) {
+                    if let Err(error) = self.join_or_start_refresh() {
+                        tracing::warn!(%error, "could not start a token refresh");
+                    }
                 }
                 return Ok(cached.token);
             }
@@ -268,10 +275,16 @@ impl TokenCache {
             id,
             result: receiver.clone(),
         });
+        self.inner.refreshing.store(true, Ordering::Release);
         drop(flight);
-        let inner = Arc::clone(&self.inner);
+        // Made before spawning, so the slot is cleared even if the runtime drops the task
+        // unpolled (it is shutting down).
+        let guard = ClearFlight {
+            inner: Arc::clone(&self.inner),
+            id,
+        };
         runtime.spawn(async move {
-            let guard = ClearFlight { inner: &inner, id };
+            let inner = &guard.inner;
             let result = inner.source.fetch_token().await;
             match &result {
                 Ok(token) => inner.store(token.clone()),
@@ -318,12 +331,12 @@ impl Inner {
 }
 
 /// Clears the in-flight slot when the refresh task ends, however it ends.
-struct ClearFlight<'a> {
-    inner: &'a Inner,
+struct ClearFlight {
+    inner: Arc<Inner>,
     id: u64,
 }
 
-impl Drop for ClearFlight<'_> {
+impl Drop for ClearFlight {
     fn drop(&mut self) {
         let mut flight = self
             .inner
@@ -332,6 +345,7 @@ impl Drop for ClearFlight<'_> {
             .unwrap_or_else(PoisonError::into_inner);
         if flight.as_ref().is_some_and(|running| running.id == self.id) {
             *flight = None;
+            self.inner.refreshing.store(false, Ordering::Release);
         }
     }
 }
