@@ -50,11 +50,7 @@ pub(crate) async fn item_pdf(
         return *response;
     }
     let store = state.housecanary();
-    let found = order_id
-        .parse()
-        .ok()
-        .and_then(|id: u64| store.orders.get(&id))
-        .and_then(|order| Some((order, order.item(item_id.parse().ok()?)?)));
+    let found = store.order_item(&order_id, &item_id);
     let Some((order, item)) = found.filter(|_| key == render::VALUE_REPORT_KEY) else {
         return drf::not_found();
     };

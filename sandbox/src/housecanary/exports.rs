@@ -44,11 +44,7 @@ pub(crate) async fn create(
         }
     };
     let mut store = state.housecanary();
-    let Some(order) = order_id
-        .parse()
-        .ok()
-        .and_then(|id: u64| store.orders.get(&id))
-    else {
+    let Some(order) = store.order(&order_id) else {
         return drf::not_found();
     };
     if format != ZIP {
@@ -103,11 +99,7 @@ pub(crate) async fn list(
     }
     let (order_id, exports) = {
         let store = state.housecanary();
-        let Some(order_id) = order_id
-            .parse()
-            .ok()
-            .filter(|id: &u64| store.orders.contains_key(id))
-        else {
+        let Some(order_id) = store.order(&order_id).map(|order| order.id) else {
             return drf::not_found();
         };
         let exports: Vec<Value> = store
@@ -119,10 +111,7 @@ pub(crate) async fn list(
         (order_id, exports)
     };
     let path = format!("/partner-api/v1/orders/{order_id}/export-requests/");
-    match pagination::page(&state, &path, &query, exports) {
-        Ok(page) => Json(page).into_response(),
-        Err(response) => *response,
-    }
+    pagination::respond(&state, &path, &query, exports)
 }
 
 pub(crate) async fn get(
@@ -133,13 +122,7 @@ pub(crate) async fn get(
     if let Err(response) = auth::check(&state, &headers) {
         return *response;
     }
-    let store = state.housecanary();
-    let found = export_id
-        .parse()
-        .ok()
-        .and_then(|id: u64| store.exports.get(&id))
-        .filter(|export| order_id.parse() == Ok(export.order_id));
-    match found {
+    match state.housecanary().export(&order_id, &export_id) {
         Some(export) => Json(render::export(&state, export)).into_response(),
         None => drf::not_found(),
     }

@@ -111,7 +111,7 @@ pub(crate) async fn list(
         .values()
         .map(render::order)
         .collect();
-    respond_page(&state, "/partner-api/v1/orders/", &query, orders)
+    pagination::respond(&state, "/partner-api/v1/orders/", &query, orders)
 }
 
 pub(crate) async fn get(
@@ -122,12 +122,7 @@ pub(crate) async fn get(
     if let Err(response) = auth::check(&state, &headers) {
         return *response;
     }
-    let store = state.housecanary();
-    match order_id
-        .parse()
-        .ok()
-        .and_then(|id: u64| store.orders.get(&id))
-    {
+    match state.housecanary().order(&order_id) {
         Some(order) => Json(render::order(order)).into_response(),
         None => drf::not_found(),
     }
@@ -144,11 +139,7 @@ pub(crate) async fn items(
     }
     let (id, items) = {
         let store = state.housecanary();
-        let Some(order) = order_id
-            .parse()
-            .ok()
-            .and_then(|id: u64| store.orders.get(&id))
-        else {
+        let Some(order) = store.order(&order_id) else {
             return drf::not_found();
         };
         let items: Vec<Value> = order
@@ -158,7 +149,7 @@ pub(crate) async fn items(
             .collect();
         (order.id, items)
     };
-    respond_page(
+    pagination::respond(
         &state,
         &format!("/partner-api/v1/orders/{id}/items/"),
         &query,
@@ -174,27 +165,9 @@ pub(crate) async fn item(
     if let Err(response) = auth::check(&state, &headers) {
         return *response;
     }
-    let store = state.housecanary();
-    let found = order_id
-        .parse()
-        .ok()
-        .and_then(|id: u64| store.orders.get(&id))
-        .and_then(|order| Some((order, order.item(item_id.parse().ok()?)?)));
-    match found {
+    match state.housecanary().order_item(&order_id, &item_id) {
         Some((order, item)) => Json(render::item(&state, order, item)).into_response(),
         None => drf::not_found(),
-    }
-}
-
-fn respond_page(
-    state: &AppState,
-    path: &str,
-    query: &HashMap<String, String>,
-    results: Vec<Value>,
-) -> Response {
-    match pagination::page(state, path, query, results) {
-        Ok(page) => Json(page).into_response(),
-        Err(response) => *response,
     }
 }
 

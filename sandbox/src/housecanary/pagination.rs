@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::drf;
@@ -55,4 +56,17 @@ pub(crate) fn page(
     let previous = (page > 1).then(|| link(page - 1));
     let results: Vec<Value> = results.into_iter().skip(start).take(size).collect();
     Ok(json!({ "count": count, "next": next, "previous": previous, "results": results }))
+}
+
+/// [`page`] as the answer to send: the page, or the `404` for a page that does not exist.
+pub(crate) fn respond(
+    state: &AppState,
+    path: &str,
+    query: &HashMap<String, String>,
+    results: Vec<Value>,
+) -> Response {
+    match page(state, path, query, results) {
+        Ok(page) => Json(page).into_response(),
+        Err(response) => *response,
+    }
 }

@@ -69,6 +69,24 @@ impl HcStore {
         self.next_id += 1;
         self.next_id
     }
+
+    /// The order whose id is `order_id` as it appears in a URL path (not found when it is no id).
+    pub(crate) fn order(&self, order_id: &str) -> Option<&Order> {
+        self.orders.get(&order_id.parse().ok()?)
+    }
+
+    /// The order and its item named by URL path ids.
+    pub(crate) fn order_item(&self, order_id: &str, item_id: &str) -> Option<(&Order, &Item)> {
+        let order = self.order(order_id)?;
+        Some((order, order.item(item_id.parse().ok()?)?))
+    }
+
+    /// The export named by URL path ids, only under the order it belongs to.
+    pub(crate) fn export(&self, order_id: &str, export_id: &str) -> Option<&Export> {
+        self.exports
+            .get(&export_id.parse().ok()?)
+            .filter(|export| order_id.parse() == Ok(export.order_id))
+    }
 }
 
 impl Order {
