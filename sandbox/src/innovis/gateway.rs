@@ -126,25 +126,18 @@ fn report(
         .ok_or("applicants must hold at least one applicant")?;
     let consumer = fixtures::consumer_for_ssn(primary.ssn.as_deref().unwrap_or_default());
     let consumer_id = consumer.on_file.then(|| consumer.consumer_id.to_owned());
-    let reference = {
+    let envelope = {
         let mut store = state.innovis();
-        let reference = reference_number(store.sequence());
+        let envelope = envelope(request, user_id, store.sequence());
         if let Some(consumer_id) = &consumer_id {
             store.reports.insert(
-                reference.clone(),
+                envelope.report_reference_number.clone(),
                 IssuedReport {
                     consumer_id: consumer_id.clone(),
                 },
             );
         }
-        reference
-    };
-    let inquiry_date = now_utc().strftime(INQUIRY_DATE_FORMAT).to_string();
-    let envelope = Envelope {
-        request,
-        user_id,
-        report_reference_number: &reference,
-        inquiry_date: &inquiry_date,
+        envelope
     };
     Ok(report::consumer_report(
         &envelope,
@@ -185,7 +178,7 @@ fn second_use(
         .first()
         .and_then(|applicant| applicant.consumer_id.as_deref())
         .ok_or("applicants[0].consumerId is required for SECONDUSE")?;
-    let reference = {
+    let envelope = {
         let mut store = state.innovis();
         let known = store
             .reports
@@ -197,14 +190,7 @@ fn second_use(
                     .to_owned(),
             );
         }
-        reference_number(store.sequence())
-    };
-    let inquiry_date = now_utc().strftime(INQUIRY_DATE_FORMAT).to_string();
-    let envelope = Envelope {
-        request,
-        user_id,
-        report_reference_number: &reference,
-        inquiry_date: &inquiry_date,
+        envelope(request, user_id, store.sequence())
     };
     Ok(report::second_use_confirmation(
         &envelope,
@@ -214,10 +200,16 @@ fn second_use(
     ))
 }
 
-/// A unique `reportReferenceNumber` (≤ 30 characters).
-fn reference_number(sequence: u64) -> String {
-    let stamp = now_utc().strftime("%Y%m%d%H%M%S");
-    format!("SBX{stamp}{sequence:08}")
+/// What a response issued now as number `sequence` says about itself: a unique
+/// `reportReferenceNumber` (≤ 30 characters) and the `inquiryDate`, both from one clock reading.
+fn envelope<'a>(request: &'a GatewayRequest, user_id: &'a str, sequence: u64) -> Envelope<'a> {
+    let now = now_utc();
+    Envelope {
+        request,
+        user_id,
+        report_reference_number: format!("SBX{}{sequence:08}", now.strftime("%Y%m%d%H%M%S")),
+        inquiry_date: now.strftime(INQUIRY_DATE_FORMAT).to_string(),
+    }
 }
 
 fn now_utc() -> jiff::Zoned {

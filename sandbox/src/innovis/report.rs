@@ -12,8 +12,8 @@ const GATEWAY_PROVIDER: &str = "IGTW";
 pub(crate) struct Envelope<'a> {
     pub(crate) request: &'a GatewayRequest,
     pub(crate) user_id: &'a str,
-    pub(crate) report_reference_number: &'a str,
-    pub(crate) inquiry_date: &'a str,
+    pub(crate) report_reference_number: String,
+    pub(crate) inquiry_date: String,
 }
 
 impl Envelope<'_> {
