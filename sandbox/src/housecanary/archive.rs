@@ -32,13 +32,16 @@ fn item_label(item: &Item) -> String {
     label
 }
 
-/// `{label}_{completion date, else the order's delivery date, else today}`.
-pub(crate) fn item_file_prefix(order: &Order, item: &Item, today: Date) -> String {
-    let date = item
-        .completion_date
+/// The item's date in file names: its completion date, else the order's delivery date, else today.
+fn item_date(order: &Order, item: &Item, today: Date) -> Date {
+    item.completion_date
         .or(order.completed_date)
-        .unwrap_or(today);
-    format!("{}_{date}", item_label(item))
+        .unwrap_or(today)
+}
+
+/// `{label}_{item date}`.
+pub(crate) fn item_file_prefix(order: &Order, item: &Item, today: Date) -> String {
+    format!("{}_{}", item_label(item), item_date(order, item, today))
 }
 
 /// Builds the zip archive: every item not cancelled gets its JSON (unless `exclude_json`), and
@@ -61,10 +64,7 @@ pub(crate) fn build(
     {
         let mut prefix = item_file_prefix(order, item, today);
         if !seen.insert(prefix.clone()) {
-            let date = item
-                .completion_date
-                .or(order.completed_date)
-                .unwrap_or(today);
+            let date = item_date(order, item, today);
             prefix = format!("{}-{}_{date}", item_label(item), item.id);
             seen.insert(prefix.clone());
         }
