@@ -43,8 +43,9 @@ pub(crate) async fn create(
             return drf::field_errors(errors);
         }
     };
-    let mut store = state.housecanary();
-    let Some(order) = store.order(&order_id) else {
+    // A snapshot, so building the archive (every item's PDF, zipped) does not hold the store
+    // lock that every other partner request and the order progress need.
+    let Some(order) = state.housecanary().order(&order_id).cloned() else {
         return drf::not_found();
     };
     if format != ZIP {
@@ -54,13 +55,13 @@ pub(crate) async fn create(
         );
     }
     let today = today_los_angeles();
-    let file_name = archive::order_download_name(order, &format, today);
+    let file_name = archive::order_download_name(&order, &format, today);
     let built = archive::build(
-        order,
+        &order,
         exclude_json,
         today,
-        |item| render::item(&state, order, item),
-        |item| render::item_report_pdf(order, item),
+        |item| render::item(&state, &order, item),
+        |item| render::item_report_pdf(&order, item),
     );
     let archive = match built {
         Ok(archive) => archive,
@@ -71,11 +72,11 @@ pub(crate) async fn create(
             );
         }
     };
-    let order_id = order.id;
+    let mut store = state.housecanary();
     let id = store.next_id();
     let export = Export {
         id,
-        order_id,
+        order_id: order.id,
         format,
         exclude_json,
         started: Instant::now(),

@@ -15,6 +15,7 @@ pub(crate) mod status {
     pub(crate) const CANCELLED: &str = "cancelled";
 }
 
+#[derive(Clone)]
 pub(crate) struct Order {
     pub(crate) id: u64,
     pub(crate) name: String,
@@ -30,6 +31,7 @@ pub(crate) struct Order {
     pub(crate) items: Vec<Item>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Item {
     pub(crate) id: u64,
     pub(crate) address: String,
