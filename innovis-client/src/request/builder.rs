@@ -15,6 +15,14 @@ use crate::request::trace;
 /// Most characters in `endUser`.
 pub const MAX_END_USER_LEN: usize = 30;
 
+/// Checks an optional `endUser` (shared with the SECONDUSE builder).
+pub(crate) fn check_end_user(end_user: Option<&str>) -> Result<(), Error> {
+    match end_user {
+        Some(end_user) => check_max("endUser", end_user, MAX_END_USER_LEN),
+        None => Ok(()),
+    }
+}
+
 const APPLICANT_IDS: [&str; MAX_APPLICANTS] =
     ["1A", "2A", "3A", "4A", "5A", "6A", "7A", "8A", "9A"];
 
@@ -249,20 +257,9 @@ impl ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
                 "SECONDUSE requests are made from a stored ReportReference with SecondUseRequest::builder",
             ));
         }
-        let house_number = HouseNumber::new(
-            self.house_number.customer_id,
-            self.house_number.end_user_code,
-        )?;
-        if let Some(end_user) = &self.end_user {
-            check_max("endUser", end_user, MAX_END_USER_LEN)?;
-        }
-        let customer_trace_number = match self.customer_trace_number {
-            Some(given) => {
-                trace::validate(&given)?;
-                given
-            }
-            None => trace::generate_trace_number(),
-        };
+        let house_number = self.house_number.validate()?;
+        check_end_user(self.end_user.as_deref())?;
+        let customer_trace_number = trace::given_or_generated(self.customer_trace_number)?;
         let applicants = self.applicants.0;
         if applicants.len() > MAX_APPLICANTS {
             return Err(Error::validation(

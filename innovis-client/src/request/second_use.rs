@@ -4,9 +4,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::error::{Error, check_max};
+use crate::error::Error;
 use crate::reference::ReportReference;
-use crate::request::builder::MAX_END_USER_LEN;
+use crate::request::builder::check_end_user;
 use crate::request::house_number::HouseNumber;
 use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
@@ -319,20 +319,9 @@ impl SecondUseRequestBuilder<WithHouseNumber, WithPurpose> {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn build(self) -> Result<SecondUseRequest, Error> {
-        let house_number = HouseNumber::new(
-            self.house_number.customer_id,
-            self.house_number.end_user_code,
-        )?;
-        if let Some(end_user) = &self.end_user {
-            check_max("endUser", end_user, MAX_END_USER_LEN)?;
-        }
-        let customer_trace_number = match self.customer_trace_number {
-            Some(given) => {
-                trace::validate(&given)?;
-                given
-            }
-            None => trace::generate_trace_number(),
-        };
+        let house_number = self.house_number.validate()?;
+        check_end_user(self.end_user.as_deref())?;
+        let customer_trace_number = trace::given_or_generated(self.customer_trace_number)?;
         Ok(SecondUseRequest {
             reference: self.reference,
             house_number,

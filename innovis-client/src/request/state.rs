@@ -5,7 +5,9 @@
 //! request without a House Number, a permissible purpose or an applicant is rejected by the compiler, not at
 //! run time. The markers are sealed: they cannot be made or implemented outside this crate.
 
+use crate::error::Error;
 use crate::request::applicant::Applicant;
+use crate::request::house_number::HouseNumber;
 use crate::request::purpose::PermissiblePurpose;
 
 mod sealed {
@@ -47,6 +49,12 @@ pub struct WithApplicants(pub(crate) Vec<Applicant>);
 impl NoHouseNumber {
     pub(crate) fn new() -> Self {
         NoHouseNumber(())
+    }
+}
+impl WithHouseNumber {
+    /// Checks the two parts as [`HouseNumber::new`] does.
+    pub(crate) fn validate(self) -> Result<HouseNumber, Error> {
+        HouseNumber::new(self.customer_id, self.end_user_code)
     }
 }
 impl NoPurpose {

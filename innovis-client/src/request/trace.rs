@@ -13,6 +13,14 @@ pub(crate) fn validate(trace: &str) -> Result<(), Error> {
     check_required("customerTraceNumber", trace, MAX_TRACE_NUMBER_LEN)
 }
 
+/// The caller-given trace number once validated, or a generated one.
+pub(crate) fn given_or_generated(given: Option<String>) -> Result<String, Error> {
+    match given {
+        Some(given) => validate(&given).map(|()| given),
+        None => Ok(generate_trace_number()),
+    }
+}
+
 /// A fresh trace number, unique within this process and very likely across processes:
 /// `ic` + milliseconds since 1970 (11 hex digits) + a process-wide counter (4 hex) + 32 random bits (8 hex),
 /// 25 characters in all.
