@@ -62,7 +62,7 @@ pub(crate) async fn item_pdf(
         archive::item_file_prefix(order, item, today_los_angeles())
     );
     file(
-        render::item_report_pdf(order, item).into(),
+        render::item_report_pdf(&order.name, item).into(),
         "application/pdf",
         &name,
     )

@@ -61,7 +61,7 @@ pub(crate) async fn create(
         exclude_json,
         today,
         |item| render::item(&state, &order, item),
-        |item| render::item_report_pdf(&order, item),
+        |item| render::item_report_pdf(&order.name, item),
     );
     let archive = match built {
         Ok(archive) => archive,

@@ -69,10 +69,7 @@ fn validation_errors(item: &Item) -> Vec<String> {
 
 fn validate(_state: &AppState, order: &mut Order) -> Vec<Pending> {
     let mut pending = Vec::new();
-    for index in 0..order.items.len() {
-        let Some(item) = order.items.get_mut(index) else {
-            continue;
-        };
+    for item in &mut order.items {
         let errors = validation_errors(item);
         if errors.is_empty() {
             item.status = status::ACCEPTED;
@@ -80,8 +77,8 @@ fn validate(_state: &AppState, order: &mut Order) -> Vec<Pending> {
             item.status = status::CANCELLED;
             item.validation_errors = errors;
         }
-        let mut fields = item_change(order, index);
-        if let (Some(item), Value::Object(map)) = (order.items.get(index), &mut fields) {
+        let mut fields = item_change(order.id, &order.customer_order_id, item);
+        if let Value::Object(map) = &mut fields {
             if !item.validation_errors.is_empty() {
                 map.insert(
                     "reason".to_owned(),
@@ -110,13 +107,13 @@ fn validate(_state: &AppState, order: &mut Order) -> Vec<Pending> {
 
 fn start_reports(_state: &AppState, order: &mut Order) -> Vec<Pending> {
     let mut pending = Vec::new();
-    for index in 0..order.items.len() {
-        let Some(item) = order.items.get_mut(index) else {
-            continue;
-        };
+    for item in &mut order.items {
         if item.status == status::ACCEPTED {
             item.status = status::REPORT_PENDING;
-            pending.push(("order_item_status_change", item_change(order, index)));
+            pending.push((
+                "order_item_status_change",
+                item_change(order.id, &order.customer_order_id, item),
+            ));
         }
     }
     order.status = status::REPORT_PENDING;
@@ -126,34 +123,34 @@ fn start_reports(_state: &AppState, order: &mut Order) -> Vec<Pending> {
 
 fn complete(state: &AppState, order: &mut Order) -> Vec<Pending> {
     let today = today_los_angeles();
+    // Items keep their external_integration_ids while they complete: collect them once.
+    let external_integration_ids = order.external_integration_ids();
     let mut pending = Vec::new();
-    for index in 0..order.items.len() {
-        let Some(item) = order.items.get_mut(index) else {
-            continue;
-        };
+    for item in &mut order.items {
         if item.status != status::REPORT_PENDING {
             continue;
         }
         item.status = status::COMPLETE;
         item.completion_date = Some(today);
         item.estimated_value = Some(estimate(&item.address));
-        pending.push(("order_item_status_change", item_change(order, index)));
-        if let Some(item) = order.items.get(index) {
-            let report = STANDARD.encode(render::item_report_pdf(order, item));
-            let download_url = signing::signed_url(state, &render::pdf_path(order.id, item.id));
-            pending.push((
-                "order_complete",
-                json!({
-                    "order_id": order.id.to_string(),
-                    "customer_order_id": order.customer_order_id,
-                    "order_item_id": item.id.to_string(),
-                    "customer_item_id": item.customer_item_id,
-                    "download_url": download_url.as_str(),
-                    "report": report,
-                    "external_integration_ids": order.external_integration_ids(),
-                }),
-            ));
-        }
+        pending.push((
+            "order_item_status_change",
+            item_change(order.id, &order.customer_order_id, item),
+        ));
+        let report = STANDARD.encode(render::item_report_pdf(&order.name, item));
+        let download_url = signing::signed_url(state, &render::pdf_path(order.id, item.id));
+        pending.push((
+            "order_complete",
+            json!({
+                "order_id": order.id.to_string(),
+                "customer_order_id": order.customer_order_id,
+                "order_item_id": item.id.to_string(),
+                "customer_item_id": item.customer_item_id,
+                "download_url": download_url.as_str(),
+                "report": report,
+                "external_integration_ids": external_integration_ids,
+            }),
+        ));
     }
     order.status = status::COMPLETE;
     order.completed_date = Some(today);
@@ -178,13 +175,12 @@ fn order_change(order: &Order) -> Value {
     })
 }
 
-fn item_change(order: &Order, index: usize) -> Value {
-    let Some(item) = order.items.get(index) else {
-        return json!({});
-    };
+/// The fields of an item's status change; the order's fields come separately so the item may be
+/// borrowed out of the order while it changes.
+fn item_change(order_id: u64, customer_order_id: &Option<String>, item: &Item) -> Value {
     json!({
-        "order_id": order.id.to_string(),
-        "customer_order_id": order.customer_order_id,
+        "order_id": order_id.to_string(),
+        "customer_order_id": customer_order_id,
         "order_item_id": item.id.to_string(),
         "customer_item_id": item.customer_item_id,
         "new_status": item.status,

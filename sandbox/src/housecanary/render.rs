@@ -154,7 +154,7 @@ pub(crate) fn export_download_path(export_id: u64, file_name: &str) -> String {
 }
 
 /// The item's value report: a small valid PDF naming the order and address.
-pub(crate) fn item_report_pdf(order: &Order, item: &Item) -> Vec<u8> {
+pub(crate) fn item_report_pdf(order_name: &str, item: &Item) -> Vec<u8> {
     let mut place = item.address.clone();
     for part in [&item.unit, &item.city, &item.state, &item.zipcode]
         .into_iter()
@@ -165,7 +165,7 @@ pub(crate) fn item_report_pdf(order: &Order, item: &Item) -> Vec<u8> {
     }
     pdf::value_report(&[
         "HouseCanary Value Report (SANDBOX)".to_owned(),
-        format!("Order: {}", order.name),
+        format!("Order: {order_name}"),
         format!("Address: {place}"),
         format!(
             "Estimated value: ${}",
