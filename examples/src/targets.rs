@@ -43,25 +43,18 @@ impl Targets {
     pub async fn from_lookup(lookup: Lookup<'_>, config: SandboxConfig) -> Result<Self, Error> {
         let innovis = InnovisSettings::from_lookup(lookup)?;
         let housecanary = HouseCanarySettings::from_lookup(lookup)?;
-        let sandbox = if innovis.is_none() || housecanary.is_none() {
-            Some(Sandbox::start_with(config).await?)
-        } else {
-            None
-        };
-        let (innovis, housecanary) = match (&sandbox, innovis, housecanary) {
-            (_, Some(innovis), Some(housecanary)) => (innovis, housecanary),
-            (Some(sandbox), innovis, housecanary) => (
-                match innovis {
+        // The sandbox starts only for a vendor without settings, and stands in for just that one.
+        let (sandbox, innovis, housecanary) = match (innovis, housecanary) {
+            (Some(innovis), Some(housecanary)) => (None, innovis, housecanary),
+            (innovis, housecanary) => {
+                let sandbox = Sandbox::start_with(config).await?;
+                let innovis = match innovis {
                     Some(innovis) => innovis,
-                    None => InnovisSettings::for_sandbox(sandbox)?,
-                },
-                housecanary.unwrap_or_else(|| HouseCanarySettings::for_sandbox(sandbox)),
-            ),
-            (None, _, _) => {
-                return Err(Error::Unexpected {
-                    step: "setup",
-                    problem: "no sandbox was started although a vendor has no settings".to_owned(),
-                });
+                    None => InnovisSettings::for_sandbox(&sandbox)?,
+                };
+                let housecanary =
+                    housecanary.unwrap_or_else(|| HouseCanarySettings::for_sandbox(&sandbox));
+                (Some(sandbox), innovis, housecanary)
             }
         };
         Ok(Self {
