@@ -123,17 +123,11 @@ impl CalloutMessage {
             _ => return Err(CalloutError::NotAnObject),
         };
         if message_type.eq_ignore_ascii_case(ORDER_STATUS_CHANGE) {
-            let mut message: OrderStatusChange = typed(&message_type, value)?;
-            message.extra.remove("message_type");
-            Ok(Self::OrderStatusChange(message))
+            typed(&message_type, value).map(Self::OrderStatusChange)
         } else if message_type.eq_ignore_ascii_case(ORDER_ITEM_STATUS_CHANGE) {
-            let mut message: OrderItemStatusChange = typed(&message_type, value)?;
-            message.extra.remove("message_type");
-            Ok(Self::OrderItemStatusChange(message))
+            typed(&message_type, value).map(Self::OrderItemStatusChange)
         } else if message_type.eq_ignore_ascii_case(ORDER_COMPLETE) {
-            let mut message: OrderComplete = typed(&message_type, value)?;
-            message.extra.remove("message_type");
-            Ok(Self::OrderComplete(message))
+            typed(&message_type, value).map(Self::OrderComplete)
         } else {
             let message_id = match value.get("message_id") {
                 Some(Value::String(id)) => Some(id.clone()),
@@ -232,8 +226,12 @@ impl fmt::Debug for CalloutMessage {
 /// Decodes a known message type, naming the JSON path of the first field that does not fit.
 fn typed<T: for<'de> Deserialize<'de>>(
     message_type: &str,
-    value: Value,
+    mut value: Value,
 ) -> Result<T, CalloutError> {
+    // Already read and implied by the variant: keep it out of the message's `extra`.
+    if let Value::Object(object) = &mut value {
+        object.remove("message_type");
+    }
     serde_path_to_error::deserialize(value)
         .map_err(|error| CalloutError::malformed(message_type, &error))
 }
