@@ -180,7 +180,7 @@ impl Client {
             .strip_prefix(self.inner.base.path())
             .unwrap_or(url.path());
         match url.query() {
-            Some(query) if url.origin() == self.inner.base.origin() => {
+            Some(query) if self.same_origin(url) => {
                 format!("{method} {path}?{query}")
             }
             _ => format!("{method} {path}"),
@@ -244,11 +244,9 @@ impl Client {
         request: ApiRequest,
         idempotency: Idempotency,
     ) -> Result<reqwest::Response> {
-        let policy = &self.inner.retry;
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let last_attempt = attempt >= policy.attempts();
             match self.build(&request).send().await {
                 Ok(response) if response.status().is_success() => {
                     tracing::debug!(attempt, status = response.status().as_u16(), "response");
@@ -265,20 +263,16 @@ impl Client {
                         Idempotency::Safe => retryable_status(status),
                         Idempotency::Unsafe => status == 429,
                     };
-                    if retryable && !last_attempt {
-                        if let Some(delay) = policy
-                            .delay(attempt - 1, retry_after)
-                            .filter(|delay| request.retry_fits(*delay))
-                        {
-                            tracing::warn!(
-                                attempt,
-                                status,
-                                delay_ms = delay.as_millis() as u64,
-                                "retrying"
-                            );
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
+                    if let Some(delay) = self.retry_delay(&request, attempt, retryable, retry_after)
+                    {
+                        tracing::warn!(
+                            attempt,
+                            status,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying"
+                        );
+                        tokio::time::sleep(delay).await;
+                        continue;
                     }
                     return Err(
                         error_from_response(&request.operation, response, retry_after).await,
@@ -287,25 +281,39 @@ impl Client {
                 Err(err) => {
                     let not_sent = err.is_connect();
                     let retryable = idempotency == Idempotency::Safe || not_sent;
-                    if retryable && !last_attempt {
-                        if let Some(delay) = policy
-                            .delay(attempt - 1, None)
-                            .filter(|delay| request.retry_fits(*delay))
-                        {
-                            tracing::warn!(
-                                attempt,
-                                error = %err.without_url_ref(),
-                                delay_ms = delay.as_millis() as u64,
-                                "transport failure, retrying"
-                            );
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
+                    if let Some(delay) = self.retry_delay(&request, attempt, retryable, None) {
+                        tracing::warn!(
+                            attempt,
+                            error = %err.without_url_ref(),
+                            delay_ms = delay.as_millis() as u64,
+                            "transport failure, retrying"
+                        );
+                        tokio::time::sleep(delay).await;
+                        continue;
                     }
                     return Err(transport_error(&request.operation, err, !not_sent));
                 }
             }
         }
+    }
+
+    /// The wait before retrying after failed attempt number `attempt` (from 1), or `None` when
+    /// the failure is not `retryable`, no attempt is left, the server asked for too long a wait,
+    /// or the wait would end past the request's deadline.
+    fn retry_delay(
+        &self,
+        request: &ApiRequest,
+        attempt: u32,
+        retryable: bool,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        let policy = &self.inner.retry;
+        if !retryable || attempt >= policy.attempts() {
+            return None;
+        }
+        policy
+            .delay(attempt - 1, retry_after)
+            .filter(|delay| request.retry_fits(*delay))
     }
 
     fn build(&self, request: &ApiRequest) -> reqwest::RequestBuilder {
