@@ -69,7 +69,6 @@ struct State<T> {
     next: Option<Url>,
     buffer: std::vec::IntoIter<T>,
     pending_error: Option<Error>,
-    pages: u64,
     /// Pages already fetched: a `next` back to one of them would loop for ever.
     visited: HashSet<Url>,
 }
@@ -88,7 +87,6 @@ where
         next: Some(first),
         buffer: Vec::new().into_iter(),
         pending_error: None,
-        pages: 0,
         visited: HashSet::new(),
     };
     stream::unfold(state, |mut state| async move {
@@ -104,9 +102,13 @@ where
                 Ok(page) => page,
                 Err(err) => return Some((Err(err), state)),
             };
-            state.pages += 1;
             state.visited.insert(url.clone());
-            tracing::debug!(page = state.pages, items = page.results.len(), "list page");
+            // No URL is fetched twice, so the pages fetched so far are the visited ones.
+            tracing::debug!(
+                page = state.visited.len(),
+                items = page.results.len(),
+                "list page"
+            );
             state.buffer = page.results.into_iter();
             if let Some(raw) = page.next.filter(|raw| !raw.is_empty()) {
                 match resolve_next(&state.client, &url, &raw, &state.visited) {
@@ -136,25 +138,24 @@ where
 }
 
 fn resolve_next(client: &Client, current: &Url, raw: &str, visited: &HashSet<Url>) -> Result<Url> {
-    let operation = client.operation(&reqwest::Method::GET, current);
-    let next = current.join(raw).map_err(|err| Error::UnexpectedResponse {
-        operation: operation.clone(),
-        message: format!("`next` is not a URL: {err}"),
-    })?;
+    // Built only on failure: the usual page has a good `next`.
+    let refuse = |message: String| Error::UnexpectedResponse {
+        operation: client.operation(&reqwest::Method::GET, current),
+        message,
+    };
+    let next = current
+        .join(raw)
+        .map_err(|err| refuse(format!("`next` is not a URL: {err}")))?;
     if !client.same_origin(&next) {
-        return Err(Error::UnexpectedResponse {
-            operation,
-            message: format!(
-                "`next` points to another origin ({}); it is not followed because it would receive the token",
-                next.host_str().unwrap_or("?")
-            ),
-        });
+        return Err(refuse(format!(
+            "`next` points to another origin ({}); it is not followed because it would receive the token",
+            next.host_str().unwrap_or("?")
+        )));
     }
     if visited.contains(&next) {
-        return Err(Error::UnexpectedResponse {
-            operation,
-            message: "`next` points back to a page already read".to_owned(),
-        });
+        return Err(refuse(
+            "`next` points back to a page already read".to_owned(),
+        ));
     }
     Ok(next)
 }
