@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use http::{HeaderMap, HeaderValue, Uri};
+use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use secrecy::ExposeSecret;
 
 use super::hmac::hmac_sha1_hex;
@@ -75,27 +75,20 @@ impl CalloutAuth {
                 );
             }
             Self::HeaderToken { header, token } => {
-                let mut value = HeaderValue::from_str(token.expose_secret()).map_err(|_| {
-                    CalloutAuthError::InvalidHeaderValue {
-                        header: header.as_str().to_owned(),
-                    }
-                })?;
-                value.set_sensitive(true);
-                headers.insert(header.clone(), value);
+                headers.insert(
+                    header.clone(),
+                    sensitive_value(header, token.expose_secret())?,
+                );
             }
             Self::QueryToken { parameter, token } => {
                 target = with_query_parameter(uri, parameter, token.expose_secret())?;
             }
             Self::HmacSha1Signature { header, secret } => {
                 let signature = hmac_sha1_hex(secret.expose_secret().as_bytes(), body);
-                let mut value =
-                    HeaderValue::from_str(&format!("sha1={signature}")).map_err(|_| {
-                        CalloutAuthError::InvalidHeaderValue {
-                            header: header.as_str().to_owned(),
-                        }
-                    })?;
-                value.set_sensitive(true);
-                headers.insert(header.clone(), value);
+                headers.insert(
+                    header.clone(),
+                    sensitive_value(header, &format!("sha1={signature}"))?,
+                );
             }
         }
         Ok(SignedCallout {
@@ -103,6 +96,16 @@ impl CalloutAuth {
             headers,
         })
     }
+}
+
+/// `text` as the value of `header`, marked sensitive so that `Debug` does not print it.
+fn sensitive_value(header: &HeaderName, text: &str) -> Result<HeaderValue, CalloutAuthError> {
+    let mut value =
+        HeaderValue::from_str(text).map_err(|_| CalloutAuthError::InvalidHeaderValue {
+            header: header.as_str().to_owned(),
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// `uri` with `name=value` (percent-encoded) appended to its query string.
