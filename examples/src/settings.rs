@@ -142,14 +142,13 @@ impl InnovisSettings {
         let customer_id = required("INNOVIS_CUSTOMER_ID")?;
         let end_user_code = required("INNOVIS_END_USER_CODE")?;
         let second_end_user_code = required("INNOVIS_SECOND_END_USER_CODE")?;
-        let environment = match (lookup("INNOVIS_TOKEN_URL"), lookup("INNOVIS_GATEWAY_URL")) {
-            (None, None) => innovis_client::Environment::Uat,
-            (Some(token), Some(gateway)) => innovis_client::Environment::Custom {
+        let environment = match both_or_neither(lookup, "INNOVIS_TOKEN_URL", "INNOVIS_GATEWAY_URL")?
+        {
+            None => innovis_client::Environment::Uat,
+            Some((token, gateway)) => innovis_client::Environment::Custom {
                 token_url: parse_url("INNOVIS_TOKEN_URL", &token)?,
                 gateway_url: parse_url("INNOVIS_GATEWAY_URL", &gateway)?,
             },
-            (Some(_), None) => return Err(together("INNOVIS_GATEWAY_URL", "INNOVIS_TOKEN_URL")),
-            (None, Some(_)) => return Err(together("INNOVIS_TOKEN_URL", "INNOVIS_GATEWAY_URL")),
         };
         let ssn = pii::Ssn::new(required("INNOVIS_TEST_SSN")?).map_err(|_| Error::Env {
             var: "INNOVIS_TEST_SSN",
@@ -337,27 +336,12 @@ impl HouseCanarySettings {
             }
             None => housecanary_partner::Environment::Demo,
         };
-        let owner = match (
-            lookup("HOUSECANARY_OWNER_ORGANIZATION_ID"),
-            lookup("HOUSECANARY_OWNER_ID"),
-        ) {
-            (Some(organization), Some(owner)) => {
-                Some(OwnerPair::new(id(&organization), id(&owner)))
-            }
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(together(
-                    "HOUSECANARY_OWNER_ID",
-                    "HOUSECANARY_OWNER_ORGANIZATION_ID",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(together(
-                    "HOUSECANARY_OWNER_ORGANIZATION_ID",
-                    "HOUSECANARY_OWNER_ID",
-                ));
-            }
-        };
+        let owner = both_or_neither(
+            lookup,
+            "HOUSECANARY_OWNER_ORGANIZATION_ID",
+            "HOUSECANARY_OWNER_ID",
+        )?
+        .map(|(organization, owner)| OwnerPair::new(id(&organization), id(&owner)));
         let callouts = match lookup("HOUSECANARY_CALLOUT_URL") {
             Some(url) => {
                 let public_url = parse_url("HOUSECANARY_CALLOUT_URL", &url)?;
@@ -438,9 +422,20 @@ fn number(lookup: Lookup<'_>, var: &'static str, default: u64) -> Result<u64, Er
     }
 }
 
-fn together(missing: &'static str, given: &'static str) -> Error {
-    Error::Env {
+/// The values of two variables that only make sense together: both, or neither.
+fn both_or_neither(
+    lookup: Lookup<'_>,
+    first: &'static str,
+    second: &'static str,
+) -> Result<Option<(String, String)>, Error> {
+    let together = |missing: &'static str, given: &'static str| Error::Env {
         var: missing,
         problem: format!("is not set, but {given} is (set both or neither)"),
+    };
+    match (lookup(first), lookup(second)) {
+        (Some(first), Some(second)) => Ok(Some((first, second))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(together(second, first)),
+        (None, Some(_)) => Err(together(first, second)),
     }
 }
