@@ -44,7 +44,7 @@ pub struct DownloadedExport {
 ///
 /// ```no_run
 /// # async fn run(client: housecanary_partner::Client, placed: examples::orders::PlacedOrder) -> Result<(), examples::Error> {
-/// let dir = examples::export::unique_temp_dir("export")?;
+/// let dir = examples::work_dir::unique_temp_dir("export")?;
 /// let export = examples::export::export_order(
 ///     &client, &placed, &dir,
 ///     std::time::Duration::from_secs(2), std::time::Duration::from_secs(600),
@@ -111,26 +111,6 @@ pub async fn export_order(
         bytes,
         entries,
     })
-}
-
-/// A new, empty directory under the system's temporary directory, named `{prefix}-{pid}-{nanos}`.
-///
-/// ```
-/// let dir = examples::export::unique_temp_dir("doc-test").unwrap();
-/// assert!(dir.is_dir());
-/// std::fs::remove_dir(&dir).unwrap();
-/// ```
-pub fn unique_temp_dir(prefix: &str) -> Result<PathBuf, Error> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-        action: "creating",
-        path: dir.clone(),
-        source,
-    })?;
-    Ok(dir)
 }
 
 fn naming_error(err: housecanary_partner::export_files::NamingInputError) -> Error {

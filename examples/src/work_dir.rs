@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::export;
 use crate::settings::Lookup;
 
 /// Set this environment variable (to any non-empty value) to keep the files the examples write to
@@ -42,7 +41,7 @@ impl WorkDir {
     /// ```
     pub fn create(prefix: &str, keep: bool) -> Result<Self, Error> {
         Ok(Self {
-            path: export::unique_temp_dir(prefix)?,
+            path: unique_temp_dir(prefix)?,
             keep,
         })
     }
@@ -91,6 +90,26 @@ impl WorkDir {
         })?;
         Ok(None)
     }
+}
+
+/// A new, empty directory under the system's temporary directory, named `{prefix}-{pid}-{nanos}`.
+///
+/// ```
+/// let dir = examples::work_dir::unique_temp_dir("doc-test").unwrap();
+/// assert!(dir.is_dir());
+/// std::fs::remove_dir(&dir).unwrap();
+/// ```
+pub fn unique_temp_dir(prefix: &str) -> Result<PathBuf, Error> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        action: "creating",
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ fn the_csv_has_500_rows_and_says_why_each_bad_one_is_bad() {
 async fn bulk_orders_on_500_rows_completes_and_reports_the_bad_lines() {
     let parsed = read_csv(&csv_path()).unwrap();
     let targets = Targets::embedded(fast_sandbox()).await.unwrap();
-    let download_dir = examples::export::unique_temp_dir("bulk-orders-test").unwrap();
+    let download_dir = examples::work_dir::unique_temp_dir("bulk-orders-test").unwrap();
     let options = BulkOptions {
         batch_size: 100,
         download_dir: Some(download_dir.clone()),

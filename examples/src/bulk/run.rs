@@ -16,6 +16,7 @@ use crate::orders::{self, PlacedOrder};
 use crate::output::Output;
 use crate::status_watch::StatusWatch;
 use crate::targets::Targets;
+use crate::work_dir::unique_temp_dir;
 
 /// How to split and name the orders.
 #[derive(Debug, Clone)]
@@ -205,7 +206,7 @@ pub async fn run_bulk(
     out.step(4, "Export and download every order");
     let dir = match &options.download_dir {
         Some(dir) => dir.clone(),
-        None => export::unique_temp_dir("housecanary-bulk-orders")?,
+        None => unique_temp_dir("housecanary-bulk-orders")?,
     };
     let mut results = Vec::with_capacity(placed_orders.len());
     for placed in placed_orders {
