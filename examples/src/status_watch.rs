@@ -16,9 +16,17 @@ use crate::tracker::CalloutTracker;
 #[derive(Debug)]
 pub struct StatusWatch {
     tracker: CalloutTracker,
-    receiver: Option<RunningReceiver>,
-    poll: Option<Duration>,
+    following: Following,
     description: String,
+}
+
+/// How statuses reach the tracker: exactly one of the two.
+#[derive(Debug)]
+enum Following {
+    /// Callouts to this receiver.
+    Callouts(RunningReceiver),
+    /// Listing the order's items at this interval.
+    Polling(Duration),
 }
 
 impl StatusWatch {
@@ -63,15 +71,13 @@ impl StatusWatch {
                 );
                 Ok(Self {
                     tracker,
-                    receiver: Some(receiver),
-                    poll: None,
+                    following: Following::Callouts(receiver),
                     description,
                 })
             }
             CalloutMode::Poll { interval } => Ok(Self {
                 tracker,
-                receiver: None,
-                poll: Some(*interval),
+                following: Following::Polling(*interval),
                 description: format!(
                     "no HOUSECANARY_CALLOUT_URL: polling item statuses every {} s",
                     interval.as_secs_f64()
@@ -104,7 +110,10 @@ impl StatusWatch {
     /// # fn run(watch: examples::StatusWatch) { let _ = watch.receiver().map(|r| r.local_addr()); }
     /// ```
     pub fn receiver(&self) -> Option<&RunningReceiver> {
-        self.receiver.as_ref()
+        match &self.following {
+            Following::Callouts(receiver) => Some(receiver),
+            Following::Polling(_) => None,
+        }
     }
 
     /// Waits until every item of `item_ids` (of order `order_id`) is complete or cancelled, calling
@@ -133,7 +142,7 @@ impl StatusWatch {
         let mut last = None;
         loop {
             changes.borrow_and_update();
-            if self.poll.is_some() {
+            if let Following::Polling(_) = self.following {
                 for item in client.list_order_items(order_id).await? {
                     self.record_polled(order_id, &item);
                 }
@@ -156,10 +165,10 @@ impl StatusWatch {
                 });
             }
             let remaining = deadline_at - now;
-            match self.poll {
-                Some(interval) => tokio::time::sleep(interval.min(remaining)).await,
+            match self.following {
+                Following::Polling(interval) => tokio::time::sleep(interval.min(remaining)).await,
                 // The tracker owns the sender, so `changed` only ends by a change or the timeout.
-                None => {
+                Following::Callouts(_) => {
                     let _ = tokio::time::timeout(remaining, changes.changed()).await;
                 }
             }
