@@ -10,7 +10,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT as USER_AGENT
 use http::{HeaderValue, StatusCode};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize as _, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 use url::Url;
@@ -363,8 +363,15 @@ fn record_outcome(response: &ReportResponse) {
 }
 
 fn decode_response(bytes: &[u8]) -> Result<ReportResponse, Error> {
-    let body: ResponseBody = decode(bytes)?;
-    let raw: Value = decode(bytes)?;
+    // A report can be large: parse it once and type it from the tree. Only when that fails are the
+    // bytes decoded again as before, for an error that points at the failure's position.
+    let parsed = decode::<Value>(bytes)
+        .ok()
+        .and_then(|raw| Some((ResponseBody::deserialize(&raw).ok()?, raw)));
+    let (body, raw) = match parsed {
+        Some(parsed) => parsed,
+        None => (decode::<ResponseBody>(bytes)?, decode::<Value>(bytes)?),
+    };
     Ok(ReportResponse {
         consumers: body.consumers,
         other: body.other,
@@ -428,5 +435,40 @@ fn api_error(status: StatusCode, body: &[u8], trace: &str) -> Error {
         status: status.as_u16(),
         message,
         trace_number: Some(trace.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `decode_response` parses a report once only if the typed body can be read from the parsed
+    /// tree; were it not, every response would silently take the slower double parse.
+    #[test]
+    fn the_typed_body_reads_from_the_parsed_tree() {
+        let bytes = br#"{"Consumers":[{"softwareProviderId":"IGTW","customerTraceNumber":7,
+            "reportReferenceNumber":"RR1","productCode":"CR","consumerId":"C1",
+            "returnCode":"Record","creditData":{"tradelines":[]}}],"requestId":"r-1"}"#;
+        let raw: Value = serde_json::from_slice(bytes).unwrap();
+        let from_tree = ResponseBody::deserialize(&raw).unwrap();
+        let from_bytes: ResponseBody = decode(bytes).unwrap();
+        assert_eq!(from_tree.consumers.len(), 1);
+        assert_eq!(
+            format!("{:?}", from_tree.consumers),
+            format!("{:?}", from_bytes.consumers)
+        );
+        assert_eq!(from_tree.other, from_bytes.other);
+        let response = decode_response(bytes).unwrap();
+        assert_eq!(response.raw, raw);
+        assert_eq!(
+            response.consumers[0].customer_trace_number.as_deref(),
+            Some("7")
+        );
+        // The gateway may also send a single consumer as an object.
+        let single: Value = serde_json::json!({"Consumers": {"returnCode": "No Record"}});
+        assert_eq!(
+            ResponseBody::deserialize(&single).unwrap().consumers.len(),
+            1
+        );
     }
 }
