@@ -511,47 +511,39 @@ async fn exports_become_archives_with_the_documented_names() {
     assert_eq!(status, 400);
 }
 
-#[tokio::test]
-async fn signed_download_urls_expire_and_resist_tampering() {
-    let sandbox = Sandbox::start_with(fast().with_download_url_ttl(Duration::ZERO))
-        .await
-        .unwrap();
-    let order = json!({ "order_type": "valueReport", "name": "Expiry", "items": [item("1 A St", "94103")] });
-    let (_, created) = hc(&sandbox, Method::POST, "orders/", Some(order)).await;
+/// The signed URL of the value report of a one-item order named `name`, once it completed.
+async fn completed_report_url(sandbox: &Sandbox, name: &str) -> String {
+    let order =
+        json!({ "order_type": "valueReport", "name": name, "items": [item("1 A St", "94103")] });
+    let (_, created) = hc(sandbox, Method::POST, "orders/", Some(order)).await;
     let order_id = created["id"].as_u64().unwrap();
-    wait_for_status(&sandbox, order_id, "complete").await;
+    wait_for_status(sandbox, order_id, "complete").await;
     let (_, items) = hc(
-        &sandbox,
+        sandbox,
         Method::GET,
         &format!("orders/{order_id}/items/"),
         None,
     )
     .await;
-    let url = items["results"][0]["available_downloadables"][0]["url"]
+    items["results"][0]["available_downloadables"][0]["url"]
         .as_str()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+#[tokio::test]
+async fn signed_download_urls_expire_and_resist_tampering() {
+    let sandbox = Sandbox::start_with(fast().with_download_url_ttl(Duration::ZERO))
+        .await
+        .unwrap();
+    let url = completed_report_url(&sandbox, "Expiry").await;
     let response = http().get(&url).send().await.unwrap();
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["detail"], "This download link has expired.");
 
     let live = Sandbox::start_with(fast()).await.unwrap();
-    let order = json!({ "order_type": "valueReport", "name": "Tamper", "items": [item("1 A St", "94103")] });
-    let (_, created) = hc(&live, Method::POST, "orders/", Some(order)).await;
-    let order_id = created["id"].as_u64().unwrap();
-    wait_for_status(&live, order_id, "complete").await;
-    let (_, items) = hc(
-        &live,
-        Method::GET,
-        &format!("orders/{order_id}/items/"),
-        None,
-    )
-    .await;
-    let url = items["results"][0]["available_downloadables"][0]["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let url = completed_report_url(&live, "Tamper").await;
     assert_eq!(http().get(&url).send().await.unwrap().status(), 200);
     let tampered = url.replace("signature=", "signature=0");
     assert_eq!(http().get(&tampered).send().await.unwrap().status(), 403);
