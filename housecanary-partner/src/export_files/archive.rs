@@ -242,11 +242,7 @@ impl<R: Read + Seek> ExportArchive<R> {
             let (is_dir, size) = zip
                 .by_index_raw(index)
                 .map(|file| (file.is_dir(), file.size()))
-                .map_err(|source| ArchiveError::Entry {
-                    index,
-                    path: excerpt(&name),
-                    source: Box::new(source),
-                })?;
+                .map_err(|source| ArchiveError::entry(index, &name, source))?;
             if is_dir {
                 continue;
             }
@@ -301,11 +297,7 @@ impl<R: Read + Seek> ExportArchive<R> {
         let file = self
             .zip
             .by_index(entry.index)
-            .map_err(|source| ArchiveError::Entry {
-                index: entry.index,
-                path: excerpt(&entry.path),
-                source: Box::new(source),
-            })?;
+            .map_err(|source| ArchiveError::entry(entry.index, &entry.path, source))?;
         Ok(EntryReader { file })
     }
 
@@ -345,13 +337,7 @@ impl<R: Read + Seek> ExportArchive<R> {
                 Ok(0) => break,
                 Ok(read) => read,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(ArchiveError::Entry {
-                        index: entry.index,
-                        path: excerpt(&entry.path),
-                        source: Box::new(source),
-                    });
-                }
+                Err(source) => return Err(ArchiveError::entry(entry.index, &entry.path, source)),
             };
             let chunk = buffer.get(..read).unwrap_or_default();
             writer
@@ -429,7 +415,13 @@ impl<R: Read + Seek> ExportArchive<R> {
 
     /// Refuses entries from another archive (same index, other name).
     fn check_entry(&self, entry: &ArchiveEntry) -> Result<(), ArchiveError> {
-        match self.entries.iter().find(|own| own.index == entry.index) {
+        // `entries` is in index order (built by walking the archive), so this is a binary search.
+        let own = self
+            .entries
+            .binary_search_by_key(&entry.index, |own| own.index)
+            .ok()
+            .and_then(|position| self.entries.get(position));
+        match own {
             Some(own) if own.path == entry.path => Ok(()),
             _ => Err(ArchiveError::UnknownEntry {
                 index: entry.index,
@@ -538,6 +530,16 @@ pub enum ArchiveError {
 }
 
 /// The start of `name`, so a hostile multi-megabyte name cannot bloat an error.
+impl ArchiveError {
+    fn entry(index: usize, path: &str, source: impl StdError + Send + Sync + 'static) -> Self {
+        Self::Entry {
+            index,
+            path: excerpt(path),
+            source: Box::new(source),
+        }
+    }
+}
+
 fn excerpt(name: &str) -> String {
     crate::text::excerpt(name, NAME_EXCERPT_CHARS)
 }
