@@ -161,7 +161,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn innovis_token_url(&self) -> Url {
-        self.url(innovis::TOKEN_PATH)
+        self.state.url(innovis::TOKEN_PATH)
     }
 
     /// The Innovis gateway endpoint: `{base}InnovisGateway/orest/grs_v001/request`.
@@ -172,7 +172,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn innovis_gateway_url(&self) -> Url {
-        self.url(innovis::GATEWAY_PATH)
+        self.state.url(innovis::GATEWAY_PATH)
     }
 
     /// The HouseCanary partner API base: `{base}partner-api/v1/`.
@@ -183,7 +183,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn housecanary_base_url(&self) -> Url {
-        self.url(housecanary::BASE_PATH)
+        self.state.url(housecanary::BASE_PATH)
     }
 
     /// The credentials this sandbox accepts.
@@ -266,12 +266,6 @@ impl Sandbox {
                 abort.abort();
             }
         }
-    }
-
-    fn url(&self, path: &str) -> Url {
-        let mut url = self.state.base_url.clone();
-        url.set_path(path);
-        url
     }
 }
 

@@ -31,8 +31,7 @@ impl SignatureProblem {
 pub(crate) fn signed_url(state: &AppState, path: &str) -> Url {
     let expires = unix_now().saturating_add(state.config.download_url_ttl.as_secs());
     let signature = sign(state, path, expires);
-    let mut url = state.base_url.clone();
-    url.set_path(path);
+    let mut url = state.url(path);
     url.query_pairs_mut()
         .append_pair(EXPIRES, &expires.to_string())
         .append_pair(SIGNATURE, &signature);

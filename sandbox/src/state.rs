@@ -66,6 +66,13 @@ impl AppState {
         }
     }
 
+    /// The sandbox's own URL for the absolute `path`.
+    pub(crate) fn url(&self, path: &str) -> Url {
+        let mut url = self.base_url.clone();
+        url.set_path(path);
+        url
+    }
+
     pub(crate) fn is_shut_down(&self) -> bool {
         *self.shutdown.borrow()
     }

@@ -41,8 +41,7 @@ pub(crate) fn page(
         return Err(invalid());
     }
     let link = |target: usize| {
-        let mut url = state.base_url.clone();
-        url.set_path(path);
+        let mut url = state.url(path);
         {
             let mut pairs = url.query_pairs_mut();
             pairs.append_pair("page", &target.to_string());

@@ -122,8 +122,7 @@ pub(crate) fn export_progress(state: &AppState, export: &Export) -> ExportProgre
 
 pub(crate) fn export(state: &AppState, export: &Export) -> Value {
     let progress = export_progress(state, export);
-    let mut check_status_url = state.base_url.clone();
-    check_status_url.set_path(&format!(
+    let check_status_url = state.url(&format!(
         "/partner-api/v1/orders/{}/export-requests/{}/",
         export.order_id, export.id
     ));
