@@ -145,16 +145,12 @@ pub async fn second_use(
         .build()?;
     let response = client.send_second_use(&request).await?;
     response.check().map_err(innovis_client::Error::from)?;
-    let code = response
-        .consumers()
-        .first()
+    let consumer = response.consumers().first();
+    let code = consumer
         .and_then(|consumer| consumer.return_code.as_ref())
         .map_or_else(|| "accepted".to_owned(), |code| code.as_str().to_owned());
     out.line(format!("SECONDUSE return code: {code}"));
-    if let Some(number) = response
-        .consumers()
-        .first()
-        .and_then(|consumer| consumer.report_reference_number.as_deref())
+    if let Some(number) = consumer.and_then(|consumer| consumer.report_reference_number.as_deref())
     {
         out.line(format!("SECONDUSE report reference: {number}"));
     }
