@@ -107,7 +107,7 @@ impl CalloutTracker {
                 _ => {}
             }
         }
-        self.changed.send_modify(|generation| *generation += 1);
+        self.notify();
     }
 
     /// Records a status read from the API (the polling mode).
@@ -126,7 +126,7 @@ impl CalloutTracker {
         reason: Option<String>,
     ) {
         update(&mut self.lock(), order_id, item_id, status, reason);
-        self.changed.send_modify(|generation| *generation += 1);
+        self.notify();
     }
 
     /// The last known state of an item.
@@ -211,6 +211,11 @@ impl CalloutTracker {
             tracker.record(&message);
             std::future::ready(Ok(()))
         }
+    }
+
+    /// Wakes every subscriber: something was recorded.
+    fn notify(&self) {
+        self.changed.send_modify(|generation| *generation += 1);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
