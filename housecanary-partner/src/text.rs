@@ -18,7 +18,12 @@ pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
 
 /// [`excerpt`] of bytes that should be UTF-8 (invalid sequences become `U+FFFD`).
 pub(crate) fn excerpt_bytes(bytes: &[u8], max_chars: usize) -> String {
-    excerpt(&String::from_utf8_lossy(bytes), max_chars)
+    // No character, not even a replaced invalid sequence, takes more than 4 bytes: this prefix
+    // holds every character the excerpt shows plus the one that says whether it was cut, so a
+    // large body is not converted whole.
+    let enough = max_chars.saturating_add(1).saturating_mul(4);
+    let head = bytes.get(..enough).unwrap_or(bytes);
+    excerpt(&String::from_utf8_lossy(head), max_chars)
 }
 
 #[cfg(test)]
@@ -52,5 +57,36 @@ mod tests {
             excerpt_bytes("aé".as_bytes().get(..2).unwrap(), 5),
             "a\u{fffd}"
         );
+    }
+
+    #[test]
+    fn only_the_head_of_a_long_body_is_converted_with_the_same_result() {
+        let bodies: [Vec<u8>; 4] = [
+            "é".repeat(1000).into_bytes(),
+            "🏠".repeat(1000).into_bytes(),
+            [
+                b"ab".as_slice(),
+                &[0xe6, 0x97],
+                "東京".repeat(500).as_bytes(),
+            ]
+            .concat(),
+            [0xff, 0xf0, 0x9f, 0x8f, b'x'].repeat(500),
+        ];
+        for body in &bodies {
+            for max in [0, 1, 2, 3, 7, 200] {
+                for end in [
+                    max,
+                    max * 4,
+                    max * 4 + 1,
+                    max * 4 + 3,
+                    max * 4 + 4,
+                    max * 4 + 5,
+                ] {
+                    let cut = body.get(..end.min(body.len())).unwrap();
+                    let whole = excerpt(&String::from_utf8_lossy(cut), max);
+                    assert_eq!(excerpt_bytes(cut, max), whole, "max {max}, {end} bytes");
+                }
+            }
+        }
     }
 }
