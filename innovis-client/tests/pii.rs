@@ -1,4 +1,4 @@
-//! SSNs and dates of birth never appear in `Debug` output or error text.
+//! SSNs, dates of birth, names, addresses and contact details never appear in `Debug` output or error text.
 
 mod common;
 
@@ -15,7 +15,19 @@ const DOB: &str = "1980-01-02";
 const ACCESS_CODE: &str = "K3Y9Z";
 
 fn assert_clean(what: &str, text: &str) {
-    for secret in [SSN, SSN_DASHED, DOB, "19800102", ACCESS_CODE, CLIENT_SECRET] {
+    let others = [
+        "JOHN",
+        "CONSUMER",
+        "1 MAIN ST",
+        "PITTSBURGH",
+        "15222",
+        "4125550100",
+        "john@example.com",
+    ];
+    for secret in [SSN, SSN_DASHED, DOB, "19800102", ACCESS_CODE, CLIENT_SECRET]
+        .into_iter()
+        .chain(others)
+    {
         assert!(!text.contains(secret), "{what} shows {secret:?}: {text}");
     }
 }
@@ -26,6 +38,8 @@ fn applicant() -> Applicant {
         .ssn(Ssn::new(SSN_DASHED).unwrap())
         .dob(DateOfBirth::new(DOB).unwrap())
         .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
+        .phone("4125550100")
+        .email_address("john@example.com")
         .consumer_access_code(ConsumerAccessCode::new(ACCESS_CODE).unwrap())
 }
 

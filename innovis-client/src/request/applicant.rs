@@ -1,6 +1,7 @@
 //! Applicants: the consumers a report is asked about.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -28,10 +29,14 @@ pub const MAX_EMAIL_LEN: usize = 80;
 ///     .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
 ///     .phone("4125550100")
 ///     .email_address("john@example.com");
-/// assert!(!format!("{applicant:?}").contains("123456789"));
+/// let shown = format!("{applicant:?}");
+/// assert!(!shown.contains("123456789") && !shown.contains("JOHN") && !shown.contains("MAIN ST"));
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+///
+/// `Debug` shows how many names, addresses and phones the applicant has and whether the other fields are
+/// set, never their values: an applicant is a consumer's personal data, and debug output ends up in logs.
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Applicant {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -50,6 +55,42 @@ pub struct Applicant {
     addresses: Vec<Address>,
     #[serde(skip_serializing_if = "Option::is_none")]
     consumer_access_code: Option<ConsumerAccessCode>,
+}
+
+/// `[REDACTED]` for a value that is set, nothing for one that is not.
+fn presence<T>(value: &Option<T>) -> &'static str {
+    if value.is_some() {
+        "[REDACTED]"
+    } else {
+        "None"
+    }
+}
+
+impl fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Applicant")
+            .field("names", &format_args!("[{} redacted]", self.names.len()))
+            .field("ssn", &format_args!("{}", presence(&self.ssn)))
+            .field("dob", &format_args!("{}", presence(&self.dob)))
+            .field("phones", &format_args!("[{} redacted]", self.phones.len()))
+            .field(
+                "email_address",
+                &format_args!("{}", presence(&self.email_address)),
+            )
+            .field(
+                "ip_address",
+                &format_args!("{}", presence(&self.ip_address)),
+            )
+            .field(
+                "addresses",
+                &format_args!("[{} redacted]", self.addresses.len()),
+            )
+            .field(
+                "consumer_access_code",
+                &format_args!("{}", presence(&self.consumer_access_code)),
+            )
+            .finish()
+    }
 }
 
 impl Applicant {
@@ -211,12 +252,20 @@ impl Applicant {
 /// let name = Name::new("JANE", "DOE").with_part("middle", "Q");
 /// # let _ = name;
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// `Debug` prints `Name([REDACTED])`: a name is personal data.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Name {
     first: String,
     last: String,
     #[serde(flatten)]
     parts: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Name([REDACTED])")
+    }
 }
 
 impl Name {
@@ -247,7 +296,7 @@ impl Name {
 }
 
 /// A phone number entry (`{phoneNumber}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Phone {
     phone_number: String,
@@ -261,7 +310,9 @@ struct Phone {
 /// let other = Address::new("P", "9 OLD RD", "ERIE", "PA", "16501").with_field("line2", "APT 2");
 /// # let _ = (current, other);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// `Debug` shows only the `addressIdentifier`: the rest is personal data.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     address_identifier: String,
@@ -271,6 +322,14 @@ pub struct Address {
     zip: String,
     #[serde(flatten)]
     fields: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Address")
+            .field("address_identifier", &self.address_identifier)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Address {
