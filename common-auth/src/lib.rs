@@ -44,3 +44,8 @@ pub use callout::{CalloutAuth, CalloutAuthError, SignedCallout};
 pub use client_credentials::ClientCredentials;
 pub use static_credentials::{BasicCredentials, StaticToken};
 pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
+
+/// The guide `docs/common-auth.md`, compiled as doc tests so that its examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/common-auth.md")]
+mod guide {}
