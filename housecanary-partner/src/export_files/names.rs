@@ -19,7 +19,7 @@
 //! that a slug would remove (`#4`, `4/B`) therefore appears verbatim in the name; the archive
 //! reader matches items by the same rule, so such names still map back to their item.
 
-use super::clock::{Clock, today};
+use super::clock::{Clock, FixedClock, today};
 use super::date::ExportDate;
 use super::naming::{ItemNaming, OrderNaming};
 use super::slug::slug;
@@ -249,13 +249,51 @@ pub fn expected_archive_entries(
     exclude_json: bool,
     clock: &(impl Clock + ?Sized),
 ) -> Vec<String> {
+    // One reading of "today" for the whole archive: items without dates must not get different days
+    // when the loop runs across midnight in Los Angeles.
+    let clock = FixedClock::new(clock.now());
     let mut names = Vec::with_capacity(items.len() * 2);
     for item in items {
-        let prefix = order_item_file_prefix(item, order, clock);
+        let prefix = order_item_file_prefix(item, order, &clock);
         if !exclude_json {
             names.push(format!("{prefix}{ORDER_ITEM_JSON_SUFFIX}"));
         }
         names.push(format!("{prefix}{VALUE_REPORT_PDF_SUFFIX}"));
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use jiff::Timestamp;
+
+    use super::*;
+
+    /// A clock that moves one hour forward every time it is read.
+    struct Ticking(AtomicI64);
+
+    impl Clock for Ticking {
+        fn now(&self) -> Timestamp {
+            let seconds = self.0.fetch_add(3600, Ordering::SeqCst);
+            Timestamp::from_second(seconds).unwrap()
+        }
+    }
+
+    #[test]
+    fn one_archive_reads_the_clock_once() {
+        // 2024-03-11 06:30 UTC is 23:30 on March 10th in Los Angeles; an hour later it is March 11th.
+        let start: Timestamp = "2024-03-11T06:30:00Z".parse().unwrap();
+        let clock = Ticking(AtomicI64::new(start.as_second()));
+        let items = [ItemNaming::new("1 A St"), ItemNaming::new("2 B St")];
+        let names = expected_archive_entries(&OrderNaming::new("O"), &items, true, &clock);
+        assert_eq!(
+            names,
+            [
+                "1-a-st_2024-03-10_ValueReport.pdf",
+                "2-b-st_2024-03-10_ValueReport.pdf"
+            ]
+        );
+    }
 }
