@@ -1,7 +1,58 @@
 //! The one transport both vendor clients send through.
 //!
-//! `client-core` knows nothing of Innovis or HouseCanary: it sends a described request
-//! ([`Operation`]) through one pipeline — authorize, send with a per-attempt timeout, classify,
-//! retry by policy and idempotency, read under a limit, decode with the JSON path — and every
-//! error it returns says whether the request may have reached the vendor.
-#![cfg_attr(docsrs, feature(doc_cfg))]
+//! `client-core` knows nothing of Innovis or HouseCanary. It sends a described [`Request`] through
+//! one pipeline:
+//!
+//! 1. authorize: a fixed header such as `Token …`, or a bearer from a
+//!    [`TokenCache`](common_auth::TokenCache) with exactly one resend after a 401;
+//! 2. send with a per-attempt timeout, inside one `tracing` span per attempt carrying
+//!    OpenTelemetry's HTTP field names (`http.request.method`, `url.path`, `server.address`,
+//!    `http.response.status_code`, `http.request.resend_count`) and never a query string;
+//! 3. classify and retry by the [`RetryPolicy`] and the request's [`Idempotency`]: never resend
+//!    what may have been processed, retry what certainly was not;
+//! 4. read the body under the [`Limits`], and decode it with the JSON path of any failure.
+//!
+//! Every [`Error`] says how far the request got ([`Delivery`]). API calls never follow a redirect
+//! (whatever HTTP client was injected); downloads follow them one checked hop at a time.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), client_core::Error> {
+//! use client_core::{Authorization, Request, Transport, TransportConfig};
+//! use common_auth::{SecretString, StaticToken};
+//!
+//! let base = url::Url::parse("https://api.example/v1/").unwrap();
+//! let token = StaticToken::new(SecretString::from("t0ken"));
+//! let transport = Transport::new(
+//!     TransportConfig::new(base.clone(), "my-sdk/1.0")
+//!         .authorization(Authorization::header(token.authorization_header())),
+//! )?;
+//! let created: serde_json::Value = transport
+//!     .send_json(Request::post(base.join("orders/").unwrap(), "POST orders/").json_body("{}"))
+//!     .await?;
+//! # let _ = created; Ok(()) }
+//! ```
+
+mod authorization;
+mod body;
+mod decode;
+mod delivery;
+mod download;
+mod download_policy;
+mod error;
+mod limits;
+mod pages;
+mod redaction;
+mod request;
+mod retry;
+mod transport;
+
+pub use authorization::Authorization;
+pub use delivery::Delivery;
+pub use download::{DownloadError, WriteError};
+pub use error::{Error, ErrorBody, error_chain};
+pub use limits::{Limit, Limits};
+pub use pages::Pages;
+pub use redaction::{Redaction, url_without_query};
+pub use request::Request;
+pub use retry::{Idempotency, RetryPolicy};
+pub use transport::{Response, Transport, TransportConfig};

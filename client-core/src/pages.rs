@@ -1,0 +1,96 @@
+//! Walking a paginated list safely: `next` links stay on the API's origin (they receive the
+//! credential), never lead back to a page already read, and the list ends within the page limit.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use url::Url;
+
+use crate::delivery::Delivery;
+use crate::error::Error;
+use crate::limits::Limit;
+use crate::transport::Transport;
+
+/// The pages of one list fetched so far; decides whether a `next` link may be followed.
+///
+/// ```
+/// # let transport = client_core::Transport::new(client_core::TransportConfig::new(
+/// #     url::Url::parse("https://api.example/v1/").unwrap(), "x")).unwrap();
+/// let first = url::Url::parse("https://api.example/v1/orders/").unwrap();
+/// let mut pages = transport.pages(&first);
+/// let second = pages.follow(&first, "?page=2", &"GET orders/".into()).unwrap();
+/// assert_eq!(second.as_str(), "https://api.example/v1/orders/?page=2");
+/// assert!(pages.follow(&second, "/v1/orders/", &"GET orders/".into()).is_err()); // a loop
+/// assert!(pages.follow(&second, "https://elsewhere.example/", &"GET orders/".into()).is_err());
+/// ```
+pub struct Pages {
+    transport: Transport,
+    visited: HashSet<Url>,
+    max_pages: u32,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Page URLs may carry query strings: show how many, not which.
+        f.debug_struct("Pages")
+            .field("fetched", &self.visited.len())
+            .field("max_pages", &self.max_pages)
+            .finish()
+    }
+}
+
+impl Transport {
+    /// A page walker for the list whose first page is `first`.
+    pub fn pages(&self, first: &Url) -> Pages {
+        Pages {
+            transport: self.clone(),
+            visited: HashSet::from([first.clone()]),
+            max_pages: self.limits().page_count(),
+        }
+    }
+}
+
+impl Pages {
+    /// The URL to fetch next, from the `next` link `link` found on the page at `current`; an
+    /// error when it is not a URL, leaves the API's origin, returns to a page already read, or
+    /// would pass the page limit.
+    pub fn follow(
+        &mut self,
+        current: &Url,
+        link: &str,
+        operation: &Cow<'static, str>,
+    ) -> Result<Url, Error> {
+        let refuse = |message: String| Error::Pagination {
+            operation: operation.clone(),
+            message,
+        };
+        let next = current
+            .join(link)
+            .map_err(|err| refuse(format!("`next` is not a URL: {err}")))?;
+        if !self.transport.is_api_origin(&next) {
+            return Err(refuse(format!(
+                "`next` points to another origin ({}); it is not followed because it would receive \
+                 the credential",
+                next.host_str().unwrap_or("?")
+            )));
+        }
+        if self.visited.len() as u64 >= u64::from(self.max_pages) {
+            return Err(Error::LimitExceeded {
+                operation: operation.clone(),
+                limit: Limit::Pages(self.max_pages),
+                delivery: Delivery::NotSent,
+            });
+        }
+        if !self.visited.insert(next.clone()) {
+            return Err(refuse(
+                "`next` points back to a page already read".to_owned(),
+            ));
+        }
+        Ok(next)
+    }
+
+    /// How many pages have been handed out so far, the first included.
+    pub fn count(&self) -> usize {
+        self.visited.len()
+    }
+}

@@ -1,0 +1,576 @@
+//! The pipeline every request goes through: authorize → send with a per-attempt timeout →
+//! classify → retry by policy and idempotency → bounded read → decode.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use url::Url;
+
+use crate::authorization::{Authorization, Credential};
+use crate::body::{ReadError, read_limited, read_prefix};
+use crate::decode::decode_json;
+use crate::delivery::Delivery;
+use crate::download_policy::{DownloadPolicy, GuardedResolver};
+use crate::error::{Error, ErrorBody, error_chain};
+use crate::limits::{Limit, Limits};
+use crate::redaction::{Redaction, scrub_url};
+use crate::request::Request;
+use crate::retry::{Idempotency, RetryPolicy, parse_retry_after};
+
+/// Headers that may carry the server's request id, most specific first.
+const REQUEST_ID_HEADERS: [&str; 5] = [
+    "x-request-id",
+    "request-id",
+    "x-correlation-id",
+    "x-amzn-requestid",
+    "x-amz-request-id",
+];
+
+/// Everything a [`Transport`] is built from.
+///
+/// ```
+/// use std::time::Duration;
+/// use client_core::{Authorization, Limits, RetryPolicy, TransportConfig};
+/// let config = TransportConfig::new(
+///     url::Url::parse("https://api.example/v1/").unwrap(),
+///     "my-sdk/1.0",
+/// )
+/// .authorization(Authorization::None)
+/// .request_timeout(Some(Duration::from_secs(30)))
+/// .retry_policy(RetryPolicy::default().max_attempts(3))
+/// .limits(Limits::default().json_body(8 << 20));
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    base_url: Url,
+    user_agent: String,
+    authorization: Authorization,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    limits: Limits,
+    http_client: Option<reqwest::Client>,
+    redaction: Redaction,
+    allow_private_downloads: bool,
+}
+
+impl TransportConfig {
+    /// A configuration for the API at `base_url` (also what decides which addresses downloads may
+    /// reach: see [`TransportConfig::allow_private_downloads`]).
+    pub fn new(base_url: Url, user_agent: impl Into<String>) -> Self {
+        TransportConfig {
+            base_url,
+            user_agent: user_agent.into(),
+            authorization: Authorization::None,
+            connect_timeout: Some(Duration::from_secs(10)),
+            request_timeout: Some(Duration::from_secs(60)),
+            retry: RetryPolicy::default(),
+            limits: Limits::default(),
+            http_client: None,
+            redaction: Redaction::default(),
+            allow_private_downloads: false,
+        }
+    }
+
+    /// How requests are authorized.
+    pub fn authorization(mut self, authorization: Authorization) -> Self {
+        self.authorization = authorization;
+        self
+    }
+
+    /// The connect timeout of the HTTP client built here (`None`: the system's).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The timeout of each attempt of an API call, body included (`None`: none).
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How failed attempts are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Bounds on what is read.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// An HTTP client to send API calls with (its proxy, TLS and pool settings). If it follows
+    /// redirects, a redirected API call fails with [`Error::Redirected`] and is never resent.
+    /// Downloads always use a client of the transport's own, under the download policy.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// How body text is made safe to quote in errors.
+    pub fn redaction(mut self, redaction: Redaction) -> Self {
+        self.redaction = redaction;
+        self
+    }
+
+    /// Lets downloads reach loopback, private and link-local addresses (and plain `http` on
+    /// loopback) although the base URL is not such an address. Off by default: a signed URL
+    /// from the network must not make this process fetch from its own network.
+    pub fn allow_private_downloads(mut self, allow: bool) -> Self {
+        self.allow_private_downloads = allow;
+        self
+    }
+}
+
+/// The one way both vendor clients send a request. Cheap to clone (clones share one pool).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), client_core::Error> {
+/// use client_core::{Request, Transport, TransportConfig};
+/// let base = url::Url::parse("https://api.example/v1/").unwrap();
+/// let transport = Transport::new(TransportConfig::new(base.clone(), "my-sdk/1.0"))?;
+/// let order: serde_json::Value = transport
+///     .send_json(Request::get(base.join("orders/7/").unwrap(), "GET orders/7/"))
+///     .await?;
+/// # let _ = order; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Transport {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) api: reqwest::Client,
+    pub(crate) downloads: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) authorization: Authorization,
+    pub(crate) request_timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
+    pub(crate) redaction: Redaction,
+    pub(crate) download_policy: DownloadPolicy,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &crate::url_without_query(&self.inner.base_url))
+            .field("authorization", &self.inner.authorization)
+            .field("retry", &self.inner.retry)
+            .field("limits", &self.inner.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A success answer, its body read whole under the JSON body limit.
+#[derive(Debug, Clone)]
+pub struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Response {
+    /// The HTTP status (2xx).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body, owned.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+}
+
+/// Whether a 3xx answer ends the exchange (API calls) or is handed back to be followed under the
+/// download policy (downloads).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Redirects {
+    Refuse,
+    HandBack,
+}
+
+impl Transport {
+    /// Builds the transport and its HTTP clients.
+    ///
+    /// ```
+    /// let base = url::Url::parse("ftp://files.example/").unwrap();
+    /// let err = client_core::Transport::new(client_core::TransportConfig::new(base, "x")).unwrap_err();
+    /// assert!(matches!(err, client_core::Error::Config { .. }));
+    /// ```
+    pub fn new(config: TransportConfig) -> Result<Self, Error> {
+        check_scheme(&config.base_url)?;
+        let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| Error::Config {
+            message: "the User-Agent contains characters not allowed in a header".to_owned(),
+        })?;
+        let download_policy =
+            DownloadPolicy::for_base(&config.base_url, config.allow_private_downloads);
+        let builder = || {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(user_agent.clone())
+                // A redirected POST could be replayed to another URL; downloads follow redirects
+                // one hop at a time, each checked by the download policy.
+                .redirect(reqwest::redirect::Policy::none());
+            if let Some(timeout) = config.connect_timeout {
+                builder = builder.connect_timeout(timeout);
+            }
+            builder
+        };
+        let build_error = |err: reqwest::Error| Error::Config {
+            message: format!("could not build the HTTP client: {}", error_chain(&err)),
+        };
+        let api = match config.http_client {
+            Some(client) => client,
+            None => builder().build().map_err(build_error)?,
+        };
+        let downloads = builder()
+            .dns_resolver(GuardedResolver::new(download_policy.clone()))
+            .build()
+            .map_err(build_error)?;
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                api,
+                downloads,
+                base_url: config.base_url,
+                user_agent,
+                authorization: config.authorization,
+                request_timeout: config.request_timeout,
+                retry: config.retry,
+                limits: config.limits,
+                redaction: config.redaction,
+                download_policy,
+            }),
+        })
+    }
+
+    /// The base URL of the API.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The limits this transport enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The HTTP client API calls go out on (follows no redirects unless one was injected), for a
+    /// token endpoint to share its pool.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.api
+    }
+
+    /// Sends `request` and reads its success body under the JSON body limit.
+    ///
+    /// ```no_run
+    /// # async fn run(transport: client_core::Transport, url: url::Url) -> Result<(), client_core::Error> {
+    /// let response = transport.send(client_core::Request::get(url, "GET orders/")).await?;
+    /// println!("{} bytes", response.body().len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(&self, request: Request) -> Result<Response, Error> {
+        let mut response = self
+            .exchange(
+                &request,
+                &self.inner.api,
+                self.inner.request_timeout,
+                Redirects::Refuse,
+            )
+            .await?;
+        let status = response.status().as_u16();
+        let limit = self.inner.limits.json_body_bytes();
+        let body = read_limited(&mut response, limit)
+            .await
+            .map_err(|err| match err {
+                ReadError::TooLarge => Error::LimitExceeded {
+                    operation: request.operation.clone(),
+                    limit: Limit::JsonBody(limit),
+                    delivery: Delivery::Processed,
+                },
+                ReadError::Network(err) => network_error(&request, &err, Delivery::Processed),
+            })?;
+        Ok(Response {
+            status,
+            headers: std::mem::take(response.headers_mut()),
+            body,
+        })
+    }
+
+    /// Sends `request` and decodes its success body as `T` (see [`Transport::decode`]).
+    ///
+    /// ```no_run
+    /// # async fn run(transport: client_core::Transport, url: url::Url) -> Result<(), client_core::Error> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Order { id: u64 }
+    /// let order: Order = transport.send_json(client_core::Request::get(url, "GET orders/7/")).await?;
+    /// # let _ = order.id; Ok(()) }
+    /// ```
+    pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+        let operation = request.operation.clone();
+        let response = self.send(request).await?;
+        self.decode(&operation, response.body())
+    }
+
+    /// Decodes a success body as `T`; a failure names the JSON path and quotes a short piece of
+    /// the body through the transport's [`Redaction`].
+    ///
+    /// ```
+    /// # let transport = client_core::Transport::new(client_core::TransportConfig::new(
+    /// #     url::Url::parse("https://api.example/").unwrap(), "x")).unwrap();
+    /// let err = transport.decode::<Vec<u32>>(&"GET list".into(), b"[1, \"two\"]").unwrap_err();
+    /// assert!(matches!(err, client_core::Error::Decode { ref path, .. } if path == "[1]"));
+    /// ```
+    pub fn decode<T: DeserializeOwned>(
+        &self,
+        operation: &Cow<'static, str>,
+        body: &[u8],
+    ) -> Result<T, Error> {
+        decode_json(
+            operation,
+            body,
+            &self.inner.redaction,
+            self.inner.limits.excerpt_char_count(),
+        )
+    }
+
+    /// Sends until an answer is final, retrying as the policy and the request's idempotency
+    /// allow; returns a 2xx (or, when `redirects` hands them back, a 3xx) with its body unread.
+    pub(crate) async fn exchange(
+        &self,
+        request: &Request,
+        client: &reqwest::Client,
+        timeout: Option<Duration>,
+        redirects: Redirects,
+    ) -> Result<reqwest::Response, Error> {
+        check_scheme(&request.url)?;
+        let policy = &self.inner.retry;
+        let deadline = match (request.deadline, policy.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(tokio::time::Instant::now() + b)),
+            (a, b) => a.or(b.map(|b| tokio::time::Instant::now() + b)),
+        };
+        let mut failures: u32 = 0;
+        let mut resend_count: u32 = 0;
+        let mut refreshed = false;
+        loop {
+            let credential = self.credential(request).await?;
+            let span = tracing::info_span!(
+                "http.client.request",
+                otel.name = %request.method,
+                operation = %request.operation,
+                "http.request.method" = %request.method,
+                "url.path" = request.url.path(),
+                "server.address" = request.url.host_str().unwrap_or_default(),
+                "http.request.resend_count" = resend_count,
+                "http.response.status_code" = tracing::field::Empty,
+            );
+            let sent = self
+                .build(client, request, &credential, timeout)
+                .send()
+                .instrument(span.clone())
+                .await;
+            resend_count += 1;
+            let mut response = match sent {
+                Ok(response) => response,
+                Err(err) => {
+                    let delivery = if err.is_connect() {
+                        Delivery::NotSent
+                    } else {
+                        Delivery::MayHaveBeenProcessed
+                    };
+                    let retryable = delivery == Delivery::NotSent
+                        || request.idempotency == Idempotency::Idempotent;
+                    failures += 1;
+                    if let Some(delay) = self.retry_delay(retryable, failures, None, deadline) {
+                        span.in_scope(|| {
+                            tracing::warn!(
+                                error = %scrub_url(error_chain(&err), &request.url),
+                                %delivery,
+                                delay_ms = delay.as_millis() as u64,
+                                "transport failure; retrying"
+                            );
+                        });
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(network_error(request, &err, delivery));
+                }
+            };
+            let status = response.status().as_u16();
+            span.record("http.response.status_code", status);
+            if redirects == Redirects::Refuse && response.url() != &request.url {
+                return Err(Error::Redirected {
+                    operation: request.operation.clone(),
+                    location: crate::url_without_query(response.url()),
+                });
+            }
+            if response.status().is_success()
+                || (redirects == Redirects::HandBack && response.status().is_redirection())
+            {
+                return Ok(response);
+            }
+            if status == 401 && !refreshed {
+                if let (Authorization::Bearer(cache), Credential::Bearer(token)) =
+                    (&self.inner.authorization, &credential)
+                {
+                    // A 401 means the request was not acted on: resending is safe. Many requests
+                    // sent with one token get their 401s at once; only the first may drop it.
+                    span.in_scope(|| {
+                        tracing::warn!("401; fetching a new token and resending once")
+                    });
+                    cache.invalidate_if_current(token);
+                    refreshed = true;
+                    continue;
+                }
+            }
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, SystemTime::now()));
+            failures += 1;
+            let retryable = request.idempotency.retries_status(status);
+            if let Some(delay) = self.retry_delay(retryable, failures, retry_after, deadline) {
+                span.in_scope(|| {
+                    tracing::warn!(status, delay_ms = delay.as_millis() as u64, "retrying")
+                });
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            let request_id = request_id(response.headers());
+            let body = read_prefix(&mut response, self.inner.limits.error_body_bytes()).await;
+            return Err(Error::Status {
+                operation: request.operation.clone(),
+                status,
+                body: ErrorBody(body),
+                request_id,
+                retry_after,
+            });
+        }
+    }
+
+    /// The wait before the next attempt after `failures` failed ones, or `None` when the failure
+    /// is not retryable, no attempt is left, the server asked for too long a wait, or the wait
+    /// would end past the deadline.
+    fn retry_delay(
+        &self,
+        retryable: bool,
+        failures: u32,
+        retry_after: Option<Duration>,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Option<Duration> {
+        let policy = &self.inner.retry;
+        if !retryable || failures >= policy.attempts() {
+            return None;
+        }
+        policy
+            .delay(failures - 1, retry_after)
+            .filter(|delay| deadline.is_none_or(|end| tokio::time::Instant::now() + *delay < end))
+    }
+
+    async fn credential(&self, request: &Request) -> Result<Credential, Error> {
+        if !request.authenticated || !self.is_api_origin(&request.url) {
+            return Ok(Credential::None);
+        }
+        Ok(match &self.inner.authorization {
+            Authorization::None => Credential::None,
+            Authorization::Header(value) => Credential::Header(value.clone()),
+            Authorization::Bearer(cache) => {
+                Credential::Bearer(cache.token().await.map_err(|source| Error::Token {
+                    operation: request.operation.clone(),
+                    source,
+                })?)
+            }
+        })
+    }
+
+    /// Whether `url` is on the API's own origin (so it may receive the credential).
+    pub(crate) fn is_api_origin(&self, url: &Url) -> bool {
+        url.origin() == self.inner.base_url.origin()
+    }
+
+    fn build(
+        &self,
+        client: &reqwest::Client,
+        request: &Request,
+        credential: &Credential,
+        timeout: Option<Duration>,
+    ) -> reqwest::RequestBuilder {
+        let mut builder = client
+            .request(request.method.clone(), request.url.clone())
+            .header(USER_AGENT, self.inner.user_agent.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(value) = credential.header_value() {
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        match &request.body {
+            Some(body) => {
+                builder = builder
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(body.clone());
+            }
+            // Some servers answer 411 to a body-less POST without a length.
+            None if request.method != Method::GET && request.method != Method::HEAD => {
+                builder = builder.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            }
+            None => {}
+        }
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        builder
+    }
+}
+
+/// Only `http` and `https` URLs are sent; anything else is a configuration error, never retried.
+fn check_scheme(url: &Url) -> Result<(), Error> {
+    match url.scheme() {
+        "http" | "https" => Ok(()),
+        other => Err(Error::Config {
+            message: format!("`{other}` URLs are not supported; use https"),
+        }),
+    }
+}
+
+/// A failed exchange, its URL's query removed from the text.
+pub(crate) fn network_error(request: &Request, err: &reqwest::Error, delivery: Delivery) -> Error {
+    if err.is_timeout() && delivery != Delivery::NotSent {
+        return Error::Timeout {
+            operation: request.operation.clone(),
+            delivery,
+        };
+    }
+    Error::Transport {
+        operation: request.operation.clone(),
+        message: scrub_url(error_chain(err), &request.url),
+        delivery,
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS.iter().find_map(|name| {
+        headers
+            .get(*name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    })
+}
