@@ -13,6 +13,8 @@ const CONTEXT_AFTER: usize = 40;
 
 /// Decodes `body` as `T`. The common case pays for one plain decode; only a failure is decoded a
 /// second time, tracking the JSON path for the error.
+// A borrowed `Cow` clones without allocating when the name is static.
+#[allow(clippy::ptr_arg)]
 pub(crate) fn decode_json<T: DeserializeOwned>(
     operation: &Cow<'static, str>,
     body: &[u8],
@@ -32,6 +34,8 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
 }
 
 #[cold]
+// A borrowed `Cow` clones without allocating when the name is static.
+#[allow(clippy::ptr_arg)]
 fn decode_error<T: DeserializeOwned>(
     operation: &Cow<'static, str>,
     body: &[u8],
@@ -51,7 +55,7 @@ fn decode_error<T: DeserializeOwned>(
     Error::Decode {
         operation: operation.clone(),
         path,
-        message: redaction.text(&strip_position(&err.to_string())),
+        message: redaction.text(strip_position(&err.to_string())),
         excerpt: redaction.excerpt(body, start..end, excerpt_chars),
     }
 }

@@ -340,6 +340,8 @@ impl Transport {
     /// let err = transport.decode::<Vec<u32>>(&"GET list".into(), b"[1, \"two\"]").unwrap_err();
     /// assert!(matches!(err, client_core::Error::Decode { ref path, .. } if path == "[1]"));
     /// ```
+    // A borrowed `Cow` clones without allocating when the name is static.
+    #[allow(clippy::ptr_arg)]
     pub fn decode<T: DeserializeOwned>(
         &self,
         operation: &Cow<'static, str>,
