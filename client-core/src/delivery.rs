@@ -51,8 +51,13 @@ impl Delivery {
         matches!(self, Delivery::MayHaveBeenProcessed | Delivery::Processed)
     }
 
-    /// The delivery of a request the vendor answered with `status`.
-    pub(crate) fn of_status(status: u16) -> Delivery {
+    /// The delivery of a request the vendor answered with `status`: 2xx processed, 4xx
+    /// rejected, anything else may have been processed.
+    ///
+    /// ```
+    /// assert_eq!(client_core::Delivery::for_status(504), client_core::Delivery::MayHaveBeenProcessed);
+    /// ```
+    pub fn for_status(status: u16) -> Delivery {
         match status {
             200..=299 => Delivery::Processed,
             400..=499 => Delivery::Rejected,

@@ -78,7 +78,7 @@ pub enum Error {
     },
 
     /// The vendor answered with a status that is not a success (after any retries).
-    #[error("{operation}: HTTP {status}; {}", Delivery::of_status(*status))]
+    #[error("{operation}: HTTP {status}; {}", Delivery::for_status(*status))]
     Status {
         /// The call.
         operation: Cow<'static, str>,
@@ -161,7 +161,7 @@ impl Error {
             | Error::Timeout { delivery, .. }
             | Error::LimitExceeded { delivery, .. } => *delivery,
             Error::Redirected { .. } => Delivery::MayHaveBeenProcessed,
-            Error::Status { status, .. } => Delivery::of_status(*status),
+            Error::Status { status, .. } => Delivery::for_status(*status),
             Error::Decode { .. } => Delivery::Processed,
         }
     }

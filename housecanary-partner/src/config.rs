@@ -6,7 +6,7 @@ use std::time::Duration;
 use common_auth::{SecretString, StaticToken};
 use url::Url;
 
-use crate::retry::RetryPolicy;
+use client_core::{Limits, RetryPolicy};
 
 /// The vendor's demo environment, for integration development.
 pub const DEMO_BASE_URL: &str = "https://order-manager-api-demo.housecanary.com/partner-api/v1/";
@@ -104,6 +104,8 @@ pub struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) user_agent: String,
+    pub(crate) limits: Limits,
+    pub(crate) allow_private_downloads: bool,
 }
 
 impl fmt::Debug for Config {
@@ -120,6 +122,8 @@ impl fmt::Debug for Config {
                 &self.http_client.as_ref().map(|_| "injected"),
             )
             .field("user_agent", &self.user_agent)
+            .field("limits", &self.limits)
+            .field("allow_private_downloads", &self.allow_private_downloads)
             .finish()
     }
 }
@@ -147,6 +151,8 @@ impl Config {
             retry: RetryPolicy::default(),
             http_client: None,
             user_agent: Self::DEFAULT_USER_AGENT.to_owned(),
+            limits: Limits::default(),
+            allow_private_downloads: false,
         }
     }
 
@@ -245,6 +251,35 @@ impl Config {
     /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Bounds on what is read from the network: JSON bodies, error bodies, downloads (bytes;
+    /// their deadline is [`Config::download_timeout`]), pages per list.
+    ///
+    /// ```
+    /// use housecanary_partner::{Config, Environment, Limits, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .limits(Limits::default().json_body(4 << 20).max_pages(500));
+    /// # let _ = config;
+    /// ```
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Lets downloads reach loopback, private and link-local addresses although the base URL is
+    /// not on one (it is allowed automatically when it is, as with the sandbox). Off by default:
+    /// a signed URL from the network must not make this process fetch from its own network.
+    ///
+    /// ```
+    /// use housecanary_partner::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Demo, SecretString::from("t"))
+    ///     .allow_private_downloads(true);
+    /// # let _ = config;
+    /// ```
+    pub fn allow_private_downloads(mut self, allow: bool) -> Self {
+        self.allow_private_downloads = allow;
         self
     }
 

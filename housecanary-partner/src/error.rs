@@ -76,24 +76,14 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
 
-    /// The request could not be completed on the network.
-    #[error(
-        "{operation}: transport failure ({}): {source}",
-        if *may_have_been_sent { "the server may have received the request" } else { "the request was not sent" }
-    )]
-    Transport {
-        /// The call, e.g. `GET orders/42/`.
-        operation: String,
-        /// `false` only when the failure happened before the request could reach the server
-        /// (a connection failure); a POST with `true` may have created something.
-        may_have_been_sent: bool,
-        /// The underlying error (its URL removed).
-        #[source]
-        source: reqwest::Error,
-    },
+    /// The request failed in the transport: on the network, a timeout, a limit, a refused
+    /// redirect or download URL, a `next` link that cannot be followed. [`Error::delivery`]
+    /// says whether the request may have reached the vendor.
+    #[error(transparent)]
+    Transport(client_core::Error),
 
-    /// A request, or a wait such as [`Client::wait_for_export`](crate::Client::wait_for_export),
-    /// ran past its time limit.
+    /// A wait such as [`Client::wait_for_export`](crate::Client::wait_for_export) ran past its
+    /// deadline (a single request that times out is an [`Error::Transport`]).
     #[error("{operation} timed out")]
     Timeout {
         /// What timed out, with what is known of its state.
@@ -157,6 +147,29 @@ impl Error {
             Self::Auth { .. } => Some(401),
             Self::Api { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// How far the request got: whether it may have reached the vendor and been processed.
+    ///
+    /// ```
+    /// use housecanary_partner::{Delivery, Error};
+    /// let err = Error::Validation { field: "name".into(), message: "blank".into() };
+    /// assert_eq!(err.delivery(), Delivery::NotSent);
+    /// ```
+    pub fn delivery(&self) -> client_core::Delivery {
+        use client_core::Delivery;
+        match self {
+            Self::Validation { .. } | Self::Config { .. } => Delivery::NotSent,
+            Self::Auth { .. } => Delivery::Rejected,
+            Self::Api { status, .. } => Delivery::for_status(*status),
+            Self::Transport(source) => source.delivery(),
+            // The last answer arrived; what remains is the vendor's processing.
+            Self::Timeout { .. }
+            | Self::Decode { .. }
+            | Self::UnexpectedResponse { .. }
+            | Self::ExportFailed { .. }
+            | Self::Io { .. } => Delivery::Processed,
         }
     }
 

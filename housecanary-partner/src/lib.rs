@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod api_error;
 pub mod callouts;
 mod client;
 mod config;
@@ -14,14 +15,19 @@ pub mod export_files;
 pub mod exports;
 pub mod orders;
 mod owner;
-mod retry;
 pub mod status;
 mod text;
 
 pub use client::Client;
+/// The transport every call goes through (`client-core`): its error type, limits and policies.
+pub use client_core as transport;
+pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use common_auth::SecretString;
 pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
 pub use error::{Error, Result};
 pub use orders::Id;
 pub use owner::OwnerPair;
-pub use retry::RetryPolicy;
+/// Compiles every code block of the HouseCanary guide as a doctest, so the guide cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/housecanary.md")]
+struct GuideDoctests;

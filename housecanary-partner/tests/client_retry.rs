@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use housecanary_partner::{Client, Config, Environment, Error, RetryPolicy, SecretString};
+use housecanary_partner::{
+    Client, Config, Delivery, Environment, Error, RetryPolicy, SecretString,
+};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -131,14 +133,6 @@ async fn a_refused_connection_is_a_transport_error_that_was_not_sent() {
     );
 
     let err = client.get_order(1_u64).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                may_have_been_sent: false,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(err.delivery(), Delivery::NotSent);
 }

@@ -1,9 +1,13 @@
 //! The one retry rule: idempotent calls retry 429/502/503/504 and transport failures; calls that
 //! are not idempotent retry only what certainly was not processed.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use client_core::{Delivery, Error, Request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -196,4 +200,71 @@ async fn a_scheme_other_than_http_is_a_configuration_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert_eq!(err.delivery(), Delivery::NotSent);
+}
+
+/// A server that reads the start of each request, then hangs up without answering.
+async fn hang_up_server() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&connections);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut buffer = [0_u8; 1024];
+            let _ = socket.read(&mut buffer).await;
+            drop(socket);
+        }
+    });
+    (format!("http://{address}/"), connections)
+}
+
+/// A server that answers every connection with plain text and hangs up, so an `https` client
+/// fails in the TLS handshake: a connection failure, before any request byte was sent.
+async fn not_tls_server() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&connections);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            drop(socket);
+        }
+    });
+    (format!("https://{address}/"), connections)
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried_only_when_idempotent() {
+    let (base, connections) = hang_up_server().await;
+    let transport = transport(&base);
+    let err = transport
+        .send(Request::get(url(&base, "orders/1/"), "GET orders/1/"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.delivery(), Delivery::MayHaveBeenProcessed, "{err:?}");
+    assert_eq!(connections.swap(0, Ordering::SeqCst), 3);
+
+    let err = transport
+        .send(Request::post(url(&base, "orders/"), "POST orders/").json_body("{}"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.delivery(), Delivery::MayHaveBeenProcessed, "{err:?}");
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_failed_tls_handshake_was_never_sent_and_is_retried_for_every_call() {
+    let (base, connections) = not_tls_server().await;
+    let transport = transport(&base);
+    for request in [
+        Request::get(url(&base, "orders/1/"), "GET orders/1/"),
+        Request::post(url(&base, "orders/"), "POST orders/").json_body("{}"),
+    ] {
+        let err = transport.send(request).await.unwrap_err();
+        assert_eq!(err.delivery(), Delivery::NotSent, "{err:?}");
+        assert_eq!(connections.swap(0, Ordering::SeqCst), 3);
+    }
 }

@@ -1,10 +1,11 @@
 //! Export request calls: create, get, list.
 
+use client_core::Idempotency;
 use futures_util::{Stream, TryStreamExt};
-use reqwest::Method;
+use http::Method;
 
 use super::model::{ExportFormat, ExportRequest};
-use crate::client::{Client, Idempotency};
+use crate::client::Client;
 use crate::error::Result;
 use crate::orders::Id;
 use crate::orders::pagination::paginate_path;
@@ -32,8 +33,8 @@ impl Client {
         let mut url = self.endpoint(&["orders", &order_id, "export", format.as_str()], true)?;
         url.query_pairs_mut()
             .append_pair("exclude_json", if exclude_json { "true" } else { "false" });
-        let request = self.api_request(Method::POST, url, None);
-        self.json(request, Idempotency::Unsafe).await
+        self.json(self.request(Method::POST, url, Idempotency::NotIdempotent))
+            .await
     }
 
     /// Fetches one export request: `GET orders/{id}/export-requests/{export_id}/`.

@@ -2,13 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use reqwest::Method;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tracing::Instrument;
+use client_core::{Idempotency, Request};
+use http::Method;
+use tokio::io::AsyncWrite;
 use url::Url;
 
 use super::model::ExportRequest;
-use crate::client::{ApiRequest, Client, Idempotency, body_error};
+use crate::client::{Client, download_operation};
 use crate::error::{Error, Result};
 use crate::orders::Id;
 
@@ -53,6 +53,12 @@ impl Client {
     /// `download_url`) without the `Authorization` header, streamed into `writer`.
     /// Returns the number of bytes written.
     ///
+    /// The URL and every redirect from it (at most 5) must be `https`, carry no user-info, and
+    /// not point at a loopback, private or link-local address (unless the API itself is on one,
+    /// as the sandbox is, or [`Config::allow_private_downloads`](crate::Config::allow_private_downloads)
+    /// says so); the download must fit the configured byte cap and deadline. Errors name the URL
+    /// without its query string (the signature).
+    ///
     /// ```no_run
     /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
     /// let url = url::Url::parse("https://storage.example/exports/a.zip?signature=...").unwrap();
@@ -64,21 +70,8 @@ impl Client {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let request = ApiRequest {
-            method: Method::GET,
-            url: url.clone(),
-            body: None,
-            authenticated: false,
-            download: true,
-            // Never the query: it holds the URL's signature.
-            operation: format!(
-                "download from {}{}",
-                url.host_str().unwrap_or(""),
-                url.path()
-            ),
-            deadline: None,
-        };
-        self.stream_to(request, writer).await
+        let request = Request::get(url.clone(), download_operation(url)).unauthenticated();
+        self.download(request, writer).await
     }
 
     /// Like [`Client::download_url`], into the file at `path` (via `<path>.part`).
@@ -103,8 +96,8 @@ impl Client {
     /// Downloads an item's PDF through the API:
     /// `GET orders/{id}/items/{item_id}/pdfdownload/{key}` (with the token; `key` comes from the
     /// item's `available_downloadables`). INFERRED from the vendor's client API; the path has no
-    /// trailing slash, as the reference writes it. Redirects are followed, and `reqwest` drops
-    /// the `Authorization` header when a redirect leaves the API's host.
+    /// trailing slash, as the reference writes it. Redirects are followed under the download
+    /// policy, and the `Authorization` header never leaves the API's origin.
     ///
     /// ```no_run
     /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
@@ -131,9 +124,8 @@ impl Client {
             &["orders", &order_id, "items", &item_id, "pdfdownload", key],
             false,
         )?;
-        let mut request = self.api_request(Method::GET, url, None);
-        request.download = true;
-        self.stream_to(request, writer).await
+        let request = self.request(Method::GET, url, Idempotency::Idempotent);
+        self.download(request, writer).await
     }
 
     fn export_url(&self, export: &ExportRequest) -> Result<Url> {
@@ -162,37 +154,6 @@ impl Client {
                 operation,
                 message: format!("`exported_data` is not a URL: {err}"),
             })
-    }
-
-    async fn stream_to<W>(&self, request: ApiRequest, writer: &mut W) -> Result<u64>
-    where
-        W: AsyncWrite + Unpin + ?Sized,
-    {
-        let operation = request.operation.clone();
-        let span = tracing::debug_span!("housecanary_partner.download", operation = %operation);
-        async move {
-            let mut response = self.send(request, Idempotency::Safe).await?;
-            let mut written: u64 = 0;
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|err| body_error(&operation, err))?
-            {
-                writer.write_all(&chunk).await.map_err(|source| Error::Io {
-                    operation: operation.clone(),
-                    source,
-                })?;
-                written += chunk.len() as u64;
-            }
-            writer.flush().await.map_err(|source| Error::Io {
-                operation: operation.clone(),
-                source,
-            })?;
-            tracing::debug!(bytes = written, "download complete");
-            Ok(written)
-        }
-        .instrument(span)
-        .await
     }
 }
 

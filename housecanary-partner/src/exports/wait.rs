@@ -3,10 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::Method;
+use client_core::Idempotency;
+use http::Method;
 
 use super::model::ExportRequest;
-use crate::client::{Client, Idempotency};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::orders::Id;
 use crate::status::ExportStatus;
@@ -140,9 +141,10 @@ impl Client {
         let url = self.export_request_url(&order_id, &export_id)?;
         loop {
             // The same GET as `get_export_request`, whose retries stop at the deadline.
-            let mut request = self.api_request(Method::GET, url.clone(), None);
-            request.deadline = Some(deadline);
-            let export: ExportRequest = self.json(request, Idempotency::Safe).await?;
+            let request = self
+                .request(Method::GET, url.clone(), Idempotency::Idempotent)
+                .deadline(deadline);
+            let export: ExportRequest = self.json(request).await?;
             if let Some(callback) = options.on_progress.as_mut() {
                 callback(&export);
             }

@@ -1,14 +1,14 @@
 //! Order calls: create, get, list items.
 
-use bytes::Bytes;
+use client_core::Idempotency;
 use futures_util::{Stream, TryStreamExt};
-use reqwest::Method;
+use http::Method;
 
 use super::id::Id;
 use super::model::{Order, OrderItemDetails};
 use super::pagination::paginate_path;
 use super::value_report::ValueReportOrder;
-use crate::client::{Client, Idempotency};
+use crate::client::Client;
 use crate::error::{Error, Result};
 
 impl Client {
@@ -40,9 +40,11 @@ impl Client {
             message: format!("could not be serialized: {err}"),
         })?;
         let url = self.endpoint(&["orders"], true)?;
-        let request = self.api_request(Method::POST, url, Some(Bytes::from(body)));
+        let request = self
+            .request(Method::POST, url, Idempotency::NotIdempotent)
+            .json_body(body);
         tracing::info!(items = order.items().len(), "creating valueReport order");
-        self.json(request, Idempotency::Unsafe).await
+        self.json(request).await
     }
 
     /// Fetches one order: `GET orders/{id}/`.

@@ -1,10 +1,10 @@
 //! List responses: a bare array, or a Django REST Framework page `{count, next, previous,
 //! results}` whose `next` link is followed until it is null.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
+use client_core::Pages;
 use futures_util::stream;
 use futures_util::{Stream, TryStreamExt};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -66,15 +66,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
 
 struct State<T> {
     client: Client,
+    pages: Pages,
     next: Option<Url>,
     buffer: std::vec::IntoIter<T>,
     pending_error: Option<Error>,
-    /// Pages already fetched: a `next` back to one of them would loop for ever.
-    visited: HashSet<Url>,
 }
 
-/// Every element of the list at `first`, page after page, as a stream. A `next` link on another
-/// origin is refused (it would receive the token); an error ends the stream after being yielded.
+/// Every element of the list at `first`, page after page, as a stream. `next` links are followed
+/// under `client-core`'s page rules (same origin, no loop, at most the page limit); an error ends
+/// the stream after being yielded.
 pub(crate) fn paginate<T>(
     client: Client,
     first: Url,
@@ -83,11 +83,11 @@ where
     T: DeserializeOwned + Send + 'static,
 {
     let state = State {
+        pages: client.transport().pages(&first),
         client,
         next: Some(first),
         buffer: Vec::new().into_iter(),
         pending_error: None,
-        visited: HashSet::new(),
     };
     stream::unfold(state, |mut state| async move {
         loop {
@@ -102,19 +102,18 @@ where
                 Ok(page) => page,
                 Err(err) => return Some((Err(err), state)),
             };
-            state.visited.insert(url.clone());
-            // No URL is fetched twice, so the pages fetched so far are the visited ones.
             tracing::debug!(
-                page = state.visited.len(),
+                page = state.pages.count(),
                 items = page.results.len(),
                 "list page"
             );
             state.buffer = page.results.into_iter();
             if let Some(raw) = page.next.filter(|raw| !raw.is_empty()) {
-                match resolve_next(&state.client, &url, &raw, &state.visited) {
+                let operation = state.client.operation(&http::Method::GET, &url).into();
+                match state.pages.follow(&url, &raw, &operation) {
                     Ok(next) => state.next = Some(next),
                     // Yielded after this page's items.
-                    Err(err) => state.pending_error = Some(err),
+                    Err(err) => state.pending_error = Some(Error::from_transport(err)),
                 }
             }
         }
@@ -135,27 +134,4 @@ where
     stream::once(async move { first })
         .map_ok(move |url| paginate(client.clone(), url))
         .try_flatten()
-}
-
-fn resolve_next(client: &Client, current: &Url, raw: &str, visited: &HashSet<Url>) -> Result<Url> {
-    // Built only on failure: the usual page has a good `next`.
-    let refuse = |message: String| Error::UnexpectedResponse {
-        operation: client.operation(&reqwest::Method::GET, current),
-        message,
-    };
-    let next = current
-        .join(raw)
-        .map_err(|err| refuse(format!("`next` is not a URL: {err}")))?;
-    if !client.same_origin(&next) {
-        return Err(refuse(format!(
-            "`next` points to another origin ({}); it is not followed because it would receive the token",
-            next.host_str().unwrap_or("?")
-        )));
-    }
-    if visited.contains(&next) {
-        return Err(refuse(
-            "`next` points back to a page already read".to_owned(),
-        ));
-    }
-    Ok(next)
 }
