@@ -9,8 +9,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
-
 use crate::delivery::Delivery;
 use crate::limits::Limit;
 
@@ -192,7 +190,7 @@ impl Error {
 /// The start of an error response's body. `Debug` shows its length only (it may echo personal
 /// data); read it with [`ErrorBody::as_bytes`].
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct ErrorBody(pub(crate) Bytes);
+pub struct ErrorBody(pub(crate) Box<[u8]>);
 
 impl ErrorBody {
     /// The bytes read (at most the error body limit).

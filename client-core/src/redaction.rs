@@ -38,7 +38,7 @@ impl Default for Redaction {
 impl Redaction {
     /// `text` masks a decoder's message (which may quote a value); `excerpt` returns a safe
     /// rendering of `body[range]` (it sees the whole body, so it can tell keys from values).
-    pub fn new(text: fn(&str) -> String, excerpt: fn(&[u8], Range<usize>) -> String) -> Self {
+    pub const fn new(text: fn(&str) -> String, excerpt: fn(&[u8], Range<usize>) -> String) -> Self {
         Redaction { text, excerpt }
     }
 

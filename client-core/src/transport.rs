@@ -149,6 +149,7 @@ pub struct Transport {
     pub(crate) inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Inner {
     pub(crate) api: reqwest::Client,
     pub(crate) downloads: reqwest::Client,
@@ -262,6 +263,24 @@ impl Transport {
                 download_policy,
             }),
         })
+    }
+
+    /// The same transport (sharing its connection pools) with another authorization; for a
+    /// token endpoint that must share the transport's HTTP client before the transport can
+    /// carry its tokens.
+    ///
+    /// ```
+    /// # let transport = client_core::Transport::new(client_core::TransportConfig::new(
+    /// #     url::Url::parse("https://api.example/").unwrap(), "x")).unwrap();
+    /// let unauthenticated = transport.with_authorization(client_core::Authorization::None);
+    /// # let _ = unauthenticated;
+    /// ```
+    pub fn with_authorization(&self, authorization: Authorization) -> Transport {
+        let mut inner = (*self.inner).clone();
+        inner.authorization = authorization;
+        Transport {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The base URL of the API.
@@ -463,7 +482,7 @@ impl Transport {
             return Err(Error::Status {
                 operation: request.operation.clone(),
                 status,
-                body: ErrorBody(body),
+                body: ErrorBody(body.to_vec().into_boxed_slice()),
                 request_id,
                 retry_after,
             });

@@ -1,19 +1,17 @@
 //! The client: tokens, sending, the 401 retry, connect retries, decoding.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
-use common_auth::{AccessToken, ClientCredentials, TokenCache};
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
-use http::{HeaderValue, StatusCode};
+use client_core::{Authorization, Request, Transport, TransportConfig};
+use common_auth::{ClientCredentials, TokenCache};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde::{Deserialize as _, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use tracing::Instrument;
-use url::Url;
 
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, check_required};
@@ -21,9 +19,12 @@ use crate::pii::mask_digit_runs;
 use crate::reference::ReportReference;
 use crate::request::report::ReportRequest;
 use crate::request::second_use::SecondUseRequest;
-use crate::response::decode::{decode, excerpt_start, mask_string_values};
+use crate::response::redaction::{REDACTION, excerpt_start, mask_string_values};
 use crate::response::report::{ReportResponse, ResponseBody};
 use crate::response::return_code::ReturnCode;
+
+/// How the gateway call is named in errors and spans (every product posts to one URL).
+const OPERATION: Cow<'static, str> = Cow::Borrowed("POST gateway request");
 
 /// Most characters in `softwareProviderId`.
 pub const MAX_SOFTWARE_PROVIDER_ID_LEN: usize = 4;
@@ -32,8 +33,9 @@ pub const MAX_SOFTWARE_PROVIDER_ID_LEN: usize = 4;
 ///
 /// One access token serves every request and is refreshed ahead of expiry by `common-auth`. On a 401 the
 /// token is dropped and the request sent once more with a fresh one; a second 401 is [`Error::Auth`].
-/// A request that failed to connect is retried a few times (see [`ClientConfig::connect_retries`]); nothing
-/// that may have reached the vendor is ever sent again, since each inquiry is posted on the consumer's file.
+/// Requests go through `client-core`: one that certainly was not processed (no connection, a 429) is
+/// retried by [`ClientConfig::retry_policy`]; nothing that may have reached the vendor is ever sent
+/// again, since each inquiry is posted on the consumer's file.
 ///
 /// ```no_run
 /// use innovis_client::*;
@@ -62,13 +64,8 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
-    gateway_url: Url,
-    tokens: TokenCache,
+    transport: Transport,
     software_provider_id: String,
-    request_timeout: Duration,
-    connect_retries: u32,
-    connect_retry_delay: Duration,
     inquiry_time_zone: TimeZone,
 }
 
@@ -101,38 +98,33 @@ impl Client {
         )?;
         check_required("client_id", &config.client_id, usize::MAX)?;
         check_required("audience", &config.audience, usize::MAX)?;
-        let http = match config.http_client {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(config.connect_timeout)
-                .timeout(config.request_timeout)
-                .user_agent(USER_AGENT)
-                // A redirected POST could be replayed to another URL: never follow one.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|err| Error::Transport {
-                    may_have_been_sent: false,
-                    message: format!("could not create the HTTP client: {}", error_chain(&err)),
-                    trace_number: None,
-                })?,
-        };
+        let mut transport = TransportConfig::new(config.environment.gateway_url(), USER_AGENT)
+            .connect_timeout(Some(config.connect_timeout))
+            .request_timeout(Some(config.request_timeout))
+            .retry_policy(config.retry)
+            .limits(config.limits)
+            .redaction(REDACTION);
+        if let Some(http) = config.http_client {
+            transport = transport.http_client(http);
+        }
+        let transport = Transport::new(transport).map_err(|source| Error::Transport {
+            source,
+            trace_number: None,
+        })?;
+        // The token endpoint shares the gateway's connection pool (and an injected client).
         let credentials = ClientCredentials::json_with_audience(
             config.environment.token_url(),
             config.client_id,
             config.client_secret,
             config.audience,
         )
-        .with_http_client(http.clone())
+        .with_http_client(transport.http_client().clone())
         .with_timeout(config.request_timeout);
+        let tokens = TokenCache::new(credentials);
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
-                gateway_url: config.environment.gateway_url(),
-                tokens: TokenCache::new(credentials),
+                transport: transport.with_authorization(Authorization::Bearer(tokens)),
                 software_provider_id: config.software_provider_id,
-                request_timeout: config.request_timeout,
-                connect_retries: config.connect_retries,
-                connect_retry_delay: config.connect_retry_delay,
                 inquiry_time_zone: config.inquiry_time_zone,
             }),
         })
@@ -160,8 +152,7 @@ impl Client {
             let inquired_at = Timestamp::now();
             let trace = request.customer_trace_number();
             let body = self.wire_body(request)?;
-            let bytes = self.post(body, trace).await?;
-            let mut response = decode_response(&bytes)?;
+            let mut response = self.post(body, trace).await?;
             response.references = response
                 .consumers
                 .iter()
@@ -219,8 +210,7 @@ impl Client {
         async {
             let wire = request.wire_body(&self.inner.inquiry_time_zone, Timestamp::now())?;
             let body = self.wire_body(&wire)?;
-            let bytes = self.post(body, request.customer_trace_number()).await?;
-            let response = decode_response(&bytes)?;
+            let response = self.post(body, request.customer_trace_number()).await?;
             record_outcome(&response);
             Ok(response)
         }
@@ -238,101 +228,28 @@ impl Client {
         .map_err(|_| Error::validation("request", "could not be serialized to JSON"))
     }
 
-    /// Posts `body` with a bearer token; one resend with a fresh token after a 401.
-    async fn post(&self, body: Bytes, trace: &str) -> Result<Bytes, Error> {
-        let mut refreshed = false;
-        loop {
-            let token = self.inner.tokens.token().await?;
-            let response = self.post_once(&body, &token, trace).await?;
-            if response.url() != &self.inner.gateway_url {
-                // Only an injected client follows redirects; a 307/308 target got the inquiry too.
-                return Err(Error::Transport {
-                    may_have_been_sent: true,
-                    message: format!(
-                        "the gateway redirected the request (to host {}) and the injected HTTP client \
-                         followed; use a client built with reqwest::redirect::Policy::none()",
-                        response.url().host_str().unwrap_or("?")
-                    ),
-                    trace_number: Some(trace.to_owned()),
-                });
-            }
-            let status = response.status();
-            if status == StatusCode::UNAUTHORIZED {
-                if refreshed {
-                    return Err(Error::Auth {
-                        trace_number: Some(trace.to_owned()),
-                    });
-                }
-                // A 401 means the gateway did not accept the call, so no inquiry was posted: resending is safe.
-                tracing::warn!(
-                    token = %token.redacted_suffix(),
-                    "gateway answered 401; fetching a new token and resending once"
-                );
-                // Many requests sent with the same token get their 401s at once: only the first may drop it,
-                // or a late one would throw away the fresh token the first one fetched.
-                self.inner.tokens.invalidate_if_current(&token);
-                refreshed = true;
-                continue;
-            }
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|err| transport_error(&err, trace))?;
-            tracing::debug!(status = status.as_u16(), "gateway answered");
-            if status.is_success() {
-                return Ok(bytes);
-            }
-            return Err(api_error(status, &bytes, trace));
-        }
-    }
-
-    /// One POST, retried only while the connection could not be established (nothing was sent).
-    async fn post_once(
-        &self,
-        body: &Bytes,
-        token: &AccessToken,
-        trace: &str,
-    ) -> Result<reqwest::Response, Error> {
-        let mut retries = 0;
-        loop {
-            let result = self
-                .inner
-                .http
-                .post(self.inner.gateway_url.clone())
-                .header(AUTHORIZATION, token.bearer_header())
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .header(ACCEPT, HeaderValue::from_static("application/json"))
-                .header(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT))
-                .timeout(self.inner.request_timeout)
-                .body(body.clone())
-                .send()
-                .await;
-            match result {
-                Ok(response) => return Ok(response),
-                Err(err) if err.is_connect() && retries < self.inner.connect_retries => {
-                    let delay = self
-                        .inner
-                        .connect_retry_delay
-                        .saturating_mul(1 << retries.min(16));
-                    retries += 1;
-                    tracing::warn!(
-                        attempt = retries,
-                        delay_ms = delay.as_millis() as u64,
-                        error = %error_chain(&err),
-                        "could not connect to the gateway (nothing was sent); retrying"
-                    );
-                    tokio::time::sleep(delay).await;
-                }
-                Err(err) => return Err(transport_error(&err, trace)),
-            }
-        }
+    /// Posts `body` through the transport (bearer token, one resend after a 401, retries only of
+    /// what was certainly not processed) and decodes the answer.
+    async fn post(&self, body: Bytes, trace: &str) -> Result<ReportResponse, Error> {
+        let transport = &self.inner.transport;
+        let request = Request::post(transport.base_url().clone(), OPERATION).json_body(body);
+        let response = transport
+            .send(request)
+            .await
+            .map_err(|err| Error::from_transport(err, trace))?;
+        let body = response.into_body();
+        let typed: ResponseBody = transport
+            .decode(&OPERATION, &body)
+            .map_err(|err| Error::from_transport(err, trace))?;
+        tracing::debug!(bytes = body.len(), "gateway answered");
+        Ok(ReportResponse::new(typed, body))
     }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("gateway_url", &self.inner.gateway_url.as_str())
+            .field("transport", &self.inner.transport)
             .field("software_provider_id", &self.inner.software_provider_id)
             .finish_non_exhaustive()
     }
@@ -362,58 +279,40 @@ fn record_outcome(response: &ReportResponse) {
     tracing::info!(consumers = response.consumers.len(), "report received");
 }
 
-fn decode_response(bytes: &[u8]) -> Result<ReportResponse, Error> {
-    // A report can be large: parse it once and type it from the tree. Only when that fails are the
-    // bytes decoded again as before, for an error that points at the failure's position.
-    let parsed = decode::<Value>(bytes)
-        .ok()
-        .and_then(|raw| Some((ResponseBody::deserialize(&raw).ok()?, raw)));
-    let (body, raw) = match parsed {
-        Some(parsed) => parsed,
-        None => (decode::<ResponseBody>(bytes)?, decode::<Value>(bytes)?),
-    };
-    Ok(ReportResponse {
-        consumers: body.consumers,
-        other: body.other,
-        raw,
-        references: Vec::new(),
-    })
-}
-
-/// Maps a failed exchange: connect failures were never sent; anything later may have been.
-fn transport_error(err: &reqwest::Error, trace: &str) -> Error {
-    let trace_number = Some(trace.to_owned());
-    if err.is_connect() || err.is_builder() {
-        Error::Transport {
-            may_have_been_sent: false,
-            message: error_chain(err),
-            trace_number,
-        }
-    } else if err.is_timeout() {
-        Error::Timeout { trace_number }
-    } else {
-        Error::Transport {
-            may_have_been_sent: true,
-            message: error_chain(err),
-            trace_number,
+impl Error {
+    /// The Innovis reading of a transport error, with the request's trace number: a 401 after
+    /// the resend is [`Error::Auth`], another error status [`Error::Api`] with the vendor's
+    /// `errorMessage`, an undecodable answer [`Error::Decode`]; the rest keep the transport's
+    /// error, which says whether the inquiry may have reached the vendor.
+    pub(crate) fn from_transport(err: client_core::Error, trace: &str) -> Error {
+        let trace_number = Some(trace.to_owned());
+        match err {
+            client_core::Error::Status { status: 401, .. } => Error::Auth { trace_number },
+            client_core::Error::Status { status, body, .. } => {
+                api_error(status, body.as_bytes(), trace)
+            }
+            client_core::Error::Decode {
+                path,
+                message,
+                excerpt,
+                ..
+            } => Error::Decode {
+                path,
+                message,
+                excerpt,
+                trace_number,
+            },
+            client_core::Error::Token { source, .. } => Error::Token(source),
+            source => Error::Transport {
+                source,
+                trace_number,
+            },
         }
     }
-}
-
-/// The error and its sources on one line (reqwest's own message hides the cause).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// An error status: the vendor's `errorMessage` when there is one, else the start of the body.
-fn api_error(status: StatusCode, body: &[u8], trace: &str) -> Error {
+fn api_error(status: u16, body: &[u8], trace: &str) -> Error {
     let message = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|json| match json.get("errorMessage")? {
@@ -426,49 +325,18 @@ fn api_error(status: StatusCode, body: &[u8], trace: &str) -> Error {
         .unwrap_or_else(|| {
             let start = excerpt_start(body);
             if start.is_empty() {
-                status.canonical_reason().unwrap_or("no message").to_owned()
+                http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or("no message")
+                    .to_owned()
             } else {
                 start
             }
         });
     Error::Api {
-        status: status.as_u16(),
+        status,
         message,
         trace_number: Some(trace.to_owned()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `decode_response` parses a report once only if the typed body can be read from the parsed
-    /// tree; were it not, every response would silently take the slower double parse.
-    #[test]
-    fn the_typed_body_reads_from_the_parsed_tree() {
-        let bytes = br#"{"Consumers":[{"softwareProviderId":"IGTW","customerTraceNumber":7,
-            "reportReferenceNumber":"RR1","productCode":"CR","consumerId":"C1",
-            "returnCode":"Record","creditData":{"tradelines":[]}}],"requestId":"r-1"}"#;
-        let raw: Value = serde_json::from_slice(bytes).unwrap();
-        let from_tree = ResponseBody::deserialize(&raw).unwrap();
-        let from_bytes: ResponseBody = decode(bytes).unwrap();
-        assert_eq!(from_tree.consumers.len(), 1);
-        assert_eq!(
-            format!("{:?}", from_tree.consumers),
-            format!("{:?}", from_bytes.consumers)
-        );
-        assert_eq!(from_tree.other, from_bytes.other);
-        let response = decode_response(bytes).unwrap();
-        assert_eq!(response.raw, raw);
-        assert_eq!(
-            response.consumers[0].customer_trace_number.as_deref(),
-            Some("7")
-        );
-        // The gateway may also send a single consumer as an object.
-        let single: Value = serde_json::json!({"Consumers": {"returnCode": "No Record"}});
-        assert_eq!(
-            ResponseBody::deserialize(&single).unwrap().consumers.len(),
-            1
-        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use client_core::{Limits, RetryPolicy};
 use common_auth::SecretString;
 use jiff::tz::TimeZone;
 use url::Url;
@@ -12,10 +13,10 @@ pub const DEFAULT_AUDIENCE: &str = "innovisgateway";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time for a whole request (the vendor recommends 30–60 s).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default number of extra attempts after a failure to connect (nothing was sent).
-pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
-/// Default pause before the first connect retry (doubled for each later one).
-pub const DEFAULT_CONNECT_RETRY_DELAY: Duration = Duration::from_millis(250);
+/// Default attempts in all for one request (retries happen only when nothing was processed).
+pub const DEFAULT_ATTEMPTS: u32 = 3;
+/// Default backoff ceiling before the first retry (doubled for each later one, with full jitter).
+pub const DEFAULT_FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The `User-Agent` sent on gateway requests: `innovis-client/<version>`.
 pub const USER_AGENT: &str = concat!("innovis-client/", env!("CARGO_PKG_VERSION"));
 
@@ -111,8 +112,8 @@ pub struct ClientConfig {
     pub(crate) software_provider_id: String,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
-    pub(crate) connect_retries: u32,
-    pub(crate) connect_retry_delay: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) inquiry_time_zone: TimeZone,
 }
@@ -141,8 +142,10 @@ impl ClientConfig {
             software_provider_id: software_provider_id.into(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            connect_retries: DEFAULT_CONNECT_RETRIES,
-            connect_retry_delay: DEFAULT_CONNECT_RETRY_DELAY,
+            retry: RetryPolicy::default()
+                .max_attempts(DEFAULT_ATTEMPTS)
+                .initial_backoff(DEFAULT_FIRST_BACKOFF),
+            limits: Limits::default(),
             http_client: None,
             inquiry_time_zone: TimeZone::UTC,
         }
@@ -187,19 +190,33 @@ impl ClientConfig {
         self
     }
 
-    /// Sets how many times a request that failed to *connect* is tried again (default 2), and the pause
-    /// before the first retry (doubled each time). Nothing else is ever retried, except one resend after a
-    /// 401 with a fresh token: an inquiry that may have reached the vendor is never sent twice.
+    /// Sets how failed attempts are retried (default: 3 attempts, backoff from 250 ms). An inquiry is
+    /// not idempotent: it is sent again only when it certainly was not processed (the connection was
+    /// never established, or the gateway answered 429), plus one resend after a 401 with a fresh
+    /// token. An inquiry that may have reached the vendor is never sent twice.
     ///
     /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # use innovis_client::{ClientConfig, Environment, RetryPolicy, SecretString};
     /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.connect_retries(3, std::time::Duration::from_millis(100));
+    /// let config = config.retry_policy(RetryPolicy::default().max_attempts(4));
     /// # let _ = config;
     /// ```
-    pub fn connect_retries(mut self, retries: u32, first_delay: Duration) -> Self {
-        self.connect_retries = retries;
-        self.connect_retry_delay = first_delay;
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sets the bounds on what is read from the gateway (default: 16 MiB per report body, 64 KiB
+    /// of an error body).
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, Limits, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.limits(Limits::default().json_body(32 << 20));
+    /// # let _ = config;
+    /// ```
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 

@@ -4,6 +4,8 @@
 //! name the field and the rule, and any text that comes from the vendor (messages, body excerpts) has its digit
 //! runs masked before it is stored (see [`crate::pii::mask_digit_runs`]).
 
+use client_core::Delivery;
+
 use crate::response::ReturnCodeError;
 
 /// Everything that can go wrong when building or sending an Innovis request.
@@ -64,42 +66,36 @@ pub enum Error {
         trace_number: Option<String>,
     },
 
-    /// The request could not be completed at the network level.
+    /// The request failed in the transport: on the network, a timeout, a limit, a refused redirect.
     ///
-    /// When `may_have_been_sent` is `true` the inquiry may have reached the vendor (and been posted on the
-    /// consumer's file): do not send it again blindly, ask the vendor with the trace number first.
-    #[error(
-        "network failure talking to Innovis ({message}); the request {} (customerTraceNumber {trace_number:?})",
-        if *may_have_been_sent { "may have reached the vendor: do not resend it blindly" } else { "was not sent" }
-    )]
+    /// [`Error::delivery`] says whether the inquiry may have reached the vendor (and been posted on
+    /// the consumer's file): when it may have, do not send it again blindly; ask the vendor with
+    /// the trace number first.
+    #[error("{source} (customerTraceNumber {trace_number:?})")]
     Transport {
-        /// `false` only when the failure happened before any byte of the request was sent (connect failures).
-        may_have_been_sent: bool,
-        /// What failed, from the HTTP library (no request body, no headers).
-        message: String,
+        /// What failed, with how far the request got ([`client_core::Error::delivery`]).
+        #[source]
+        source: client_core::Error,
         /// The `customerTraceNumber` of the request.
         trace_number: Option<String>,
     },
 
-    /// The request timeout elapsed after the request was sent. The inquiry may have reached the vendor.
+    /// A 2xx response body could not be decoded. The gateway processed the request: the inquiry
+    /// was posted.
     #[error(
-        "the Innovis gateway did not answer within the request timeout; the inquiry may have reached the \
-         vendor, do not resend it blindly (customerTraceNumber {trace_number:?})"
+        "could not decode the Innovis response at `{path}`: {message} (near: {excerpt:?}); the \
+         inquiry was processed, do not send it again (customerTraceNumber {trace_number:?})"
     )]
-    Timeout {
-        /// The `customerTraceNumber` of the request.
-        trace_number: Option<String>,
-    },
-
-    /// A 2xx response body could not be decoded.
-    #[error("could not decode the Innovis response at `{path}`: {message} (near: {excerpt:?})")]
     Decode {
         /// JSON path of the failure, e.g. `Consumers[0].returnCode` (`.` for the document itself).
         path: String,
         /// What was wrong, from the JSON decoder.
         message: String,
-        /// A short piece of the body around the failure with its digit runs masked.
+        /// A short piece of the body around the failure with its string values and digit runs
+        /// masked.
         excerpt: String,
+        /// The `customerTraceNumber` of the request.
+        trace_number: Option<String>,
     },
 
     /// The access token could not be obtained from the token endpoint.
@@ -112,6 +108,41 @@ pub enum Error {
 }
 
 impl Error {
+    /// How far the request got: whether the inquiry may have reached the vendor and been posted.
+    ///
+    /// ```
+    /// use innovis_client::{Delivery, Error, pii::Ssn};
+    /// let err = Ssn::new("12-34").unwrap_err();
+    /// assert_eq!(err.delivery(), Delivery::NotSent);
+    /// ```
+    pub fn delivery(&self) -> Delivery {
+        match self {
+            Error::Validation { .. } | Error::UnregisteredHouseNumber { .. } | Error::Token(_) => {
+                Delivery::NotSent
+            }
+            Error::Auth { .. } => Delivery::Rejected,
+            Error::Api { status, .. } => Delivery::for_status(*status),
+            Error::Transport { source, .. } => source.delivery(),
+            Error::Decode { .. } | Error::ReturnCode(_) => Delivery::Processed,
+        }
+    }
+
+    /// The `customerTraceNumber` of the request the error belongs to, once it was built.
+    ///
+    /// ```
+    /// let err = innovis_client::pii::Ssn::new("12-34").unwrap_err();
+    /// assert_eq!(err.trace_number(), None);
+    /// ```
+    pub fn trace_number(&self) -> Option<&str> {
+        match self {
+            Error::Auth { trace_number }
+            | Error::Api { trace_number, .. }
+            | Error::Transport { trace_number, .. }
+            | Error::Decode { trace_number, .. } => trace_number.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Shorthand for a [`Error::Validation`].
     pub(crate) fn validation(field: &'static str, problem: impl Into<String>) -> Self {
         Error::Validation {

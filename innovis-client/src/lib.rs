@@ -55,6 +55,9 @@ pub mod request;
 pub mod response;
 
 pub use client::Client;
+/// The transport every call goes through (`client-core`): its error type, limits and policies.
+pub use client_core as transport;
+pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use common_auth::SecretString;
 pub use config::{ClientConfig, Environment};
 pub use error::Error;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use innovis_client::{Client, Environment, Error};
+use innovis_client::{Client, Delivery, Environment, Error, transport};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -148,7 +148,17 @@ async fn a_request_timeout_is_not_retried() {
         Client::new(config(environment(&server)).request_timeout(Duration::from_millis(300)))
             .unwrap();
     let err = client.send(&simple_request("slow")).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                source: transport::Error::Timeout { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.delivery(), Delivery::MayHaveBeenProcessed);
 }
 
 /// Resolves every name to 127.0.0.2 (where nothing listens: connection refused) for the first `refusals`
@@ -190,9 +200,11 @@ fn client_with_refusals(
             .parse()
             .unwrap(),
     };
-    let config = config(environment)
-        .http_client(http)
-        .connect_retries(retries, Duration::from_millis(1));
+    let config = config(environment).http_client(http).retry_policy(
+        innovis_client::RetryPolicy::default()
+            .max_attempts(retries + 1)
+            .initial_backoff(Duration::from_millis(1)),
+    );
     (Client::new(config).unwrap(), lookups)
 }
 
@@ -218,16 +230,8 @@ async fn connect_retries_are_bounded_and_report_nothing_was_sent() {
     mount_record_gateway(&server, 0).await;
     let (client, lookups) = client_with_refusals(&server, usize::MAX, 2);
     let err = client.send(&simple_request("down")).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                may_have_been_sent: false,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(err.delivery(), Delivery::NotSent);
     assert_eq!(
         lookups.load(Ordering::SeqCst),
         3,
@@ -246,8 +250,8 @@ async fn a_closed_port_is_a_transport_error_that_was_not_sent() {
     let client = Client::new(config(environment)).unwrap();
     let err = client.send(&simple_request("closed")).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport { may_have_been_sent: false, ref trace_number, .. }
-            if trace_number.as_deref() == Some("closed")),
+        matches!(err, Error::Transport { ref trace_number, .. }
+            if trace_number.as_deref() == Some("closed") && err.delivery() == Delivery::NotSent),
         "{err:?}"
     );
     assert!(err.to_string().contains("was not sent"));
@@ -376,8 +380,9 @@ async fn a_connection_dropped_after_the_request_was_sent_is_not_retried() {
 
     let err = client.send(&simple_request("hangup")).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport { may_have_been_sent: true, ref trace_number, .. }
-            if trace_number.as_deref() == Some("hangup")),
+        matches!(err, Error::Transport { ref trace_number, .. }
+            if trace_number.as_deref() == Some("hangup")
+                && err.delivery() == Delivery::MayHaveBeenProcessed),
         "{err:?}"
     );
     assert!(
@@ -423,9 +428,16 @@ async fn a_gateway_redirect_is_never_followed() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Transport { may_have_been_sent: true, ref message, .. } if message.contains("redirected")),
+        matches!(
+            err,
+            Error::Transport {
+                source: transport::Error::Redirected { .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
+    assert!(err.delivery().may_have_been_processed());
 }
 
 /// Answers 401 after a delay that grows with each call, so the 401s of concurrent requests arrive one by one.

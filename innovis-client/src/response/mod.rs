@@ -1,7 +1,7 @@
 //! Response types: [`ReportResponse`] (whole body), [`ConsumerReport`] (one consumer), [`ReturnCode`].
 
 pub mod consumer;
-pub(crate) mod decode;
+pub(crate) mod redaction;
 pub mod report;
 pub mod return_code;
 

@@ -1,6 +1,9 @@
 //! The whole gateway response: the consumer reports, any other top-level fields, and the raw JSON.
 
 use std::fmt;
+use std::sync::OnceLock;
+
+use bytes::Bytes;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -33,11 +36,25 @@ use crate::response::return_code::ReturnCodeError;
 pub struct ReportResponse {
     pub(crate) consumers: Vec<ConsumerReport>,
     pub(crate) other: Map<String, Value>,
-    pub(crate) raw: Value,
+    /// The body as received; parsed into [`ReportResponse::raw`] only when asked for, so a report
+    /// is decoded once on the common path.
+    body: Bytes,
+    raw: OnceLock<Value>,
     pub(crate) references: Vec<ReportReference>,
 }
 
 impl ReportResponse {
+    /// A response from its typed view and the body it was decoded from.
+    pub(crate) fn new(typed: ResponseBody, body: Bytes) -> Self {
+        ReportResponse {
+            consumers: typed.consumers,
+            other: typed.other,
+            body,
+            raw: OnceLock::new(),
+            references: Vec::new(),
+        }
+    }
+
     /// The consumer reports, in the order sent (empty when the body has no `Consumers`).
     ///
     /// ```no_run
@@ -63,7 +80,8 @@ impl ReportResponse {
         &self.other
     }
 
-    /// The whole response body as JSON. It holds the consumer's personal data: do not log it.
+    /// The whole response body as JSON (parsed on first use). It holds the consumer's personal
+    /// data: do not log it.
     ///
     /// ```no_run
     /// # fn f(response: innovis_client::ReportResponse) {
@@ -72,7 +90,21 @@ impl ReportResponse {
     /// # }
     /// ```
     pub fn raw(&self) -> &Value {
-        &self.raw
+        // The body decoded as a `ResponseBody` already, so it is valid JSON.
+        self.raw
+            .get_or_init(|| serde_json::from_slice(&self.body).unwrap_or(Value::Null))
+    }
+
+    /// The response body exactly as the gateway sent it. It holds the consumer's personal data:
+    /// do not log it.
+    ///
+    /// ```no_run
+    /// # fn f(response: innovis_client::ReportResponse) {
+    /// std::fs::write("report.json", response.body()).unwrap();
+    /// # }
+    /// ```
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 
     /// One [`ReportReference`] for every consumer report that has a `reportReferenceNumber` and a
@@ -159,4 +191,29 @@ fn one_or_many<'de, D: Deserializer<'de>>(
     }
 
     deserializer.deserialize_any(OneOrMany)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_raw_tree_is_parsed_from_the_kept_body_on_demand() {
+        let bytes: &[u8] = br#"{"Consumers":[{"customerTraceNumber":7,"reportReferenceNumber":"RR1",
+            "consumerId":"C1","returnCode":"Record","creditData":{"tradelines":[]}}],"requestId":"r-1"}"#;
+        let typed: ResponseBody = serde_json::from_slice(bytes).unwrap();
+        let response = ReportResponse::new(typed, Bytes::from_static(bytes));
+        assert_eq!(response.consumers().len(), 1);
+        assert_eq!(
+            response.consumers()[0].customer_trace_number.as_deref(),
+            Some("7")
+        );
+        assert_eq!(response.other()["requestId"], "r-1");
+        assert_eq!(response.raw()["Consumers"][0]["consumerId"], "C1");
+        assert_eq!(response.body(), bytes);
+        // The gateway may also send a single consumer as an object.
+        let single: ResponseBody =
+            serde_json::from_str(r#"{"Consumers": {"returnCode": "No Record"}}"#).unwrap();
+        assert_eq!(single.consumers.len(), 1);
+    }
 }

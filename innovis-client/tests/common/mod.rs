@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use innovis_client::{
     Applicant, Client, ClientConfig, Environment, HouseNumber, PermissiblePurpose, ProductCode,
-    ReportReference, ReportRequest, SecretString,
+    ReportReference, ReportRequest, RetryPolicy, SecretString,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -66,7 +66,11 @@ pub fn config(environment: Environment) -> ClientConfig {
         SecretString::from(CLIENT_SECRET),
         SOFTWARE_PROVIDER_ID,
     )
-    .connect_retries(2, Duration::from_millis(1))
+    .retry_policy(
+        RetryPolicy::default()
+            .max_attempts(3)
+            .initial_backoff(Duration::from_millis(1)),
+    )
 }
 
 pub fn client(server: &MockServer) -> Client {

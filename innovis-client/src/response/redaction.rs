@@ -1,69 +1,32 @@
-//! Turning response bytes into types, with errors that say where and show a PII-safe excerpt.
+//! Making a response body safe to quote in an error: a credit report's values are names,
+//! addresses and account data.
 
-use serde::de::DeserializeOwned;
+use std::ops::Range;
 
-use crate::error::Error;
+use client_core::Redaction;
+
 use crate::pii::mask_digit_runs;
 
-/// Characters of context shown before and after a decode failure.
-const EXCERPT_BEFORE: usize = 40;
-const EXCERPT_AFTER: usize = 20;
+/// How the transport quotes Innovis bodies in errors: JSON string values and digit runs masked.
+pub(crate) const REDACTION: Redaction = Redaction::new(mask_text, mask_excerpt);
 
-/// Decodes `body` as `T`, reporting the JSON path of a failure.
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        decode_error(body, path, err.inner())
-    })?;
-    deserializer
-        .end()
-        .map_err(|err| decode_error(body, ".".to_owned(), &err))?;
-    Ok(value)
-}
-
-fn decode_error(body: &[u8], path: String, err: &serde_json::Error) -> Error {
-    // serde_json's message may quote the offending value ("invalid type: integer `123456789`",
-    // "invalid type: string \"JOHN\"").
-    let message = strip_position(&err.to_string());
-    let message = mask_digit_runs(&String::from_utf8_lossy(&mask_string_values(
+/// A decoder's message (it may quote a value, e.g. `invalid type: string "JOHN"`), masked.
+fn mask_text(message: &str) -> String {
+    mask_digit_runs(&String::from_utf8_lossy(&mask_string_values(
         message.as_bytes(),
-    )));
-    Error::Decode {
-        path,
-        message,
-        excerpt: excerpt_at(body, err.line(), err.column()),
-    }
+    )))
 }
 
-/// serde_json appends " at line L column C"; the excerpt shows where, so keep the message short.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
-/// A short piece of `body` around the 1-based `line` and `column`, with JSON string values and digit runs
-/// masked (see [`mask_string_values`]).
-pub(crate) fn excerpt_at(body: &[u8], line: usize, column: usize) -> String {
-    let line_start = body
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i + 1)
-        .nth(line.saturating_sub(2))
-        .filter(|_| line > 1)
-        .unwrap_or(0);
-    let at = line_start.saturating_add(column).min(body.len());
-    let start = at.saturating_sub(EXCERPT_BEFORE);
-    let end = at.saturating_add(EXCERPT_AFTER).min(body.len());
+/// `body[range]` with JSON string values and digit runs masked. The whole body is masked first,
+/// so a window that starts inside a string still hides it.
+fn mask_excerpt(body: &[u8], range: Range<usize>) -> String {
     let masked = mask_string_values(body);
-    let piece = masked.get(start..end).unwrap_or_default();
-    mask_digit_runs(&String::from_utf8_lossy(piece))
+    mask_digit_runs(&String::from_utf8_lossy(
+        masked.get(range).unwrap_or_default(),
+    ))
 }
 
-/// A short beginning of `body`, masked like [`excerpt_at`], for error statuses without a usable message.
+/// A short beginning of `body`, masked like an excerpt, for error statuses without a usable message.
 pub(crate) fn excerpt_start(body: &[u8]) -> String {
     const MAX: usize = 200;
     let masked = mask_string_values(body);
@@ -117,15 +80,24 @@ mod tests {
     use super::*;
     use crate::response::report::ResponseBody;
 
+    fn decode(body: &[u8]) -> Result<ResponseBody, client_core::Error> {
+        let base = url::Url::parse("https://gateway.example/request").unwrap();
+        let transport = client_core::Transport::new(
+            client_core::TransportConfig::new(base, "t").redaction(REDACTION),
+        )
+        .unwrap();
+        transport.decode(&"POST request".into(), body)
+    }
+
     #[test]
     fn path_and_masked_excerpt_for_wrong_type() {
         let body = br#"{"Consumers":[{"returnCode":"Record"},{"returnCode":123456789}]}"#;
-        let err = decode::<ResponseBody>(body).unwrap_err();
-        match err {
-            Error::Decode {
+        match decode(body).unwrap_err() {
+            client_core::Error::Decode {
                 path,
                 message,
                 excerpt,
+                ..
             } => {
                 assert_eq!(path, "Consumers[1].returnCode");
                 assert!(!message.contains("123456789"), "{message}");
@@ -134,13 +106,6 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-    }
-
-    #[test]
-    fn excerpt_on_later_lines() {
-        let body = b"{\n  \"a\": 1,\n  \"b\": oops\n}";
-        let text = excerpt_at(body, 3, 8);
-        assert!(text.contains("oops"), "{text}");
     }
 
     #[test]
@@ -158,7 +123,7 @@ mod tests {
         // A name (with multibyte letters) next to the failure; the excerpt's byte window cuts through them.
         let body = r#"{"Consumers":[{"first":"ÉLODIE ÅSA ØRN ÜBER","last":"CONSUMER","returnCode":["x"]}]}"#;
         for cut in 0..body.len() {
-            let text = excerpt_at(body.as_bytes(), 1, cut);
+            let text = mask_excerpt(body.as_bytes(), cut.saturating_sub(40)..cut);
             assert!(
                 !text.contains("CONSUMER") && !text.contains("LODIE"),
                 "{text}"
@@ -169,7 +134,7 @@ mod tests {
                 "{text}"
             );
         }
-        let err = decode::<ResponseBody>(body.as_bytes()).unwrap_err();
+        let err = decode(body.as_bytes()).unwrap_err();
         let text = format!("{err} {err:?}");
         assert!(
             !text.contains("CONSUMER") && !text.contains("LODIE"),
@@ -178,7 +143,7 @@ mod tests {
         assert!(text.contains("returnCode"), "{text}");
 
         // The decoder's own message quotes a string found where something else was expected.
-        let err = decode::<ResponseBody>(br#"{"Consumers":"JOHN CONSUMER"}"#).unwrap_err();
+        let err = decode(br#"{"Consumers":"JOHN CONSUMER"}"#).unwrap_err();
         let text = format!("{err} {err:?}");
         assert!(!text.contains("CONSUMER"), "{text}");
         assert!(text.contains("Consumers"), "{text}");
@@ -187,8 +152,8 @@ mod tests {
     #[test]
     fn trailing_garbage_is_an_error() {
         assert!(matches!(
-            decode::<ResponseBody>(b"{} x"),
-            Err(Error::Decode { .. })
+            decode(b"{} x"),
+            Err(client_core::Error::Decode { .. })
         ));
     }
 }
