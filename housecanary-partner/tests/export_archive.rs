@@ -408,3 +408,84 @@ proptest! {
         read_everything(bytes);
     }
 }
+
+/// Rewrites every entry's declared uncompressed size (local and central headers) to `size`.
+fn declare_sizes(mut bytes: Vec<u8>, size: u32) -> Vec<u8> {
+    let mut at = 0;
+    while at + 4 <= bytes.len() {
+        let field = match bytes.get(at..at + 4) {
+            Some([0x50, 0x4b, 0x03, 0x04]) => Some(at + 22),
+            Some([0x50, 0x4b, 0x01, 0x02]) => Some(at + 24),
+            _ => None,
+        };
+        if let Some(field) = field {
+            bytes
+                .get_mut(field..field + 4)
+                .expect("header field")
+                .copy_from_slice(&size.to_le_bytes());
+        }
+        at += 1;
+    }
+    bytes
+}
+
+/// Peak resident memory growth of `work`, from `VmHWM` reset through `clear_refs` (Linux).
+fn peak_growth<T>(work: impl FnOnce() -> T) -> (T, u64) {
+    fn kib(field: &str) -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .expect("status")
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("memory figure")
+    }
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak");
+    let start = kib("VmRSS:");
+    let result = work();
+    (result, kib("VmHWM:").saturating_sub(start) * 1024)
+}
+
+#[test]
+fn an_entry_that_inflates_past_its_declared_size_is_a_typed_error() {
+    // Four entries of 256 KiB that does not compress: a 1 MB archive.
+    let mut rng = fastrand::Rng::with_seed(7);
+    let noise: Vec<u8> = std::iter::repeat_with(|| rng.u8(..))
+        .take(256 << 10)
+        .collect();
+    let names: Vec<String> = (0..4)
+        .map(|n| format!("A-{n}_2024-03-10_ValueReport.pdf"))
+        .collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|name| (name.as_str(), noise.as_slice()))
+        .collect();
+    let bytes = declare_sizes(build(&files), 1024);
+    assert!(bytes.len() > 1_000_000, "{} bytes", bytes.len());
+    let mut archive = open(bytes);
+    let (results, growth) = peak_growth(|| {
+        archive
+            .entries()
+            .to_vec()
+            .iter()
+            .map(|entry| {
+                assert_eq!(entry.size(), 1024);
+                archive.copy_entry_to(entry, &mut std::io::sink())
+            })
+            .collect::<Vec<_>>()
+    });
+    for result in results {
+        let err = result.expect_err("inflates past 1,024 bytes");
+        assert!(
+            matches!(
+                err,
+                ArchiveError::LimitExceeded {
+                    limit: housecanary_partner::Limit::ArchiveEntry(1024),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("1024 bytes"), "{err}");
+    }
+    assert!(growth < 64 << 20, "grew {growth} bytes");
+}

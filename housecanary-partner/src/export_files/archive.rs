@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use client_core::Limit;
 use zip::ZipArchive;
 use zip::read::ZipFile;
 
@@ -298,7 +299,11 @@ impl<R: Read + Seek> ExportArchive<R> {
             .zip
             .by_index(entry.index)
             .map_err(|source| ArchiveError::entry(entry.index, &entry.path, source))?;
-        Ok(EntryReader { file })
+        Ok(EntryReader {
+            file,
+            declared: entry.size,
+            read: 0,
+        })
     }
 
     /// Streams the entry's bytes into `writer` and returns how many were written.
@@ -337,6 +342,17 @@ impl<R: Read + Seek> ExportArchive<R> {
                 Ok(0) => break,
                 Ok(read) => read,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err)
+                    if err
+                        .get_ref()
+                        .is_some_and(|inner| inner.is::<LargerThanDeclared>()) =>
+                {
+                    return Err(ArchiveError::LimitExceeded {
+                        index: entry.index,
+                        path: excerpt(&entry.path),
+                        limit: Limit::ArchiveEntry(entry.size),
+                    });
+                }
                 Err(source) => return Err(ArchiveError::entry(entry.index, &entry.path, source)),
             };
             let chunk = buffer.get(..read).unwrap_or_default();
@@ -444,15 +460,37 @@ impl<R: Read + Seek> ExportArchive<R> {
 /// archive.entry_reader(&entry)?.read_to_string(&mut text)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// It yields at most the size the archive declares for the entry: a compressed entry that
+/// inflates past it (a zip bomb, or a corrupt header) fails with an `InvalidData` error instead
+/// of filling memory or disk.
 pub struct EntryReader<'a, R: Read> {
     file: ZipFile<'a, R>,
+    declared: u64,
+    read: u64,
 }
 
 impl<R: Read> Read for EntryReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.file.read(buf)
+        // One byte past the declared size is enough to know it lied.
+        let room = (self.declared + 1).saturating_sub(self.read);
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let read = self.file.read(buf.get_mut(..want).unwrap_or_default())?;
+        self.read += read as u64;
+        if self.read > self.declared {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                LargerThanDeclared(self.declared),
+            ));
+        }
+        Ok(read)
     }
 }
+
+/// An entry inflated past the size its archive declares.
+#[derive(Debug, thiserror::Error)]
+#[error("the entry inflates past its declared size of {0} bytes")]
+struct LargerThanDeclared(u64);
 
 impl<R: Read> fmt::Debug for EntryReader<'_, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -518,6 +556,16 @@ pub enum ArchiveError {
         index: usize,
         /// The name given (its first 200 characters, `…` marking a cut).
         path: String,
+    },
+    /// An entry inflated past the size the archive declares for it.
+    #[error("archive entry {index} {path:?} exceeded the {limit}; refusing it")]
+    LimitExceeded {
+        /// The entry's position in the archive.
+        index: usize,
+        /// The entry's name (its first 200 characters, `…` marking a cut).
+        path: String,
+        /// The limit: [`Limit::ArchiveEntry`] with the declared size.
+        limit: Limit,
     },
     /// The destination of a copy failed.
     #[error("cannot write archive entry {path:?} out: {source}")]
