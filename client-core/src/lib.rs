@@ -52,7 +52,7 @@ pub use download::{DownloadError, WriteError};
 pub use error::{Error, ErrorBody, error_chain};
 pub use limits::{Limit, Limits};
 pub use pages::Pages;
-pub use redaction::{Redaction, url_without_query};
+pub use redaction::{Redaction, excerpt, excerpt_bytes, url_without_query};
 pub use request::Request;
 pub use retry::{Idempotency, RetryPolicy};
 pub use transport::{Response, Transport, TransportConfig};

@@ -49,12 +49,18 @@ impl Redaction {
 
     /// `body[range]` made safe, cut to `max_chars` characters.
     pub(crate) fn excerpt(&self, body: &[u8], range: Range<usize>, max_chars: usize) -> String {
-        cut_chars(&(self.excerpt)(body, range), max_chars)
+        excerpt(&(self.excerpt)(body, range), max_chars)
     }
 }
 
 /// The first `max_chars` characters of `text`, with `…` appended when something was cut.
-pub(crate) fn cut_chars(text: &str, max_chars: usize) -> String {
+///
+/// Text from the network is cut by characters, never at a byte offset that could split one.
+///
+/// ```
+/// assert_eq!(client_core::excerpt("東京タワー", 2), "東京…");
+/// ```
+pub fn excerpt(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((end, _)) => {
             let mut cut = String::with_capacity(end + '…'.len_utf8());
@@ -64,6 +70,20 @@ pub(crate) fn cut_chars(text: &str, max_chars: usize) -> String {
         }
         None => text.to_owned(),
     }
+}
+
+/// [`excerpt`] of bytes that should be UTF-8 (invalid sequences become `U+FFFD`); only the head
+/// of a large body is converted.
+///
+/// ```
+/// assert_eq!(client_core::excerpt_bytes(b"ok\xff\xfe!", 3), "ok\u{fffd}…");
+/// ```
+pub fn excerpt_bytes(bytes: &[u8], max_chars: usize) -> String {
+    // No character, not even a replaced invalid sequence, takes more than 4 bytes: this prefix
+    // holds every character the excerpt shows plus the one that says whether it was cut.
+    let enough = max_chars.saturating_add(1).saturating_mul(4);
+    let head = bytes.get(..enough).unwrap_or(bytes);
+    excerpt(&String::from_utf8_lossy(head), max_chars)
 }
 
 /// `url` without its query string and fragment (a signed URL's signature lives in the query).
@@ -107,9 +127,25 @@ mod tests {
 
     #[test]
     fn cuts_by_characters() {
-        assert_eq!(cut_chars("abcd", 3), "abc…");
-        assert_eq!(cut_chars("ééé", 1), "é…");
-        assert_eq!(cut_chars("ab", 3), "ab");
+        assert_eq!(excerpt("", 3), "");
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("abcd", 3), "abc…");
+        // Two-, three- and four-byte characters: a byte-offset cut would split one.
+        assert_eq!(excerpt("ééé", 1), "é…");
+        assert_eq!(excerpt("🏠🏡🏢", 2), "🏠🏡…");
+        // A combining mark counts as its own character; the cut still lands on a boundary.
+        assert_eq!(excerpt("e\u{301}e\u{301}", 1), "e…");
+        assert_eq!(excerpt("abc", 0), "…");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_quoted_lossily() {
+        assert_eq!(excerpt_bytes(b"ok\xff\xfe!", 3), "ok\u{fffd}…");
+        // A multibyte character split by the end of the body.
+        assert_eq!(
+            excerpt_bytes("aé".as_bytes().get(..2).unwrap(), 5),
+            "a\u{fffd}"
+        );
     }
 
     #[test]
