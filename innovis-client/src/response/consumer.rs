@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use std::borrow::Cow;
+
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -29,92 +32,48 @@ use crate::response::return_code::{ReturnCode, ReturnCodeError};
 /// assert_eq!(report.report_reference_number.as_deref(), Some("RR1"));
 /// assert!(report.other.contains_key("tradelines"));
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConsumerReport {
     /// `softwareProviderId` (e.g. `IGTW` gateway, `IBAT` batch, `IWEB` web).
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub software_provider_id: Option<String>,
     /// `softwareProviderVersion`.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub software_provider_version: Option<String>,
     /// `customerTraceNumber`, echoed from the request.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_trace_number: Option<String>,
     /// `userId`.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// `reportReferenceNumber`: store it (see [`crate::ReportReference`]).
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub report_reference_number: Option<String>,
     /// `productCode`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_code: Option<ProductCode>,
     /// `customerId` (the House Number).
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// `applicantId` (`1A`…`9A`).
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub applicant_id: Option<String>,
     /// `consumerId`: the vendor's id of the consumer; store it with the reference number.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consumer_id: Option<String>,
     /// `returnCode`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_code: Option<ReturnCode>,
     /// `returnReasonCode`.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_reason_code: Option<String>,
     /// `returnReasonDesc`.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_reason_desc: Option<String>,
     /// `accessMethod`.
-    #[serde(
-        default,
-        deserialize_with = "text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_method: Option<String>,
     /// Every other field, as sent (credit data sections and anything this crate does not type).
     #[serde(flatten)]
@@ -164,17 +123,104 @@ impl fmt::Debug for ConsumerReport {
     }
 }
 
-/// A text field that may come as a JSON string, a number or null.
-fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        String(String),
-        Number(serde_json::Number),
+impl<'de> Deserialize<'de> for ConsumerReport {
+    /// Known fields straight into their types, every other field into [`ConsumerReport::other`]:
+    /// one pass over the report, without the buffering `#[serde(flatten)]` would cost.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ReportVisitor;
+
+        impl<'de> Visitor<'de> for ReportVisitor {
+            type Value = ConsumerReport;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a consumer report object")
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ConsumerReport, M::Error> {
+                let mut report = ConsumerReport::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let text = match key.as_ref() {
+                        "softwareProviderId" => &mut report.software_provider_id,
+                        "softwareProviderVersion" => &mut report.software_provider_version,
+                        "customerTraceNumber" => &mut report.customer_trace_number,
+                        "userId" => &mut report.user_id,
+                        "reportReferenceNumber" => &mut report.report_reference_number,
+                        "customerId" => &mut report.customer_id,
+                        "applicantId" => &mut report.applicant_id,
+                        "consumerId" => &mut report.consumer_id,
+                        "returnReasonCode" => &mut report.return_reason_code,
+                        "returnReasonDesc" => &mut report.return_reason_desc,
+                        "accessMethod" => &mut report.access_method,
+                        "productCode" => {
+                            report.product_code = map.next_value()?;
+                            continue;
+                        }
+                        "returnCode" => {
+                            report.return_code = map.next_value()?;
+                            continue;
+                        }
+                        _ => {
+                            let value = map.next_value::<Value>()?;
+                            report.other.insert(key.into_owned(), value);
+                            continue;
+                        }
+                    };
+                    *text = map.next_value::<Text>()?.0;
+                }
+                Ok(report)
+            }
+        }
+
+        deserializer.deserialize_map(ReportVisitor)
     }
-    Ok(match Option::<Text>::deserialize(deserializer)? {
-        Some(Text::String(s)) => Some(s),
-        Some(Text::Number(n)) => Some(n.to_string()),
-        None => None,
-    })
+}
+
+/// A text field that may come as a JSON string, a number or null.
+struct Text(Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl Visitor<'_> for TextVisitor {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, a number or null")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
+                Ok(Text(Some(text.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
+                Ok(Text(Some(text)))
+            }
+
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<Text, E> {
+                Ok(Text(Some(number.to_string())))
+            }
+
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<Text, E> {
+                Ok(Text(Some(number.to_string())))
+            }
+
+            fn visit_f64<E: de::Error>(self, number: f64) -> Result<Text, E> {
+                // Formatted as JSON writes it, as the text was sent.
+                Ok(Text(
+                    serde_json::Number::from_f64(number).map(|number| number.to_string()),
+                ))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+        }
+
+        deserializer.deserialize_any(TextVisitor)
+    }
 }

@@ -1,5 +1,6 @@
 //! The whole gateway response: the consumer reports, any other top-level fields, and the raw JSON.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -146,17 +147,49 @@ impl fmt::Debug for ReportResponse {
 }
 
 /// The typed view of a response body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub(crate) struct ResponseBody {
-    #[serde(
-        rename = "Consumers",
-        alias = "consumers",
-        default,
-        deserialize_with = "one_or_many"
-    )]
     pub(crate) consumers: Vec<ConsumerReport>,
-    #[serde(flatten)]
     pub(crate) other: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for ResponseBody {
+    /// `Consumers` (or `consumers`) typed, every other field kept as JSON, in one pass.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BodyVisitor;
+
+        impl<'de> Visitor<'de> for BodyVisitor {
+            type Value = ResponseBody;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a gateway response object")
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ResponseBody, M::Error> {
+                let mut body = ResponseBody::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == "Consumers" || key == "consumers" {
+                        body.consumers = map.next_value::<Consumers>()?.0;
+                    } else {
+                        let value = map.next_value::<Value>()?;
+                        body.other.insert(key.into_owned(), value);
+                    }
+                }
+                Ok(body)
+            }
+        }
+
+        deserializer.deserialize_map(BodyVisitor)
+    }
+}
+
+/// The value of `Consumers`.
+struct Consumers(Vec<ConsumerReport>);
+
+impl<'de> Deserialize<'de> for Consumers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        one_or_many(deserializer).map(Consumers)
+    }
 }
 
 /// `Consumers` as one object, an array of them, or null.
