@@ -33,6 +33,8 @@
 //! ```
 
 mod authorization;
+#[cfg(feature = "postgres")]
+pub mod database;
 mod body;
 mod decode;
 mod delivery;
