@@ -13,12 +13,14 @@ use serde::Serialize;
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::config::{ClientConfig, USER_AGENT};
+use crate::config::{ClientConfig, SharedLedger, USER_AGENT};
+use crate::ledger::recording::{self, SettleGuard};
+use crate::ledger::{InquiryLedger, InquiryOutcome, LedgerEntry, RepeatRules};
 use crate::error::{Error, check_required};
 use crate::pii::mask_digit_runs;
 use crate::reference::ReportReference;
 use crate::request::report::ReportRequest;
-use crate::request::second_use::SecondUseRequest;
+use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
 use crate::response::redaction::{REDACTION, excerpt_start, mask_string_values};
 use crate::response::report::{ReportResponse, ResponseBody};
 use crate::response::return_code::ReturnCode;
@@ -67,6 +69,8 @@ struct Inner {
     transport: Transport,
     software_provider_id: String,
     inquiry_time_zone: TimeZone,
+    ledger: SharedLedger,
+    repeat_window: std::time::Duration,
 }
 
 /// A request body plus the `softwareProviderId` from the config.
@@ -126,6 +130,8 @@ impl Client {
                 transport: transport.with_authorization(Authorization::Bearer(tokens)),
                 software_provider_id: config.software_provider_id,
                 inquiry_time_zone: config.inquiry_time_zone,
+                ledger: config.ledger,
+                repeat_window: config.repeat_window,
             }),
         })
     }
@@ -146,33 +152,39 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn send(&self, request: &ReportRequest) -> Result<ReportResponse, Error> {
+        self.send_report(request, false).await
+    }
+
+    /// Like [`Client::send`], but sends even when the same consumer, House Number, product and
+    /// permissible purpose completed an inquiry within the repeat window: for a second pull the
+    /// caller means to make. Still refused when the trace number was used, or while an earlier
+    /// inquiry for the consumer is unsettled.
+    ///
+    /// ```no_run
+    /// # async fn run(client: innovis_client::Client, request: innovis_client::ReportRequest) -> Result<(), innovis_client::Error> {
+    /// let refreshed = client.send_allowing_repeat(&request).await?;
+    /// # let _ = refreshed; Ok(()) }
+    /// ```
+    pub async fn send_allowing_repeat(&self, request: &ReportRequest) -> Result<ReportResponse, Error> {
+        self.send_report(request, true).await
+    }
+
+    async fn send_report(&self, request: &ReportRequest, allow_repeat: bool) -> Result<ReportResponse, Error> {
         let span = request_span(request.product().as_str(), request.customer_trace_number());
         async {
-            // Taken before sending, so a stored reference is never later than the vendor's inquiry.
-            let inquired_at = Timestamp::now();
             let trace = request.customer_trace_number();
             let body = self.wire_body(request)?;
-            let mut response = self.post(body, trace).await?;
-            response.references = response
-                .consumers
-                .iter()
-                .filter(|consumer| consumer.return_code != Some(ReturnCode::Error))
-                .filter_map(|consumer| {
-                    // An empty string (No Record, Suppress) means "none", not a value to keep.
-                    let present = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
-                    let reference = ReportReference::new(
-                        present(&consumer.report_reference_number)?,
-                        present(&consumer.consumer_id)?,
-                        inquired_at,
-                        request.product().clone(),
-                        request.house_number().clone(),
-                    );
-                    if reference.is_err() {
-                        tracing::warn!("report reference or consumer id longer than the vendor documents; not kept");
-                    }
-                    reference.ok()
-                })
-                .collect();
+            // Taken before sending, so a stored reference is never later than the vendor's inquiry.
+            let inquired_at = Timestamp::now();
+            let ledger = &self.inner.ledger;
+            let entry = recording::report_entry(request, &ledger.key, inquired_at);
+            let guard = self.begin(entry, allow_repeat).await?;
+            let result = self.post(body, trace).await.map(|mut response| {
+                response.references = references_of(&response, request, inquired_at);
+                response
+            });
+            guard.settle(&result).await;
+            let response = result?;
             record_outcome(&response);
             Ok(response)
         }
@@ -181,6 +193,7 @@ impl Client {
     }
 
     /// Sends a SECONDUSE request: shares the report its [`ReportReference`] names with the second end user.
+    /// It is an inquiry like any other: recorded in the ledger, and refused as a repeat by the same rules.
     ///
     /// Fails with [`Error::Validation`] before sending when the original inquiry time is in the future.
     /// SECONDUSE answers with a confirmation whose shape the vendor does not document: read it from
@@ -208,14 +221,117 @@ impl Client {
             tracing::field::display(request.reference().report_reference_number()),
         );
         async {
-            let wire = request.wire_body(&self.inner.inquiry_time_zone, Timestamp::now())?;
+            let now = Timestamp::now();
+            let wire = request.wire_body(&self.inner.inquiry_time_zone, now)?;
             let body = self.wire_body(&wire)?;
-            let response = self.post(body, request.customer_trace_number()).await?;
+            let entry = recording::second_use_entry(request, &self.inner.ledger.key, now);
+            let guard = self.begin(entry, false).await?;
+            let result = self.post(body, request.customer_trace_number()).await;
+            guard.settle(&result).await;
+            let response = result?;
             record_outcome(&response);
             Ok(response)
         }
         .instrument(span)
         .await
+    }
+
+    /// Starts a SECONDUSE from a report the ledger recorded: the stored [`ReportReference`] of
+    /// `report_reference_number`, ready for the second end user's House Number and purpose.
+    ///
+    /// ```no_run
+    /// # use innovis_client::*;
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let request = client
+    ///     .second_use_from_ledger("RR0000000001")
+    ///     .await?
+    ///     .house_number("1234567890", "5555555555")
+    ///     .permissible_purpose(PermissiblePurpose::new("17")?)
+    ///     .build()?;
+    /// client.send_second_use(&request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn second_use_from_ledger(
+        &self,
+        report_reference_number: &str,
+    ) -> Result<SecondUseRequestBuilder, Error> {
+        let reference = self
+            .inner
+            .ledger
+            .ledger
+            .reference(report_reference_number)
+            .await
+            .map_err(Error::from_ledger)?
+            .ok_or_else(|| Error::UnknownReportReference {
+                report_reference_number: report_reference_number.to_owned(),
+            })?;
+        Ok(SecondUseRequest::builder(reference))
+    }
+
+    /// Settles an unsettled inquiry (one whose call failed after it may have left, was cancelled, or
+    /// whose process died) as posted, after asking the vendor. Repeats for the consumer are allowed
+    /// again by the usual rules.
+    ///
+    /// ```no_run
+    /// # async fn run(client: innovis_client::Client) -> Result<(), innovis_client::Error> {
+    /// client.confirm_sent("order-42").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn confirm_sent(&self, trace_number: &str) -> Result<(), Error> {
+        let outcome = InquiryOutcome::Completed {
+            return_code: None,
+            report_reference_number: None,
+            consumer_id: None,
+            note: Some("confirmed sent by the caller".to_owned()),
+        };
+        self.confirm(trace_number, outcome).await
+    }
+
+    /// Settles an unsettled inquiry as not posted, after asking the vendor; the same trace number may
+    /// then be sent again.
+    ///
+    /// ```no_run
+    /// # async fn run(client: innovis_client::Client) -> Result<(), innovis_client::Error> {
+    /// client.confirm_not_sent("order-42").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn confirm_not_sent(&self, trace_number: &str) -> Result<(), Error> {
+        let outcome = InquiryOutcome::NotSent {
+            reason: "confirmed not sent by the caller".to_owned(),
+        };
+        self.confirm(trace_number, outcome).await
+    }
+
+    /// The inquiry ledger this client records in (for lookups, audit exports and purges).
+    ///
+    /// ```no_run
+    /// # async fn run(client: innovis_client::Client) -> Result<(), innovis_client::Error> {
+    /// let entry = client.ledger().entry("order-42").await?;
+    /// # let _ = entry; Ok(()) }
+    /// ```
+    pub fn ledger(&self) -> &dyn InquiryLedger {
+        self.inner.ledger.ledger.as_ref()
+    }
+
+    async fn confirm(&self, trace_number: &str, outcome: InquiryOutcome) -> Result<(), Error> {
+        self.inner
+            .ledger
+            .ledger
+            .settle(trace_number, outcome, Vec::new())
+            .await
+            .map_err(Error::from_ledger)
+    }
+
+    /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
+    async fn begin(&self, entry: LedgerEntry, allow_repeat: bool) -> Result<SettleGuard, Error> {
+        let ledger = &self.inner.ledger.ledger;
+        let trace_number = entry.trace_number.clone();
+        let rules = RepeatRules {
+            window: self.inner.repeat_window,
+            allow_repeat,
+        };
+        ledger.begin(entry, rules).await.map_err(Error::from_ledger)?;
+        Ok(SettleGuard::new(Arc::clone(ledger), &trace_number))
     }
 
     fn wire_body<B: Serialize>(&self, body: &B) -> Result<Bytes, Error> {
@@ -263,6 +379,35 @@ fn request_span(product: &str, trace: &str) -> tracing::Span {
         return_code = tracing::field::Empty,
         report_reference = tracing::field::Empty,
     )
+}
+
+/// A [`ReportReference`] for every consumer report of `response` that has a reference number and a
+/// consumer id (and no `returnCode: Error`).
+fn references_of(
+    response: &ReportResponse,
+    request: &ReportRequest,
+    inquired_at: Timestamp,
+) -> Vec<ReportReference> {
+    response
+        .consumers
+        .iter()
+        .filter(|consumer| consumer.return_code != Some(ReturnCode::Error))
+        .filter_map(|consumer| {
+            // An empty string (No Record, Suppress) means "none", not a value to keep.
+            let present = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
+            let reference = ReportReference::new(
+                present(&consumer.report_reference_number)?,
+                present(&consumer.consumer_id)?,
+                inquired_at,
+                request.product().clone(),
+                request.house_number().clone(),
+            );
+            if reference.is_err() {
+                tracing::warn!("report reference or consumer id longer than the vendor documents; not kept");
+            }
+            reference.ok()
+        })
+        .collect()
 }
 
 /// Puts the first consumer's return code and reference number on the current span.

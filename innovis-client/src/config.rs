@@ -2,7 +2,11 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use client_core::{Limits, RetryPolicy};
+
+use crate::ledger::{DEFAULT_REPEAT_WINDOW, FingerprintKey, InMemoryLedger, InquiryLedger};
 use common_auth::SecretString;
 use jiff::tz::TimeZone;
 use url::Url;
@@ -114,6 +118,8 @@ pub struct ClientConfig {
     pub(crate) request_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) limits: Limits,
+    pub(crate) ledger: SharedLedger,
+    pub(crate) repeat_window: Duration,
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) inquiry_time_zone: TimeZone,
 }
@@ -146,6 +152,8 @@ impl ClientConfig {
                 .max_attempts(DEFAULT_ATTEMPTS)
                 .initial_backoff(DEFAULT_FIRST_BACKOFF),
             limits: Limits::default(),
+            ledger: SharedLedger::in_memory(),
+            repeat_window: DEFAULT_REPEAT_WINDOW,
             http_client: None,
             inquiry_time_zone: TimeZone::UTC,
         }
@@ -220,6 +228,38 @@ impl ClientConfig {
         self
     }
 
+    /// Records every inquiry in `ledger` (instead of the in-memory default), fingerprinting consumers
+    /// with `key`. Every replica sharing the ledger must use the same key.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// use innovis_client::ledger::{FingerprintKey, InMemoryLedger};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let key = FingerprintKey::new(vec![7; 32])?;
+    /// let config = config.inquiry_ledger(Arc::new(InMemoryLedger::default()), key);
+    /// # let _ = config;
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn inquiry_ledger(mut self, ledger: Arc<dyn InquiryLedger>, key: FingerprintKey) -> Self {
+        self.ledger = SharedLedger { ledger, key };
+        self
+    }
+
+    /// How long an inquiry for the same consumer, House Number, product and permissible purpose is
+    /// refused as a repeat (default 24 hours); `Client::send_allowing_repeat` overrides it.
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// let config = config.repeat_window(std::time::Duration::from_secs(3600));
+    /// # let _ = config;
+    /// ```
+    pub fn repeat_window(mut self, window: Duration) -> Self {
+        self.repeat_window = window;
+        self
+    }
+
     /// Uses this `reqwest::Client` for token and gateway requests (connection reuse, proxies, custom TLS).
     /// Its own timeouts, redirect policy and default headers apply; the request timeout is still set per
     /// request. Give it `reqwest::redirect::Policy::none()`: an answer that arrives through a redirect is
@@ -266,5 +306,28 @@ mod tests {
             assert_eq!(env.token_url().scheme(), "https");
             assert!(env.gateway_url().path().ends_with("/grs_v001/request"));
         }
+    }
+}
+
+/// The ledger a client records inquiries in, with the key of its consumer fingerprints.
+#[derive(Clone)]
+pub(crate) struct SharedLedger {
+    pub(crate) ledger: Arc<dyn InquiryLedger>,
+    pub(crate) key: FingerprintKey,
+}
+
+impl SharedLedger {
+    /// A ledger of this process only, with a key of its own.
+    fn in_memory() -> Self {
+        SharedLedger {
+            ledger: Arc::new(InMemoryLedger::default()),
+            key: FingerprintKey::random(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SharedLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedLedger(<inquiry ledger>, <fingerprint key>)")
     }
 }

@@ -6,6 +6,7 @@
 
 use client_core::Delivery;
 
+use crate::ledger::{LedgerError, RepeatRefusal};
 use crate::response::ReturnCodeError;
 
 /// Everything that can go wrong when building or sending an Innovis request.
@@ -102,6 +103,26 @@ pub enum Error {
     #[error("could not obtain an Innovis access token: {0}")]
     Token(#[from] common_auth::TokenError),
 
+    /// The inquiry repeats an earlier one and was not sent (see [`crate::ledger::InquiryLedger::begin`]).
+    #[error(transparent)]
+    DuplicateInquiry(#[from] RepeatRefusal),
+
+    /// The inquiry ledger failed or refused the operation (when it happens before sending, the request
+    /// was not sent).
+    #[error("inquiry ledger: {0}")]
+    Ledger(LedgerError),
+
+    /// The ledger holds no report with this `reportReferenceNumber`.
+    #[error("the inquiry ledger holds no report with reportReferenceNumber {report_reference_number}")]
+    UnknownReportReference {
+        /// The number asked for.
+        report_reference_number: String,
+    },
+
+    /// Writing an audit export failed.
+    #[error("could not write the audit export: {0}")]
+    AuditExport(std::io::Error),
+
     /// The report came back with `returnCode: Error` (see [`crate::response::ConsumerReport::check`]).
     #[error(transparent)]
     ReturnCode(#[from] ReturnCodeError),
@@ -117,9 +138,13 @@ impl Error {
     /// ```
     pub fn delivery(&self) -> Delivery {
         match self {
-            Error::Validation { .. } | Error::UnregisteredHouseNumber { .. } | Error::Token(_) => {
-                Delivery::NotSent
-            }
+            Error::Validation { .. }
+            | Error::UnregisteredHouseNumber { .. }
+            | Error::Token(_)
+            | Error::DuplicateInquiry(_)
+            | Error::Ledger(_)
+            | Error::UnknownReportReference { .. }
+            | Error::AuditExport(_) => Delivery::NotSent,
             Error::Auth { .. } => Delivery::Rejected,
             Error::Api { status, .. } => Delivery::for_status(*status),
             Error::Transport { source, .. } => source.delivery(),
@@ -140,6 +165,14 @@ impl Error {
             | Error::Transport { trace_number, .. }
             | Error::Decode { trace_number, .. } => trace_number.as_deref(),
             _ => None,
+        }
+    }
+
+    /// A ledger failure: a refused repeat is [`Error::DuplicateInquiry`].
+    pub(crate) fn from_ledger(err: LedgerError) -> Self {
+        match err {
+            LedgerError::Refused(refusal) => Error::DuplicateInquiry(refusal),
+            other => Error::Ledger(other),
         }
     }
 

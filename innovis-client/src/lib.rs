@@ -48,6 +48,7 @@
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod ledger;
 pub mod pii;
 pub mod profile;
 pub mod reference;

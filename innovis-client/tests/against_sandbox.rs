@@ -77,11 +77,17 @@ fn report_request(product: ProductCode, consumer: &TestConsumer, trace: &str) ->
         .expect("valid request")
 }
 
-/// A CR for the `Record` consumer and the reference it yields.
+/// A CR for the `Record` consumer and the reference it yields. Each pull is a new inquiry (its own
+/// trace number) that the caller means to repeat, as the token tests pull twice.
 async fn pull_record(client: &Client) -> (ReportResponse, ReportReference) {
-    let request = report_request(ProductCode::CR, consumer(fixtures::RECORD_SSN), "cr-record");
+    static PULLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let trace = format!(
+        "cr-record-{}",
+        PULLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let request = report_request(ProductCode::CR, consumer(fixtures::RECORD_SSN), &trace);
     let response = client
-        .send(&request)
+        .send_allowing_repeat(&request)
         .await
         .expect("CR for the Record consumer");
     let reference = match response.references() {
@@ -249,11 +255,12 @@ async fn a_stored_reference_shares_the_report_with_a_second_end_user() {
 async fn stored_references_and_debug_output_carry_no_ssn() {
     let sandbox = Sandbox::start().await.expect("sandbox starts");
     let client = client(&sandbox);
-    for consumer in fixtures::CONSUMERS
+    for (index, consumer) in fixtures::CONSUMERS
         .iter()
         .filter(|consumer| consumer.on_file)
+        .enumerate()
     {
-        let request = report_request(ProductCode::CR, consumer, "no-ssn");
+        let request = report_request(ProductCode::CR, consumer, &format!("no-ssn-{index}"));
         let response = client.send(&request).await.expect("a report");
         let debug = format!("{response:?}");
         assert!(

@@ -384,3 +384,10 @@ impl Address {
         self
     }
 }
+
+impl Applicant {
+    /// The SSN's digits, for the inquiry ledger's keyed consumer fingerprint (never stored).
+    pub(crate) fn ssn_digits(&self) -> Option<&str> {
+        self.ssn.as_ref().map(Ssn::expose)
+    }
+}

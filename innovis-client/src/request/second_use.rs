@@ -331,3 +331,10 @@ impl SecondUseRequestBuilder<WithHouseNumber, WithPurpose> {
         })
     }
 }
+
+impl SecondUseRequest {
+    /// The permissible purpose and `endUser`, for the inquiry ledger.
+    pub(crate) fn purpose_and_end_user(&self) -> (&PermissiblePurpose, Option<&str>) {
+        (&self.purpose, self.end_user.as_deref())
+    }
+}

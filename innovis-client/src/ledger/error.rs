@@ -1,0 +1,67 @@
+//! Why the ledger refused or failed.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+/// Why an inquiry was refused as a repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalReason {
+    /// The trace number is already in the ledger.
+    TraceNumberUsed,
+    /// The same consumer, House Number, product and purpose completed within the window.
+    RepeatWithinWindow(Duration),
+    /// An earlier inquiry for the consumer may have been posted (or is still pending): settle it
+    /// first with `Client::confirm_sent` or `Client::confirm_not_sent`.
+    Unsettled,
+}
+
+/// An inquiry refused because it repeats an earlier one, naming it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "inquiry refused: {} (earlier customerTraceNumber {earlier_trace_number}, requested at {earlier_at})",
+    match reason {
+        RefusalReason::TraceNumberUsed => "its trace number is already in the ledger".to_owned(),
+        RefusalReason::RepeatWithinWindow(window) => format!(
+            "it repeats an inquiry for the same consumer, House Number, product and purpose within {}s; \
+             allow the repeat explicitly if it is intended", window.as_secs()),
+        RefusalReason::Unsettled => "an earlier inquiry for this consumer may have been posted and is not \
+             settled; confirm it sent or not sent first".to_owned(),
+    }
+)]
+pub struct RepeatRefusal {
+    /// Why.
+    pub reason: RefusalReason,
+    /// The earlier inquiry's trace number.
+    pub earlier_trace_number: String,
+    /// When the earlier inquiry was requested.
+    pub earlier_at: Timestamp,
+}
+
+/// A ledger operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The inquiry repeats an earlier one.
+    #[error(transparent)]
+    Refused(#[from] RepeatRefusal),
+    /// No entry has this trace number.
+    #[error("the ledger has no entry with customerTraceNumber {0}")]
+    UnknownTraceNumber(String),
+    /// The entry is already settled.
+    #[error("the ledger entry {trace_number} is already settled ({state})")]
+    AlreadySettled {
+        /// The entry.
+        trace_number: String,
+        /// Its state.
+        state: &'static str,
+    },
+    /// The database failed.
+    #[cfg(feature = "postgres")]
+    #[error("inquiry ledger database: {0}")]
+    Database(#[from] client_core::database::DatabaseError),
+    /// A stored row could not be read back (a value this version cannot parse).
+    #[error("inquiry ledger holds an unreadable row: {0}")]
+    Corrupt(String),
+}

@@ -1,0 +1,191 @@
+//! The in-memory ledger: the default, for one process.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+
+use super::entry::{InquiryOutcome, LedgerEntry};
+use super::error::{LedgerError, RefusalReason, RepeatRefusal};
+use super::{InquiryLedger, LedgerFuture, RepeatRules, same_inquiry};
+use crate::reference::ReportReference;
+
+/// An [`InquiryLedger`] held in this process: lost on restart and not shared between replicas
+/// (use `PostgresLedger` for that). The client's default.
+///
+/// ```
+/// use innovis_client::ledger::{InMemoryLedger, InquiryLedger};
+/// # tokio_test_run(async {
+/// let ledger = InMemoryLedger::default();
+/// assert!(ledger.entry("unknown").await?.is_none());
+/// # Ok::<(), innovis_client::ledger::LedgerError>(()) });
+/// # fn tokio_test_run<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f) }
+/// ```
+#[derive(Debug, Default)]
+pub struct InMemoryLedger {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// By trace number.
+    entries: HashMap<String, LedgerEntry>,
+    /// Trace numbers by consumer fingerprint, in the order begun.
+    by_consumer: HashMap<String, Vec<String>>,
+    /// By report reference number.
+    references: HashMap<String, ReportReference>,
+}
+
+impl State {
+    fn check(&self, entry: &LedgerEntry, rules: RepeatRules) -> Result<(), RepeatRefusal> {
+        let refuse = |reason, earlier: &LedgerEntry| RepeatRefusal {
+            reason,
+            earlier_trace_number: earlier.trace_number.clone(),
+            earlier_at: earlier.requested_at,
+        };
+        if let Some(earlier) = self.entries.get(&entry.trace_number) {
+            if !matches!(earlier.outcome, InquiryOutcome::NotSent { .. }) {
+                return Err(refuse(RefusalReason::TraceNumberUsed, earlier));
+            }
+        }
+        let Some(fingerprint) = &entry.consumer_fingerprint else {
+            return Ok(());
+        };
+        let earlier: Vec<&LedgerEntry> = self
+            .by_consumer
+            .get(fingerprint)
+            .into_iter()
+            .flatten()
+            .filter_map(|trace| self.entries.get(trace))
+            .filter(|earlier| earlier.trace_number != entry.trace_number)
+            .collect();
+        if let Some(latest) = earlier.iter().max_by_key(|earlier| earlier.requested_at) {
+            if matches!(latest.outcome, InquiryOutcome::MayHaveBeenSent { .. }) {
+                return Err(refuse(RefusalReason::Unsettled, latest));
+            }
+        }
+        let window_start = entry
+            .requested_at
+            .checked_sub(jiff::SignedDuration::try_from(rules.window).unwrap_or(jiff::SignedDuration::MAX))
+            .unwrap_or(Timestamp::MIN);
+        for earlier in earlier.iter().filter(|earlier| same_inquiry(earlier, entry)) {
+            match &earlier.outcome {
+                InquiryOutcome::Pending | InquiryOutcome::MayHaveBeenSent { .. } => {
+                    return Err(refuse(RefusalReason::Unsettled, earlier));
+                }
+                InquiryOutcome::Completed { .. }
+                    if !rules.allow_repeat && earlier.requested_at > window_start =>
+                {
+                    return Err(refuse(RefusalReason::RepeatWithinWindow(rules.window), earlier));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn lock_poisoned() -> LedgerError {
+        LedgerError::Corrupt("the in-memory ledger's lock was poisoned by a panic".to_owned())
+    }
+}
+
+impl InMemoryLedger {
+    fn with_state<T>(&self, work: impl FnOnce(&mut State) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+        let mut state = self.state.lock().map_err(|_| State::lock_poisoned())?;
+        work(&mut state)
+    }
+}
+
+impl InquiryLedger for InMemoryLedger {
+    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
+        let result = self.with_state(|state| {
+            state.check(&entry, rules)?;
+            if let Some(fingerprint) = &entry.consumer_fingerprint {
+                let traces = state.by_consumer.entry(fingerprint.clone()).or_default();
+                if !traces.contains(&entry.trace_number) {
+                    traces.push(entry.trace_number.clone());
+                }
+            }
+            state.entries.insert(entry.trace_number.clone(), entry);
+            Ok(())
+        });
+        Box::pin(async move { result })
+    }
+
+    fn settle<'a>(
+        &'a self,
+        trace_number: &'a str,
+        outcome: InquiryOutcome,
+        references: Vec<ReportReference>,
+    ) -> LedgerFuture<'a, ()> {
+        let result = self.with_state(|state| {
+            let entry = state
+                .entries
+                .get_mut(trace_number)
+                .ok_or_else(|| LedgerError::UnknownTraceNumber(trace_number.to_owned()))?;
+            if !entry.outcome.is_unsettled() {
+                return Err(LedgerError::AlreadySettled {
+                    trace_number: trace_number.to_owned(),
+                    state: entry.outcome.state(),
+                });
+            }
+            entry.outcome = outcome;
+            entry.settled_at = Some(Timestamp::now());
+            for reference in references {
+                state
+                    .references
+                    .insert(reference.report_reference_number().to_owned(), reference);
+            }
+            Ok(())
+        });
+        Box::pin(async move { result })
+    }
+
+    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>> {
+        let result = self.with_state(|state| Ok(state.entries.get(trace_number).cloned()));
+        Box::pin(async move { result })
+    }
+
+    fn reference<'a>(
+        &'a self,
+        report_reference_number: &'a str,
+    ) -> LedgerFuture<'a, Option<ReportReference>> {
+        let result =
+            self.with_state(|state| Ok(state.references.get(report_reference_number).cloned()));
+        Box::pin(async move { result })
+    }
+
+    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>> {
+        let result = self.with_state(|state| {
+            let mut found: Vec<LedgerEntry> = state
+                .entries
+                .values()
+                .filter(|entry| entry.requested_at >= from && entry.requested_at < to)
+                .cloned()
+                .collect();
+            found.sort_by(|a, b| {
+                (a.requested_at, &a.trace_number).cmp(&(b.requested_at, &b.trace_number))
+            });
+            Ok(found)
+        });
+        Box::pin(async move { result })
+    }
+
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
+        let result = self.with_state(|state| {
+            let before = state.entries.len();
+            state.entries.retain(|_, entry| entry.requested_at >= cutoff);
+            let entries = &state.entries;
+            for traces in state.by_consumer.values_mut() {
+                traces.retain(|trace| entries.contains_key(trace));
+            }
+            state.by_consumer.retain(|_, traces| !traces.is_empty());
+            state
+                .references
+                .retain(|_, reference| reference.inquired_at() >= cutoff);
+            Ok((before - state.entries.len()) as u64)
+        });
+        Box::pin(async move { result })
+    }
+}

@@ -1,0 +1,559 @@
+//! The PostgreSQL ledger: shared by every replica, surviving restarts (feature `postgres`).
+
+use std::time::SystemTime;
+
+use client_core::database::deadpool_postgres::Pool;
+use client_core::database::tokio_postgres::Row;
+use client_core::database::tokio_postgres::types::ToSql;
+use client_core::database::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
+use jiff::Timestamp;
+
+use super::entry::{InquiryOutcome, LedgerEntry};
+use super::error::{LedgerError, RefusalReason, RepeatRefusal};
+use super::{InquiryLedger, LedgerFuture, RepeatRules};
+use crate::reference::ReportReference;
+use crate::request::house_number::HouseNumber;
+use crate::request::product::ProductCode;
+
+/// The migrations of the ledger's tables, in order; `{entries}` and `{references}` are the
+/// configured table names.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "inquiry ledger and report references",
+    sql: "CREATE TABLE {schema}.{entries} (
+              trace_number text PRIMARY KEY,
+              product text NOT NULL,
+              customer_id text NOT NULL,
+              end_user_code text NOT NULL,
+              end_user text,
+              permissible_purpose text NOT NULL,
+              consumer_fingerprint text,
+              original_report_reference text,
+              requested_at timestamptz NOT NULL,
+              sdk_version text NOT NULL,
+              state text NOT NULL,
+              return_code text,
+              report_reference_number text,
+              consumer_id text,
+              detail text,
+              settled_at timestamptz
+          );
+          CREATE INDEX ON {schema}.{entries} (consumer_fingerprint, requested_at);
+          CREATE INDEX ON {schema}.{entries} (requested_at);
+          CREATE TABLE {schema}.{references} (
+              report_reference_number text PRIMARY KEY,
+              consumer_id text NOT NULL,
+              inquired_at timestamptz NOT NULL,
+              product text NOT NULL,
+              customer_id text NOT NULL,
+              end_user_code text NOT NULL
+          );",
+}];
+
+/// Where the PostgreSQL ledger lives.
+///
+/// ```
+/// use innovis_client::ledger::PostgresLedgerConfig;
+/// let config = PostgresLedgerConfig::new("postgres://app@127.0.0.1:5432/app")
+///     .schema("credit")?
+///     .tables("inquiries", "report_references")?
+///     .pool_size(8);
+/// # let _ = config;
+/// # Ok::<(), innovis_client::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct PostgresLedgerConfig {
+    url: String,
+    schema: Identifier,
+    entries: Identifier,
+    references: Identifier,
+    pool_size: usize,
+}
+
+impl std::fmt::Debug for PostgresLedgerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("PostgresLedgerConfig")
+            .field("schema", &self.schema.as_str())
+            .field("entries", &self.entries.as_str())
+            .field("references", &self.references.as_str())
+            .field("pool_size", &self.pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresLedgerConfig {
+    /// The database at `url`; schema `innovis`, tables `inquiry_ledger` and `report_references`,
+    /// a pool of 16 connections.
+    pub fn new(url: impl Into<String>) -> Self {
+        let fixed = |name: &str| {
+            Identifier::new(name).unwrap_or_else(|_| unreachable!("{name} is a valid identifier"))
+        };
+        PostgresLedgerConfig {
+            url: url.into(),
+            schema: fixed("innovis"),
+            entries: fixed("inquiry_ledger"),
+            references: fixed("report_references"),
+            pool_size: 16,
+        }
+    }
+
+    /// The schema to keep the tables in (created when missing).
+    pub fn schema(mut self, schema: &str) -> Result<Self, crate::Error> {
+        self.schema = identifier("schema", schema)?;
+        Ok(self)
+    }
+
+    /// The names of the entries and references tables.
+    pub fn tables(mut self, entries: &str, references: &str) -> Result<Self, crate::Error> {
+        self.entries = identifier("entries table", entries)?;
+        self.references = identifier("references table", references)?;
+        Ok(self)
+    }
+
+    /// The most connections the ledger opens.
+    pub fn pool_size(mut self, size: usize) -> Self {
+        self.pool_size = size;
+        self
+    }
+}
+
+fn identifier(field: &'static str, name: &str) -> Result<Identifier, crate::Error> {
+    Identifier::new(name).map_err(|err| crate::Error::validation(field, err.to_string()))
+}
+
+/// An [`InquiryLedger`] in PostgreSQL, shared by every replica and kept across restarts. Its
+/// tables come from embedded, versioned migrations, applied when it connects (safe when several
+/// replicas start at once).
+///
+/// ```no_run
+/// use innovis_client::ledger::{PostgresLedger, PostgresLedgerConfig};
+/// # async fn run() -> Result<(), innovis_client::Error> {
+/// let ledger = PostgresLedger::connect(PostgresLedgerConfig::new(
+///     std::env::var("DATABASE_URL").unwrap(),
+/// ))
+/// .await?;
+/// # let _ = ledger; Ok(()) }
+/// ```
+pub struct PostgresLedger {
+    pool: Pool,
+    entries: String,
+    references: String,
+}
+
+impl std::fmt::Debug for PostgresLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresLedger")
+            .field("entries", &self.entries)
+            .field("references", &self.references)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresLedger {
+    /// Connects and brings the tables up to date.
+    pub async fn connect(config: PostgresLedgerConfig) -> Result<Self, crate::Error> {
+        let pool = pool_from_url(&config.url, config.pool_size).map_err(database)?;
+        let mut client = pool.get().await.map_err(|err| database(err.into()))?;
+        migrate(
+            &mut client,
+            &config.schema,
+            "innovis_inquiry_ledger",
+            MIGRATIONS,
+            &[("entries", &config.entries), ("references", &config.references)],
+        )
+        .await
+        .map_err(database)?;
+        let schema = config.schema.quoted();
+        Ok(PostgresLedger {
+            pool,
+            entries: format!("{schema}.{}", config.entries.quoted()),
+            references: format!("{schema}.{}", config.references.quoted()),
+        })
+    }
+
+    async fn begin_entry(&self, entry: LedgerEntry, rules: RepeatRules) -> Result<(), LedgerError> {
+        let mut client = self.pool.get().await.map_err(pool_error)?;
+        let transaction = client.transaction().await.map_err(statement)?;
+        // One consumer's inquiries are decided one at a time across replicas.
+        let lock_key = entry
+            .consumer_fingerprint
+            .as_deref()
+            .unwrap_or(&entry.trace_number);
+        transaction
+            .execute(
+                "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext($1))",
+                &[&lock_key],
+            )
+            .await
+            .map_err(statement)?;
+        let entries = &self.entries;
+        if let Some(row) = transaction
+            .query_opt(
+                &format!("SELECT state, requested_at FROM {entries} WHERE trace_number = $1"),
+                &[&entry.trace_number],
+            )
+            .await
+            .map_err(statement)?
+        {
+            let state: String = row.get(0);
+            if state != "not_sent" {
+                return Err(refusal(RefusalReason::TraceNumberUsed, &entry.trace_number, row.get(1))?.into());
+            }
+        }
+        if let Some(fingerprint) = &entry.consumer_fingerprint {
+            if let Some(row) = transaction
+                .query_opt(
+                    &format!(
+                        "SELECT trace_number, requested_at, state FROM {entries}
+                         WHERE consumer_fingerprint = $1 AND trace_number <> $2
+                         ORDER BY requested_at DESC LIMIT 1"
+                    ),
+                    &[fingerprint, &entry.trace_number],
+                )
+                .await
+                .map_err(statement)?
+            {
+                let state: String = row.get(2);
+                if state == "may_have_been_sent" {
+                    return Err(refusal(RefusalReason::Unsettled, &row.get::<_, String>(0), row.get(1))?.into());
+                }
+            }
+            let window_start = SystemTime::from(entry.requested_at)
+                .checked_sub(rules.window)
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            let same: [&(dyn ToSql + Sync); 7] = [
+                fingerprint,
+                &entry.customer_id,
+                &entry.end_user_code,
+                &entry.product,
+                &entry.permissible_purpose,
+                &entry.trace_number,
+                &window_start,
+            ];
+            if let Some(row) = transaction
+                .query_opt(
+                    &format!(
+                        "SELECT trace_number, requested_at, state FROM {entries}
+                         WHERE consumer_fingerprint = $1 AND customer_id = $2 AND end_user_code = $3
+                           AND product = $4 AND permissible_purpose = $5 AND trace_number <> $6
+                           AND (state IN ('pending', 'may_have_been_sent')
+                                OR (state = 'completed' AND requested_at > $7))
+                         ORDER BY (state <> 'completed') DESC, requested_at DESC LIMIT 1"
+                    ),
+                    &same,
+                )
+                .await
+                .map_err(statement)?
+            {
+                let state: String = row.get(2);
+                let reason = if state == "completed" {
+                    if rules.allow_repeat {
+                        None
+                    } else {
+                        Some(RefusalReason::RepeatWithinWindow(rules.window))
+                    }
+                } else {
+                    Some(RefusalReason::Unsettled)
+                };
+                if let Some(reason) = reason {
+                    return Err(refusal(reason, &row.get::<_, String>(0), row.get(1))?.into());
+                }
+            }
+        }
+        let requested_at = SystemTime::from(entry.requested_at);
+        transaction
+            .execute(
+                &format!(
+                    "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
+                         permissible_purpose, consumer_fingerprint, original_report_reference,
+                         requested_at, sdk_version, state)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
+                     ON CONFLICT (trace_number) DO UPDATE SET product = $2, customer_id = $3,
+                         end_user_code = $4, end_user = $5, permissible_purpose = $6,
+                         consumer_fingerprint = $7, original_report_reference = $8, requested_at = $9,
+                         sdk_version = $10, state = 'pending', return_code = NULL,
+                         report_reference_number = NULL, consumer_id = NULL, detail = NULL,
+                         settled_at = NULL"
+                ),
+                &[
+                    &entry.trace_number,
+                    &entry.product,
+                    &entry.customer_id,
+                    &entry.end_user_code,
+                    &entry.end_user,
+                    &entry.permissible_purpose,
+                    &entry.consumer_fingerprint,
+                    &entry.original_report_reference,
+                    &requested_at,
+                    &entry.sdk_version,
+                ],
+            )
+            .await
+            .map_err(statement)?;
+        transaction.commit().await.map_err(statement)
+    }
+
+    async fn settle_entry(
+        &self,
+        trace_number: &str,
+        outcome: InquiryOutcome,
+        references: Vec<ReportReference>,
+    ) -> Result<(), LedgerError> {
+        let (return_code, reference, consumer_id, detail) = match &outcome {
+            InquiryOutcome::Completed {
+                return_code,
+                report_reference_number,
+                consumer_id,
+                note,
+            } => (
+                return_code.clone(),
+                report_reference_number.clone(),
+                consumer_id.clone(),
+                note.clone(),
+            ),
+            InquiryOutcome::NotSent { reason } | InquiryOutcome::MayHaveBeenSent { reason } => {
+                (None, None, None, Some(reason.clone()))
+            }
+            InquiryOutcome::Pending => (None, None, None, None),
+        };
+        let mut client = self.pool.get().await.map_err(pool_error)?;
+        let transaction = client.transaction().await.map_err(statement)?;
+        let entries = &self.entries;
+        let now = SystemTime::now();
+        let updated = transaction
+            .execute(
+                &format!(
+                    "UPDATE {entries} SET state = $2, return_code = $3, report_reference_number = $4,
+                         consumer_id = $5, detail = $6, settled_at = $7
+                     WHERE trace_number = $1 AND state IN ('pending', 'may_have_been_sent')"
+                ),
+                &[
+                    &trace_number,
+                    &outcome.state(),
+                    &return_code,
+                    &reference,
+                    &consumer_id,
+                    &detail,
+                    &now,
+                ],
+            )
+            .await
+            .map_err(statement)?;
+        if updated == 0 {
+            let state = transaction
+                .query_opt(
+                    &format!("SELECT state FROM {entries} WHERE trace_number = $1"),
+                    &[&trace_number],
+                )
+                .await
+                .map_err(statement)?;
+            return Err(match state {
+                None => LedgerError::UnknownTraceNumber(trace_number.to_owned()),
+                Some(row) => LedgerError::AlreadySettled {
+                    trace_number: trace_number.to_owned(),
+                    state: static_state(&row.get::<_, String>(0)),
+                },
+            });
+        }
+        let table = &self.references;
+        for reference in references {
+            let inquired_at = SystemTime::from(reference.inquired_at());
+            transaction
+                .execute(
+                    &format!(
+                        "INSERT INTO {table} (report_reference_number, consumer_id, inquired_at, product,
+                             customer_id, end_user_code)
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_reference_number) DO NOTHING"
+                    ),
+                    &[
+                        &reference.report_reference_number(),
+                        &reference.consumer_id(),
+                        &inquired_at,
+                        &reference.product().as_str(),
+                        &reference.house_number().customer_id(),
+                        &reference.house_number().end_user_code(),
+                    ],
+                )
+                .await
+                .map_err(statement)?;
+        }
+        transaction.commit().await.map_err(statement)
+    }
+
+    async fn query_entries(
+        &self,
+        filter: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<LedgerEntry>, LedgerError> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT trace_number, product, customer_id, end_user_code, end_user,
+                         permissible_purpose, consumer_fingerprint, original_report_reference,
+                         requested_at, sdk_version, state, return_code, report_reference_number,
+                         consumer_id, detail, settled_at
+                     FROM {} WHERE {filter} ORDER BY requested_at, trace_number",
+                    self.entries
+                ),
+                params,
+            )
+            .await
+            .map_err(statement)?;
+        rows.iter().map(entry_from_row).collect()
+    }
+}
+
+impl InquiryLedger for PostgresLedger {
+    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
+        Box::pin(self.begin_entry(entry, rules))
+    }
+
+    fn settle<'a>(
+        &'a self,
+        trace_number: &'a str,
+        outcome: InquiryOutcome,
+        references: Vec<ReportReference>,
+    ) -> LedgerFuture<'a, ()> {
+        Box::pin(self.settle_entry(trace_number, outcome, references))
+    }
+
+    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>> {
+        Box::pin(async move {
+            Ok(self
+                .query_entries("trace_number = $1", &[&trace_number])
+                .await?
+                .pop())
+        })
+    }
+
+    fn reference<'a>(
+        &'a self,
+        report_reference_number: &'a str,
+    ) -> LedgerFuture<'a, Option<ReportReference>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(pool_error)?;
+            let row = client
+                .query_opt(
+                    &format!(
+                        "SELECT report_reference_number, consumer_id, inquired_at, product, customer_id,
+                             end_user_code FROM {} WHERE report_reference_number = $1",
+                        self.references
+                    ),
+                    &[&report_reference_number],
+                )
+                .await
+                .map_err(statement)?;
+            row.map(|row| reference_from_row(&row)).transpose()
+        })
+    }
+
+    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>> {
+        Box::pin(async move {
+            let (from, to) = (SystemTime::from(from), SystemTime::from(to));
+            self.query_entries("requested_at >= $1 AND requested_at < $2", &[&from, &to])
+                .await
+        })
+    }
+
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
+        Box::pin(async move {
+            let cutoff = SystemTime::from(cutoff);
+            let client = self.pool.get().await.map_err(pool_error)?;
+            let purged = client
+                .execute(
+                    &format!("DELETE FROM {} WHERE requested_at < $1", self.entries),
+                    &[&cutoff],
+                )
+                .await
+                .map_err(statement)?;
+            client
+                .execute(
+                    &format!("DELETE FROM {} WHERE inquired_at < $1", self.references),
+                    &[&cutoff],
+                )
+                .await
+                .map_err(statement)?;
+            Ok(purged)
+        })
+    }
+}
+
+fn entry_from_row(row: &Row) -> Result<LedgerEntry, LedgerError> {
+    let detail: Option<String> = row.get(14);
+    let reason = || detail.clone().unwrap_or_default();
+    let outcome = match row.get::<_, &str>(10) {
+        "pending" => InquiryOutcome::Pending,
+        "completed" => InquiryOutcome::Completed {
+            return_code: row.get(11),
+            report_reference_number: row.get(12),
+            consumer_id: row.get(13),
+            note: detail.clone(),
+        },
+        "not_sent" => InquiryOutcome::NotSent { reason: reason() },
+        "may_have_been_sent" => InquiryOutcome::MayHaveBeenSent { reason: reason() },
+        other => return Err(LedgerError::Corrupt(format!("unknown state `{other}`"))),
+    };
+    Ok(LedgerEntry {
+        trace_number: row.get(0),
+        product: row.get(1),
+        customer_id: row.get(2),
+        end_user_code: row.get(3),
+        end_user: row.get(4),
+        permissible_purpose: row.get(5),
+        consumer_fingerprint: row.get(6),
+        original_report_reference: row.get(7),
+        requested_at: timestamp(row.get(8))?,
+        sdk_version: row.get(9),
+        outcome,
+        settled_at: row.get::<_, Option<SystemTime>>(15).map(timestamp).transpose()?,
+    })
+}
+
+fn reference_from_row(row: &Row) -> Result<ReportReference, LedgerError> {
+    let corrupt = |err: crate::Error| LedgerError::Corrupt(err.to_string());
+    ReportReference::new(
+        row.get::<_, String>(0),
+        row.get::<_, String>(1),
+        timestamp(row.get(2))?,
+        ProductCode::new(row.get::<_, String>(3)).map_err(corrupt)?,
+        HouseNumber::new(row.get::<_, String>(4), row.get::<_, String>(5)).map_err(corrupt)?,
+    )
+    .map_err(corrupt)
+}
+
+fn timestamp(at: SystemTime) -> Result<Timestamp, LedgerError> {
+    Timestamp::try_from(at).map_err(|err| LedgerError::Corrupt(err.to_string()))
+}
+
+fn static_state(state: &str) -> &'static str {
+    match state {
+        "pending" => "pending",
+        "completed" => "completed",
+        "not_sent" => "not_sent",
+        "may_have_been_sent" => "may_have_been_sent",
+        _ => "unknown",
+    }
+}
+
+fn refusal(reason: RefusalReason, trace: &str, at: SystemTime) -> Result<RepeatRefusal, LedgerError> {
+    Ok(RepeatRefusal {
+        reason,
+        earlier_trace_number: trace.to_owned(),
+        earlier_at: timestamp(at)?,
+    })
+}
+
+fn database(err: DatabaseError) -> crate::Error {
+    crate::Error::Ledger(LedgerError::Database(err))
+}
+
+fn pool_error(err: client_core::database::deadpool_postgres::PoolError) -> LedgerError {
+    LedgerError::Database(err.into())
+}
+
+fn statement(err: client_core::database::tokio_postgres::Error) -> LedgerError {
+    LedgerError::Database(err.into())
+}
+

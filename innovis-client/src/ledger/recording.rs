@@ -1,0 +1,153 @@
+//! How the client records an inquiry: the entry written before it leaves, the outcome it is
+//! settled with, and the guard that settles a cancelled call.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::entry::{InquiryOutcome, LedgerEntry};
+use super::fingerprint::FingerprintKey;
+use super::InquiryLedger;
+use crate::error::Error;
+use crate::reference::ReportReference;
+use crate::request::report::ReportRequest;
+use crate::request::second_use::SecondUseRequest;
+use crate::response::report::ReportResponse;
+
+/// The SDK version recorded with every entry.
+const SDK_VERSION: &str = concat!("innovis-client/", env!("CARGO_PKG_VERSION"));
+
+/// The longest reason kept with an entry (errors are PII-free already; this keeps rows small).
+const MAX_REASON_CHARS: usize = 500;
+
+/// The entry of a report request, requested `at`.
+pub(crate) fn report_entry(request: &ReportRequest, key: &FingerprintKey, at: Timestamp) -> LedgerEntry {
+    LedgerEntry {
+        trace_number: request.customer_trace_number().to_owned(),
+        product: request.product().as_str().to_owned(),
+        customer_id: request.house_number().customer_id().to_owned(),
+        end_user_code: request.house_number().end_user_code().to_owned(),
+        end_user: request.end_user.clone(),
+        permissible_purpose: request.permissible_purpose().as_str().to_owned(),
+        consumer_fingerprint: key.of_request(request),
+        original_report_reference: None,
+        requested_at: at,
+        sdk_version: SDK_VERSION.to_owned(),
+        outcome: InquiryOutcome::Pending,
+        settled_at: None,
+    }
+}
+
+/// The entry of a SECONDUSE request, requested `at`: the consumer is the original report's.
+pub(crate) fn second_use_entry(
+    request: &SecondUseRequest,
+    key: &FingerprintKey,
+    at: Timestamp,
+) -> LedgerEntry {
+    let (purpose, end_user) = request.purpose_and_end_user();
+    LedgerEntry {
+        trace_number: request.customer_trace_number().to_owned(),
+        product: "SECONDUSE".to_owned(),
+        customer_id: request.house_number().customer_id().to_owned(),
+        end_user_code: request.house_number().end_user_code().to_owned(),
+        end_user: end_user.map(str::to_owned),
+        permissible_purpose: purpose.as_str().to_owned(),
+        consumer_fingerprint: Some(key.of_consumer_id(request.reference().consumer_id())),
+        original_report_reference: Some(request.reference().report_reference_number().to_owned()),
+        requested_at: at,
+        sdk_version: SDK_VERSION.to_owned(),
+        outcome: InquiryOutcome::Pending,
+        settled_at: None,
+    }
+}
+
+/// How a sent request ended, for its entry, and the references its answer produced.
+pub(crate) fn outcome_of(
+    result: &Result<ReportResponse, Error>,
+) -> (InquiryOutcome, Vec<ReportReference>) {
+    match result {
+        Ok(response) => {
+            let first = response.consumers().first();
+            let text = |pick: fn(&crate::ConsumerReport) -> Option<&String>| {
+                first.and_then(pick).filter(|value| !value.is_empty()).cloned()
+            };
+            (
+                InquiryOutcome::Completed {
+                    return_code: first
+                        .and_then(|consumer| consumer.return_code.as_ref())
+                        .map(ToString::to_string),
+                    report_reference_number: text(|c| c.report_reference_number.as_ref()),
+                    consumer_id: text(|c| c.consumer_id.as_ref()),
+                    note: None,
+                },
+                response.references().to_vec(),
+            )
+        }
+        Err(err) => {
+            let reason = client_core::excerpt(&err.to_string(), MAX_REASON_CHARS);
+            let outcome = if err.delivery().may_have_been_processed() {
+                InquiryOutcome::MayHaveBeenSent { reason }
+            } else {
+                InquiryOutcome::NotSent { reason }
+            };
+            (outcome, Vec::new())
+        }
+    }
+}
+
+/// Settles an entry when its call ends, or — when the call is dropped first — as *may have been
+/// sent*, since the request may have left.
+pub(crate) struct SettleGuard {
+    ledger: Arc<dyn InquiryLedger>,
+    trace_number: Option<String>,
+}
+
+impl SettleGuard {
+    pub(crate) fn new(ledger: Arc<dyn InquiryLedger>, trace_number: &str) -> Self {
+        SettleGuard {
+            ledger,
+            trace_number: Some(trace_number.to_owned()),
+        }
+    }
+
+    /// Settles the entry with `result`'s outcome. A ledger failure here does not fail the call
+    /// (the vendor has answered; the entry stays unsettled, which blocks repeats): it is logged.
+    pub(crate) async fn settle(mut self, result: &Result<ReportResponse, Error>) {
+        let Some(trace_number) = self.trace_number.take() else {
+            return;
+        };
+        let (outcome, references) = outcome_of(result);
+        if let Err(err) = self.ledger.settle(&trace_number, outcome, references).await {
+            tracing::error!(
+                customer_trace_number = %trace_number,
+                error = %err,
+                "could not settle the inquiry's ledger entry; it stays unsettled and blocks repeats"
+            );
+        }
+    }
+}
+
+impl Drop for SettleGuard {
+    fn drop(&mut self) {
+        let Some(trace_number) = self.trace_number.take() else {
+            return;
+        };
+        let ledger = Arc::clone(&self.ledger);
+        let settle = async move {
+            let outcome = InquiryOutcome::MayHaveBeenSent {
+                reason: "the call was cancelled after the request may have left".to_owned(),
+            };
+            if let Err(err) = ledger.settle(&trace_number, outcome, Vec::new()).await {
+                tracing::error!(customer_trace_number = %trace_number, error = %err,
+                    "could not settle a cancelled inquiry's ledger entry; it stays pending");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(settle);
+            }
+            // No runtime to run it on: the entry stays pending, which blocks repeats just the same.
+            Err(_) => tracing::error!("a cancelled inquiry's ledger entry stays pending (no runtime)"),
+        }
+    }
+}
