@@ -33,9 +33,9 @@
 //! ```
 
 mod authorization;
+mod body;
 #[cfg(feature = "postgres")]
 pub mod database;
-mod body;
 mod decode;
 mod delivery;
 mod download;

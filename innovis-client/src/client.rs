@@ -14,9 +14,9 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::config::{ClientConfig, SharedLedger, USER_AGENT};
+use crate::error::{Error, check_required};
 use crate::ledger::recording::{self, SettleGuard};
 use crate::ledger::{InquiryLedger, InquiryOutcome, LedgerEntry, RepeatRules};
-use crate::error::{Error, check_required};
 use crate::pii::mask_digit_runs;
 use crate::reference::ReportReference;
 use crate::request::report::ReportRequest;
@@ -165,11 +165,18 @@ impl Client {
     /// let refreshed = client.send_allowing_repeat(&request).await?;
     /// # let _ = refreshed; Ok(()) }
     /// ```
-    pub async fn send_allowing_repeat(&self, request: &ReportRequest) -> Result<ReportResponse, Error> {
+    pub async fn send_allowing_repeat(
+        &self,
+        request: &ReportRequest,
+    ) -> Result<ReportResponse, Error> {
         self.send_report(request, true).await
     }
 
-    async fn send_report(&self, request: &ReportRequest, allow_repeat: bool) -> Result<ReportResponse, Error> {
+    async fn send_report(
+        &self,
+        request: &ReportRequest,
+        allow_repeat: bool,
+    ) -> Result<ReportResponse, Error> {
         let span = request_span(request.product().as_str(), request.customer_trace_number());
         async {
             let trace = request.customer_trace_number();
@@ -330,7 +337,10 @@ impl Client {
             window: self.inner.repeat_window,
             allow_repeat,
         };
-        ledger.begin(entry, rules).await.map_err(Error::from_ledger)?;
+        ledger
+            .begin(entry, rules)
+            .await
+            .map_err(Error::from_ledger)?;
         Ok(SettleGuard::new(Arc::clone(ledger), &trace_number))
     }
 
@@ -403,7 +413,9 @@ fn references_of(
                 request.house_number().clone(),
             );
             if reference.is_err() {
-                tracing::warn!("report reference or consumer id longer than the vendor documents; not kept");
+                tracing::warn!(
+                    "report reference or consumer id longer than the vendor documents; not kept"
+                );
             }
             reference.ok()
         })

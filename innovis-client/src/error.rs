@@ -113,7 +113,9 @@ pub enum Error {
     Ledger(LedgerError),
 
     /// The ledger holds no report with this `reportReferenceNumber`.
-    #[error("the inquiry ledger holds no report with reportReferenceNumber {report_reference_number}")]
+    #[error(
+        "the inquiry ledger holds no report with reportReferenceNumber {report_reference_number}"
+    )]
     UnknownReportReference {
         /// The number asked for.
         report_reference_number: String,

@@ -27,7 +27,9 @@ async fn one_token_serves_a_hundred_requests() {
         .await;
     let client = client(&server);
     // A hundred distinct inquiries (each its own trace number: the ledger refuses a reused one).
-    let requests: Vec<_> = (0..100).map(|n| simple_request(&format!("reuse-{n}"))).collect();
+    let requests: Vec<_> = (0..100)
+        .map(|n| simple_request(&format!("reuse-{n}")))
+        .collect();
     let sends = requests.iter().map(|request| client.send(request));
     let results = futures_util::future::join_all(sends).await;
     assert!(results.iter().all(Result::is_ok));
@@ -471,7 +473,9 @@ async fn a_burst_of_401s_on_one_token_fetches_one_new_token() {
         .await;
     let client = client(&server);
     // Five concurrent first requests share one token fetch, so all go out with tok-1.
-    let requests: Vec<_> = (0..5).map(|n| simple_request(&format!("burst-{n}"))).collect();
+    let requests: Vec<_> = (0..5)
+        .map(|n| simple_request(&format!("burst-{n}")))
+        .collect();
     let sends = requests.iter().map(|request| client.send(request));
     let results = futures_util::future::join_all(sends).await;
     for result in &results {

@@ -16,7 +16,10 @@ use super::entry::{InquiryOutcome, LedgerEntry};
 /// assert!(out.is_empty());
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
-pub fn write_json_lines(entries: &[LedgerEntry], mut writer: impl Write) -> Result<(), crate::Error> {
+pub fn write_json_lines(
+    entries: &[LedgerEntry],
+    mut writer: impl Write,
+) -> Result<(), crate::Error> {
     for entry in entries {
         serde_json::to_writer(&mut writer, entry).map_err(|err| io_error(err.into()))?;
         writer.write_all(b"\n").map_err(io_error)?;

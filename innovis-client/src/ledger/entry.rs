@@ -5,7 +5,6 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-
 /// One inquiry as the ledger records it, written before the request leaves and settled after.
 ///
 /// `Serialize` gives the audit export's shape (see [`crate::ledger::write_json_lines`]).
@@ -113,7 +112,10 @@ mod optional_timestamp_text {
     use jiff::Timestamp;
     use serde::Serializer;
 
-    pub(super) fn serialize<S: Serializer>(at: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        at: &Option<Timestamp>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match at {
             Some(at) => s.collect_str(at),
             None => s.serialize_none(),

@@ -67,9 +67,14 @@ impl State {
         }
         let window_start = entry
             .requested_at
-            .checked_sub(jiff::SignedDuration::try_from(rules.window).unwrap_or(jiff::SignedDuration::MAX))
+            .checked_sub(
+                jiff::SignedDuration::try_from(rules.window).unwrap_or(jiff::SignedDuration::MAX),
+            )
             .unwrap_or(Timestamp::MIN);
-        for earlier in earlier.iter().filter(|earlier| same_inquiry(earlier, entry)) {
+        for earlier in earlier
+            .iter()
+            .filter(|earlier| same_inquiry(earlier, entry))
+        {
             match &earlier.outcome {
                 InquiryOutcome::Pending | InquiryOutcome::MayHaveBeenSent { .. } => {
                     return Err(refuse(RefusalReason::Unsettled, earlier));
@@ -77,7 +82,10 @@ impl State {
                 InquiryOutcome::Completed { .. }
                     if !rules.allow_repeat && earlier.requested_at > window_start =>
                 {
-                    return Err(refuse(RefusalReason::RepeatWithinWindow(rules.window), earlier));
+                    return Err(refuse(
+                        RefusalReason::RepeatWithinWindow(rules.window),
+                        earlier,
+                    ));
                 }
                 _ => {}
             }
@@ -91,7 +99,10 @@ impl State {
 }
 
 impl InMemoryLedger {
-    fn with_state<T>(&self, work: impl FnOnce(&mut State) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    fn with_state<T>(
+        &self,
+        work: impl FnOnce(&mut State) -> Result<T, LedgerError>,
+    ) -> Result<T, LedgerError> {
         let mut state = self.state.lock().map_err(|_| State::lock_poisoned())?;
         work(&mut state)
     }
@@ -175,7 +186,9 @@ impl InquiryLedger for InMemoryLedger {
     fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
         let result = self.with_state(|state| {
             let before = state.entries.len();
-            state.entries.retain(|_, entry| entry.requested_at >= cutoff);
+            state
+                .entries
+                .retain(|_, entry| entry.requested_at >= cutoff);
             let entries = &state.entries;
             for traces in state.by_consumer.values_mut() {
                 traces.retain(|trace| entries.contains_key(trace));

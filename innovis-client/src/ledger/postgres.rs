@@ -160,7 +160,10 @@ impl PostgresLedger {
             &config.schema,
             "innovis_inquiry_ledger",
             MIGRATIONS,
-            &[("entries", &config.entries), ("references", &config.references)],
+            &[
+                ("entries", &config.entries),
+                ("references", &config.references),
+            ],
         )
         .await
         .map_err(database)?;
@@ -198,7 +201,12 @@ impl PostgresLedger {
         {
             let state: String = row.get(0);
             if state != "not_sent" {
-                return Err(refusal(RefusalReason::TraceNumberUsed, &entry.trace_number, row.get(1))?.into());
+                return Err(refusal(
+                    RefusalReason::TraceNumberUsed,
+                    &entry.trace_number,
+                    row.get(1),
+                )?
+                .into());
             }
         }
         if let Some(fingerprint) = &entry.consumer_fingerprint {
@@ -216,7 +224,12 @@ impl PostgresLedger {
             {
                 let state: String = row.get(2);
                 if state == "may_have_been_sent" {
-                    return Err(refusal(RefusalReason::Unsettled, &row.get::<_, String>(0), row.get(1))?.into());
+                    return Err(refusal(
+                        RefusalReason::Unsettled,
+                        &row.get::<_, String>(0),
+                        row.get(1),
+                    )?
+                    .into());
                 }
             }
             let window_start = SystemTime::from(entry.requested_at)
@@ -507,7 +520,10 @@ fn entry_from_row(row: &Row) -> Result<LedgerEntry, LedgerError> {
         requested_at: timestamp(row.get(8))?,
         sdk_version: row.get(9),
         outcome,
-        settled_at: row.get::<_, Option<SystemTime>>(15).map(timestamp).transpose()?,
+        settled_at: row
+            .get::<_, Option<SystemTime>>(15)
+            .map(timestamp)
+            .transpose()?,
     })
 }
 
@@ -537,7 +553,11 @@ fn static_state(state: &str) -> &'static str {
     }
 }
 
-fn refusal(reason: RefusalReason, trace: &str, at: SystemTime) -> Result<RepeatRefusal, LedgerError> {
+fn refusal(
+    reason: RefusalReason,
+    trace: &str,
+    at: SystemTime,
+) -> Result<RepeatRefusal, LedgerError> {
     Ok(RepeatRefusal {
         reason,
         earlier_trace_number: trace.to_owned(),
@@ -556,4 +576,3 @@ fn pool_error(err: client_core::database::deadpool_postgres::PoolError) -> Ledge
 fn statement(err: client_core::database::tokio_postgres::Error) -> LedgerError {
     LedgerError::Database(err.into())
 }
-

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use super::InquiryLedger;
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::fingerprint::FingerprintKey;
-use super::InquiryLedger;
 use crate::error::Error;
 use crate::reference::ReportReference;
 use crate::request::report::ReportRequest;
@@ -21,7 +21,11 @@ const SDK_VERSION: &str = concat!("innovis-client/", env!("CARGO_PKG_VERSION"));
 const MAX_REASON_CHARS: usize = 500;
 
 /// The entry of a report request, requested `at`.
-pub(crate) fn report_entry(request: &ReportRequest, key: &FingerprintKey, at: Timestamp) -> LedgerEntry {
+pub(crate) fn report_entry(
+    request: &ReportRequest,
+    key: &FingerprintKey,
+    at: Timestamp,
+) -> LedgerEntry {
     LedgerEntry {
         trace_number: request.customer_trace_number().to_owned(),
         product: request.product().as_str().to_owned(),
@@ -69,7 +73,10 @@ pub(crate) fn outcome_of(
         Ok(response) => {
             let first = response.consumers().first();
             let text = |pick: fn(&crate::ConsumerReport) -> Option<&String>| {
-                first.and_then(pick).filter(|value| !value.is_empty()).cloned()
+                first
+                    .and_then(pick)
+                    .filter(|value| !value.is_empty())
+                    .cloned()
             };
             (
                 InquiryOutcome::Completed {
@@ -147,7 +154,9 @@ impl Drop for SettleGuard {
                 runtime.spawn(settle);
             }
             // No runtime to run it on: the entry stays pending, which blocks repeats just the same.
-            Err(_) => tracing::error!("a cancelled inquiry's ledger entry stays pending (no runtime)"),
+            Err(_) => {
+                tracing::error!("a cancelled inquiry's ledger entry stays pending (no runtime)")
+            }
         }
     }
 }
