@@ -158,7 +158,8 @@ impl SandboxConfig {
         self
     }
 
-    /// Inject faults (latency, 5xx and 429 answers, dropped callouts); default none.
+    /// Inject faults (latency, 5xx and 429 answers, dropped callouts, Innovis inquiries recorded
+    /// and then left unanswered); default none. See [`Faults`].
     ///
     /// ```
     /// use sandbox::{Faults, SandboxConfig};
@@ -196,13 +197,32 @@ impl SandboxConfig {
     }
 }
 
-/// Faults injected into every HTTP answer and callout, for testing retries and resilience.
+/// How long a stalled inquiry keeps its connection open without answering when
+/// [`Faults::gateway_stall_duration`] is not set: 120 s, twice the usual client timeout of 60 s.
+pub const DEFAULT_GATEWAY_STALL: Duration = Duration::from_secs(120);
+
+/// Faults injected into HTTP answers and callouts, for testing retries and resilience.
 ///
-/// Each request first waits `latency`, then is answered `503 Service Unavailable` with probability
-/// `server_error_rate`, or `429 Too Many Requests` with `Retry-After: 1` with probability
-/// `rate_limit_rate`, before it reaches the simulated vendor (so a faulted request had no effect).
-/// A callout message is lost entirely (never sent, never redelivered) with probability
-/// `drop_callout_rate`. Rates are between 0.0 and 1.0.
+/// **Before processing**, on every route: each request first waits `latency`, then is answered
+/// `503 Service Unavailable` with probability `server_error_rate`, or `429 Too Many Requests` with
+/// `Retry-After: 1` with probability `rate_limit_rate`, before it reaches the simulated vendor (so
+/// a faulted request had no effect). A callout message is lost entirely (never sent, never
+/// redelivered) with probability `drop_callout_rate`.
+///
+/// **After processing**, on the Innovis gateway only: an inquiry the gateway accepted is recorded
+/// exactly like an answered one (its report can be used for SECONDUSE, it is counted in
+/// [`SandboxStats::inquiries_recorded`](crate::SandboxStats::inquiries_recorded) and listed by
+/// [`Sandbox::innovis_inquiries`](crate::Sandbox::innovis_inquiries)), and then, instead of the
+/// report, the client gets:
+/// - with probability `gateway_drop_after_recording_rate`, a closed connection and no answer;
+/// - with probability `gateway_504_after_recording_rate`, `504 Gateway Timeout` with an
+///   `errorMessage` body;
+/// - with probability `gateway_stall_after_recording_rate`, nothing for `gateway_stall_duration`,
+///   then a closed connection (no answer ever comes).
+///
+/// A request the gateway rejects (`400`, `401`) is never faulted after processing: nothing was
+/// recorded. Rates are between 0.0 and 1.0; the rates of one group are cumulative, so rate 1.0
+/// means always. Defaults: no latency, every rate 0.0, a stall of [`DEFAULT_GATEWAY_STALL`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -211,10 +231,14 @@ impl SandboxConfig {
 ///     server_error_rate: 0.1,
 ///     rate_limit_rate: 0.1,
 ///     drop_callout_rate: 0.0,
+///     gateway_drop_after_recording_rate: 0.05,
+///     gateway_504_after_recording_rate: 0.05,
+///     gateway_stall_after_recording_rate: 0.05,
+///     gateway_stall_duration: Duration::from_secs(90),
 /// };
 /// # let _ = faults;
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Faults {
     /// Added before every answer.
     pub latency: Duration,
@@ -224,4 +248,28 @@ pub struct Faults {
     pub rate_limit_rate: f64,
     /// Share of callout messages never delivered.
     pub drop_callout_rate: f64,
+    /// Share of recorded Innovis inquiries whose connection is closed without an answer.
+    pub gateway_drop_after_recording_rate: f64,
+    /// Share of recorded Innovis inquiries answered `504 Gateway Timeout`.
+    pub gateway_504_after_recording_rate: f64,
+    /// Share of recorded Innovis inquiries left unanswered for `gateway_stall_duration`, after
+    /// which the connection is closed.
+    pub gateway_stall_after_recording_rate: f64,
+    /// How long a stalled inquiry stays unanswered; choose it longer than the client's timeout.
+    pub gateway_stall_duration: Duration,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            latency: Duration::ZERO,
+            server_error_rate: 0.0,
+            rate_limit_rate: 0.0,
+            drop_callout_rate: 0.0,
+            gateway_drop_after_recording_rate: 0.0,
+            gateway_504_after_recording_rate: 0.0,
+            gateway_stall_after_recording_rate: 0.0,
+            gateway_stall_duration: DEFAULT_GATEWAY_STALL,
+        }
+    }
 }

@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod connection;
 mod credentials;
 mod error;
 mod faults;
@@ -34,12 +35,13 @@ mod state;
 mod stats;
 mod vendor_errors;
 
-pub use config::{Faults, MAX_TOKEN_LIFETIME, SandboxConfig};
+pub use config::{DEFAULT_GATEWAY_STALL, Faults, MAX_TOKEN_LIFETIME, SandboxConfig};
 pub use credentials::{
     CALLOUT_BASIC_USERNAME, CALLOUT_SIGNATURE_HEADER, CALLOUT_TOKEN_HEADER,
     CALLOUT_TOKEN_PARAMETER, TestCredentials,
 };
 pub use error::SandboxError;
+pub use innovis::store::{InquiryAnswer, RecordedInquiry};
 pub use server::Sandbox;
 pub use stats::SandboxStats;
 

@@ -22,6 +22,15 @@ usage: sandbox [options]
   --error-rate F             share of answers that are 503 (0.0-1.0, default 0)
   --rate-limit-rate F        share of answers that are 429 with Retry-After (default 0)
   --drop-callout-rate F      share of callout messages never sent (default 0)
+  --drop-after-recording-rate F
+                             share of Innovis inquiries recorded, then their connection closed
+                             without an answer (default 0)
+  --504-after-recording-rate F
+                             share of Innovis inquiries recorded, then answered 504 (default 0)
+  --stall-after-recording-rate F
+                             share of Innovis inquiries recorded, then left unanswered for
+                             --stall-ms and their connection closed (default 0)
+  --stall-ms N               how long a stalled inquiry stays unanswered (default 120000)
   -h, --help                 this text
 ";
 
@@ -117,6 +126,22 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
             }
             "--drop-callout-rate" => {
                 options.faults.drop_callout_rate = rate(value()?)?;
+                config
+            }
+            "--drop-after-recording-rate" => {
+                options.faults.gateway_drop_after_recording_rate = rate(value()?)?;
+                config
+            }
+            "--504-after-recording-rate" => {
+                options.faults.gateway_504_after_recording_rate = rate(value()?)?;
+                config
+            }
+            "--stall-after-recording-rate" => {
+                options.faults.gateway_stall_after_recording_rate = rate(value()?)?;
+                config
+            }
+            "--stall-ms" => {
+                options.faults.gateway_stall_duration = Duration::from_millis(number(value()?)?);
                 config
             }
             other => return Err(format!("unknown option {other:?}")),

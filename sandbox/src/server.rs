@@ -13,8 +13,10 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::config::{CalloutTarget, Faults, SandboxConfig};
+use crate::connection::{AbortableListener, ConnectionAbort};
 use crate::credentials::TestCredentials;
 use crate::error::SandboxError;
+use crate::innovis::store::RecordedInquiry;
 use crate::state::AppState;
 use crate::stats::SandboxStats;
 use crate::{faults, housecanary, innovis, vendor_errors};
@@ -115,7 +117,9 @@ impl Sandbox {
                     }
                 }
             };
-            if let Err(e) = axum::serve(listener, router)
+            // Connect info hands each gateway request the means to cut its connection.
+            let service = router.into_make_service_with_connect_info::<ConnectionAbort>();
+            if let Err(e) = axum::serve(AbortableListener(listener), service)
                 .with_graceful_shutdown(signal)
                 .await
             {
@@ -238,6 +242,90 @@ impl Sandbox {
         for token in self.state.innovis().tokens.values_mut() {
             token.expires_at = now;
         }
+    }
+
+    /// Every inquiry the Innovis gateway processed so far, oldest first, with what the client was
+    /// given for it ([`InquiryAnswer`](crate::InquiryAnswer)): also the ones whose answer a [`Faults`] knob replaced
+    /// after recording, which is how a test proves that the vendor posted an inquiry the client
+    /// never got an answer for.
+    ///
+    /// ```no_run
+    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// let unanswered = sandbox
+    ///     .innovis_inquiries()
+    ///     .into_iter()
+    ///     .filter(|inquiry| inquiry.answer != sandbox::InquiryAnswer::Answered)
+    ///     .count();
+    /// println!("{unanswered} inquiries posted without an answer");
+    /// # }
+    /// ```
+    pub fn innovis_inquiries(&self) -> Vec<RecordedInquiry> {
+        self.state.innovis().inquiries.clone()
+    }
+
+    /// The inquiries the Innovis gateway processed with this `customerTraceNumber`, oldest first
+    /// (empty when none was: rejected requests and requests stopped by a fault before processing
+    /// are not inquiries). More than one means the same trace number was sent again.
+    ///
+    /// ```
+    /// use sandbox::{Faults, InquiryAnswer, Sandbox, SandboxConfig, fixtures};
+    /// use serde_json::json;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // Every inquiry is recorded, then answered 504.
+    /// let faults = Faults { gateway_504_after_recording_rate: 1.0, ..Faults::default() };
+    /// let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(faults)).await?;
+    /// let credentials = sandbox.credentials();
+    /// let http = reqwest::Client::new();
+    /// let token: serde_json::Value = http
+    ///     .post(sandbox.innovis_token_url())
+    ///     .json(&json!({
+    ///         "audience": credentials.innovis_audience,
+    ///         "grant_type": "client_credentials",
+    ///         "client_id": credentials.innovis_client_id,
+    ///         "client_secret": credentials.innovis_client_secret,
+    ///     }))
+    ///     .send()
+    ///     .await?
+    ///     .json()
+    ///     .await?;
+    /// let response = http
+    ///     .post(sandbox.innovis_gateway_url())
+    ///     .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+    ///     .json(&json!({
+    ///         "customerId": fixtures::CR_CUSTOMER_ID,
+    ///         "endUserCode": fixtures::CR_END_USER_CODE,
+    ///         "customerTraceNumber": "TRACE-504",
+    ///         "productCode": "CR",
+    ///         "permissiblePurposeCode": fixtures::PERMISSIBLE_PURPOSE,
+    ///         "softwareProviderId": credentials.innovis_software_provider_id,
+    ///         "applicants": [{
+    ///             "applicantId": "1A",
+    ///             "names": [{ "first": "PAT", "last": "RECORD" }],
+    ///             "ssn": fixtures::RECORD_SSN,
+    ///         }],
+    ///     }))
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(response.status(), 504);
+    ///
+    /// let recorded = sandbox.innovis_inquiries_for_trace("TRACE-504");
+    /// assert_eq!(recorded.len(), 1, "the vendor posted the inquiry although the client got a 504");
+    /// assert_eq!(recorded[0].answer, InquiryAnswer::GatewayTimeout);
+    /// assert!(recorded[0].consumer_id.is_some(), "its report can be used for SECONDUSE");
+    /// # Ok(()) }
+    /// ```
+    pub fn innovis_inquiries_for_trace(&self, customer_trace_number: &str) -> Vec<RecordedInquiry> {
+        self.state
+            .innovis()
+            .inquiries
+            .iter()
+            .filter(|inquiry| {
+                inquiry.customer_trace_number.as_deref() == Some(customer_trace_number)
+            })
+            .cloned()
+            .collect()
     }
 
     /// A snapshot of the counters.

@@ -28,8 +28,12 @@ pub struct SandboxStats {
     pub callouts_dropped: u64,
     /// Callout messages abandoned after the last delivery attempt failed.
     pub callouts_given_up: u64,
-    /// Requests answered with an injected 503 or 429.
+    /// Requests answered with an injected 503 or 429 (before processing).
     pub faults_injected: u64,
+    /// Innovis inquiries the gateway processed and recorded, whatever the client was given.
+    pub inquiries_recorded: u64,
+    /// Recorded Innovis inquiries whose answer a fault replaced (dropped connection, 504, stall).
+    pub faults_after_recording: u64,
 }
 
 /// The live counters behind [`SandboxStats`].
@@ -43,6 +47,8 @@ pub(crate) struct Counters {
     pub(crate) callouts_dropped: AtomicU64,
     pub(crate) callouts_given_up: AtomicU64,
     pub(crate) faults_injected: AtomicU64,
+    pub(crate) inquiries_recorded: AtomicU64,
+    pub(crate) faults_after_recording: AtomicU64,
 }
 
 impl Counters {
@@ -61,6 +67,8 @@ impl Counters {
             callouts_dropped: read(&self.callouts_dropped),
             callouts_given_up: read(&self.callouts_given_up),
             faults_injected: read(&self.faults_injected),
+            inquiries_recorded: read(&self.inquiries_recorded),
+            faults_after_recording: read(&self.faults_after_recording),
         }
     }
 }

@@ -1,13 +1,16 @@
-//! Fault knobs: latency, 503 and 429 answers, dropped callouts.
+//! Fault knobs: latency, 503 and 429 answers, dropped callouts, and the Innovis inquiries that are
+//! recorded and then dropped, answered 504 or stalled.
 
 mod support;
 
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use sandbox::{Faults, Sandbox, SandboxConfig, TestCredentials};
+use sandbox::{
+    Faults, InquiryAnswer, RecordedInquiry, Sandbox, SandboxConfig, TestCredentials, fixtures,
+};
 use serde_json::{Value, json};
-use support::{CalloutReceiver, eventually, hc, http};
+use support::{CalloutReceiver, eventually, hc, http, innovis_token};
 
 #[tokio::test]
 async fn rate_limits_carry_retry_after_and_vendor_shaped_bodies() {
@@ -131,4 +134,356 @@ async fn unknown_paths_answer_a_json_404() {
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["detail"], "Not found.");
+}
+
+/// A CR inquiry for the consumer on file, so that its report can be used for SECONDUSE.
+fn credit_report_request(trace: &str) -> Value {
+    json!({
+        "customerId": fixtures::CR_CUSTOMER_ID,
+        "endUserCode": fixtures::CR_END_USER_CODE,
+        "customerTraceNumber": trace,
+        "productCode": "CR",
+        "permissiblePurposeCode": fixtures::PERMISSIBLE_PURPOSE,
+        "softwareProviderId": "SBX1",
+        "applicants": [{
+            "applicantId": "1A",
+            "names": [{ "first": "PAT", "last": "RECORD" }],
+            "ssn": fixtures::RECORD_SSN,
+        }],
+    })
+}
+
+/// Posts `body` to the gateway with a fresh client (no pooled connection to reuse) and `timeout`.
+async fn send_inquiry(
+    sandbox: &Sandbox,
+    token: &str,
+    body: &Value,
+    timeout: Option<Duration>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut client = reqwest::Client::builder();
+    if let Some(timeout) = timeout {
+        client = client.timeout(timeout);
+    }
+    client
+        .build()
+        .unwrap()
+        .post(sandbox.innovis_gateway_url())
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+}
+
+/// hyper's "connection closed before message completed" anywhere in the error's sources.
+fn closed_before_an_answer(error: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(current) = source {
+        if current
+            .to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+fn only_inquiry(sandbox: &Sandbox, trace: &str) -> RecordedInquiry {
+    let recorded = sandbox.innovis_inquiries_for_trace(trace);
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    recorded.into_iter().next().unwrap()
+}
+
+/// The inquiry's report was stored like an answered one's: a SECONDUSE of it is confirmed.
+async fn assert_second_use_works(sandbox: &Sandbox, token: &str, inquiry: &RecordedInquiry) {
+    let request = json!({
+        "customerId": fixtures::CR_CUSTOMER_ID,
+        "endUserCode": fixtures::CR_SECOND_END_USER_CODE,
+        "productCode": "SECONDUSE",
+        "permissiblePurposeCode": fixtures::PERMISSIBLE_PURPOSE,
+        "softwareProviderId": "SBX1",
+        "customerTraceNumber": "TRACE-2ND",
+        "accessMethod": "ID",
+        "originalInquiryDate": inquiry.inquiry_date,
+        "reportReferenceNumber": inquiry.report_reference_number,
+        "applicants": [{ "consumerId": inquiry.consumer_id.as_deref().unwrap() }],
+    });
+    let response = send_inquiry(sandbox, token, &request, None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["Consumers"]["secondUse"]["originalReportReferenceNumber"],
+        inquiry.report_reference_number.as_str()
+    );
+}
+
+#[tokio::test]
+async fn answered_inquiries_are_recorded_per_trace_number_and_faulted_requests_are_not() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let token = innovis_token(&sandbox).await;
+    let mut references = Vec::new();
+    for trace in ["TRACE-A", "TRACE-B", "TRACE-A"] {
+        let response = send_inquiry(&sandbox, &token, &credit_report_request(trace), None)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        references.push(body["Consumers"]["reportReferenceNumber"].clone());
+    }
+    let repeated = sandbox.innovis_inquiries_for_trace("TRACE-A");
+    assert_eq!(
+        repeated.len(),
+        2,
+        "a repeated trace number is two inquiries"
+    );
+    assert_eq!(repeated[0].report_reference_number, references[0]);
+    assert_eq!(repeated[1].report_reference_number, references[2]);
+    let first = &repeated[0];
+    assert_eq!(first.customer_trace_number.as_deref(), Some("TRACE-A"));
+    assert_eq!(first.product_code, "CR");
+    assert_eq!(first.customer_id, fixtures::CR_CUSTOMER_ID);
+    assert_eq!(first.end_user_code, fixtures::CR_END_USER_CODE);
+    assert_eq!(
+        first.permissible_purpose_code,
+        fixtures::PERMISSIBLE_PURPOSE
+    );
+    assert_eq!(first.return_code, "Record");
+    assert!(first.consumer_id.is_some());
+    assert_eq!(first.answer, InquiryAnswer::Answered);
+    assert_eq!(sandbox.innovis_inquiries().len(), 3);
+    assert_eq!(sandbox.stats().inquiries_recorded, 3);
+
+    // Stopped before processing: not an inquiry.
+    sandbox.set_faults(Faults {
+        server_error_rate: 1.0,
+        ..Faults::default()
+    });
+    let response = send_inquiry(&sandbox, &token, &credit_report_request("TRACE-503"), None)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert!(sandbox.innovis_inquiries_for_trace("TRACE-503").is_empty());
+    assert!(
+        sandbox
+            .innovis_inquiries_for_trace("TRACE-NEVER-SENT")
+            .is_empty()
+    );
+    assert_eq!(sandbox.stats().inquiries_recorded, 3);
+}
+
+#[tokio::test]
+async fn a_recorded_inquiry_can_lose_its_connection_without_an_answer() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let token = innovis_token(&sandbox).await;
+    sandbox.set_faults(Faults {
+        gateway_drop_after_recording_rate: 1.0,
+        ..Faults::default()
+    });
+    let error = send_inquiry(&sandbox, &token, &credit_report_request("TRACE-DROP"), None)
+        .await
+        .expect_err("no answer after a dropped connection");
+    assert!(!error.is_connect(), "the request was sent: {error:?}");
+    assert!(!error.is_timeout(), "{error:?}");
+    assert!(
+        error.status().is_none(),
+        "no status was received: {error:?}"
+    );
+    assert!(
+        closed_before_an_answer(&error),
+        "the connection closed before a response: {error:?}"
+    );
+
+    let inquiry = only_inquiry(&sandbox, "TRACE-DROP");
+    assert_eq!(inquiry.answer, InquiryAnswer::ConnectionDropped);
+    let stats = sandbox.stats();
+    assert_eq!(stats.inquiries_recorded, 1);
+    assert_eq!(stats.faults_after_recording, 1);
+    assert_eq!(stats.faults_injected, 0);
+
+    sandbox.set_faults(Faults::default());
+    assert_second_use_works(&sandbox, &token, &inquiry).await;
+}
+
+#[tokio::test]
+async fn a_recorded_inquiry_can_be_answered_504() {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+        gateway_504_after_recording_rate: 1.0,
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let token = innovis_token(&sandbox).await;
+    let response = send_inquiry(&sandbox, &token, &credit_report_request("TRACE-504"), None)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 504);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Gateway Timeout")
+    );
+    assert!(body.get("Consumers").is_none(), "the report is not given");
+
+    let inquiry = only_inquiry(&sandbox, "TRACE-504");
+    assert_eq!(inquiry.answer, InquiryAnswer::GatewayTimeout);
+    assert_eq!(sandbox.stats().faults_after_recording, 1);
+    sandbox.set_faults(Faults::default());
+    assert_second_use_works(&sandbox, &token, &inquiry).await;
+}
+
+#[tokio::test]
+async fn a_recorded_inquiry_can_stall_past_the_client_timeout_and_then_close() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let token = innovis_token(&sandbox).await;
+    sandbox.set_faults(Faults {
+        gateway_stall_after_recording_rate: 1.0,
+        gateway_stall_duration: Duration::from_secs(30),
+        ..Faults::default()
+    });
+    let client_timeout = Duration::from_millis(300);
+    let error = send_inquiry(
+        &sandbox,
+        &token,
+        &credit_report_request("TRACE-STALL"),
+        Some(client_timeout),
+    )
+    .await
+    .expect_err("a stall outlasts the client's timeout");
+    assert!(error.is_timeout(), "{error:?}");
+    let inquiry = only_inquiry(&sandbox, "TRACE-STALL");
+    assert_eq!(inquiry.answer, InquiryAnswer::Stalled);
+
+    // A client that waits longer than the stall sees the connection closed, never an answer.
+    let stall = Duration::from_millis(200);
+    sandbox.set_faults(Faults {
+        gateway_stall_after_recording_rate: 1.0,
+        gateway_stall_duration: stall,
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    let error = send_inquiry(
+        &sandbox,
+        &token,
+        &credit_report_request("TRACE-SHORT-STALL"),
+        Some(Duration::from_secs(10)),
+    )
+    .await
+    .expect_err("no answer after a stall");
+    assert!(started.elapsed() >= stall, "{:?}", started.elapsed());
+    assert!(!error.is_timeout() && !error.is_connect(), "{error:?}");
+    assert!(closed_before_an_answer(&error), "{error:?}");
+    assert_eq!(
+        only_inquiry(&sandbox, "TRACE-SHORT-STALL").answer,
+        InquiryAnswer::Stalled
+    );
+
+    sandbox.set_faults(Faults::default());
+    assert_second_use_works(&sandbox, &token, &inquiry).await;
+    assert_eq!(sandbox.stats().faults_after_recording, 2);
+}
+
+#[tokio::test]
+async fn rejected_gateway_requests_are_never_faulted_after_recording() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let token = innovis_token(&sandbox).await;
+    sandbox.set_faults(Faults {
+        gateway_drop_after_recording_rate: 1.0,
+        ..Faults::default()
+    });
+    let mut unregistered = credit_report_request("TRACE-REJECTED");
+    unregistered["customerId"] = json!("7999999999");
+    let response = send_inquiry(&sandbox, &token, &unregistered, None)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let response = send_inquiry(
+        &sandbox,
+        "not-a-token",
+        &credit_report_request("TRACE-401"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(sandbox.innovis_inquiries().is_empty());
+    assert_eq!(sandbox.stats().faults_after_recording, 0);
+    // The token endpoint is not the gateway: faults after recording leave it alone.
+    innovis_token(&sandbox).await;
+}
+
+#[tokio::test]
+async fn the_binary_takes_the_faults_after_recording() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    /// Stops the server even when an assertion fails first.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_sandbox"))
+            .args(["--listen", "127.0.0.1:0", "--504-after-recording-rate", "1"])
+            .args(["--stall-after-recording-rate=0", "--stall-ms", "50"])
+            .args(["--drop-after-recording-rate", "0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    // The whole banner is read: a pipe closed early would fail the server's next print.
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines().map(Result::unwrap);
+        let first = lines.next().unwrap();
+        lines.find(|line| line.starts_with("Press Ctrl-C")).unwrap();
+        first
+    })
+    .await
+    .unwrap();
+    let base = first_line
+        .strip_prefix("sandbox listening on ")
+        .unwrap_or_else(|| panic!("unexpected banner: {first_line}"))
+        .to_owned();
+    let credentials = TestCredentials::default();
+    let token: Value = http()
+        .post(format!("{base}oauth/token"))
+        .json(&json!({
+            "audience": credentials.innovis_audience,
+            "grant_type": "client_credentials",
+            "client_id": credentials.innovis_client_id,
+            "client_secret": credentials.innovis_client_secret,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = http()
+        .post(format!("{base}InnovisGateway/orest/grs_v001/request"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&credit_report_request("TRACE-BINARY"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 504);
+
+    for args in [
+        &["--504-after-recording-rate", "1.5"][..],
+        &["--stall-ms", "soon"],
+        &["--drop-after-recording-rate"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_sandbox"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?} should fail");
+    }
 }

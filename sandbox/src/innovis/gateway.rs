@@ -5,14 +5,16 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::report::{self, Envelope};
-use super::store::IssuedReport;
+use super::store::{IssuedReport, RecordedInquiry};
 use super::validation::{self, GatewayRequest};
+use crate::connection::ConnectionAbort;
+use crate::faults::AfterRecording;
 use crate::fixtures;
 use crate::state::AppState;
 use crate::stats::Counters;
@@ -24,6 +26,7 @@ const MAX_UTC_OFFSET_HOURS: i64 = 14;
 
 pub(crate) async fn request(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(connection): ConnectInfo<ConnectionAbort>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -51,10 +54,27 @@ pub(crate) async fn request(
     } else {
         report(&state, &request, &user_id)
     };
-    match result {
-        Ok(body) => Json(body).into_response(),
-        Err(message) => error(StatusCode::BAD_REQUEST, message),
+    let Processed { body, mut inquiry } = match result {
+        Ok(processed) => processed,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let fault = AfterRecording::roll(&state.faults());
+    if let Some(fault) = fault {
+        inquiry.answer = fault.answer();
+        Counters::bump(&state.counters.faults_after_recording);
     }
+    state.innovis().inquiries.push(inquiry);
+    Counters::bump(&state.counters.inquiries_recorded);
+    match fault {
+        None => Json(body).into_response(),
+        Some(fault) => fault.respond(&state, &connection).await,
+    }
+}
+
+/// An inquiry the gateway carried out: the answer, and what the sandbox records about it.
+struct Processed {
+    body: serde_json::Value,
+    inquiry: RecordedInquiry,
 }
 
 /// The client id behind a valid Bearer token.
@@ -112,11 +132,7 @@ fn check_registration(state: &AppState, request: &GatewayRequest) -> Result<(), 
     Ok(())
 }
 
-fn report(
-    state: &AppState,
-    request: &GatewayRequest,
-    user_id: &str,
-) -> Result<serde_json::Value, String> {
+fn report(state: &AppState, request: &GatewayRequest, user_id: &str) -> Result<Processed, String> {
     if request.access_method.is_some() {
         return Err("accessMethod must be blank except for SECONDUSE".to_owned());
     }
@@ -139,19 +155,22 @@ fn report(
         }
         envelope
     };
-    Ok(report::consumer_report(
-        &envelope,
-        &primary.applicant_id,
-        consumer,
-        consumer_id.as_deref(),
-    ))
+    Ok(Processed {
+        body: report::consumer_report(
+            &envelope,
+            &primary.applicant_id,
+            consumer,
+            consumer_id.as_deref(),
+        ),
+        inquiry: envelope.record(consumer_id, consumer.return_code),
+    })
 }
 
 fn second_use(
     state: &AppState,
     request: &GatewayRequest,
     user_id: &str,
-) -> Result<serde_json::Value, String> {
+) -> Result<Processed, String> {
     if request.access_method.as_deref() != Some("ID") {
         return Err("accessMethod must be \"ID\" for SECONDUSE".to_owned());
     }
@@ -192,12 +211,15 @@ fn second_use(
         }
         envelope(request, user_id, store.sequence())
     };
-    Ok(report::second_use_confirmation(
-        &envelope,
-        consumer_id,
-        original_reference,
-        original_date,
-    ))
+    Ok(Processed {
+        body: report::second_use_confirmation(
+            &envelope,
+            consumer_id,
+            original_reference,
+            original_date,
+        ),
+        inquiry: envelope.record(Some(consumer_id.to_owned()), report::SECOND_USE_RETURN_CODE),
+    })
 }
 
 /// What a response issued now as number `sequence` says about itself: a unique

@@ -8,7 +8,9 @@
 //! - gateway errors are `{"errorMessage": "..."}`: `401` for a missing, unknown or expired token,
 //!   `400` for a malformed request, a field that is missing or too long, or a House Number that is
 //!   not registered for that end user, product or purpose;
-//! - a report is `{"Consumers": {...}}` (the casing of the wrapper is UNKNOWN at the vendor).
+//! - a report is `{"Consumers": {...}}` (the casing of the wrapper is UNKNOWN at the vendor);
+//! - the faults after recording (see [`Faults`](crate::Faults)) answer `504` with an
+//!   `errorMessage`, or close the connection without an answer.
 
 use std::sync::Arc;
 

@@ -2,11 +2,15 @@
 
 use serde_json::{Value, json};
 
+use super::store::{InquiryAnswer, RecordedInquiry};
 use super::validation::GatewayRequest;
 use crate::fixtures::TestConsumer;
 
 /// `softwareProviderId` the vendor reports for gateway (API) requests.
 const GATEWAY_PROVIDER: &str = "IGTW";
+
+/// `returnCode` of a confirmed SECONDUSE.
+pub(crate) const SECOND_USE_RETURN_CODE: &str = "Record";
 
 /// What every response carries about the request it answers.
 pub(crate) struct Envelope<'a> {
@@ -17,6 +21,23 @@ pub(crate) struct Envelope<'a> {
 }
 
 impl Envelope<'_> {
+    /// What the sandbox records about the inquiry this envelope answers, as answered normally.
+    pub(crate) fn record(&self, consumer_id: Option<String>, return_code: &str) -> RecordedInquiry {
+        let request = self.request;
+        RecordedInquiry {
+            customer_trace_number: request.customer_trace_number.clone(),
+            product_code: request.product_code.clone(),
+            customer_id: request.customer_id.clone(),
+            end_user_code: request.end_user_code.clone(),
+            permissible_purpose_code: request.permissible_purpose_code.clone(),
+            report_reference_number: self.report_reference_number.clone(),
+            consumer_id,
+            return_code: return_code.to_owned(),
+            inquiry_date: self.inquiry_date.clone(),
+            answer: InquiryAnswer::Answered,
+        }
+    }
+
     fn base(&self, applicant_id: &str) -> serde_json::Map<String, Value> {
         let request = self.request;
         let mut map = serde_json::Map::new();
@@ -87,7 +108,7 @@ pub(crate) fn second_use_confirmation(
 ) -> Value {
     let mut map = envelope.base("1A");
     map.insert("consumerId".to_owned(), json!(consumer_id));
-    map.insert("returnCode".to_owned(), json!("Record"));
+    map.insert("returnCode".to_owned(), json!(SECOND_USE_RETURN_CODE));
     map.insert("returnReasonCode".to_owned(), json!("0000"));
     map.insert("returnReasonDesc".to_owned(), json!("SECOND USE CONFIRMED"));
     map.insert("accessMethod".to_owned(), json!("ID"));
