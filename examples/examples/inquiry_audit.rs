@@ -12,7 +12,6 @@
 //! (see `docs/getting-started.md`).
 
 use innovis_client::ledger::{write_csv, write_json_lines};
-use innovis_client::jiff;
 use innovis_client::{Error, ProductCode};
 
 #[tokio::main]

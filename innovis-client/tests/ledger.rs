@@ -327,7 +327,11 @@ async fn each_fault_after_processing_settles_may_have_been_sent_until_confirmed(
             "{fault:?}: {err:?}"
         );
         assert_eq!(err.trace_number(), Some(trace.as_str()), "{err:?}");
-        // TEMPORARY: assert the sandbox recorded it once its API lands.
+        assert_eq!(
+            sandbox.innovis_inquiries_for_trace(&trace).len(),
+            1,
+            "the vendor recorded the inquiry"
+        );
         assert!(matches!(
             outcome(ledger.as_ref(), &trace).await,
             InquiryOutcome::MayHaveBeenSent { .. }
@@ -491,8 +495,10 @@ async fn a_crash_after_the_request_left_blocks_the_retry_until_settled() {
     let Some(url) = database_url() else { return };
     let schema = unique_schema();
     let ledger: Arc<dyn InquiryLedger> = Arc::new(postgres_ledger(&url, &schema).await);
+    // The gateway records the child's inquiry, then holds its answer.
     let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
-        latency: Duration::from_secs(30),
+        gateway_stall_after_recording_rate: 1.0,
+        gateway_stall_duration: Duration::from_secs(60),
         ..Faults::default()
     }))
     .await
@@ -511,7 +517,7 @@ async fn a_crash_after_the_request_left_blocks_the_retry_until_settled() {
         .expect("child process");
     // The entry is written before the request leaves; the sandbox then holds the request.
     wait_for(|| async { ledger.entry("crashed").await.ok().flatten().is_some() }).await;
-    wait_for(|| async { sandbox.stats().gateway_requests >= 1 }).await;
+    wait_for(|| async { !sandbox.innovis_inquiries_for_trace("crashed").is_empty() }).await;
     child.kill().expect("SIGKILL the child");
     child.wait().expect("reap the child");
     assert!(matches!(
@@ -546,7 +552,22 @@ async fn a_crash_after_the_request_left_blocks_the_retry_until_settled() {
     sandbox.shutdown().await;
 }
 
-// TEMPORARY until the sandbox's after-processing faults land.
-fn sandbox_after_processing_faults() -> Vec<Faults> {
-    Vec::new()
+/// The sandbox's faults that fire after it recorded the inquiry: a dropped connection, a 504, and
+/// a stall past the client's timeout.
+fn sandbox_after_processing_faults() -> [Faults; 3] {
+    [
+        Faults {
+            gateway_drop_after_recording_rate: 1.0,
+            ..Faults::default()
+        },
+        Faults {
+            gateway_504_after_recording_rate: 1.0,
+            ..Faults::default()
+        },
+        Faults {
+            gateway_stall_after_recording_rate: 1.0,
+            gateway_stall_duration: Duration::from_secs(5),
+            ..Faults::default()
+        },
+    ]
 }
