@@ -76,8 +76,7 @@ async fn main() -> Result<(), examples::ExitError> {
                 started,
                 jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1),
             )
-            .await
-            .map_err(innovis_client::Error::Ledger)?;
+            .await?;
         if csv {
             write_csv(&entries, std::io::stdout())?;
         } else {

@@ -268,7 +268,7 @@ impl Client {
             .ledger
             .reference(report_reference_number)
             .await
-            .map_err(Error::from_ledger)?
+            .map_err(Error::from)?
             .ok_or_else(|| Error::UnknownReportReference {
                 report_reference_number: report_reference_number.to_owned(),
             })?;
@@ -326,7 +326,7 @@ impl Client {
             .ledger
             .settle(trace_number, outcome, Vec::new())
             .await
-            .map_err(Error::from_ledger)
+            .map_err(Error::from)
     }
 
     /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
@@ -337,10 +337,7 @@ impl Client {
             window: self.inner.repeat_window,
             allow_repeat,
         };
-        ledger
-            .begin(entry, rules)
-            .await
-            .map_err(Error::from_ledger)?;
+        ledger.begin(entry, rules).await.map_err(Error::from)?;
         Ok(SettleGuard::new(Arc::clone(ledger), &trace_number))
     }
 

@@ -170,14 +170,6 @@ impl Error {
         }
     }
 
-    /// A ledger failure: a refused repeat is [`Error::DuplicateInquiry`].
-    pub(crate) fn from_ledger(err: LedgerError) -> Self {
-        match err {
-            LedgerError::Refused(refusal) => Error::DuplicateInquiry(refusal),
-            other => Error::Ledger(other),
-        }
-    }
-
     /// Shorthand for a [`Error::Validation`].
     pub(crate) fn validation(field: &'static str, problem: impl Into<String>) -> Self {
         Error::Validation {
@@ -205,4 +197,14 @@ pub(crate) fn check_max(field: &'static str, value: &str, max: usize) -> Result<
         ));
     }
     Ok(())
+}
+
+impl From<LedgerError> for Error {
+    /// A ledger failure; a refused repeat is [`Error::DuplicateInquiry`].
+    fn from(err: LedgerError) -> Self {
+        match err {
+            LedgerError::Refused(refusal) => Error::DuplicateInquiry(refusal),
+            other => Error::Ledger(other),
+        }
+    }
 }
