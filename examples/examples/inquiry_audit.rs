@@ -76,7 +76,8 @@ async fn main() -> Result<(), examples::ExitError> {
                 started,
                 jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1),
             )
-            .await?;
+            .await
+            .map_err(innovis_client::Error::from)?;
         if csv {
             write_csv(&entries, std::io::stdout())?;
         } else {
