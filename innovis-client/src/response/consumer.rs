@@ -18,8 +18,20 @@ use crate::response::return_code::{ReturnCode, ReturnCodeError};
 /// and outcome); everything else — the credit data sections, fields added later — is kept in
 /// [`ConsumerReport::other`]. Text fields accept a JSON string or number.
 ///
-/// `Debug` shows the typed fields and only the *names* of the other fields, since those hold the consumer's
-/// credit data.
+/// `Debug` shows the typed fields with every run of 4 or more digits masked (the vendor's text may echo an
+/// SSN, a date of birth or an account number; see [`crate::pii::mask_digit_runs`]), and only the *names* of
+/// the other fields, since those hold the consumer's credit data.
+///
+/// ```
+/// use innovis_client::ConsumerReport;
+///
+/// let report: ConsumerReport = serde_json::from_str(
+///     r#"{"returnCode": "Error", "returnReasonCode": "E12", "returnReasonDesc": "SSN 666 01 0001 INVALID"}"#,
+/// ).unwrap();
+/// let shown = format!("{report:?}");
+/// assert!(shown.contains("\"SSN ### ## #### INVALID\"") && shown.contains("E12"));
+/// assert!(!shown.contains("0001"));
+/// ```
 ///
 /// ```
 /// use innovis_client::{ConsumerReport, ReturnCode};
@@ -103,23 +115,55 @@ impl ConsumerReport {
 }
 
 impl fmt::Debug for ConsumerReport {
+    /// Every field holds the vendor's text, which may echo what the request carried (an SSN in
+    /// `returnReasonDesc`, a date of birth in `userId`), so each field's rendering goes through
+    /// [`mask_digit_runs`]: runs of 4 or more digits print as `#`, while short codes (`1A`, a reason code) and
+    /// the return and product codes (no digits) stay readable. Of the untyped fields only the names are shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConsumerReport")
-            .field("software_provider_id", &self.software_provider_id)
-            .field("software_provider_version", &self.software_provider_version)
-            .field("customer_trace_number", &self.customer_trace_number)
-            .field("user_id", &self.user_id)
-            .field("report_reference_number", &self.report_reference_number)
-            .field("product_code", &self.product_code)
-            .field("customer_id", &self.customer_id)
-            .field("applicant_id", &self.applicant_id)
-            .field("consumer_id", &self.consumer_id)
-            .field("return_code", &self.return_code)
-            .field("return_reason_code", &self.return_reason_code)
-            .field("return_reason_desc", &self.return_reason_desc)
-            .field("access_method", &self.access_method)
-            .field("other_fields", &self.other.keys().collect::<Vec<_>>())
+            .field("software_provider_id", &Masked(&self.software_provider_id))
+            .field(
+                "software_provider_version",
+                &Masked(&self.software_provider_version),
+            )
+            .field(
+                "customer_trace_number",
+                &Masked(&self.customer_trace_number),
+            )
+            .field("user_id", &Masked(&self.user_id))
+            .field(
+                "report_reference_number",
+                &Masked(&self.report_reference_number),
+            )
+            .field("product_code", &Masked(&self.product_code))
+            .field("customer_id", &Masked(&self.customer_id))
+            .field("applicant_id", &Masked(&self.applicant_id))
+            .field("consumer_id", &Masked(&self.consumer_id))
+            .field("return_code", &Masked(&self.return_code))
+            .field("return_reason_code", &Masked(&self.return_reason_code))
+            .field("return_reason_desc", &Masked(&self.return_reason_desc))
+            .field("access_method", &Masked(&self.access_method))
+            .field(
+                "other_fields",
+                &Masked(&self.other.keys().collect::<Vec<_>>()),
+            )
             .finish()
+    }
+}
+
+/// A value's `Debug` rendering with its digit runs masked. `ProductCode` and `ReturnCode` keep unknown values
+/// as raw strings, so even they are masked rather than trusted; the known ones hold no digits.
+struct Masked<'a, T: fmt::Debug>(&'a T);
+
+impl<T: fmt::Debug> fmt::Debug for Masked<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `{:#?}` of the report asks for the pretty form of each field too.
+        let rendered = if f.alternate() {
+            format!("{:#?}", self.0)
+        } else {
+            format!("{:?}", self.0)
+        };
+        f.write_str(&mask_digit_runs(&rendered))
     }
 }
 
