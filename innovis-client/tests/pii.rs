@@ -1,9 +1,10 @@
-//! SSNs, dates of birth, names, addresses and contact details never appear in `Debug` output or error text.
+//! SSNs, dates of birth, names, addresses and contact details never appear in `Debug` output or error text,
+//! and requests cannot be serialized outside the crate (`tests/ui/serialize_*.rs`).
 
 mod common;
 
 use common::*;
-use innovis_client::pii::{ConsumerAccessCode, DateOfBirth, Ssn};
+use innovis_client::pii::{ConsumerAccessCode, DateOfBirth, Ssn, mask_digit_runs};
 use innovis_client::{Address, Applicant, ConsumerReport, Error, ProductCode, ReportRequest};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -56,11 +57,85 @@ fn requests_builders_and_pii_types_do_not_show_pii() {
     assert_clean("applicant", &format!("{:?}", applicant()));
     assert_clean("ssn", &format!("{:?}", Ssn::new(SSN).unwrap()));
     assert_clean("dob", &format!("{:?}", DateOfBirth::new(DOB).unwrap()));
+    // The wire body is the one place the values go; it is built inside the crate (a request is not
+    // `Serialize`: `tests/ui/serialize_*.rs`), and checked against the vendor's JSON in `tests/requests.rs`.
+}
 
-    // The wire form is the one place the values go, exactly as the vendor wants them.
-    let wire = serde_json::to_value(&request).unwrap();
-    assert_eq!(wire["applicants"][1]["ssn"], SSN);
-    assert_eq!(wire["applicants"][1]["dob"], DOB);
+/// The ways an SSN is written in free text: each must be masked wherever the crate prints vendor text.
+const SSN_FORMS: [&str; 6] = [
+    "666010001",
+    "666-01-0001",
+    "666 01 0001",
+    "666.01.0001",
+    "６６６０１０００１",
+    "６６６ ０１ ０００１",
+];
+
+/// What must not show of [`SSN_FORMS`] and a date of birth: any of their digit groups.
+fn assert_no_digit_groups(what: &str, text: &str) {
+    for group in ["666", "0001", "６６６", "０００１", "1980", "19800102"] {
+        assert!(!text.contains(group), "{what} shows {group:?}: {text}");
+    }
+}
+
+#[test]
+fn spaced_dotted_and_full_width_ssns_are_masked() {
+    let expected = [
+        "#########",
+        "###-##-####",
+        "### ## ####",
+        "###.##.####",
+        "#########",
+        "### ## ####",
+    ];
+    for (form, expected) in SSN_FORMS.into_iter().zip(expected) {
+        let masked = mask_digit_runs(&format!("ssn {form}, max 16"));
+        assert_eq!(masked, format!("ssn {expected}, max 16"), "{form}");
+        assert_no_digit_groups(form, &masked);
+    }
+}
+
+#[test]
+fn consumer_report_debug_masks_pii_in_the_vendors_free_text() {
+    for form in SSN_FORMS {
+        let report: ConsumerReport = serde_json::from_value(json!({
+            "softwareProviderId": "IGTW",
+            "softwareProviderVersion": format!("v {form}"),
+            "customerTraceNumber": format!("t-{form}"),
+            "userId": format!("USER {form}"),
+            "reportReferenceNumber": form,
+            "productCode": form,
+            "customerId": form,
+            "applicantId": "1A",
+            "consumerId": form,
+            "returnCode": form,
+            "returnReasonCode": form,
+            "returnReasonDesc": format!("SSN {form} DOB 1980.01.02"),
+            "accessMethod": form,
+            "personal": {"ssn": SSN, "dob": DOB}
+        }))
+        .unwrap();
+        let text = format!("{report:?}\n{report:#?}");
+        assert_no_digit_groups(form, &text);
+        assert_clean(form, &text);
+        // Masked, not dropped: what holds no long digit run stays readable.
+        for readable in ["IGTW", "\"1A\"", "SSN ", " DOB ####.##.##", "personal"] {
+            assert!(
+                text.contains(readable),
+                "{form}: {readable:?} missing: {text}"
+            );
+        }
+    }
+
+    // Known codes hold no digits and print as they are.
+    let report: ConsumerReport = serde_json::from_value(json!({
+        "returnCode": "No Record", "productCode": "PREQUAL", "returnReasonCode": "E12"
+    }))
+    .unwrap();
+    let text = format!("{report:?}");
+    for readable in ["NoRecord", "PREQUAL", "E12"] {
+        assert!(text.contains(readable), "{readable:?} missing: {text}");
+    }
 }
 
 #[test]
