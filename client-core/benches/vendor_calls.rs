@@ -225,15 +225,44 @@ impl Calls {
         let token = format!("Token {TOKEN}");
         match case {
             Case::InnovisSend => {
+                // A hand-written caller's own body types, giving the JSON the client sends for
+                // `report_request` (which is not `Serialize`: it holds personal data).
                 #[derive(Serialize)]
                 #[serde(rename_all = "camelCase")]
-                struct WithProvider<'a> {
-                    #[serde(flatten)]
-                    body: &'a ReportRequest,
+                struct Body<'a> {
+                    customer_id: &'a str,
+                    end_user_code: &'a str,
+                    customer_trace_number: &'a str,
+                    product_code: &'a str,
+                    permissible_purpose_code: &'a str,
+                    applicants: [RawApplicant<'a>; 1],
                     software_provider_id: &'a str,
                 }
-                let body = serde_json::to_vec(&WithProvider {
-                    body: &self.report_request,
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct RawApplicant<'a> {
+                    applicant_id: &'a str,
+                    names: [RawName<'a>; 1],
+                }
+                #[derive(Serialize)]
+                struct RawName<'a> {
+                    first: &'a str,
+                    last: &'a str,
+                }
+                let request = &self.report_request;
+                let body = serde_json::to_vec(&Body {
+                    customer_id: request.house_number().customer_id(),
+                    end_user_code: request.house_number().end_user_code(),
+                    customer_trace_number: request.customer_trace_number(),
+                    product_code: request.product().as_str(),
+                    permissible_purpose_code: request.permissible_purpose().as_str(),
+                    applicants: [RawApplicant {
+                        applicant_id: "1A",
+                        names: [RawName {
+                            first: "JOHN",
+                            last: "CONSUMER",
+                        }],
+                    }],
                     software_provider_id: PROVIDER,
                 })
                 .expect("body");

@@ -180,7 +180,7 @@ impl Client {
         let span = request_span(request.product().as_str(), request.customer_trace_number());
         async {
             let trace = request.customer_trace_number();
-            let body = self.wire_body(request)?;
+            let body = self.wire_body(&request.wire())?;
             // Taken before sending, so a stored reference is never later than the vendor's inquiry.
             let inquired_at = Timestamp::now();
             let ledger = &self.inner.ledger;

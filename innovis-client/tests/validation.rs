@@ -72,15 +72,9 @@ fn report_request_lengths_and_counts() {
     );
 
     let nine = (1..9).fold(cr("HN", "EU"), |b, _| b.applicant(Applicant::new()));
-    let request = nine.clone().build().unwrap();
-    let json = serde_json::to_value(&request).unwrap();
-    let ids: Vec<&str> = json["applicants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["applicantId"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["1A", "2A", "3A", "4A", "5A", "6A", "7A", "8A", "9A"]);
+    // Their ids on the wire (`1A`…`9A`) are checked in `request::report`'s unit tests: a request is not
+    // `Serialize` outside the crate.
+    assert_eq!(nine.clone().build().unwrap().applicant_count(), 9);
     assert_eq!(
         field_of(nine.applicant(Applicant::new()).build()),
         "applicants"

@@ -36,24 +36,16 @@ pub const MAX_EMAIL_LEN: usize = 80;
 ///
 /// `Debug` shows how many names, addresses and phones the applicant has and whether the other fields are
 /// set, never their values: an applicant is a consumer's personal data, and debug output ends up in logs.
-#[derive(Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// For the same reason an applicant is not `Serialize`: the client writes the wire body itself.
+#[derive(Clone, Default, PartialEq)]
 pub struct Applicant {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     names: Vec<Name>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     ssn: Option<Ssn>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     dob: Option<DateOfBirth>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     phones: Vec<Phone>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     email_address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     ip_address: Option<IpAddr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     addresses: Vec<Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     consumer_access_code: Option<ConsumerAccessCode>,
 }
 
@@ -212,6 +204,30 @@ impl Applicant {
         self
     }
 
+    /// The applicant as it goes on the wire, under the id the request builder assigned.
+    pub(crate) fn wire(&self, applicant_id: &'static str) -> ApplicantWire<'_> {
+        ApplicantWire {
+            applicant_id,
+            names: self.names.iter().map(Name::wire).collect(),
+            ssn: self.ssn.as_ref().map(Ssn::expose),
+            dob: self.dob.as_ref().map(DateOfBirth::expose),
+            phones: self
+                .phones
+                .iter()
+                .map(|phone| PhoneWire {
+                    phone_number: &phone.phone_number,
+                })
+                .collect(),
+            email_address: self.email_address.as_deref(),
+            ip_address: self.ip_address,
+            addresses: self.addresses.iter().map(Address::wire).collect(),
+            consumer_access_code: self
+                .consumer_access_code
+                .as_ref()
+                .map(ConsumerAccessCode::expose),
+        }
+    }
+
     /// Checks the vendor's field lengths.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         if let Some(email) = &self.email_address {
@@ -253,12 +269,11 @@ impl Applicant {
 /// # let _ = name;
 /// ```
 ///
-/// `Debug` prints `Name([REDACTED])`: a name is personal data.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+/// `Debug` prints `Name([REDACTED])` and there is no `Serialize`: a name is personal data.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Name {
     first: String,
     last: String,
-    #[serde(flatten)]
     parts: BTreeMap<String, String>,
 }
 
@@ -293,11 +308,18 @@ impl Name {
         self.parts.insert(key.into(), value.into());
         self
     }
+
+    fn wire(&self) -> NameWire<'_> {
+        NameWire {
+            first: &self.first,
+            last: &self.last,
+            parts: &self.parts,
+        }
+    }
 }
 
 /// A phone number entry (`{phoneNumber}`).
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, PartialEq, Eq)]
 struct Phone {
     phone_number: String,
 }
@@ -311,16 +333,14 @@ struct Phone {
 /// # let _ = (current, other);
 /// ```
 ///
-/// `Debug` shows only the `addressIdentifier`: the rest is personal data.
-#[derive(Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `Debug` shows only the `addressIdentifier`, and there is no `Serialize`: the rest is personal data.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Address {
     address_identifier: String,
     line1: String,
     city: String,
     state: String,
     zip: String,
-    #[serde(flatten)]
     fields: BTreeMap<String, String>,
 }
 
@@ -383,6 +403,73 @@ impl Address {
         self.fields.insert(key.into(), value.into());
         self
     }
+
+    fn wire(&self) -> AddressWire<'_> {
+        AddressWire {
+            address_identifier: &self.address_identifier,
+            line1: &self.line1,
+            city: &self.city,
+            state: &self.state,
+            zip: &self.zip,
+            fields: &self.fields,
+        }
+    }
+}
+
+// The wire forms below are the one place an applicant's values are serialized. They are crate-private and
+// borrow from the public types, so no `Serialize` of personal data is reachable from outside the crate. Field
+// order, names and omissions are exactly the vendor's JSON (checked field by field in `tests/requests.rs`).
+
+/// An applicant as it goes on the wire: `applicantId`, then the fields that are set.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ApplicantWire<'a> {
+    pub(crate) applicant_id: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    names: Vec<NameWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dob: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    phones: Vec<PhoneWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_address: Option<IpAddr>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    addresses: Vec<AddressWire<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consumer_access_code: Option<&'a str>,
+}
+
+/// `{first, last}` then the extra parts in key order.
+#[derive(Serialize)]
+struct NameWire<'a> {
+    first: &'a str,
+    last: &'a str,
+    #[serde(flatten)]
+    parts: &'a BTreeMap<String, String>,
+}
+
+/// `{phoneNumber}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneWire<'a> {
+    phone_number: &'a str,
+}
+
+/// `{addressIdentifier, line1, city, state, zip}` then the extra fields in key order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AddressWire<'a> {
+    address_identifier: &'a str,
+    line1: &'a str,
+    city: &'a str,
+    state: &'a str,
+    zip: &'a str,
+    #[serde(flatten)]
+    fields: &'a BTreeMap<String, String>,
 }
 
 impl Applicant {
