@@ -112,7 +112,7 @@ struct Calls {
     raw: reqwest::Client,
     base: String,
     bearer: String,
-    report_request: ReportRequest,
+    traces: std::sync::atomic::AtomicU64,
     order: ValueReportOrder,
 }
 
@@ -153,13 +153,6 @@ impl Calls {
             "Bearer {}",
             token["access_token"].as_str().expect("access_token")
         );
-        let report_request = ReportRequest::builder(ProductCode::CR)
-            .house_number("7001000001", "EU0042")
-            .permissible_purpose(PermissiblePurpose::new("17").expect("purpose"))
-            .applicant(Applicant::new().name("JOHN", "CONSUMER"))
-            .customer_trace_number("bench")
-            .build()
-            .expect("request");
         let order = ValueReportOrder::builder()
             .name("bench")
             .item(
@@ -175,7 +168,7 @@ impl Calls {
             raw,
             base: base.to_owned(),
             bearer,
-            report_request,
+            traces: std::sync::atomic::AtomicU64::new(0),
             order,
         };
         // Both sides must work (and warm their pools) before anything is timed.
@@ -186,14 +179,29 @@ impl Calls {
         calls
     }
 
+    /// A number no call used before, for trace numbers.
+    fn next_trace(&self) -> u64 {
+        self.traces
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The Innovis request of one call, built as a caller builds it.
+    fn next_report_request(&self) -> ReportRequest {
+        ReportRequest::builder(ProductCode::CR)
+            .house_number("7001000001", "EU0042")
+            .permissible_purpose(PermissiblePurpose::new("17").expect("purpose"))
+            .applicant(Applicant::new().name("JOHN", "CONSUMER"))
+            .customer_trace_number(format!("sdk-{}", self.next_trace()))
+            .build()
+            .expect("request")
+    }
+
     async fn sdk(&self, case: Case) {
         match case {
             Case::InnovisSend => {
-                let response = self
-                    .innovis
-                    .send(&self.report_request)
-                    .await
-                    .expect("innovis send");
+                // Every inquiry is a new one (its own trace number): the ledger refuses a repeat.
+                let request = self.next_report_request();
+                let response = self.innovis.send(&request).await.expect("innovis send");
                 assert_eq!(response.consumers().len(), 1);
                 black_box(response);
             }
@@ -226,7 +234,7 @@ impl Calls {
         match case {
             Case::InnovisSend => {
                 // A hand-written caller's own body types, giving the JSON the client sends for
-                // `report_request` (which is not `Serialize`: it holds personal data).
+                // the same request (`ReportRequest` is not `Serialize`: it holds personal data).
                 #[derive(Serialize)]
                 #[serde(rename_all = "camelCase")]
                 struct Body<'a> {
@@ -249,13 +257,13 @@ impl Calls {
                     first: &'a str,
                     last: &'a str,
                 }
-                let request = &self.report_request;
+                let trace = format!("raw-{}", self.next_trace());
                 let body = serde_json::to_vec(&Body {
-                    customer_id: request.house_number().customer_id(),
-                    end_user_code: request.house_number().end_user_code(),
-                    customer_trace_number: request.customer_trace_number(),
-                    product_code: request.product().as_str(),
-                    permissible_purpose_code: request.permissible_purpose().as_str(),
+                    customer_id: "7001000001",
+                    end_user_code: "EU0042",
+                    customer_trace_number: &trace,
+                    product_code: "CR",
+                    permissible_purpose_code: "17",
                     applicants: [RawApplicant {
                         applicant_id: "1A",
                         names: [RawName {
