@@ -79,6 +79,9 @@ async fn each_attempt_has_a_span_with_opentelemetry_fields_and_no_query() {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test of this binary may have registered the span's callsite while no subscriber was
+    // set, racing the rebuild `set_default` does: ask for the interest again.
+    tracing::callsite::rebuild_interest_cache();
     transport(&server.uri())
         .send(Request::get(
             url(&server.uri(), "/orders/?page=2&signature=s3cret"),

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use super::entry::{InquiryOutcome, LedgerEntry};
+use super::entry::LedgerEntry;
 
 /// Writes `entries` as JSON lines (one object per line).
 ///
@@ -58,23 +58,7 @@ pub fn write_csv(entries: &[LedgerEntry], writer: impl Write) -> Result<(), crat
     ])
     .map_err(csv_error)?;
     for entry in entries {
-        let (return_code, reference, consumer_id, detail) = match &entry.outcome {
-            InquiryOutcome::Completed {
-                return_code,
-                report_reference_number,
-                consumer_id,
-                note,
-            } => (
-                return_code.as_deref(),
-                report_reference_number.as_deref(),
-                consumer_id.as_deref(),
-                note.as_deref(),
-            ),
-            InquiryOutcome::NotSent { reason } | InquiryOutcome::MayHaveBeenSent { reason } => {
-                (None, None, None, Some(reason.as_str()))
-            }
-            InquiryOutcome::Pending => (None, None, None, None),
-        };
+        let [return_code, reference, consumer_id, detail] = entry.outcome.columns();
         let requested_at = entry.requested_at.to_string();
         let settled_at = entry.settled_at.map(|at| at.to_string());
         csv.write_record([

@@ -88,6 +88,28 @@ impl InquiryOutcome {
         )
     }
 
+    /// The outcome as flat columns: return code, report reference number, consumer id, and the
+    /// detail (a note or a reason), for the stores and the CSV export.
+    pub(crate) fn columns(&self) -> [Option<&str>; 4] {
+        match self {
+            InquiryOutcome::Completed {
+                return_code,
+                report_reference_number,
+                consumer_id,
+                note,
+            } => [
+                return_code.as_deref(),
+                report_reference_number.as_deref(),
+                consumer_id.as_deref(),
+                note.as_deref(),
+            ],
+            InquiryOutcome::NotSent { reason } | InquiryOutcome::MayHaveBeenSent { reason } => {
+                [None, None, None, Some(reason)]
+            }
+            InquiryOutcome::Pending => [None; 4],
+        }
+    }
+
     /// The name stored for the state.
     pub(crate) fn state(&self) -> &'static str {
         match self {

@@ -313,23 +313,7 @@ impl PostgresLedger {
         outcome: InquiryOutcome,
         references: Vec<ReportReference>,
     ) -> Result<(), LedgerError> {
-        let (return_code, reference, consumer_id, detail) = match &outcome {
-            InquiryOutcome::Completed {
-                return_code,
-                report_reference_number,
-                consumer_id,
-                note,
-            } => (
-                return_code.clone(),
-                report_reference_number.clone(),
-                consumer_id.clone(),
-                note.clone(),
-            ),
-            InquiryOutcome::NotSent { reason } | InquiryOutcome::MayHaveBeenSent { reason } => {
-                (None, None, None, Some(reason.clone()))
-            }
-            InquiryOutcome::Pending => (None, None, None, None),
-        };
+        let [return_code, reference, consumer_id, detail] = outcome.columns();
         let mut client = self.pool.get().await.map_err(pool_error)?;
         let transaction = client.transaction().await.map_err(statement)?;
         let entries = &self.entries;
