@@ -13,6 +13,7 @@ use housecanary_partner::callouts::{
 
 fn auth() -> CalloutAuth {
     CalloutAuth::query_token("token", SecretString::from("q-secret"))
+        .expect("non-empty callout credentials")
 }
 
 /// Request parts as the vendor would send them for `body`.

@@ -27,10 +27,12 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 fn scheme(index: usize) -> CalloutAuth {
     let secret = SecretString::from(SECRET);
     match index % 4 {
-        0 => CalloutAuth::basic("hc", secret),
-        1 => CalloutAuth::header_token(HeaderName::from_static("x-token"), secret),
-        2 => CalloutAuth::query_token("token", secret),
-        _ => CalloutAuth::hmac_sha1(HeaderName::from_static("x-hc-signature"), secret),
+        0 => CalloutAuth::basic("hc", secret).expect("non-empty callout credentials"),
+        1 => CalloutAuth::header_token(HeaderName::from_static("x-token"), secret)
+            .expect("non-empty callout credentials"),
+        2 => CalloutAuth::query_token("token", secret).expect("non-empty callout credentials"),
+        _ => CalloutAuth::hmac_sha1(HeaderName::from_static("x-hc-signature"), secret)
+            .expect("non-empty callout credentials"),
     }
 }
 

@@ -23,6 +23,7 @@ fn auth() -> CalloutAuth {
         http::HeaderName::from_static(SIGNATURE_HEADER),
         SecretString::from(SECRET),
     )
+    .expect("non-empty callout credentials")
 }
 
 fn status_change(message_id: &str) -> Vec<u8> {
@@ -377,6 +378,7 @@ async fn unauthenticated_and_non_callout_requests_never_reach_the_handler() {
         http::HeaderName::from_static(SIGNATURE_HEADER),
         SecretString::from("attacker"),
     )
+    .expect("non-empty callout credentials")
     .sign(&url.parse().unwrap(), &body)
     .unwrap();
     let response = client

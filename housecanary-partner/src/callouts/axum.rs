@@ -14,7 +14,7 @@
 //! let auth = CalloutAuth::hmac_sha1(
 //!     http::HeaderName::from_static("x-hc-signature"),
 //!     SecretString::from(std::env::var("HC_CALLOUT_SECRET")?),
-//! );
+//! )?;
 //! let receiver = CalloutReceiver::new(
 //!     CalloutVerifier::new(auth),
 //!     InMemoryMessageLog::default(),

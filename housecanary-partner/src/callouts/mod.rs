@@ -29,7 +29,7 @@
 //! let auth = CalloutAuth::hmac_sha1(
 //!     http::HeaderName::from_static("x-hc-signature"),
 //!     SecretString::from("the secret given to HouseCanary"),
-//! );
+//! )?;
 //! let receiver = CalloutReceiver::new(
 //!     CalloutVerifier::new(auth),
 //!     InMemoryMessageLog::default(),

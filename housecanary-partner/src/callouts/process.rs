@@ -84,7 +84,7 @@ const ABANDON_GRACE: Duration = Duration::from_secs(2);
 /// let auth = CalloutAuth::header_token(
 ///     http::HeaderName::from_static("x-callout-token"),
 ///     SecretString::from("t0ken"),
-/// );
+/// )?;
 /// let receiver = CalloutReceiver::new(
 ///     CalloutVerifier::new(auth.clone()),
 ///     InMemoryMessageLog::default(),
@@ -134,7 +134,7 @@ impl CalloutReceiver {
     ///
     /// let log = Arc::new(InMemoryMessageLog::new(50_000)); // keep a handle to inspect it
     /// let receiver = CalloutReceiver::new(
-    ///     CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("pw"))),
+    ///     CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("pw"))?),
     ///     Arc::clone(&log),
     ///     |message| async move {
     ///         tracing::info!(message_id = ?message.message_id(), "callout");
@@ -171,7 +171,7 @@ impl CalloutReceiver {
     /// use std::time::Duration;
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")).expect("non-empty credentials"));
     /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
     ///     Ok::<(), String>(())
     /// })
@@ -195,7 +195,7 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")).expect("non-empty credentials"));
     /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
     ///     Ok::<(), String>(())
     /// })
@@ -212,7 +212,7 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")).expect("non-empty credentials"));
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// assert_eq!(receiver.budget(), std::time::Duration::from_secs(25));
     /// ```
@@ -225,7 +225,7 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")).expect("non-empty credentials"));
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// assert_eq!(receiver.body_limit(), 32 * 1024 * 1024);
     /// ```
@@ -238,7 +238,7 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")).expect("non-empty credentials"));
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// let uri: http::Uri = "/cb?t=x".parse()?;
     /// assert!(receiver.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());

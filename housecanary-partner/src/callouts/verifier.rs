@@ -22,7 +22,7 @@ use super::message::CalloutMessage;
 /// use housecanary_partner::callouts::CalloutVerifier;
 ///
 /// let header = http::HeaderName::from_static("x-hc-signature");
-/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret"));
+/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret"))?;
 /// let verifier = CalloutVerifier::new(auth.clone());
 ///
 /// let body = br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"new"}"#;
@@ -50,7 +50,7 @@ impl CalloutVerifier {
     /// use common_auth::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret")));
+    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret"))?);
     /// assert!(!format!("{verifier:?}").contains("hunter2"));
     /// ```
     pub fn new(auth: CalloutAuth) -> Self {
@@ -70,8 +70,8 @@ impl CalloutVerifier {
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let header = http::HeaderName::from_static("x-hc-signature");
-    /// let new = CalloutAuth::hmac_sha1(header.clone(), SecretString::from("new secret"));
-    /// let old = CalloutAuth::hmac_sha1(header, SecretString::from("old secret"));
+    /// let new = CalloutAuth::hmac_sha1(header.clone(), SecretString::from("new secret"))?;
+    /// let old = CalloutAuth::hmac_sha1(header, SecretString::from("old secret"))?;
     /// let verifier = CalloutVerifier::new(new).with_additional(old.clone());
     ///
     /// let uri: http::Uri = "/callouts".parse()?;
@@ -95,7 +95,7 @@ impl CalloutVerifier {
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let name = http::HeaderName::from_static("x-callout-token");
-    /// let verifier = CalloutVerifier::new(CalloutAuth::header_token(name, SecretString::from("t")));
+    /// let verifier = CalloutVerifier::new(CalloutAuth::header_token(name, SecretString::from("t"))?);
     /// let err = verifier
     ///     .verify(&"/cb".parse()?, &http::HeaderMap::new(), b"{}")
     ///     .unwrap_err();
@@ -132,7 +132,7 @@ impl CalloutVerifier {
     /// use common_auth::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutError, CalloutVerifier};
     ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k")));
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k"))?);
     /// let headers = http::HeaderMap::new();
     /// let body = br#"{"message_type":"something_new"}"#;
     ///
