@@ -5,3 +5,6 @@
 //! retry by policy and idempotency, read under a limit, decode with the JSON path — and every
 //! error it returns says whether the request may have reached the vendor.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "postgres")]
+pub mod database;

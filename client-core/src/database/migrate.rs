@@ -1,0 +1,128 @@
+//! Embedded, versioned migrations, applied once even when several replicas start together.
+
+use tokio_postgres::Client;
+
+use super::error::DatabaseError;
+use super::identifier::Identifier;
+
+/// One schema change, embedded in the binary. `sql` may hold several statements; `{schema}` is
+/// replaced by the quoted schema name and each `{name}` given to [`migrate`] by its quoted
+/// identifier.
+///
+/// ```
+/// use client_core::database::Migration;
+/// const FIRST: Migration = Migration {
+///     version: 1,
+///     name: "create the ledger",
+///     sql: "CREATE TABLE {schema}.{ledger} (id text PRIMARY KEY)",
+/// };
+/// assert_eq!(FIRST.version, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    /// Position in the sequence, from 1, without gaps.
+    pub version: i32,
+    /// What it does, recorded with it.
+    pub name: &'static str,
+    /// The statements, with `{schema}` and `{name}` placeholders.
+    pub sql: &'static str,
+}
+
+/// Brings `component`'s tables in `schema` up to the last of `migrations`.
+///
+/// Everything runs in one transaction holding a transaction-scoped advisory lock derived from the
+/// schema and component, so replicas starting at once apply each migration exactly once: the others
+/// wait, then find it recorded and skip it. Running it again is a no-op. A database that already
+/// holds a newer migration than this build knows is refused ([`DatabaseError::SchemaTooNew`]).
+///
+/// `names` maps placeholders in the SQL (`{table}`) to configured, validated identifiers.
+///
+/// # Errors
+/// [`DatabaseError::Statement`] when a statement fails (the transaction is rolled back);
+/// [`DatabaseError::SchemaTooNew`] as above.
+///
+/// ```no_run
+/// # use client_core::database::{Identifier, Migration, migrate};
+/// # async fn run(client: &mut tokio_postgres::Client) -> Result<(), client_core::database::DatabaseError> {
+/// const MIGRATIONS: &[Migration] = &[Migration {
+///     version: 1,
+///     name: "ledger",
+///     sql: "CREATE TABLE {schema}.{ledger} (id text PRIMARY KEY)",
+/// }];
+/// let schema = Identifier::new("sdk")?;
+/// let table = Identifier::new("inquiry_ledger")?;
+/// migrate(client, &schema, "ledger", MIGRATIONS, &[("ledger", &table)]).await?;
+/// # Ok(()) }
+/// ```
+pub async fn migrate(
+    client: &mut Client,
+    schema: &Identifier,
+    component: &str,
+    migrations: &[Migration],
+    names: &[(&str, &Identifier)],
+) -> Result<(), DatabaseError> {
+    let transaction = client.transaction().await?;
+    // hashtext gives a stable 32-bit key; one lock per schema, because components sharing a schema
+    // also share its bookkeeping table.
+    transaction
+        .execute(
+            "SELECT pg_advisory_xact_lock(hashtext('client_core.migrate'), hashtext($1))",
+            &[&schema.as_str()],
+        )
+        .await?;
+    let quoted_schema = schema.quoted();
+    transaction
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {quoted_schema};
+             CREATE TABLE IF NOT EXISTS {quoted_schema}.schema_migrations (
+                 component text NOT NULL,
+                 version integer NOT NULL,
+                 name text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now(),
+                 PRIMARY KEY (component, version)
+             );"
+        ))
+        .await?;
+    let applied: i32 = transaction
+        .query_one(
+            &format!(
+                "SELECT COALESCE(MAX(version), 0) FROM {quoted_schema}.schema_migrations WHERE component = $1"
+            ),
+            &[&component],
+        )
+        .await?
+        .get(0);
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    if applied > known {
+        return Err(DatabaseError::SchemaTooNew {
+            schema: schema.as_str().to_owned(),
+            component: component.to_owned(),
+            found: applied,
+            known,
+        });
+    }
+    for migration in migrations.iter().filter(|m| m.version > applied) {
+        let mut sql = migration.sql.replace("{schema}", &quoted_schema);
+        for (placeholder, identifier) in names {
+            sql = sql.replace(&format!("{{{placeholder}}}"), &identifier.quoted());
+        }
+        transaction.batch_execute(&sql).await?;
+        transaction
+            .execute(
+                &format!(
+                    "INSERT INTO {quoted_schema}.schema_migrations (component, version, name) VALUES ($1, $2, $3)"
+                ),
+                &[&component, &migration.version, &migration.name],
+            )
+            .await?;
+        tracing::info!(
+            schema = schema.as_str(),
+            component,
+            version = migration.version,
+            name = migration.name,
+            "database migration applied"
+        );
+    }
+    transaction.commit().await?;
+    Ok(())
+}

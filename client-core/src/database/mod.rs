@@ -1,0 +1,36 @@
+//! Shared PostgreSQL plumbing for the SDK's durable stores (feature `postgres`).
+//!
+//! Vendor-neutral: a connection pool built from a URL ([`pool_from_url`]), a runner for embedded,
+//! versioned migrations that several replicas may start at once ([`migrate`]), and validated SQL
+//! identifiers for configurable schema and table names ([`Identifier`]). The stores themselves (the
+//! HouseCanary callout store, the Innovis inquiry ledger) live in the vendor crates.
+//!
+//! ```no_run
+//! use client_core::database::{Identifier, Migration, migrate, pool_from_url};
+//!
+//! # async fn run() -> Result<(), client_core::database::DatabaseError> {
+//! let pool = pool_from_url("postgres://app@127.0.0.1:5432/app", 16)?;
+//! let schema = Identifier::new("sdk")?;
+//! const MIGRATIONS: &[Migration] = &[Migration {
+//!     version: 1,
+//!     name: "ledger",
+//!     sql: "CREATE TABLE IF NOT EXISTS {schema}.ledger (id text PRIMARY KEY)",
+//! }];
+//! let mut client = pool.get().await?;
+//! migrate(&mut client, &schema, "ledger", MIGRATIONS, &[]).await?;
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod identifier;
+mod migrate;
+mod pool;
+
+pub use error::DatabaseError;
+pub use identifier::{Identifier, IdentifierError};
+pub use migrate::{Migration, migrate};
+pub use pool::pool_from_url;
+
+/// The PostgreSQL client crates, re-exported so that the stores and their users name one version.
+pub use deadpool_postgres;
+pub use tokio_postgres;
