@@ -218,7 +218,7 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
     assert!(
         outcomes
             .iter()
-            .any(|o| matches!(o, CalloutOutcome::NotACallout(_)))
+            .any(|o| matches!(o, CalloutOutcome::DeadLettered { .. }))
     );
     assert!(
         outcomes

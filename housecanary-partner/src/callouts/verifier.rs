@@ -122,6 +122,57 @@ impl CalloutVerifier {
         primary
     }
 
+    /// What can be decided from the URI and headers alone, before any body byte is read: the full
+    /// answer for header-only schemes (Basic, header token, query token); for the HMAC scheme, that
+    /// the signature header is present and well-formed (the signature itself needs the body).
+    /// `Ok` means "read the body and [`verify`](Self::verify)".
+    ///
+    /// # Errors
+    /// The primary scheme's [`CalloutAuthError`] when no configured scheme can accept the request.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    ///
+    /// let header = http::HeaderName::from_static("x-hc-signature");
+    /// let verifier = CalloutVerifier::new(CalloutAuth::hmac_sha1(header, SecretString::from("s"))?);
+    /// let uri: http::Uri = "/cb".parse()?;
+    /// assert!(verifier.check_headers(&uri, &http::HeaderMap::new()).is_err()); // no signature
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("x-hc-signature", format!("sha1={}", "0".repeat(40)).parse()?);
+    /// assert!(verifier.check_headers(&uri, &headers).is_ok()); // decided once the body is read
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_headers(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+    ) -> Result<(), CalloutAuthError> {
+        let check = |auth: &CalloutAuth| match auth.verify(uri, headers, b"") {
+            Err(CalloutAuthError::Mismatch) if !auth.is_header_only() => Ok(()),
+            other => other,
+        };
+        let primary = check(&self.primary);
+        if primary.is_ok() || self.additional.iter().any(|auth| check(auth).is_ok()) {
+            return Ok(());
+        }
+        primary
+    }
+
+    /// Whether every configured scheme decides from the headers alone, so
+    /// [`check_headers`](Self::check_headers) is the whole verification.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// assert!(verifier.is_header_only());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_header_only(&self) -> bool {
+        self.primary.is_header_only() && self.additional.iter().all(CalloutAuth::is_header_only)
+    }
+
     /// Verifies the raw request, then (only then) decodes the body.
     ///
     /// # Errors
