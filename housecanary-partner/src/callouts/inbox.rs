@@ -163,9 +163,11 @@ pub struct InboxWorker {
 impl InboxWorker {
     /// A worker taking callouts from `log` and handing them to `handler`.
     ///
+    /// The handler's budget per attempt defaults to 30 s, or half the log's claim lease when that is
+    /// shorter.
+    ///
     /// # Errors
-    /// [`ConfigError::LeaseShorterThanBudget`] when `log`'s claim lease is not longer than the
-    /// default 30 s budget.
+    /// [`ConfigError::Zero`] when `log`'s claim lease is zero.
     ///
     /// ```
     /// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
@@ -192,16 +194,23 @@ impl InboxWorker {
         log: Arc<dyn MessageLog>,
         processor: Arc<dyn ProcessClaimed>,
     ) -> Result<Self, ConfigError> {
+        // A short lease lowers the default budget rather than refusing the worker; an explicit
+        // budget not shorter than the lease is refused by `with_budget`.
+        let budget = DEFAULT_BUDGET.min(log.claim_lease() / 2);
         let worker = Self {
             log,
             processor,
-            budget: DEFAULT_BUDGET,
+            budget,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             initial_backoff: DEFAULT_INITIAL_BACKOFF,
             max_backoff: DEFAULT_MAX_BACKOFF,
             idle_poll: DEFAULT_IDLE_POLL,
         };
-        worker.check_lease(DEFAULT_BUDGET)?;
+        if budget.is_zero() {
+            return Err(ConfigError::Zero {
+                what: "claim lease",
+            });
+        }
         Ok(worker)
     }
 
@@ -213,8 +222,8 @@ impl InboxWorker {
         Ok(())
     }
 
-    /// The time the handler gets per attempt (default 30 s; it is cancelled past it and the attempt
-    /// counts as failed).
+    /// The time the handler gets per attempt (default 30 s, or half the claim lease when shorter;
+    /// it is cancelled past it and the attempt counts as failed).
     ///
     /// # Errors
     /// [`ConfigError::LeaseShorterThanBudget`] when the log's claim lease is not longer;

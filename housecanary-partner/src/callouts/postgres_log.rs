@@ -720,7 +720,7 @@ impl InboxWorker {
     /// the callout over after the lease). Feature `postgres`.
     ///
     /// # Errors
-    /// [`ConfigError::LeaseShorterThanBudget`] as for [`InboxWorker::new`].
+    /// As for [`InboxWorker::new`].
     ///
     /// ```no_run
     /// use housecanary_partner::callouts::{InboxWorker, PostgresMessageLog};
