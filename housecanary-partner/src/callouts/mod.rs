@@ -51,6 +51,7 @@ mod admission;
 pub mod axum;
 mod claim;
 mod config_error;
+mod decode;
 mod error;
 mod flexible;
 mod handler;
@@ -65,7 +66,7 @@ mod process;
 mod verifier;
 
 /// Compiles and runs the code blocks of the callouts guide (`docs/callouts.md`) as doc tests.
-#[cfg(all(doctest, feature = "axum"))]
+#[cfg(all(doctest, feature = "axum", feature = "postgres"))]
 #[doc = include_str!("../../../docs/callouts.md")]
 struct CalloutsGuide;
 
