@@ -42,6 +42,7 @@
 //!     },
 //! );
 //! # let _ = receiver;
+//! # Ok::<(), common_auth::CalloutConfigError>(())
 //! ```
 //!
 //! See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.

@@ -52,6 +52,7 @@ impl CalloutVerifier {
     ///
     /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret"))?);
     /// assert!(!format!("{verifier:?}").contains("hunter2"));
+    /// # Ok::<(), common_auth::CalloutConfigError>(())
     /// ```
     pub fn new(auth: CalloutAuth) -> Self {
         Self {
