@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
-use super::hmac::{TAG_LEN, decode_hex, verify_tag};
+use super::hmac::{TAG_LEN, decode_tag, verify_tag};
 use super::{CalloutAuth, CalloutAuthError};
 
 const BASIC_PREFIX: &str = "Basic ";
@@ -88,7 +88,7 @@ impl CalloutAuth {
                 if hex.len() != TAG_LEN * 2 {
                     return Err(wrong_length());
                 }
-                let tag = decode_hex(hex).ok_or_else(wrong_length)?;
+                let tag = decode_tag(hex).ok_or_else(wrong_length)?;
                 if verify_tag(secret.expose_secret().as_bytes(), body, &tag) {
                     Ok(())
                 } else {

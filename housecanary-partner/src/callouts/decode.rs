@@ -4,6 +4,7 @@
 //! accept exactly the same bodies and build the same values.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
@@ -44,6 +45,63 @@ impl<'de> Deserialize<'de> for Text<'de> {
             }
         }
         deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// Known statuses already parsed on this thread, by exact spelling. Parsing a status normalizes the
+/// text and compares it with every variant (allocating each time); callouts repeat a handful of
+/// spellings, so remembering them makes a status as cheap as a string comparison.
+const REMEMBERED_STATUSES: usize = 32;
+
+/// Spellings seen and what they parsed to.
+type Remembered<T> = RefCell<Vec<(Box<str>, T)>>;
+
+thread_local! {
+    static ORDER_STATUSES: Remembered<OrderStatus> = const { RefCell::new(Vec::new()) };
+    static ITEM_STATUSES: Remembered<OrderItemStatus> = const { RefCell::new(Vec::new()) };
+}
+
+/// `T::from(raw)`, remembered in `memory` when it is a known status (an unknown one keeps its raw
+/// text and is parsed every time, so a sender cannot fill the memory).
+fn remembered<T: Clone + for<'a> From<&'a str>>(
+    memory: &'static std::thread::LocalKey<Remembered<T>>,
+    raw: &str,
+    is_known: impl Fn(&T) -> bool,
+) -> T {
+    memory.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if let Some((_, status)) = memory.iter().find(|(seen, _)| &**seen == raw) {
+            return status.clone();
+        }
+        let status = T::from(raw);
+        if is_known(&status) && memory.len() < REMEMBERED_STATUSES {
+            memory.push((raw.into(), status.clone()));
+        }
+        status
+    })
+}
+
+/// An order status, parsed as `OrderStatus`'s own `Deserialize` does.
+struct OrderStatusField(OrderStatus);
+
+impl<'de> Deserialize<'de> for OrderStatusField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Text(raw) = Text::deserialize(deserializer)?;
+        Ok(Self(remembered(&ORDER_STATUSES, &raw, |status| {
+            !matches!(status, OrderStatus::Other(_))
+        })))
+    }
+}
+
+/// An order item status, parsed as `OrderItemStatus`'s own `Deserialize` does.
+struct ItemStatusField(OrderItemStatus);
+
+impl<'de> Deserialize<'de> for ItemStatusField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Text(raw) = Text::deserialize(deserializer)?;
+        Ok(Self(remembered(&ITEM_STATUSES, &raw, |status| {
+            !matches!(status, OrderItemStatus::Other(_))
+        })))
     }
 }
 
@@ -135,7 +193,7 @@ fn item_status_change<'de, A: MapAccess<'de>>(
             "message_id" => message_id = Some(map.next_value::<Id>()?.0),
             "order_id" => order_id = Some(map.next_value::<Id>()?.0),
             "order_item_id" => order_item_id = Some(map.next_value::<Id>()?.0),
-            "new_status" => new_status = Some(map.next_value::<OrderItemStatus>()?),
+            "new_status" => new_status = Some(map.next_value::<ItemStatusField>()?.0),
             "customer_order_id" => customer_order_id = map.next_value::<OptionalId>()?.0,
             "customer_item_id" => customer_item_id = map.next_value::<OptionalId>()?.0,
             "external_integration_id" => {
@@ -171,7 +229,7 @@ fn status_change<'de, A: MapAccess<'de>>(
         match &*key {
             "message_id" => message_id = Some(map.next_value::<Id>()?.0),
             "order_id" => order_id = Some(map.next_value::<Id>()?.0),
-            "new_status" => new_status = Some(map.next_value::<OrderStatus>()?),
+            "new_status" => new_status = Some(map.next_value::<OrderStatusField>()?.0),
             "customer_order_id" => customer_order_id = map.next_value::<OptionalId>()?.0,
             "external_integration_ids" => {
                 external_integration_ids = map.next_value::<Ids>()?.0;
