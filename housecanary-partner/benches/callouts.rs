@@ -293,6 +293,53 @@ async fn send_all(
     started.elapsed()
 }
 
+/// The receiver's own work per request, without HTTP: `handle` (verify, parse, claim, handler,
+/// complete) against the minimal handler's verify + parse.
+async fn handle_without_http(receiver: &CalloutReceiver) {
+    let requests = signed_requests("direct", 20_000);
+    let parts: Vec<(http::request::Parts, Bytes)> = requests
+        .into_iter()
+        .map(|(headers, body)| {
+            let mut request = http::Request::post("/callouts").body(()).expect("request");
+            *request.headers_mut() = headers;
+            (request.into_parts().0, body)
+        })
+        .collect();
+    let mut sdk_times = Vec::new();
+    let mut baseline_times = Vec::new();
+    for chunk in parts.chunks(2_000) {
+        let started = Instant::now();
+        for (parts, body) in chunk {
+            black_box(receiver.handle(parts, body.clone()).await);
+        }
+        sdk_times.push(started.elapsed() / chunk.len() as u32);
+        let started = Instant::now();
+        for (parts, body) in chunk {
+            black_box(minimal_handler(parts.headers.clone(), body.clone()).await);
+        }
+        baseline_times.push(started.elapsed() / chunk.len() as u32);
+    }
+    println!(
+        "  of which the receiver's own work (no HTTP): SDK {:?}/request, minimal handler {:?}/request",
+        median(&mut sdk_times),
+        median(&mut baseline_times)
+    );
+    let log = InMemoryMessageLog::default();
+    let ids: Vec<String> = (0..20_000).map(|n| format!("log-{n}")).collect();
+    let started = Instant::now();
+    for id in &ids {
+        use housecanary_partner::callouts::{Begin, MessageLog};
+        let Ok(Begin::New(token)) = log.try_begin(id).await else {
+            panic!("new id")
+        };
+        log.complete(id, token).await.expect("complete");
+    }
+    println!(
+        "  of which the in-memory log (claim + complete): {:?}/request",
+        started.elapsed() / ids.len() as u32
+    );
+}
+
 async fn end_to_end() -> bool {
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(auth()),
@@ -302,6 +349,7 @@ async fn end_to_end() -> bool {
             Ok::<(), std::io::Error>(())
         },
     );
+    handle_without_http(&receiver).await;
     let sdk = serve(housecanary_partner::callouts::axum::router(
         receiver,
         "/callouts",

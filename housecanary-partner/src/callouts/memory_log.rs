@@ -63,7 +63,8 @@ enum Entry {
         due: Instant,
     },
     Processed,
-    Dead(DeadLetter),
+    /// Boxed: rare, and the largest variant would otherwise size every entry.
+    Dead(Box<DeadLetter>),
 }
 
 /// Everything behind the one lock; no `.await` happens while it is held.
@@ -214,24 +215,26 @@ impl InMemoryMessageLog {
             state.inline_claims = state.inline_claims.saturating_sub(1);
         }
         let entry = resolve(&mut state, body, attempts);
-        state.entries.insert(message_id.to_owned(), entry);
+        // Replaced in place: the key is already there.
+        if let Some(slot) = state.entries.get_mut(message_id) {
+            *slot = entry;
+        }
         Ok(())
     }
 
     fn complete_now(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
+        let capacity = self.capacity;
         self.with_claim(message_id, token, |state, _, _| {
             state.processed_order.push_back(message_id.to_owned());
-            Entry::Processed
-        })?;
-        let mut state = self.lock();
-        while state.processed_order.len() > self.capacity {
-            if let Some(oldest) = state.processed_order.pop_front() {
-                if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
-                    state.entries.remove(&oldest);
+            while state.processed_order.len() > capacity {
+                if let Some(oldest) = state.processed_order.pop_front() {
+                    if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
+                        state.entries.remove(&oldest);
+                    }
                 }
             }
-        }
-        Ok(())
+            Entry::Processed
+        })
     }
 
     fn abandon_now(&self, message_id: &str, token: ClaimToken) {
@@ -317,7 +320,7 @@ impl InMemoryMessageLog {
         state.dead_order.push(dead.message_id.clone());
         state
             .entries
-            .insert(dead.message_id.clone(), Entry::Dead(dead));
+            .insert(dead.message_id.clone(), Entry::Dead(Box::new(dead)));
     }
 
     fn dead_letters_now(&self, limit: usize) -> Vec<DeadLetter> {
@@ -326,7 +329,7 @@ impl InMemoryMessageLog {
             .dead_order
             .iter()
             .filter_map(|id| match state.entries.get(id) {
-                Some(Entry::Dead(dead)) => Some(dead.clone()),
+                Some(Entry::Dead(dead)) => Some(DeadLetter::clone(dead)),
                 _ => None,
             })
             .take(limit)
@@ -409,12 +412,12 @@ impl MessageLog for InMemoryMessageLog {
         Box::pin(async move {
             self.with_claim(message_id, token, |state, body, attempts| {
                 state.dead_order.push(message_id.to_owned());
-                Entry::Dead(DeadLetter::new(
+                Entry::Dead(Box::new(DeadLetter::new(
                     message_id,
                     body.unwrap_or_default(),
                     reason,
                     attempts,
-                ))
+                )))
             })
         })
     }

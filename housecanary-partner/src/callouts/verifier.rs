@@ -149,12 +149,13 @@ impl CalloutVerifier {
         uri: &http::Uri,
         headers: &http::HeaderMap,
     ) -> Result<(), CalloutAuthError> {
-        let check = |auth: &CalloutAuth| match auth.verify(uri, headers, b"") {
-            Err(CalloutAuthError::Mismatch) if !auth.is_header_only() => Ok(()),
-            other => other,
-        };
-        let primary = check(&self.primary);
-        if primary.is_ok() || self.additional.iter().any(|auth| check(auth).is_ok()) {
+        let primary = self.primary.verify_headers(uri, headers);
+        if primary.is_ok()
+            || self
+                .additional
+                .iter()
+                .any(|auth| auth.verify_headers(uri, headers).is_ok())
+        {
             return Ok(());
         }
         primary
