@@ -357,11 +357,12 @@ async fn end_to_end() -> bool {
     .await;
     let baseline = serve(minimal_app()).await;
     let client = reqwest::Client::new();
-    let per_round = 2_000;
+    // Short rounds, many of them: noise from other processes hits both sides alike.
+    let per_round = 400;
     let mut ratios = Vec::new();
     let mut sdk_rates = Vec::new();
     let mut baseline_rates = Vec::new();
-    for round in 0..15 {
+    for round in 0..75 {
         let requests = signed_requests(&format!("e2e-{round}"), per_round);
         let (s, b) = if round % 2 == 0 {
             let s = send_all(&client, sdk, &requests, 8).await;

@@ -113,6 +113,13 @@ enum Mode {
 /// ```
 #[derive(Clone)]
 pub struct CalloutReceiver {
+    // One shared allocation: a server clones the receiver for every request.
+    inner: Arc<Inner>,
+}
+
+/// What clones of a receiver share.
+#[derive(Clone)]
+struct Inner {
     verifier: Arc<CalloutVerifier>,
     log: Arc<dyn MessageLog>,
     mode: Mode,
@@ -201,12 +208,14 @@ impl CalloutReceiver {
         E: Into<HandlerError>,
     {
         let receiver = Self {
-            verifier: Arc::new(verifier),
-            log: Arc::new(log),
-            mode: Mode::Inline(handler::erase(handler)),
-            budget: DEFAULT_BUDGET,
-            body_limit: DEFAULT_BODY_LIMIT,
-            admission: default_admission(),
+            inner: Arc::new(Inner {
+                verifier: Arc::new(verifier),
+                log: Arc::new(log),
+                mode: Mode::Inline(handler::erase(handler)),
+                budget: DEFAULT_BUDGET,
+                body_limit: DEFAULT_BODY_LIMIT,
+                admission: default_admission(),
+            }),
         };
         receiver.check_lease(DEFAULT_BUDGET)?;
         Ok(receiver)
@@ -234,12 +243,14 @@ impl CalloutReceiver {
     /// ```
     pub fn inbox<L: MessageLog>(verifier: CalloutVerifier, log: L) -> Self {
         Self {
-            verifier: Arc::new(verifier),
-            log: Arc::new(log),
-            mode: Mode::Inbox,
-            budget: DEFAULT_BUDGET,
-            body_limit: DEFAULT_BODY_LIMIT,
-            admission: default_admission(),
+            inner: Arc::new(Inner {
+                verifier: Arc::new(verifier),
+                log: Arc::new(log),
+                mode: Mode::Inbox,
+                budget: DEFAULT_BUDGET,
+                body_limit: DEFAULT_BODY_LIMIT,
+                admission: default_admission(),
+            }),
         }
     }
 
@@ -262,7 +273,7 @@ impl CalloutReceiver {
     ///     Ok::<(), String>(())
     /// })
     /// .with_budget(Duration::from_secs(20))?;
-    /// assert_eq!(receiver.budget(), Duration::from_secs(20));
+    /// assert_eq!(receiver.inner.budget(), Duration::from_secs(20));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_budget(mut self, budget: Duration) -> Result<Self, ConfigError> {
@@ -276,13 +287,13 @@ impl CalloutReceiver {
                 "callout budget is not below the vendor's 30 s: late answers count as failures"
             );
         }
-        self.budget = budget;
+        Arc::make_mut(&mut self.inner).budget = budget;
         Ok(self)
     }
 
     fn check_lease(&self, budget: Duration) -> Result<(), ConfigError> {
-        let lease = self.log.claim_lease();
-        if matches!(self.mode, Mode::Inline(_)) && lease <= budget {
+        let lease = self.inner.log.claim_lease();
+        if matches!(self.inner.mode, Mode::Inline(_)) && lease <= budget {
             return Err(ConfigError::LeaseShorterThanBudget { lease, budget });
         }
         Ok(())
@@ -299,11 +310,11 @@ impl CalloutReceiver {
     ///     Ok::<(), String>(())
     /// })
     /// .with_body_limit(64 * 1024 * 1024);
-    /// assert_eq!(receiver.body_limit(), 64 * 1024 * 1024);
+    /// assert_eq!(receiver.inner.body_limit(), 64 * 1024 * 1024);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        Arc::make_mut(&mut self.inner).body_limit = bytes;
         self
     }
 
@@ -327,8 +338,8 @@ impl CalloutReceiver {
                 what: "max_in_flight",
             });
         }
-        let body_memory = self.admission.body_memory();
-        let deadline = self.admission.body_deadline;
+        let body_memory = self.inner.admission.body_memory();
+        let deadline = self.inner.admission.body_deadline;
         Ok(self.with_admission(Admission::new(requests, body_memory, deadline)))
     }
 
@@ -354,8 +365,8 @@ impl CalloutReceiver {
                 what: "body_memory",
             });
         }
-        let requests = self.admission.max_in_flight();
-        let deadline = self.admission.body_deadline;
+        let requests = self.inner.admission.max_in_flight();
+        let deadline = self.inner.admission.body_deadline;
         Ok(self.with_admission(Admission::new(requests, bytes, deadline)))
     }
 
@@ -381,13 +392,13 @@ impl CalloutReceiver {
                 what: "body_deadline",
             });
         }
-        let requests = self.admission.max_in_flight();
-        let body_memory = self.admission.body_memory();
+        let requests = self.inner.admission.max_in_flight();
+        let body_memory = self.inner.admission.body_memory();
         Ok(self.with_admission(Admission::new(requests, body_memory, deadline)))
     }
 
     fn with_admission(mut self, admission: Admission) -> Self {
-        self.admission = Arc::new(admission);
+        Arc::make_mut(&mut self.inner).admission = Arc::new(admission);
         self
     }
 
@@ -402,7 +413,7 @@ impl CalloutReceiver {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn max_in_flight(&self) -> usize {
-        self.admission.max_in_flight()
+        self.inner.admission.max_in_flight()
     }
 
     /// The bytes of bodies held at once, across requests.
@@ -416,7 +427,7 @@ impl CalloutReceiver {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn body_memory(&self) -> usize {
-        self.admission.body_memory()
+        self.inner.admission.body_memory()
     }
 
     /// How long a body may take to arrive.
@@ -430,12 +441,12 @@ impl CalloutReceiver {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn body_deadline(&self) -> Duration {
-        self.admission.body_deadline
+        self.inner.admission.body_deadline
     }
 
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn admission(&self) -> &Admission {
-        &self.admission
+        &self.inner.admission
     }
 
     /// The request's time budget.
@@ -445,11 +456,11 @@ impl CalloutReceiver {
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
-    /// assert_eq!(receiver.budget(), std::time::Duration::from_secs(25));
+    /// assert_eq!(receiver.inner.budget(), std::time::Duration::from_secs(25));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn budget(&self) -> Duration {
-        self.budget
+        self.inner.budget
     }
 
     /// The body limit, in bytes.
@@ -459,11 +470,11 @@ impl CalloutReceiver {
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
-    /// assert_eq!(receiver.body_limit(), 32 * 1024 * 1024);
+    /// assert_eq!(receiver.inner.body_limit(), 32 * 1024 * 1024);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn body_limit(&self) -> usize {
-        self.body_limit
+        self.inner.body_limit
     }
 
     /// The verifier in use.
@@ -474,11 +485,11 @@ impl CalloutReceiver {
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// let uri: http::Uri = "/cb?t=x".parse()?;
-    /// assert!(receiver.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());
+    /// assert!(receiver.inner.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verifier(&self) -> &CalloutVerifier {
-        &self.verifier
+        &self.inner.verifier
     }
 
     /// Handles one request given as `http` request parts and the complete body.
@@ -502,7 +513,7 @@ impl CalloutReceiver {
             &parts.uri,
             &parts.headers,
             body,
-            Instant::now() + self.budget,
+            Instant::now() + self.inner.budget,
         )
         .await
     }
@@ -526,7 +537,7 @@ impl CalloutReceiver {
             uri,
             headers,
             Bytes::copy_from_slice(body),
-            Instant::now() + self.budget,
+            Instant::now() + self.inner.budget,
         )
         .await
     }
@@ -540,18 +551,18 @@ impl CalloutReceiver {
         body: Bytes,
         deadline: Instant,
     ) -> CalloutOutcome {
-        if body.len() > self.body_limit {
+        if body.len() > self.inner.body_limit {
             tracing::warn!(
                 size = body.len(),
-                limit = self.body_limit,
+                limit = self.inner.body_limit,
                 "callout rejected: body too large"
             );
             return CalloutOutcome::TooLarge {
-                limit: self.body_limit,
+                limit: self.inner.body_limit,
             };
         }
         // Never log the URI or headers: they may carry the token.
-        if let Err(reason) = self.verifier.verify(uri, headers, &body) {
+        if let Err(reason) = self.inner.verifier.verify(uri, headers, &body) {
             tracing::warn!(%reason, "callout rejected: authentication failed");
             return CalloutOutcome::Unauthorized;
         }
@@ -564,7 +575,7 @@ impl CalloutReceiver {
             message_type = message.message_type(),
             message_id = message.message_id().unwrap_or("")
         );
-        match &self.mode {
+        match &self.inner.mode {
             Mode::Inline(handler) => {
                 let handler = Arc::clone(handler);
                 self.process(&handler, message, deadline)
@@ -585,7 +596,7 @@ impl CalloutReceiver {
         let message_id = unparsed_id(&body);
         tracing::warn!(%error, %message_id, "authenticated callout does not parse: kept as a dead letter");
         let dead = DeadLetter::new(message_id.clone(), body, error.to_string(), 0);
-        match timeout_at(deadline, self.log.store_dead_letter(dead)).await {
+        match timeout_at(deadline, self.inner.log.store_dead_letter(dead)).await {
             Ok(Ok(())) => CalloutOutcome::DeadLettered { message_id, error },
             Ok(Err(store_error)) => {
                 tracing::error!(error = %store_error, "unparsed callout not stored: message log failed");
@@ -608,7 +619,7 @@ impl CalloutReceiver {
         let message_id = message
             .message_id()
             .map_or_else(|| unparsed_id(&body), str::to_owned);
-        match timeout_at(deadline, self.log.enqueue(&message_id, body)).await {
+        match timeout_at(deadline, self.inner.log.enqueue(&message_id, body)).await {
             Ok(Ok(enqueued)) => {
                 tracing::info!(?enqueued, "callout stored in the inbox");
                 CalloutOutcome::Stored {
@@ -643,7 +654,7 @@ impl CalloutReceiver {
         };
 
         // A log that never answers must not hold the request past the vendor's 30 s.
-        let begin = match timeout_at(deadline, self.log.try_begin(&message_id)).await {
+        let begin = match timeout_at(deadline, self.inner.log.try_begin(&message_id)).await {
             Ok(Ok(begin)) => begin,
             Ok(Err(error)) => {
                 tracing::error!(%error, "callout not processed: message log failed");
@@ -670,7 +681,7 @@ impl CalloutReceiver {
             }
         };
 
-        let claim = Claim::new(Arc::clone(&self.log), message_id.clone(), token);
+        let claim = Claim::new(Arc::clone(&self.inner.log), message_id.clone(), token);
         match self
             .run_handler(handler, message, Some(&message_id), deadline)
             .await
@@ -729,10 +740,10 @@ impl CalloutReceiver {
                 })
             }
             Err(HandlerFailure::TimedOut) => {
-                tracing::warn!(budget = ?self.budget, "callout handler overran its budget: cancelled; the vendor will redeliver");
+                tracing::warn!(budget = ?self.inner.budget, "callout handler overran its budget: cancelled; the vendor will redeliver");
                 Err(CalloutOutcome::TimedOut {
                     message_id: message_id.map(str::to_owned),
-                    budget: self.budget,
+                    budget: self.inner.budget,
                 })
             }
         }
@@ -751,16 +762,16 @@ pub(crate) fn unparsed_id(body: &[u8]) -> String {
 impl fmt::Debug for CalloutReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CalloutReceiver")
-            .field("verifier", &self.verifier)
+            .field("verifier", &self.inner.verifier)
             .field(
                 "mode",
-                &match self.mode {
+                &match self.inner.mode {
                     Mode::Inline(_) => "inline",
                     Mode::Inbox => "inbox",
                 },
             )
-            .field("budget", &self.budget)
-            .field("body_limit", &self.body_limit)
+            .field("budget", &self.inner.budget)
+            .field("body_limit", &self.inner.body_limit)
             .finish_non_exhaustive()
     }
 }
