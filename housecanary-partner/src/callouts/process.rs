@@ -71,7 +71,8 @@ enum Mode {
 /// then answers for it.
 ///
 /// Messages without a `message_id` (only possible for unknown message types) cannot be deduplicated:
-/// inline they reach the handler on every delivery; the inbox stores them under a digest of the body.
+/// inline they reach the handler on every delivery; the inbox stores them under `body-` and a digest
+/// of the body.
 ///
 /// Clones share the handler, the log and the verifier.
 ///
@@ -593,7 +594,7 @@ impl CalloutReceiver {
         error: CalloutError,
         deadline: Instant,
     ) -> CalloutOutcome {
-        let message_id = unparsed_id(&body);
+        let message_id = content_id("unparsed", &body);
         tracing::warn!(%error, %message_id, "authenticated callout does not parse: kept as a dead letter");
         let dead = DeadLetter::new(message_id.clone(), body, error.to_string(), 0);
         match timeout_at(deadline, self.inner.log.store_dead_letter(dead)).await {
@@ -618,7 +619,7 @@ impl CalloutReceiver {
     ) -> CalloutOutcome {
         let message_id = message
             .message_id()
-            .map_or_else(|| unparsed_id(&body), str::to_owned);
+            .map_or_else(|| content_id("body", &body), str::to_owned);
         match timeout_at(deadline, self.inner.log.enqueue(&message_id, body)).await {
             Ok(Ok(enqueued)) => {
                 tracing::info!(?enqueued, "callout stored in the inbox");
@@ -750,13 +751,11 @@ impl CalloutReceiver {
     }
 }
 
-/// The id under which a body without a usable `message_id` is stored: a digest of the body, so
-/// redeliveries of the same bytes land on the same entry.
-pub(crate) fn unparsed_id(body: &[u8]) -> String {
-    format!(
-        "unparsed-{}",
-        common_auth::hmac_sha1_hex(b"housecanary-partner callout body", body)
-    )
+/// The id under which a body without a usable `message_id` is stored: `prefix`, `-` and a digest of
+/// the body, so redeliveries of the same bytes land on the same entry.
+fn content_id(prefix: &str, body: &[u8]) -> String {
+    let digest = common_auth::hmac_sha1_hex(b"housecanary-partner callout body", body);
+    format!("{prefix}-{digest}")
 }
 
 impl fmt::Debug for CalloutReceiver {
