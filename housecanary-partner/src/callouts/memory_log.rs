@@ -19,6 +19,9 @@ const DEFAULT_CAPACITY: usize = 100_000;
 /// default 25 s budget, so a live handler is never run twice.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
 
+/// Inbox length past which resolved ids are removed from the middle too.
+const INBOX_COMPACTION: usize = 4096;
+
 /// A [`MessageLog`] in memory, bounded to `capacity` processed ids (the oldest processed id is
 /// forgotten first, FIFO). Stored inbox callouts and dead letters are never evicted: they are
 /// messages nobody has processed yet.
@@ -271,13 +274,20 @@ impl InMemoryMessageLog {
         let lease = self.claim_lease;
         let mut state = self.lock();
         let State { entries, inbox, .. } = &mut *state;
-        // Drop resolved ids from the front so the scan stays short.
-        inbox.retain(|id| {
+        let open = |id: &String| {
             matches!(
                 entries.get(id),
                 Some(Entry::Pending { .. } | Entry::Claimed { body: Some(_), .. })
             )
-        });
+        };
+        // Resolved ids leave from the front, so the scan stays short without a pass over all.
+        while inbox.front().is_some_and(|id| !open(id)) {
+            inbox.pop_front();
+        }
+        // Behind a callout waiting for a late retry, resolved ids would pile up.
+        if inbox.len() > INBOX_COMPACTION {
+            inbox.retain(open);
+        }
         for id in inbox.iter() {
             let Some(entry) = entries.get_mut(id) else {
                 continue;
