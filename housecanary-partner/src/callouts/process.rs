@@ -274,7 +274,7 @@ impl CalloutReceiver {
     ///     Ok::<(), String>(())
     /// })
     /// .with_budget(Duration::from_secs(20))?;
-    /// assert_eq!(receiver.inner.budget(), Duration::from_secs(20));
+    /// assert_eq!(receiver.budget(), Duration::from_secs(20));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_budget(mut self, budget: Duration) -> Result<Self, ConfigError> {
@@ -311,7 +311,7 @@ impl CalloutReceiver {
     ///     Ok::<(), String>(())
     /// })
     /// .with_body_limit(64 * 1024 * 1024);
-    /// assert_eq!(receiver.inner.body_limit(), 64 * 1024 * 1024);
+    /// assert_eq!(receiver.body_limit(), 64 * 1024 * 1024);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
@@ -457,7 +457,7 @@ impl CalloutReceiver {
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
-    /// assert_eq!(receiver.inner.budget(), std::time::Duration::from_secs(25));
+    /// assert_eq!(receiver.budget(), std::time::Duration::from_secs(25));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn budget(&self) -> Duration {
@@ -471,7 +471,7 @@ impl CalloutReceiver {
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
-    /// assert_eq!(receiver.inner.body_limit(), 32 * 1024 * 1024);
+    /// assert_eq!(receiver.body_limit(), 32 * 1024 * 1024);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn body_limit(&self) -> usize {
@@ -486,7 +486,7 @@ impl CalloutReceiver {
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// let uri: http::Uri = "/cb?t=x".parse()?;
-    /// assert!(receiver.inner.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());
+    /// assert!(receiver.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verifier(&self) -> &CalloutVerifier {
