@@ -22,8 +22,9 @@
 //! let auth = CalloutAuth::header_token(
 //!     http::HeaderName::from_static("x-callout-token"),
 //!     SecretString::from("t0ken"),
-//! );
+//! )?;
 //! assert!(!format!("{auth:?}").contains("t0ken"));
+//! # Ok::<(), common_auth::CalloutConfigError>(())
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -40,7 +41,7 @@ pub use secrecy::{ExposeSecret, SecretString};
 
 pub use cache::TokenCache;
 pub use callout::hmac::hmac_sha1_hex;
-pub use callout::{CalloutAuth, CalloutAuthError, SignedCallout};
+pub use callout::{CalloutAuth, CalloutAuthError, CalloutConfigError, SignedCallout};
 pub use client_credentials::ClientCredentials;
 pub use static_credentials::{BasicCredentials, StaticToken};
 pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};

@@ -32,6 +32,7 @@ mod basic {
 
     fn auth() -> CalloutAuth {
         CalloutAuth::basic("housecanary", SecretString::from("pa:ss word"))
+            .expect("non-empty callout credentials")
     }
 
     fn basic(user_pass: &str) -> String {
@@ -110,6 +111,7 @@ mod header_token {
             HeaderName::from_static("x-callout-token"),
             SecretString::from("t0ken-value"),
         )
+        .expect("non-empty callout credentials")
     }
 
     #[test]
@@ -164,7 +166,8 @@ mod header_token {
         let auth = CalloutAuth::header_token(
             HeaderName::from_static("x-callout-token"),
             SecretString::from("line\nbreak"),
-        );
+        )
+        .expect("non-empty callout credentials");
         assert_eq!(
             auth.sign(&hook(), BODY).unwrap_err(),
             CalloutAuthError::InvalidHeaderValue {
@@ -179,6 +182,7 @@ mod query_token {
 
     fn auth() -> CalloutAuth {
         CalloutAuth::query_token("token", SecretString::from("a b&c=d/é"))
+            .expect("non-empty callout credentials")
     }
 
     #[test]
@@ -257,6 +261,7 @@ mod hmac_sha1 {
             HeaderName::from_static("x-hc-signature"),
             SecretString::from(SECRET),
         )
+        .expect("non-empty callout credentials")
     }
 
     fn signed(value: &str) -> HeaderMap {
@@ -366,5 +371,69 @@ mod hmac_sha1 {
             auth().verify_request(&request),
             Err(CalloutAuthError::Mismatch)
         );
+    }
+}
+
+mod empty_credentials {
+    use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
+    use http::HeaderName;
+
+    fn empty(scheme: &'static str, field: &'static str) -> CalloutConfigError {
+        CalloutConfigError::Empty { scheme, field }
+    }
+
+    #[test]
+    fn every_scheme_refuses_an_empty_credential() {
+        let header = || HeaderName::from_static("x-signature");
+        {
+            let blank = "";
+            let secret = || SecretString::from(blank);
+            assert_eq!(
+                CalloutAuth::hmac_sha1(header(), secret()).unwrap_err(),
+                empty("HMAC-SHA1", "secret")
+            );
+            assert_eq!(
+                CalloutAuth::header_token(header(), secret()).unwrap_err(),
+                empty("header token", "token")
+            );
+            assert_eq!(
+                CalloutAuth::query_token("token", secret()).unwrap_err(),
+                empty("query token", "token")
+            );
+            assert_eq!(
+                CalloutAuth::query_token(blank, SecretString::from("t")).unwrap_err(),
+                empty("query token", "parameter")
+            );
+            assert_eq!(
+                CalloutAuth::basic("user", secret()).unwrap_err(),
+                empty("Basic", "password")
+            );
+            assert_eq!(
+                CalloutAuth::basic(blank, SecretString::from("pw")).unwrap_err(),
+                empty("Basic", "username")
+            );
+        }
+    }
+
+    #[test]
+    fn a_hand_built_scheme_with_an_empty_secret_accepts_nothing() {
+        use common_auth::hmac_sha1_hex;
+        let auth = CalloutAuth::HmacSha1Signature {
+            header: HeaderName::from_static("x-signature"),
+            secret: SecretString::from(""),
+        };
+        let mut headers = http::HeaderMap::new();
+        let forged = format!("sha1={}", hmac_sha1_hex(b"", b"{}"));
+        headers.insert("x-signature", forged.parse().unwrap());
+        assert!(
+            auth.verify(&"/cb".parse().unwrap(), &headers, b"{}")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_error_never_shows_the_value() {
+        let error = CalloutAuth::basic("", SecretString::from("hunter2-secret")).unwrap_err();
+        assert!(!format!("{error} {error:?}").contains("hunter2"));
     }
 }

@@ -7,16 +7,20 @@ use proptest::prelude::*;
 
 fn schemes() -> Vec<CalloutAuth> {
     vec![
-        CalloutAuth::basic("housecanary", SecretString::from("pa55word")),
+        CalloutAuth::basic("housecanary", SecretString::from("pa55word"))
+            .expect("non-empty callout credentials"),
         CalloutAuth::header_token(
             HeaderName::from_static("x-callout-token"),
             SecretString::from("t0ken-value-123"),
-        ),
-        CalloutAuth::query_token("token", SecretString::from("t0ken-value-123")),
+        )
+        .expect("non-empty callout credentials"),
+        CalloutAuth::query_token("token", SecretString::from("t0ken-value-123"))
+            .expect("non-empty callout credentials"),
         CalloutAuth::hmac_sha1(
             HeaderName::from_static("x-signature"),
             SecretString::from("shared-s3cret"),
-        ),
+        )
+        .expect("non-empty callout credentials"),
     ]
 }
 
@@ -88,10 +92,10 @@ proptest! {
     ) {
         let hook = Uri::from_static("https://partner.example/callouts?order=1");
         let auths = [
-            CalloutAuth::basic("user", SecretString::from(secret.clone())),
-            CalloutAuth::header_token(HeaderName::from_static("x-token"), SecretString::from(secret.clone())),
-            CalloutAuth::query_token("token", SecretString::from(secret.clone())),
-            CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from(secret.clone())),
+            CalloutAuth::basic("user", SecretString::from(secret.clone())).expect("non-empty callout credentials"),
+            CalloutAuth::header_token(HeaderName::from_static("x-token"), SecretString::from(secret.clone())).expect("non-empty callout credentials"),
+            CalloutAuth::query_token("token", SecretString::from(secret.clone())).expect("non-empty callout credentials"),
+            CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from(secret.clone())).expect("non-empty callout credentials"),
         ];
         for auth in &auths {
             let signed = auth.sign(&hook, &body).unwrap();

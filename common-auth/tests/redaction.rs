@@ -66,10 +66,12 @@ fn debug_of_every_secret_holding_type_redacts() {
 fn callout_auth_and_signed_callouts_redact() {
     let hook = Uri::from_static("https://partner.example/callouts?order=1");
     for auth in [
-        CalloutAuth::basic("alice", secret()),
-        CalloutAuth::header_token(HeaderName::from_static("x-token"), secret()),
-        CalloutAuth::query_token("token", secret()),
-        CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), secret()),
+        CalloutAuth::basic("alice", secret()).expect("non-empty callout credentials"),
+        CalloutAuth::header_token(HeaderName::from_static("x-token"), secret())
+            .expect("non-empty callout credentials"),
+        CalloutAuth::query_token("token", secret()).expect("non-empty callout credentials"),
+        CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), secret())
+            .expect("non-empty callout credentials"),
     ] {
         assert_hidden("CalloutAuth", &format!("{auth:?} {auth:#?}"));
         let signed = auth.sign(&hook, b"{}").unwrap();

@@ -108,19 +108,26 @@ impl ReceiverArgs {
                     problem: "is not a valid HTTP header name".to_owned(),
                 })
         };
+        let refused = |error: common_auth::CalloutConfigError| Error::Argument {
+            argument: "--scheme".to_owned(),
+            problem: error.to_string(),
+        };
         let auth = match scheme.to_ascii_lowercase().as_str() {
             "hmac" => {
                 CalloutAuth::hmac_sha1(header_name(sandbox::CALLOUT_SIGNATURE_HEADER)?, secret)
+                    .map_err(refused)?
             }
             "header" => {
                 CalloutAuth::header_token(header_name(sandbox::CALLOUT_TOKEN_HEADER)?, secret)
+                    .map_err(refused)?
             }
-            "query" => CalloutAuth::query_token(parameter, secret),
+            "query" => CalloutAuth::query_token(parameter, secret).map_err(refused)?,
             "basic" => CalloutAuth::basic(
                 lookup("HOUSECANARY_CALLOUT_USERNAME")
                     .unwrap_or_else(|| sandbox::CALLOUT_BASIC_USERNAME.to_owned()),
                 secret,
-            ),
+            )
+            .map_err(refused)?,
             other => {
                 return Err(Error::Argument {
                     argument: "--scheme".to_owned(),

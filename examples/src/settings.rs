@@ -366,7 +366,12 @@ impl HouseCanarySettings {
                     listen,
                     path: public_url.path().to_owned(),
                     public_url: Some(public_url),
-                    auth: CalloutAuth::hmac_sha1(header, SecretString::from(secret)),
+                    auth: CalloutAuth::hmac_sha1(header, SecretString::from(secret)).map_err(
+                        |error| Error::Env {
+                            var: "HOUSECANARY_CALLOUT_SECRET",
+                            problem: error.to_string(),
+                        },
+                    )?,
                 }
             }
             None => CalloutMode::Poll {

@@ -63,6 +63,7 @@ fn partner_hmac_auth(secret: &str) -> CalloutAuth {
         http::HeaderName::from_static("x-hc-signature"),
         SecretString::from(secret.to_owned()),
     )
+    .expect("non-empty callout credentials")
 }
 
 /// Serves the crate's axum receiver on loopback; every verified, new message is sent to the channel.

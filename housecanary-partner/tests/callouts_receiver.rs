@@ -23,6 +23,7 @@ fn auth() -> CalloutAuth {
         http::HeaderName::from_static(SIGNATURE_HEADER),
         SecretString::from(SECRET),
     )
+    .expect("non-empty callout credentials")
 }
 
 fn status_change(message_id: &str) -> Vec<u8> {
@@ -217,6 +218,7 @@ async fn a_slow_handler_answers_5xx_within_the_budget_and_leaves_the_id_unproces
             },
         )
         .with_budget(Duration::from_millis(200))
+        .expect("budget shorter than the lease")
     };
     let addr = serve(receiver).await;
     let client = reqwest::Client::new();
@@ -377,6 +379,7 @@ async fn unauthenticated_and_non_callout_requests_never_reach_the_handler() {
         http::HeaderName::from_static(SIGNATURE_HEADER),
         SecretString::from("attacker"),
     )
+    .expect("non-empty callout credentials")
     .sign(&url.parse().unwrap(), &body)
     .unwrap();
     let response = client
@@ -399,11 +402,12 @@ async fn unauthenticated_and_non_callout_requests_never_reach_the_handler() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
-    // Properly signed but not a callout: 400.
-    let (status, _) = deliver(&client, addr, b"{\"hello\":\"world\"}".to_vec()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Properly signed but not a callout: kept as a dead letter and acknowledged, never lost.
+    let (status, text) = deliver(&client, addr, b"{\"hello\":\"world\"}".to_vec()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text, "stored as a dead letter");
     let (status, _) = deliver(&client, addr, b"not json".to_vec()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::OK);
 
     // Only POST is routed.
     let response = client.get(&url).send().await.unwrap();
@@ -431,7 +435,12 @@ async fn a_body_that_stalls_is_answered_503_within_the_budget_without_the_handle
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder).with_budget(Duration::from_millis(300))).await;
+    let addr = serve(
+        counting_receiver(&recorder)
+            .with_budget(Duration::from_millis(300))
+            .expect("budget shorter than the lease"),
+    )
+    .await;
     let body = status_change("m-stalled");
     let signed = auth()
         .sign(&"/callouts".parse().expect("URI"), &body)

@@ -44,7 +44,7 @@ fn roundtrip(
 // ---------- Basic ----------
 
 fn basic(password: &str) -> CalloutAuth {
-    CalloutAuth::basic("housecanary", secret(password))
+    CalloutAuth::basic("housecanary", secret(password)).expect("non-empty callout credentials")
 }
 
 #[test]
@@ -60,7 +60,8 @@ fn basic_rejects_a_wrong_password_or_username() {
         roundtrip(&basic("wrong"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
-    let other_user = CalloutAuth::basic("someone-else", secret("open sesame"));
+    let other_user = CalloutAuth::basic("someone-else", secret("open sesame"))
+        .expect("non-empty callout credentials");
     assert_eq!(
         roundtrip(&other_user, &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
@@ -99,6 +100,7 @@ fn basic_rejects_a_missing_header_a_wrong_prefix_and_garbage() {
 
 fn header_token(token: &str) -> CalloutAuth {
     CalloutAuth::header_token(header("x-callout-token"), secret(token))
+        .expect("non-empty callout credentials")
 }
 
 #[test]
@@ -114,7 +116,8 @@ fn header_token_rejects_a_wrong_or_missing_token() {
         roundtrip(&header_token("t0k3m"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
-    let wrong_header = CalloutAuth::header_token(header("x-other"), secret("t0k3n"));
+    let wrong_header = CalloutAuth::header_token(header("x-other"), secret("t0k3n"))
+        .expect("non-empty callout credentials");
     let err = roundtrip(&wrong_header, &verifier, BODY).unwrap_err();
     assert!(
         matches!(err, CalloutAuthError::MissingHeader { .. }),
@@ -141,7 +144,7 @@ fn header_token_sent_as_a_query_parameter_is_rejected() {
 // ---------- token in the query string ----------
 
 fn query_token(token: &str) -> CalloutAuth {
-    CalloutAuth::query_token("hc_token", secret(token))
+    CalloutAuth::query_token("hc_token", secret(token)).expect("non-empty callout credentials")
 }
 
 #[test]
@@ -193,6 +196,7 @@ fn query_token_sent_as_a_header_is_rejected() {
 
 fn hmac(secret_text: &str) -> CalloutAuth {
     CalloutAuth::hmac_sha1(header("x-hc-signature"), secret(secret_text))
+        .expect("non-empty callout credentials")
 }
 
 #[test]

@@ -66,6 +66,7 @@ impl TestCredentials {
             HeaderName::from_static(CALLOUT_SIGNATURE_HEADER),
             self.secret(),
         )
+        .expect("non-empty callout credentials")
     }
 
     /// `callout_secret` as a token in the `X-HC-Token` header.
@@ -76,6 +77,7 @@ impl TestCredentials {
     /// ```
     pub fn header_token_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::header_token(HeaderName::from_static(CALLOUT_TOKEN_HEADER), self.secret())
+            .expect("non-empty callout credentials")
     }
 
     /// `callout_secret` as a token in the `token` query parameter.
@@ -86,6 +88,7 @@ impl TestCredentials {
     /// ```
     pub fn query_token_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::query_token(CALLOUT_TOKEN_PARAMETER, self.secret())
+            .expect("non-empty callout credentials")
     }
 
     /// HTTP Basic with user `housecanary` and password `callout_secret`.
@@ -96,6 +99,7 @@ impl TestCredentials {
     /// ```
     pub fn basic_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::basic(CALLOUT_BASIC_USERNAME, self.secret())
+            .expect("non-empty callout credentials")
     }
 
     fn secret(&self) -> SecretString {

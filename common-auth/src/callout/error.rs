@@ -69,3 +69,28 @@ pub enum CalloutAuthError {
         header: String,
     },
 }
+
+/// A [`CalloutAuth`](super::CalloutAuth) could not be built from this configuration.
+///
+/// Never holds the rejected value.
+///
+/// ```
+/// use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
+///
+/// let header = http::HeaderName::from_static("x-signature");
+/// let error = CalloutAuth::hmac_sha1(header, SecretString::from("")).unwrap_err();
+/// assert_eq!(error, CalloutConfigError::Empty { scheme: "HMAC-SHA1", field: "secret" });
+/// assert_eq!(error.to_string(), "callout HMAC-SHA1 authentication needs a non-empty secret");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalloutConfigError {
+    /// A secret, token, username, password or parameter name is empty.
+    #[error("callout {scheme} authentication needs a non-empty {field}")]
+    Empty {
+        /// The scheme being configured.
+        scheme: &'static str,
+        /// Which part is empty.
+        field: &'static str,
+    },
+}

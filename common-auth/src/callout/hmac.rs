@@ -48,18 +48,17 @@ pub fn hmac_sha1_hex(secret: &[u8], body: &[u8]) -> String {
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// Decode hex digits (either case) into bytes; `None` if any character is not a hex digit or
-/// the count is odd.
-pub(crate) fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+/// Decode exactly `2 * TAG_LEN` hex digits (either case) into a tag, without allocating; `None` if
+/// the length is wrong or any character is not a hex digit.
+pub(crate) fn decode_tag(hex: &[u8]) -> Option<[u8; TAG_LEN]> {
+    if hex.len() != TAG_LEN * 2 {
         return None;
     }
-    hex.chunks_exact(2)
-        .map(|pair| match pair {
-            [high, low] => Some((nibble(*high)? << 4) | nibble(*low)?),
-            _ => None,
-        })
-        .collect()
+    let mut tag = [0u8; TAG_LEN];
+    for (byte, pair) in tag.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(tag)
 }
 
 fn nibble(digit: u8) -> Option<u8> {

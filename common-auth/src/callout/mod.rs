@@ -8,11 +8,11 @@ mod verify;
 
 use std::fmt;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::static_credentials::BasicCredentials;
 
-pub use error::CalloutAuthError;
+pub use error::{CalloutAuthError, CalloutConfigError};
 pub use sign::SignedCallout;
 
 /// How a callout (webhook) sender proves who it is. `Debug` redacts every secret.
@@ -24,7 +24,7 @@ pub use sign::SignedCallout;
 /// use common_auth::{CalloutAuth, SecretString};
 /// use http::{HeaderName, Request};
 ///
-/// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret"));
+/// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret"))?;
 /// let body = br#"{"message_type":"order_complete"}"#;
 /// let signed = auth.sign(&"https://partner.example/callouts".parse()?, body)?;
 ///
@@ -64,51 +64,102 @@ pub enum CalloutAuth {
 impl CalloutAuth {
     /// HTTP Basic with this username and password.
     ///
+    /// # Errors
+    /// [`CalloutConfigError::Empty`] when the username or the password is empty (an unset
+    /// environment variable must not turn into credentials anyone can send).
+    ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
-    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word"));
+    /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
+    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word"))?;
+    /// assert!(CalloutAuth::basic("housecanary", SecretString::from("")).is_err());
+    /// # Ok::<(), CalloutConfigError>(())
     /// ```
-    pub fn basic(username: impl Into<String>, password: SecretString) -> Self {
-        Self::Basic(BasicCredentials::new(username, password))
+    pub fn basic(
+        username: impl Into<String>,
+        password: SecretString,
+    ) -> Result<Self, CalloutConfigError> {
+        let username = username.into();
+        refuse_empty("Basic", "username", &username)?;
+        refuse_empty("Basic", "password", password.expose_secret())?;
+        Ok(Self::Basic(BasicCredentials::new(username, password)))
     }
 
     /// A token in the named header, e.g. `X-Callout-Token: <token>`.
     ///
+    /// # Errors
+    /// [`CalloutConfigError::Empty`] when the token is empty.
+    ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
     /// let auth = CalloutAuth::header_token(
     ///     http::HeaderName::from_static("x-callout-token"),
     ///     SecretString::from("t0ken"),
-    /// );
+    /// )?;
+    /// # Ok::<(), CalloutConfigError>(())
     /// ```
-    pub fn header_token(header: http::HeaderName, token: SecretString) -> Self {
-        Self::HeaderToken { header, token }
+    pub fn header_token(
+        header: http::HeaderName,
+        token: SecretString,
+    ) -> Result<Self, CalloutConfigError> {
+        refuse_empty("header token", "token", token.expose_secret())?;
+        Ok(Self::HeaderToken { header, token })
     }
 
     /// A token in the named query parameter, e.g. `https://partner.example/hook?token=<token>`.
     ///
+    /// # Errors
+    /// [`CalloutConfigError::Empty`] when the parameter name or the token is empty.
+    ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
-    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"));
+    /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
+    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
+    /// # Ok::<(), CalloutConfigError>(())
     /// ```
-    pub fn query_token(parameter: impl Into<String>, token: SecretString) -> Self {
-        Self::QueryToken {
-            parameter: parameter.into(),
-            token,
-        }
+    pub fn query_token(
+        parameter: impl Into<String>,
+        token: SecretString,
+    ) -> Result<Self, CalloutConfigError> {
+        let parameter = parameter.into();
+        refuse_empty("query token", "parameter", &parameter)?;
+        refuse_empty("query token", "token", token.expose_secret())?;
+        Ok(Self::QueryToken { parameter, token })
     }
 
     /// An HMAC-SHA1 signature of the raw body in the named header, as `sha1=<40 hex>`.
     ///
+    /// # Errors
+    /// [`CalloutConfigError::Empty`] when the secret is empty: anyone could sign with it.
+    ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
     /// let auth = CalloutAuth::hmac_sha1(
     ///     http::HeaderName::from_static("x-signature"),
     ///     SecretString::from("s3cret"),
-    /// );
+    /// )?;
+    /// # Ok::<(), CalloutConfigError>(())
     /// ```
-    pub fn hmac_sha1(header: http::HeaderName, secret: SecretString) -> Self {
-        Self::HmacSha1Signature { header, secret }
+    pub fn hmac_sha1(
+        header: http::HeaderName,
+        secret: SecretString,
+    ) -> Result<Self, CalloutConfigError> {
+        refuse_empty("HMAC-SHA1", "secret", secret.expose_secret())?;
+        Ok(Self::HmacSha1Signature { header, secret })
+    }
+
+    /// Whether the scheme decides from the URI and headers alone (Basic, header token, query
+    /// token), so a receiver can authenticate before reading a single body byte. Only the HMAC
+    /// signature needs the body.
+    ///
+    /// ```
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// let token = CalloutAuth::query_token("t", SecretString::from("x"))?;
+    /// assert!(token.is_header_only());
+    /// let hmac = CalloutAuth::hmac_sha1(http::HeaderName::from_static("x-sig"), SecretString::from("s"))?;
+    /// assert!(!hmac.is_header_only());
+    /// # Ok::<(), common_auth::CalloutConfigError>(())
+    /// ```
+    pub fn is_header_only(&self) -> bool {
+        !matches!(self, Self::HmacSha1Signature { .. })
     }
 
     /// Verify a whole received request (its URI, headers and body bytes).
@@ -116,12 +167,12 @@ impl CalloutAuth {
     /// ```
     /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString};
     ///
-    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"));
+    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
     /// let good = http::Request::post("/hook?token=t0ken").body(Vec::new())?;
     /// let bad = http::Request::post("/hook?token=guess").body(Vec::new())?;
     /// assert_eq!(auth.verify_request(&good), Ok(()));
     /// assert_eq!(auth.verify_request(&bad), Err(CalloutAuthError::Mismatch));
-    /// # Ok::<(), http::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify_request<B: AsRef<[u8]>>(
         &self,
@@ -151,5 +202,18 @@ impl fmt::Debug for CalloutAuth {
                 .field("secret", &"[REDACTED]")
                 .finish(),
         }
+    }
+}
+
+/// Refuses an empty credential part (what an unset or empty environment variable gives).
+fn refuse_empty(
+    scheme: &'static str,
+    field: &'static str,
+    value: &str,
+) -> Result<(), CalloutConfigError> {
+    if value.is_empty() {
+        Err(CalloutConfigError::Empty { scheme, field })
+    } else {
+        Ok(())
     }
 }

@@ -17,7 +17,7 @@ use super::{CalloutAuth, CalloutAuthError};
 /// ```
 /// use common_auth::{CalloutAuth, SecretString};
 ///
-/// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"));
+/// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
 /// let signed = auth.sign(&"https://partner.example/hook?a=1".parse()?, b"{}")?;
 /// assert_eq!(signed.uri, "https://partner.example/hook?a=1&token=t0ken");
 /// assert!(signed.headers.is_empty());
@@ -59,7 +59,7 @@ impl CalloutAuth {
     /// ```
     /// use common_auth::{CalloutAuth, SecretString};
     ///
-    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word"));
+    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word"))?;
     /// let signed = auth.sign(&"https://partner.example/hook".parse()?, b"{}")?;
     /// assert_eq!(signed.headers["authorization"], "Basic aG91c2VjYW5hcnk6cGE1NXdvcmQ=");
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
-use super::hmac::{TAG_LEN, decode_hex, verify_tag};
+use super::hmac::{TAG_LEN, decode_tag, verify_tag};
 use super::{CalloutAuth, CalloutAuthError};
 
 const BASIC_PREFIX: &str = "Basic ";
@@ -22,7 +22,7 @@ impl CalloutAuth {
     /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString, hmac_sha1_hex};
     /// use http::{HeaderMap, HeaderName, HeaderValue, Uri};
     ///
-    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret"));
+    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret"))?;
     /// let body = b"{}";
     /// let uri = Uri::from_static("/hook");
     /// let mut headers = HeaderMap::new();
@@ -34,7 +34,7 @@ impl CalloutAuth {
     /// headers.insert("x-signature", HeaderValue::from_str(&signature)?);
     /// assert_eq!(auth.verify(&uri, &headers, body), Ok(()));
     /// assert_eq!(auth.verify(&uri, &headers, b"{ }"), Err(CalloutAuthError::Mismatch));
-    /// # Ok::<(), http::header::InvalidHeaderValue>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify(
         &self,
@@ -42,6 +42,10 @@ impl CalloutAuth {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<(), CalloutAuthError> {
+        if self.has_empty_credential() {
+            // Only reachable by building a variant by hand: the constructors refuse empties.
+            return Err(CalloutAuthError::Mismatch);
+        }
         match self {
             Self::Basic(credentials) => verify_basic(
                 headers,
@@ -64,33 +68,86 @@ impl CalloutAuth {
                 equal(received.as_bytes(), token.expose_secret().as_bytes())
             }
             Self::HmacSha1Signature { header, secret } => {
-                let received = header_bytes(headers, header)?;
-                let hex = strip_prefix_ignore_case(received, SHA1_PREFIX).ok_or_else(|| {
-                    CalloutAuthError::WrongPrefix {
-                        header: header.as_str().to_owned(),
-                        expected_prefix: SHA1_PREFIX,
-                    }
-                })?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return Err(CalloutAuthError::BadHex {
-                        header: header.as_str().to_owned(),
-                    });
-                }
-                let wrong_length = || CalloutAuthError::WrongLength {
-                    header: header.as_str().to_owned(),
-                    expected: TAG_LEN * 2,
-                    actual: hex.len(),
-                };
-                if hex.len() != TAG_LEN * 2 {
-                    return Err(wrong_length());
-                }
-                let tag = decode_hex(hex).ok_or_else(wrong_length)?;
+                let tag = received_tag(headers, header)?;
                 if verify_tag(secret.expose_secret().as_bytes(), body, &tag) {
                     Ok(())
                 } else {
                     Err(CalloutAuthError::Mismatch)
                 }
             }
+        }
+    }
+
+    /// Everything [`verify`](Self::verify) can decide without the body: the whole verification for
+    /// Basic and the token schemes; for the HMAC signature, that its header is present and
+    /// well-formed (`sha1=` and 40 hex digits). A receiver calls it before reading the body, so an
+    /// unauthenticated sender never gets a body buffered.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString};
+    /// use http::{HeaderMap, HeaderName, Uri};
+    ///
+    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s"))?;
+    /// let uri = Uri::from_static("/hook");
+    /// let mut headers = HeaderMap::new();
+    /// assert!(matches!(auth.verify_headers(&uri, &headers), Err(CalloutAuthError::MissingHeader { .. })));
+    /// headers.insert("x-signature", format!("sha1={}", "ab".repeat(20)).parse()?);
+    /// assert_eq!(auth.verify_headers(&uri, &headers), Ok(())); // the MAC itself needs the body
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_headers(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+    ) -> Result<(), CalloutAuthError> {
+        match self {
+            Self::HmacSha1Signature { header, .. } => {
+                if self.has_empty_credential() {
+                    return Err(CalloutAuthError::Mismatch);
+                }
+                received_tag(headers, header).map(|_| ())
+            }
+            _ => self.verify(uri, headers, b""),
+        }
+    }
+}
+
+/// The `sha1=<40 hex>` tag in `header`, decoded.
+fn received_tag(
+    headers: &http::HeaderMap,
+    header: &http::HeaderName,
+) -> Result<[u8; TAG_LEN], CalloutAuthError> {
+    let received = header_bytes(headers, header)?;
+    let hex = strip_prefix_ignore_case(received, SHA1_PREFIX).ok_or_else(|| {
+        CalloutAuthError::WrongPrefix {
+            header: header.as_str().to_owned(),
+            expected_prefix: SHA1_PREFIX,
+        }
+    })?;
+    if !hex.iter().all(u8::is_ascii_hexdigit) {
+        return Err(CalloutAuthError::BadHex {
+            header: header.as_str().to_owned(),
+        });
+    }
+    decode_tag(hex).ok_or_else(|| CalloutAuthError::WrongLength {
+        header: header.as_str().to_owned(),
+        expected: TAG_LEN * 2,
+        actual: hex.len(),
+    })
+}
+
+impl CalloutAuth {
+    /// Whether an expected credential is empty: such a scheme must accept nothing.
+    fn has_empty_credential(&self) -> bool {
+        match self {
+            Self::Basic(credentials) => {
+                credentials.username().is_empty()
+                    || credentials.password().expose_secret().is_empty()
+            }
+            Self::HeaderToken { token, .. } | Self::QueryToken { token, .. } => {
+                token.expose_secret().is_empty()
+            }
+            Self::HmacSha1Signature { secret, .. } => secret.expose_secret().is_empty(),
         }
     }
 }

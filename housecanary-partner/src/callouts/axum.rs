@@ -14,7 +14,7 @@
 //! let auth = CalloutAuth::hmac_sha1(
 //!     http::HeaderName::from_static("x-hc-signature"),
 //!     SecretString::from(std::env::var("HC_CALLOUT_SECRET")?),
-//! );
+//! )?;
 //! let receiver = CalloutReceiver::new(
 //!     CalloutVerifier::new(auth),
 //!     InMemoryMessageLog::default(),
@@ -38,6 +38,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt as _;
 use http::StatusCode;
 
+use super::admission::Ticket;
 use super::outcome::CalloutOutcome;
 use super::process::CalloutReceiver;
 
@@ -63,8 +64,14 @@ pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
         .with_state(receiver)
 }
 
-/// The axum handler: reads the body within the receiver's limit and answers with the outcome of
+/// The axum handler: authenticates what it can from the headers, admits the request under the
+/// receiver's limits, reads the body within its limit and deadline, and answers with the outcome of
 /// [`CalloutReceiver::handle`].
+///
+/// In order, before any body byte is read: an announced body over the limit → `413`; the headers
+/// fail authentication → `401` (the whole check for Basic and token schemes; for the HMAC scheme a
+/// missing or malformed signature); too many requests in flight, or not enough free body memory for
+/// the announced length → `503`. A body that does not arrive within the body deadline → `503`.
 ///
 /// ```no_run
 /// # use housecanary_partner::callouts::CalloutReceiver;
@@ -90,11 +97,33 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
         tracing::warn!(?announced, limit, "callout rejected: body too large");
         return CalloutOutcome::TooLarge { limit }.into_response();
     }
-    let body = match tokio::time::timeout_at(deadline, read_limited(body, limit)).await {
+    // Never log the URI or headers: they may carry the token.
+    if let Err(reason) = receiver
+        .verifier()
+        .check_headers(&parts.uri, &parts.headers)
+    {
+        tracing::warn!(%reason, "callout rejected before its body: authentication failed");
+        return CalloutOutcome::Unauthorized.into_response();
+    }
+    let admission = receiver.admission();
+    let Some(mut ticket) = admission.admit() else {
+        tracing::warn!("callout refused: too many requests in flight");
+        return CalloutOutcome::Overloaded.into_response();
+    };
+    let announced = announced.and_then(|length| usize::try_from(length).ok());
+    if let Some(length) = announced {
+        if !ticket.reserve(length) {
+            tracing::warn!(length, "callout refused: body memory in use");
+            return CalloutOutcome::Overloaded.into_response();
+        }
+    }
+    let body_deadline = deadline.min(tokio::time::Instant::now() + admission.body_deadline);
+    let read = read_limited(body, limit, announced, &mut ticket);
+    let body = match tokio::time::timeout_at(body_deadline, read).await {
         Ok(Ok(body)) => body,
         Ok(Err(response)) => return response,
         Err(_) => {
-            tracing::warn!("callout rejected: the body did not arrive within the budget");
+            tracing::warn!("callout rejected: the body did not arrive within its deadline");
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "body not received in time; retry later",
@@ -102,25 +131,41 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
                 .into_response();
         }
     };
-    receiver
-        .handle_until(&parts.uri, &parts.headers, &body, deadline)
-        .await
-        .into_response()
+    let outcome = receiver
+        .handle_until(&parts.uri, &parts.headers, body, deadline)
+        .await;
+    drop(ticket);
+    outcome.into_response()
 }
 
 /// Collects the body, refusing it as soon as it grows past `limit` (chunked bodies announce no
-/// length).
-async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Response> {
+/// length) or past the body memory the ticket can reserve.
+async fn read_limited(
+    body: Body,
+    limit: usize,
+    announced: Option<usize>,
+    ticket: &mut Ticket,
+) -> Result<Bytes, Response> {
     let mut stream = body.into_data_stream();
-    let mut collected = BytesMut::new();
+    let mut collected = BytesMut::with_capacity(announced.unwrap_or(0));
+    let mut reserved = announced.unwrap_or(0);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|error| {
             tracing::warn!(%error, "callout rejected: could not read the body");
             (StatusCode::BAD_REQUEST, "could not read the body").into_response()
         })?;
-        if collected.len().saturating_add(chunk.len()) > limit {
+        let total = collected.len().saturating_add(chunk.len());
+        if total > limit {
             tracing::warn!(limit, "callout rejected: body too large");
             return Err(CalloutOutcome::TooLarge { limit }.into_response());
+        }
+        // A body without a length (or longer than announced) reserves memory as it grows.
+        if total > reserved {
+            if !ticket.reserve(total - reserved) {
+                tracing::warn!("callout refused: body memory in use");
+                return Err(CalloutOutcome::Overloaded.into_response());
+            }
+            reserved = total;
         }
         collected.extend_from_slice(&chunk);
     }

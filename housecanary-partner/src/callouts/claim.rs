@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::message_log::{MessageLog, MessageLogError};
+use super::message_log::{ClaimToken, MessageLog, MessageLogError};
 
 /// The claim on one `message_id` returned by [`MessageLog::try_begin`] as `Begin::New`.
 ///
@@ -12,21 +12,23 @@ use super::message_log::{MessageLog, MessageLogError};
 pub(crate) struct Claim {
     log: Arc<dyn MessageLog>,
     message_id: String,
+    token: ClaimToken,
     resolved: bool,
 }
 
 impl Claim {
-    pub(crate) fn new(log: Arc<dyn MessageLog>, message_id: String) -> Self {
+    pub(crate) fn new(log: Arc<dyn MessageLog>, message_id: String, token: ClaimToken) -> Self {
         Self {
             log,
             message_id,
+            token,
             resolved: false,
         }
     }
 
     /// Marks the id processed.
     pub(crate) async fn complete(mut self) -> Result<(), MessageLogError> {
-        let result = self.log.complete(&self.message_id).await;
+        let result = self.log.complete(&self.message_id, self.token).await;
         // Set only after the call finished: if this future is dropped midway, `Drop` abandons.
         self.resolved = true;
         result
@@ -34,7 +36,7 @@ impl Claim {
 
     /// Releases the claim without marking the id processed.
     pub(crate) async fn abandon(mut self) -> Result<(), MessageLogError> {
-        let result = self.log.abandon(&self.message_id).await;
+        let result = self.log.abandon(&self.message_id, self.token).await;
         self.resolved = true;
         result
     }
@@ -54,8 +56,9 @@ impl Drop for Claim {
         };
         let log = Arc::clone(&self.log);
         let message_id = std::mem::take(&mut self.message_id);
+        let token = self.token;
         runtime.spawn(async move {
-            match log.abandon(&message_id).await {
+            match log.abandon(&message_id, token).await {
                 Ok(()) => tracing::debug!(%message_id, "released the claim of a cancelled callout"),
                 Err(error) => {
                     tracing::warn!(%message_id, %error, "could not release a cancelled callout's claim")

@@ -7,16 +7,17 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::decode;
 use super::error::{CalloutError, ReportDecodeError};
 use super::flexible;
 use crate::status::{OrderItemStatus, OrderStatus};
 
 /// `message_type` of an order status change.
-const ORDER_STATUS_CHANGE: &str = "order_status_change";
+pub(super) const ORDER_STATUS_CHANGE: &str = "order_status_change";
 /// `message_type` of an order item status change.
-const ORDER_ITEM_STATUS_CHANGE: &str = "order_item_status_change";
+pub(super) const ORDER_ITEM_STATUS_CHANGE: &str = "order_item_status_change";
 /// `message_type` of a final delivery.
-const ORDER_COMPLETE: &str = "order_complete";
+pub(super) const ORDER_COMPLETE: &str = "order_complete";
 
 /// Standard alphabet; padding optional, because the vendor has not documented its encoder.
 const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -94,6 +95,9 @@ impl CalloutMessage {
     /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
     /// ```
     pub fn from_slice(body: &[u8]) -> Result<Self, CalloutError> {
+        if let Some(message) = decode::known_type_first(body) {
+            return Ok(message);
+        }
         let value: Value =
             serde_json::from_slice(body).map_err(|error| CalloutError::not_json(&error))?;
         Self::from_value(value)

@@ -1,7 +1,11 @@
-//! Deduplication of redelivered callouts by `message_id`.
+//! The callout store: deduplication by `message_id`, the durable inbox and dead letters.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
 
 /// A boxed, `Send` future, so [`MessageLog`] stays object-safe.
 ///
@@ -15,6 +19,52 @@ use std::pin::Pin;
 /// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Proof of holding the claim on one `message_id`: only the holder can complete, abandon, retry or
+/// dead-letter it. A claim taken over after its lease gets a new token, so a slow first holder can
+/// no longer touch the id.
+///
+/// ```
+/// use housecanary_partner::callouts::ClaimToken;
+/// let token = ClaimToken::random();
+/// assert_ne!(token, ClaimToken::random());
+/// assert_eq!(ClaimToken::from_i64(token.as_i64()), token);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(i64);
+
+impl ClaimToken {
+    /// A fresh random token.
+    ///
+    /// ```
+    /// # use housecanary_partner::callouts::ClaimToken;
+    /// let _ = ClaimToken::random();
+    /// ```
+    pub fn random() -> Self {
+        Self(fastrand::i64(..))
+    }
+
+    /// The token as stored in a database column.
+    ///
+    /// ```
+    /// # use housecanary_partner::callouts::ClaimToken;
+    /// let token = ClaimToken::from_i64(7);
+    /// assert_eq!(token.as_i64(), 7);
+    /// ```
+    pub fn as_i64(self) -> i64 {
+        self.0
+    }
+
+    /// A token read back from a database column.
+    ///
+    /// ```
+    /// # use housecanary_partner::callouts::ClaimToken;
+    /// assert_eq!(ClaimToken::from_i64(1), ClaimToken::from_i64(1));
+    /// ```
+    pub fn from_i64(value: i64) -> Self {
+        Self(value)
+    }
+}
+
 /// What [`MessageLog::try_begin`] found for a `message_id`.
 ///
 /// ```
@@ -22,36 +72,168 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let log = InMemoryMessageLog::default();
-/// assert_eq!(log.try_begin("m1").await?, Begin::New);
+/// let Begin::New(token) = log.try_begin("m1").await? else { unreachable!() };
 /// assert_eq!(log.try_begin("m1").await?, Begin::InProgress);
-/// log.complete("m1").await?;
+/// log.complete("m1", token).await?;
 /// assert_eq!(log.try_begin("m1").await?, Begin::AlreadyProcessed);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Begin {
-    /// Not seen before (or abandoned): the caller now holds the claim and must end it with
-    /// [`MessageLog::complete`] or [`MessageLog::abandon`].
-    New,
-    /// Processed successfully before: acknowledge without processing again.
+    /// Not seen before, abandoned, or its claim outlived the lease: the caller now holds the claim
+    /// and must end it with [`MessageLog::complete`] or [`MessageLog::abandon`] and this token.
+    New(ClaimToken),
+    /// Processed successfully before, or stored (inbox, dead letter): acknowledge without
+    /// processing again.
     AlreadyProcessed,
-    /// Another delivery of the same id holds the claim right now.
+    /// Another delivery of the same id holds a live claim right now.
     InProgress,
 }
 
-/// A [`MessageLog`] backend failed (for example its database is unreachable).
+/// What [`MessageLog::enqueue`] did with a verified callout.
+///
+/// ```
+/// use housecanary_partner::callouts::Enqueued;
+/// assert_ne!(Enqueued::Stored, Enqueued::AlreadyKnown);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Enqueued {
+    /// Stored durably for a worker to process.
+    Stored,
+    /// The id is already stored (pending, processed or dead-lettered): nothing changed.
+    AlreadyKnown,
+}
+
+/// A stored callout claimed by an inbox worker with [`MessageLog::claim_next`].
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct StoredCallout {
+    /// The message's id.
+    pub message_id: String,
+    /// The body exactly as received (verified).
+    pub body: Bytes,
+    /// Claims so far, this one included.
+    pub attempts: u32,
+    /// The claim's token.
+    pub token: ClaimToken,
+}
+
+impl StoredCallout {
+    /// A claimed callout (for implementations of [`MessageLog`]).
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::{ClaimToken, StoredCallout};
+    /// let stored = StoredCallout::new("m1", b"{}".as_slice().into(), 1, ClaimToken::random());
+    /// assert_eq!(stored.attempts, 1);
+    /// ```
+    pub fn new(
+        message_id: impl Into<String>,
+        body: Bytes,
+        attempts: u32,
+        token: ClaimToken,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            body,
+            attempts,
+            token,
+        }
+    }
+}
+
+impl fmt::Debug for StoredCallout {
+    /// The body is left out: it can hold a whole report.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredCallout")
+            .field("message_id", &self.message_id)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A callout that will not be processed without a person looking at it: authenticated but not
+/// parseable, or its handler failed too often. Kept with the reason.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct DeadLetter {
+    /// The message's id (for a body that could not be parsed, `unparsed-` and a digest of it).
+    pub message_id: String,
+    /// The body exactly as received.
+    pub body: Bytes,
+    /// Why it is a dead letter (the parse error or the handler's last error).
+    pub reason: String,
+    /// Handler attempts made (0 for a body that could not be parsed).
+    pub attempts: u32,
+}
+
+impl DeadLetter {
+    /// A dead letter (for implementations of [`MessageLog`]).
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::DeadLetter;
+    /// let dead = DeadLetter::new("m1", b"{".as_slice().into(), "not JSON", 0);
+    /// assert_eq!(dead.reason, "not JSON");
+    /// ```
+    pub fn new(
+        message_id: impl Into<String>,
+        body: Bytes,
+        reason: impl Into<String>,
+        attempts: u32,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            body,
+            reason: reason.into(),
+            attempts,
+        }
+    }
+}
+
+impl fmt::Debug for DeadLetter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeadLetter")
+            .field("message_id", &self.message_id)
+            .field("body_len", &self.body.len())
+            .field("reason", &self.reason)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// A [`MessageLog`] backend failed (for example its database is unreachable), or a claim was lost.
 ///
 /// ```
 /// use housecanary_partner::callouts::MessageLogError;
 /// let err = MessageLogError::new("connection refused");
 /// assert_eq!(err.to_string(), "message log failed: connection refused");
+/// assert!(MessageLogError::claim_lost("m1").is_claim_lost());
 /// ```
 #[derive(Debug, thiserror::Error)]
-#[error("message log failed: {source}")]
-pub struct MessageLogError {
-    #[source]
-    source: Box<dyn std::error::Error + Send + Sync>,
+#[non_exhaustive]
+pub enum MessageLogError {
+    /// The backend failed.
+    #[error("message log failed: {source}")]
+    Backend {
+        /// What the backend reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The log does not implement this operation (a custom log for inline mode only, say).
+    #[error("this message log does not support `{operation}`")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+    },
+    /// The claim's token no longer holds the id: its lease ran out and another delivery or worker
+    /// took it over, or it was already resolved. Nothing was changed.
+    #[error("the claim on callout `{message_id}` is no longer held by this token")]
+    ClaimLost {
+        /// The id.
+        message_id: String,
+    },
 }
 
 impl MessageLogError {
@@ -63,86 +245,151 @@ impl MessageLogError {
     /// assert!(MessageLogError::new(io).to_string().contains("disk full"));
     /// ```
     pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self {
+        Self::Backend {
             source: source.into(),
         }
     }
+
+    /// The claim on `message_id` is not held by the token given.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::MessageLogError;
+    /// assert!(MessageLogError::claim_lost("m1").to_string().contains("m1"));
+    /// ```
+    pub fn claim_lost(message_id: impl Into<String>) -> Self {
+        Self::ClaimLost {
+            message_id: message_id.into(),
+        }
+    }
+
+    /// Whether this is [`MessageLogError::ClaimLost`].
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::MessageLogError;
+    /// assert!(!MessageLogError::new("x").is_claim_lost());
+    /// ```
+    pub fn is_claim_lost(&self) -> bool {
+        matches!(self, Self::ClaimLost { .. })
+    }
 }
 
-/// Remembers which callouts were processed, so that redeliveries do not run the handler twice.
+/// The callout store: remembers which callouts were processed (so redeliveries do not run the
+/// handler twice), keeps the durable inbox and the dead letters.
 ///
-/// HouseCanary delivers **at least once**: a message whose acknowledgement was lost or late arrives
-/// again with the same `message_id`. The log turns that into *effectively once* for the application's
-/// handler, as far as the log remembers: a log that forgets (a restart of [`InMemoryMessageLog`](super::InMemoryMessageLog), an
-/// evicted id) lets a late redelivery through, so handlers must still be idempotent.
+/// HouseCanary delivers **at least once**. The store turns that into *effectively once* for the
+/// application's handler, for as long as it remembers an id. Every claim carries a [`ClaimToken`]:
+/// only its holder can end it, and a claim not ended within the [`claim_lease`](Self::claim_lease)
+/// is taken over by the next delivery or worker (with a new token), so a crashed process never
+/// blocks an id for good and a slow one can no longer overwrite the new holder's outcome.
 ///
-/// The protocol is a claim, which is what makes two concurrent deliveries of one id run the handler
-/// once:
+/// Two ways to use it:
+/// - **inline** ([`CalloutReceiver::new`](super::CalloutReceiver::new)): [`try_begin`](Self::try_begin)
+///   claims the id, the handler runs inside the request, then [`complete`](Self::complete) or
+///   [`abandon`](Self::abandon);
+/// - **durable inbox** ([`CalloutReceiver::inbox`](super::CalloutReceiver::inbox)): the request
+///   only [`enqueue`](Self::enqueue)s the verified body and is acknowledged; an
+///   [`InboxWorker`](super::InboxWorker) then [`claim_next`](Self::claim_next)s, runs the handler and
+///   [`complete`](Self::complete)s, [`retry_later`](Self::retry_later)s or
+///   [`dead_letter`](Self::dead_letter)s.
 ///
-/// 1. [`try_begin`](Self::try_begin) atomically answers "processed already?" and, when the id is new,
-///    claims it ([`Begin::New`]); a second caller meanwhile gets [`Begin::InProgress`].
-/// 2. After the handler succeeded, [`complete`](Self::complete) marks the id processed.
-/// 3. After it failed or overran, [`abandon`](Self::abandon) releases the claim, so the vendor's
-///    redelivery can claim it again.
-///
-/// A persistent implementation (a table with a unique key on the id, a Redis `SET NX` with expiry)
-/// should let claims expire after a lease longer than the receiver's time budget, so a claim held by a
-/// process that crashed does not block the id forever.
-///
-/// The methods return boxed futures so that the trait is object-safe (`Arc<dyn MessageLog>`).
-///
-/// ```
-/// use std::collections::HashMap;
-/// use std::sync::Mutex;
-/// use housecanary_partner::callouts::{Begin, BoxFuture, MessageLog, MessageLogError};
-///
-/// /// Unbounded, for illustration; see `InMemoryMessageLog` for a bounded one.
-/// #[derive(Default)]
-/// struct Naive(Mutex<HashMap<String, bool>>); // id -> processed?
-///
-/// impl MessageLog for Naive {
-///     fn try_begin<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
-///         Box::pin(async move {
-///             let mut map = self.0.lock().map_err(|_| MessageLogError::new("poisoned"))?;
-///             Ok(match map.get(id) {
-///                 Some(true) => Begin::AlreadyProcessed,
-///                 Some(false) => Begin::InProgress,
-///                 None => {
-///                     map.insert(id.to_owned(), false);
-///                     Begin::New
-///                 }
-///             })
-///         })
-///     }
-///     fn complete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
-///         Box::pin(async move {
-///             self.0.lock().map_err(|_| MessageLogError::new("poisoned"))?.insert(id.to_owned(), true);
-///             Ok(())
-///         })
-///     }
-///     fn abandon<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
-///         Box::pin(async move {
-///             self.0.lock().map_err(|_| MessageLogError::new("poisoned"))?.remove(id);
-///             Ok(())
-///         })
-///     }
-/// }
-/// ```
+/// [`InMemoryMessageLog`](super::InMemoryMessageLog) is the embedded default;
+/// `PostgresMessageLog` (feature `postgres`) is what several replicas share. The methods return
+/// boxed futures so the trait is object-safe (`Arc<dyn MessageLog>`).
 pub trait MessageLog: Send + Sync + 'static {
-    /// Has `message_id` been processed? If it is new, claim it for the caller (atomically).
+    /// How long a claim holds before another delivery or worker may take it over. A receiver refuses
+    /// a handler budget longer than this.
+    fn claim_lease(&self) -> Duration;
+
+    /// Has `message_id` been processed? If it is new (or its claim outlived the lease), claim it for
+    /// the caller, atomically.
     fn try_begin<'a>(
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<Begin, MessageLogError>>;
 
     /// Mark a claimed `message_id` processed: later deliveries get [`Begin::AlreadyProcessed`].
-    fn complete<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>>;
+    /// [`MessageLogError::ClaimLost`] when `token` no longer holds it (nothing changes then).
+    fn complete<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Release a claim without marking the id processed: a later delivery gets [`Begin::New`].
-    fn abandon<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>>;
+    /// Release an inline claim without marking the id processed: a later delivery gets
+    /// [`Begin::New`]. Does nothing when `token` no longer holds it.
+    fn abandon<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>>;
+
+    /// Store an authenticated callout that cannot be processed (a body that does not parse) as a
+    /// dead letter, unless its id is already stored.
+    fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>>;
+
+    /// Store a verified callout for the inbox workers, unless its id is already stored.
+    ///
+    /// The inbox methods default to [`MessageLogError::Unsupported`], for logs used inline only.
+    fn enqueue<'a>(
+        &'a self,
+        message_id: &'a str,
+        body: Bytes,
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
+        let _ = (message_id, body);
+        unsupported("enqueue")
+    }
+
+    /// Claim the next stored callout that is due (pending and past its retry delay, or claimed and
+    /// past its lease), if any. Concurrent workers never get the same one.
+    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
+        unsupported("claim_next")
+    }
+
+    /// Give a claimed inbox callout back, to be claimed again after `delay`, recording `reason`.
+    fn retry_later<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+        reason: &'a str,
+        delay: Duration,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        let _ = (message_id, token, reason, delay);
+        unsupported("retry_later")
+    }
+
+    /// Turn a claimed inbox callout into a dead letter with `reason`.
+    fn dead_letter<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        let _ = (message_id, token, reason);
+        unsupported("dead_letter")
+    }
+
+    /// Up to `limit` dead letters, oldest first.
+    fn dead_letters(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<DeadLetter>, MessageLogError>> {
+        let _ = limit;
+        unsupported("dead_letters")
+    }
+}
+
+/// The answer of an operation a log does not implement.
+fn unsupported<'a, T: Send + 'a>(
+    operation: &'static str,
+) -> BoxFuture<'a, Result<T, MessageLogError>> {
+    Box::pin(async move { Err(MessageLogError::Unsupported { operation }) })
 }
 
 impl<L: MessageLog + ?Sized> MessageLog for std::sync::Arc<L> {
+    fn claim_lease(&self) -> Duration {
+        (**self).claim_lease()
+    }
+
     fn try_begin<'a>(
         &'a self,
         message_id: &'a str,
@@ -150,11 +397,61 @@ impl<L: MessageLog + ?Sized> MessageLog for std::sync::Arc<L> {
         (**self).try_begin(message_id)
     }
 
-    fn complete<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).complete(message_id)
+    fn complete<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        (**self).complete(message_id, token)
     }
 
-    fn abandon<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).abandon(message_id)
+    fn abandon<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        (**self).abandon(message_id, token)
+    }
+
+    fn enqueue<'a>(
+        &'a self,
+        message_id: &'a str,
+        body: Bytes,
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
+        (**self).enqueue(message_id, body)
+    }
+
+    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
+        (**self).claim_next()
+    }
+
+    fn retry_later<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+        reason: &'a str,
+        delay: Duration,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        (**self).retry_later(message_id, token, reason, delay)
+    }
+
+    fn dead_letter<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        (**self).dead_letter(message_id, token, reason)
+    }
+
+    fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
+        (**self).store_dead_letter(dead)
+    }
+
+    fn dead_letters(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<DeadLetter>, MessageLogError>> {
+        (**self).dead_letters(limit)
     }
 }

@@ -12,13 +12,16 @@
 //!    secret is being rotated.
 //! 2. [`CalloutMessage`] is the typed message: [`OrderStatusChange`], [`OrderItemStatusChange`],
 //!    [`OrderComplete`], or [`CalloutMessage::Unknown`] for message types this SDK does not know yet.
-//! 3. [`MessageLog`] remembers which `message_id`s were processed (and which are being processed), so a
-//!    redelivery does not run the application's handler twice. [`InMemoryMessageLog`] is a bounded
-//!    implementation.
-//! 4. [`CalloutReceiver`] ties them together with the application's async handler and a time budget,
-//!    and answers every request with a [`CalloutOutcome`] that maps to an HTTP status. It is
+//! 3. [`MessageLog`] is the callout store: which `message_id`s were processed (and which are being
+//!    processed, under a claim with a token and a lease), the durable inbox, and dead letters.
+//!    [`InMemoryMessageLog`] is the bounded embedded default; `PostgresMessageLog` (feature
+//!    `postgres`) is what several replicas share and what survives restarts.
+//! 4. [`CalloutReceiver`] ties them together and answers every request with a [`CalloutOutcome`]
+//!    that maps to an HTTP status: **inline** it runs the application's handler within a time budget;
+//!    as a **durable inbox** it stores the verified callout and acknowledges it at once, and
+//!    [`InboxWorker`]s run the handler with retries, backoff and dead letters. It is
 //!    framework-agnostic; with the `axum` feature, the `callouts::axum` module turns it into a
-//!    ready `Router`.
+//!    ready `Router` that authenticates before reading bodies and bounds what it reads at once.
 //!
 //! ```no_run
 //! use common_auth::{CalloutAuth, SecretString};
@@ -29,7 +32,7 @@
 //! let auth = CalloutAuth::hmac_sha1(
 //!     http::HeaderName::from_static("x-hc-signature"),
 //!     SecretString::from("the secret given to HouseCanary"),
-//! );
+//! )?;
 //! let receiver = CalloutReceiver::new(
 //!     CalloutVerifier::new(auth),
 //!     InMemoryMessageLog::default(),
@@ -39,31 +42,48 @@
 //!     },
 //! );
 //! # let _ = receiver;
+//! # Ok::<(), common_auth::CalloutConfigError>(())
 //! ```
 //!
 //! See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.
 
+mod admission;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod claim;
+mod config_error;
+mod decode;
 mod error;
 mod flexible;
+mod handler;
+mod inbox;
 mod memory_log;
 mod message;
 mod message_log;
 mod outcome;
+#[cfg(feature = "postgres")]
+mod postgres_log;
 mod process;
 mod verifier;
 
 /// Compiles and runs the code blocks of the callouts guide (`docs/callouts.md`) as doc tests.
-#[cfg(all(doctest, feature = "axum"))]
+#[cfg(all(doctest, feature = "axum", feature = "postgres"))]
 #[doc = include_str!("../../../docs/callouts.md")]
 struct CalloutsGuide;
 
+pub use config_error::ConfigError;
 pub use error::{CalloutError, ReportDecodeError};
+pub use handler::HandlerError;
+pub use inbox::{InboxWorker, WorkOutcome};
 pub use memory_log::InMemoryMessageLog;
 pub use message::{CalloutMessage, OrderComplete, OrderItemStatusChange, OrderStatusChange};
-pub use message_log::{Begin, BoxFuture, MessageLog, MessageLogError};
+pub use message_log::{
+    Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
+};
 pub use outcome::CalloutOutcome;
-pub use process::{CalloutReceiver, HandlerError};
+#[cfg(feature = "postgres")]
+pub use postgres_log::{
+    PostgresMessageLog, PostgresMessageLogBuilder, REDELIVERY_HORIZON, StoreSetupError,
+};
+pub use process::CalloutReceiver;
 pub use verifier::CalloutVerifier;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use super::error::CalloutError;
-use super::process::HandlerError;
+use super::handler::HandlerError;
 
 /// The result of [`CalloutReceiver::handle`](super::CalloutReceiver::handle): what happened, and
 /// through [`status`](Self::status) and [`body`](Self::body) what to answer.
@@ -42,8 +42,24 @@ pub enum CalloutOutcome {
         /// The configured limit, in bytes.
         limit: usize,
     },
-    /// Authenticated, but not a callout body. `400 Bad Request`.
-    NotACallout(CalloutError),
+    /// Authenticated, but not a callout body: stored raw as a dead letter with the parse error, and
+    /// acknowledged (`200 OK`) so it is not lost when the vendor stops redelivering.
+    DeadLettered {
+        /// The id it is stored under (`unparsed-` and a digest of the body).
+        message_id: String,
+        /// Why it could not be parsed.
+        error: CalloutError,
+    },
+    /// Inbox mode: the verified callout is stored durably for the workers. `200 OK`.
+    Stored {
+        /// The id it is stored under.
+        message_id: String,
+        /// `false` when the id was already stored (a redelivery).
+        new: bool,
+    },
+    /// Too many requests are being read or processed at once (the receiver's in-flight or memory
+    /// limit); nothing was read. `503 Service Unavailable`, so the vendor redelivers later.
+    Overloaded,
     /// Another delivery of the same id is being processed right now. `503 Service Unavailable`, so
     /// the vendor redelivers later and then gets its answer from the log.
     InProgress {
@@ -84,14 +100,17 @@ impl CalloutOutcome {
     /// ```
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Processed { .. } | Self::AlreadyProcessed { .. } => StatusCode::OK,
+            Self::Processed { .. }
+            | Self::AlreadyProcessed { .. }
+            | Self::DeadLettered { .. }
+            | Self::Stored { .. } => StatusCode::OK,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotACallout(_) => StatusCode::BAD_REQUEST,
             Self::HandlerFailed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::InProgress { .. } | Self::TimedOut { .. } | Self::LogUnavailable { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::InProgress { .. }
+            | Self::TimedOut { .. }
+            | Self::LogUnavailable { .. }
+            | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -108,8 +127,10 @@ impl CalloutOutcome {
             Self::AlreadyProcessed { .. } => "already processed",
             Self::Unauthorized => "unauthorized",
             Self::TooLarge { .. } => "payload too large",
-            Self::NotACallout(_) => "not a callout",
+            Self::DeadLettered { .. } => "stored as a dead letter",
+            Self::Stored { .. } => "stored",
             Self::InProgress { .. } => "being processed; retry later",
+            Self::Overloaded => "overloaded; retry later",
             Self::HandlerFailed { .. } => "handler failed; retry later",
             Self::TimedOut { .. } => "handler timed out; retry later",
             Self::LogUnavailable { .. } => "message log unavailable; retry later",
@@ -140,8 +161,10 @@ impl CalloutOutcome {
             | Self::TimedOut { message_id, .. } => message_id.as_deref(),
             Self::AlreadyProcessed { message_id }
             | Self::InProgress { message_id }
-            | Self::LogUnavailable { message_id } => Some(message_id),
-            Self::Unauthorized | Self::TooLarge { .. } | Self::NotACallout(_) => None,
+            | Self::LogUnavailable { message_id }
+            | Self::DeadLettered { message_id, .. }
+            | Self::Stored { message_id, .. } => Some(message_id),
+            Self::Unauthorized | Self::TooLarge { .. } | Self::Overloaded => None,
         }
     }
 }

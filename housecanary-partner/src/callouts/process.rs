@@ -1,38 +1,26 @@
-//! The framework-agnostic receiver: verify, decode, deduplicate, run the handler within the budget.
+//! The framework-agnostic receiver: verify, decode, then either run the handler inline (deduplicated,
+//! within the budget) or store the callout durably for the inbox workers.
 
 use std::fmt;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::FutureExt as _;
 use tokio::time::{Instant, timeout, timeout_at};
 use tracing::Instrument as _;
 
+use super::admission::{
+    Admission, DEFAULT_BODY_DEADLINE, DEFAULT_BODY_MEMORY, DEFAULT_MAX_IN_FLIGHT,
+};
 use super::claim::Claim;
+use super::config_error::ConfigError;
+use super::error::CalloutError;
+use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
 use super::message::CalloutMessage;
-use super::message_log::{Begin, BoxFuture, MessageLog};
+use super::message_log::{Begin, DeadLetter, Enqueued, MessageLog};
 use super::outcome::CalloutOutcome;
 use super::verifier::CalloutVerifier;
-
-/// The error an application handler returns: anything that converts into a boxed error
-/// (`std::io::Error`, `anyhow::Error`, `String`, `&str`, …).
-///
-/// ```
-/// use housecanary_partner::callouts::HandlerError;
-///
-/// let from_text: HandlerError = "order store unavailable".into();
-/// let from_io: HandlerError = std::io::Error::other("disk full").into();
-/// assert_eq!(from_text.to_string(), "order store unavailable");
-/// # let _ = from_io;
-/// ```
-pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The handler, type-erased so the receiver is one concrete, cheaply cloned type.
-type DynHandler =
-    dyn Fn(CalloutMessage) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync;
 
 /// The vendor's deadline for a `2xx`.
 const VENDOR_DEADLINE: Duration = Duration::from_secs(30);
@@ -48,6 +36,15 @@ const DEFAULT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 /// release finishes in the background.
 const ABANDON_GRACE: Duration = Duration::from_secs(2);
 
+/// What the receiver does with a verified callout.
+#[derive(Clone)]
+enum Mode {
+    /// Run the handler inside the request.
+    Inline(Arc<DynHandler>),
+    /// Store it; [`InboxWorker`](super::InboxWorker)s run the handler.
+    Inbox,
+}
+
 /// Receives callouts for any HTTP server: give it the request's URI, headers and body, answer with
 /// the [`CalloutOutcome`]'s status.
 ///
@@ -55,21 +52,27 @@ const ABANDON_GRACE: Duration = Duration::from_secs(2);
 /// 1. a body over the limit (default 32 MiB) → `413`;
 /// 2. authentication with the [`CalloutVerifier`] over the raw request → `401` when it fails (the
 ///    reason goes to the log, never to the sender); nothing is parsed before this;
-/// 3. decoding → `400` for a body that is not a callout;
-/// 4. deduplication through the [`MessageLog`] → `200` without calling the handler for an id
-///    processed before, `503` while another delivery of the same id is being processed;
-/// 5. the handler, within the budget (default 25 s, below the vendor's 30 s) → `200` after it
-///    succeeded and the id was marked processed; `500` when it failed or panicked, `503` when it ran
-///    out of time (it is then cancelled). In both failure cases the id stays unprocessed, so the
-///    vendor's redelivery runs it again.
+/// 3. decoding: an authenticated body that is not a callout is stored raw as a dead letter, with
+///    the parse error, and acknowledged `200` (the vendor would otherwise give up on it after its
+///    redeliveries and it would be lost); `503` if it cannot be stored;
+/// 4. then, in **inline** mode ([`new`](Self::new)): deduplication through the [`MessageLog`] →
+///    `200` without calling the handler for an id processed before, `503` while another delivery of
+///    the same id is being processed; the handler, within the budget (default 25 s, below the
+///    vendor's 30 s) → `200` after it succeeded and the id was marked processed; `500` when it
+///    failed or panicked, `503` when it ran out of time (it is then cancelled). In both failure
+///    cases the id stays unprocessed, so the vendor's redelivery runs it again.
+/// 5. or, in **durable inbox** mode ([`inbox`](Self::inbox)): the verified body is stored and
+///    answered `200` as soon as it is durable; [`InboxWorker`](super::InboxWorker)s process it,
+///    with retries, backoff and dead letters.
 ///
 /// Concurrent deliveries of one id are answered `503` rather than held until the first finishes:
 /// holding would tie up a connection for up to the whole budget, and a `2xx` cannot be given before
 /// the first delivery's outcome is known (it might fail). The vendor redelivers later and the log
 /// then answers for it.
 ///
-/// Messages without a `message_id` (only possible for unknown message types) cannot be deduplicated
-/// and reach the handler on every delivery.
+/// Messages without a `message_id` (only possible for unknown message types) cannot be deduplicated:
+/// inline they reach the handler on every delivery; the inbox stores them under `body-` and a digest
+/// of the body.
 ///
 /// Clones share the handler, the log and the verifier.
 ///
@@ -84,7 +87,7 @@ const ABANDON_GRACE: Duration = Duration::from_secs(2);
 /// let auth = CalloutAuth::header_token(
 ///     http::HeaderName::from_static("x-callout-token"),
 ///     SecretString::from("t0ken"),
-/// );
+/// )?;
 /// let receiver = CalloutReceiver::new(
 ///     CalloutVerifier::new(auth.clone()),
 ///     InMemoryMessageLog::default(),
@@ -111,21 +114,42 @@ const ABANDON_GRACE: Duration = Duration::from_secs(2);
 /// ```
 #[derive(Clone)]
 pub struct CalloutReceiver {
+    // One shared allocation: a server clones the receiver for every request.
+    inner: Arc<Inner>,
+}
+
+/// What clones of a receiver share.
+#[derive(Clone)]
+struct Inner {
     verifier: Arc<CalloutVerifier>,
     log: Arc<dyn MessageLog>,
-    handler: Arc<DynHandler>,
+    mode: Mode,
     budget: Duration,
     body_limit: usize,
+    admission: Arc<Admission>,
+}
+
+/// The default admission limits.
+fn default_admission() -> Arc<Admission> {
+    Arc::new(Admission::new(
+        DEFAULT_MAX_IN_FLIGHT,
+        DEFAULT_BODY_MEMORY,
+        DEFAULT_BODY_DEADLINE,
+    ))
 }
 
 impl CalloutReceiver {
-    /// A receiver that verifies with `verifier`, deduplicates with `log` and hands each new message to
-    /// `handler`.
+    /// An inline receiver that verifies with `verifier`, deduplicates with `log` and hands each new
+    /// message to `handler` inside the request.
     ///
     /// The handler may be called again for a message it has seen (after a restart of an in-memory log,
     /// after it failed or overran, or when the vendor redelivers past the log's memory): make it
     /// idempotent. It is cancelled when it overruns the budget, so it should hand long work to a
-    /// durable queue rather than do it inline.
+    /// durable queue ([`inbox`](Self::inbox)) rather than do it inline.
+    ///
+    /// # Panics
+    /// When `log`'s claim lease is not longer than the default 25 s budget; use
+    /// [`try_new`](Self::try_new) for the typed error. This is configuration, checked once at startup.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -134,7 +158,7 @@ impl CalloutReceiver {
     ///
     /// let log = Arc::new(InMemoryMessageLog::new(50_000)); // keep a handle to inspect it
     /// let receiver = CalloutReceiver::new(
-    ///     CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("pw"))),
+    ///     CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("pw"))?),
     ///     Arc::clone(&log),
     ///     |message| async move {
     ///         tracing::info!(message_id = ?message.message_id(), "callout");
@@ -142,6 +166,7 @@ impl CalloutReceiver {
     ///     },
     /// );
     /// # let _ = receiver;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new<L, F, Fut, E>(verifier: CalloutVerifier, log: L, handler: F) -> Self
     where
@@ -150,43 +175,129 @@ impl CalloutReceiver {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        let handler: Arc<DynHandler> = Arc::new(move |message| {
-            let future = handler(message);
-            Box::pin(async move { future.await.map_err(Into::into) })
-        });
-        Self {
-            verifier: Arc::new(verifier),
-            log: Arc::new(log),
-            handler,
-            budget: DEFAULT_BUDGET,
-            body_limit: DEFAULT_BODY_LIMIT,
+        match Self::try_new(verifier, log, handler) {
+            Ok(receiver) => receiver,
+            Err(error) => panic!("{error}"),
         }
     }
 
-    /// The time the handler gets before the receiver answers `503` and cancels it (default 25 s).
-    /// Keep it below the vendor's 30 s, with room for the network: an answer after 30 s counts as a
-    /// failure on the vendor's side even when it is a `2xx`.
+    /// [`new`](Self::new), refusing a log whose claim lease is not longer than the default budget.
+    ///
+    /// # Errors
+    /// [`ConfigError::LeaseShorterThanBudget`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, ConfigError, InMemoryMessageLog};
+    ///
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let short = InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(1));
+    /// let refused = CalloutReceiver::try_new(verifier, short, |_| async { Ok::<(), String>(()) });
+    /// assert!(matches!(refused, Err(ConfigError::LeaseShorterThanBudget { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_new<L, F, Fut, E>(
+        verifier: CalloutVerifier,
+        log: L,
+        handler: F,
+    ) -> Result<Self, ConfigError>
+    where
+        L: MessageLog,
+        F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Into<HandlerError>,
+    {
+        let receiver = Self {
+            inner: Arc::new(Inner {
+                verifier: Arc::new(verifier),
+                log: Arc::new(log),
+                mode: Mode::Inline(handler::erase(handler)),
+                budget: DEFAULT_BUDGET,
+                body_limit: DEFAULT_BODY_LIMIT,
+                admission: default_admission(),
+            }),
+        };
+        receiver.check_lease(DEFAULT_BUDGET)?;
+        Ok(receiver)
+    }
+
+    /// A durable-inbox receiver: every verified callout is stored in `log` and acknowledged as soon
+    /// as it is durable; [`InboxWorker`](super::InboxWorker)s sharing the same log run the handler.
+    /// With a database-backed log the message survives a crash, a deploy and a handler that takes
+    /// longer than the vendor's 30 s.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker};
+    ///
+    /// let log = Arc::new(InMemoryMessageLog::default());
+    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
+    /// let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth), Arc::clone(&log));
+    /// let worker = InboxWorker::new(log, |message| async move {
+    ///     tracing::info!(kind = message.message_type(), "callout");
+    ///     Ok::<(), String>(())
+    /// })?;
+    /// # let _ = (receiver, worker);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inbox<L: MessageLog>(verifier: CalloutVerifier, log: L) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                verifier: Arc::new(verifier),
+                log: Arc::new(log),
+                mode: Mode::Inbox,
+                budget: DEFAULT_BUDGET,
+                body_limit: DEFAULT_BODY_LIMIT,
+                admission: default_admission(),
+            }),
+        }
+    }
+
+    /// The time a request gets (reading the body, the log, and inline the handler) before the
+    /// receiver answers `503` (default 25 s). Keep it below the vendor's 30 s, with room for the
+    /// network: an answer after 30 s counts as a failure on the vendor's side even when it is a
+    /// `2xx`.
+    ///
+    /// # Errors
+    /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer
+    /// than `budget`: a redelivery could take the claim over while the handler still runs.
+    /// [`ConfigError::Zero`] for a zero budget.
     ///
     /// ```
     /// use std::time::Duration;
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
     ///     Ok::<(), String>(())
     /// })
-    /// .with_budget(Duration::from_secs(20));
+    /// .with_budget(Duration::from_secs(20))?;
     /// assert_eq!(receiver.budget(), Duration::from_secs(20));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn with_budget(mut self, budget: Duration) -> Self {
+    pub fn with_budget(mut self, budget: Duration) -> Result<Self, ConfigError> {
+        if budget.is_zero() {
+            return Err(ConfigError::Zero { what: "budget" });
+        }
+        self.check_lease(budget)?;
         if budget >= VENDOR_DEADLINE {
             tracing::warn!(
                 ?budget,
                 "callout budget is not below the vendor's 30 s: late answers count as failures"
             );
         }
-        self.budget = budget;
-        self
+        Arc::make_mut(&mut self.inner).budget = budget;
+        Ok(self)
+    }
+
+    fn check_lease(&self, budget: Duration) -> Result<(), ConfigError> {
+        let lease = self.inner.log.claim_lease();
+        if matches!(self.inner.mode, Mode::Inline(_)) && lease <= budget {
+            return Err(ConfigError::LeaseShorterThanBudget { lease, budget });
+        }
+        Ok(())
     }
 
     /// The largest body accepted, in bytes (default 32 MiB, enough for an `order_complete` carrying a
@@ -195,29 +306,162 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
     ///     Ok::<(), String>(())
     /// })
     /// .with_body_limit(64 * 1024 * 1024);
     /// assert_eq!(receiver.body_limit(), 64 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        Arc::make_mut(&mut self.inner).body_limit = bytes;
         self
     }
 
-    /// The handler's time budget.
+    /// At most `requests` requests are read and processed at once (default 64); the next is answered
+    /// `503` before a byte of its body is read (the `axum` receiver applies it).
+    ///
+    /// # Errors
+    /// [`ConfigError::Zero`] for zero.
     ///
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default()).with_max_in_flight(16)?;
+    /// assert_eq!(receiver.max_in_flight(), 16);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_max_in_flight(self, requests: usize) -> Result<Self, ConfigError> {
+        if requests == 0 {
+            return Err(ConfigError::Zero {
+                what: "max_in_flight",
+            });
+        }
+        let body_memory = self.inner.admission.body_memory();
+        let deadline = self.inner.admission.body_deadline;
+        Ok(self.with_admission(Admission::new(requests, body_memory, deadline)))
+    }
+
+    /// At most `bytes` of request bodies are held at once across all requests (default 40 MiB); a
+    /// body that does not fit now is answered `503` (the vendor redelivers later), so forged bodies
+    /// cannot grow memory without bound. Keep it at least the body limit.
+    ///
+    /// # Errors
+    /// [`ConfigError::Zero`] for zero.
+    ///
+    /// ```
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default())
+    ///     .with_body_memory(128 * 1024 * 1024)?;
+    /// assert_eq!(receiver.body_memory(), 128 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_body_memory(self, bytes: usize) -> Result<Self, ConfigError> {
+        if bytes == 0 {
+            return Err(ConfigError::Zero {
+                what: "body_memory",
+            });
+        }
+        let requests = self.inner.admission.max_in_flight();
+        let deadline = self.inner.admission.body_deadline;
+        Ok(self.with_admission(Admission::new(requests, bytes, deadline)))
+    }
+
+    /// How long a body may take to arrive once the headers did (default 10 s; the whole request
+    /// also stays within the budget). A slower body is answered `503`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Zero`] for zero.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default())
+    ///     .with_body_deadline(Duration::from_secs(5))?;
+    /// assert_eq!(receiver.body_deadline(), Duration::from_secs(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_body_deadline(self, deadline: Duration) -> Result<Self, ConfigError> {
+        if deadline.is_zero() {
+            return Err(ConfigError::Zero {
+                what: "body_deadline",
+            });
+        }
+        let requests = self.inner.admission.max_in_flight();
+        let body_memory = self.inner.admission.body_memory();
+        Ok(self.with_admission(Admission::new(requests, body_memory, deadline)))
+    }
+
+    fn with_admission(mut self, admission: Admission) -> Self {
+        Arc::make_mut(&mut self.inner).admission = Arc::new(admission);
+        self
+    }
+
+    /// The limit of requests in flight.
+    ///
+    /// ```
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
+    /// assert_eq!(receiver.max_in_flight(), 64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.admission.max_in_flight()
+    }
+
+    /// The bytes of bodies held at once, across requests.
+    ///
+    /// ```
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
+    /// assert_eq!(receiver.body_memory(), 40 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn body_memory(&self) -> usize {
+        self.inner.admission.body_memory()
+    }
+
+    /// How long a body may take to arrive.
+    ///
+    /// ```
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
+    /// assert_eq!(receiver.body_deadline(), std::time::Duration::from_secs(10));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn body_deadline(&self) -> Duration {
+        self.inner.admission.body_deadline
+    }
+
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn admission(&self) -> &Admission {
+        &self.inner.admission
+    }
+
+    /// The request's time budget.
+    ///
+    /// ```
+    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// assert_eq!(receiver.budget(), std::time::Duration::from_secs(25));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn budget(&self) -> Duration {
-        self.budget
+        self.inner.budget
     }
 
     /// The body limit, in bytes.
@@ -225,12 +469,13 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// assert_eq!(receiver.body_limit(), 32 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn body_limit(&self) -> usize {
-        self.body_limit
+        self.inner.body_limit
     }
 
     /// The verifier in use.
@@ -238,14 +483,14 @@ impl CalloutReceiver {
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x")));
+    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
     /// let uri: http::Uri = "/cb?t=x".parse()?;
     /// assert!(receiver.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verifier(&self) -> &CalloutVerifier {
-        &self.verifier
+        &self.inner.verifier
     }
 
     /// Handles one request given as `http` request parts and the complete body.
@@ -265,7 +510,13 @@ impl CalloutReceiver {
     /// # }
     /// ```
     pub async fn handle(&self, parts: &http::request::Parts, body: Bytes) -> CalloutOutcome {
-        self.handle_raw(&parts.uri, &parts.headers, &body).await
+        self.handle_until(
+            &parts.uri,
+            &parts.headers,
+            body,
+            Instant::now() + self.inner.budget,
+        )
+        .await
     }
 
     /// Handles one request given as its URI (with the query string), headers and complete body.
@@ -283,61 +534,128 @@ impl CalloutReceiver {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> CalloutOutcome {
-        self.handle_until(uri, headers, body, Instant::now() + self.budget)
-            .await
+        self.handle_until(
+            uri,
+            headers,
+            Bytes::copy_from_slice(body),
+            Instant::now() + self.inner.budget,
+        )
+        .await
     }
 
-    /// [`Self::handle_raw`] with the budget counted from an earlier instant (when the request
-    /// arrived, before its body was read), so reading the body uses up the budget too.
+    /// [`Self::handle`] with the budget counted from an earlier instant (when the request arrived,
+    /// before its body was read), so reading the body uses up the budget too.
     pub(crate) async fn handle_until(
         &self,
         uri: &http::Uri,
         headers: &http::HeaderMap,
-        body: &[u8],
+        body: Bytes,
         deadline: Instant,
     ) -> CalloutOutcome {
-        if body.len() > self.body_limit {
+        if body.len() > self.inner.body_limit {
             tracing::warn!(
                 size = body.len(),
-                limit = self.body_limit,
+                limit = self.inner.body_limit,
                 "callout rejected: body too large"
             );
             return CalloutOutcome::TooLarge {
-                limit: self.body_limit,
+                limit: self.inner.body_limit,
             };
         }
         // Never log the URI or headers: they may carry the token.
-        if let Err(reason) = self.verifier.verify(uri, headers, body) {
+        if let Err(reason) = self.inner.verifier.verify(uri, headers, &body) {
             tracing::warn!(%reason, "callout rejected: authentication failed");
             return CalloutOutcome::Unauthorized;
         }
-        let message = match CalloutMessage::from_slice(body) {
+        let message = match CalloutMessage::from_slice(&body) {
             Ok(message) => message,
-            Err(error) => {
-                tracing::warn!(%error, "callout rejected: not a callout body");
-                return CalloutOutcome::NotACallout(error);
-            }
+            Err(error) => return self.keep_unparsed(body, error, deadline).await,
         };
         let span = tracing::info_span!(
             "callout",
             message_type = message.message_type(),
             message_id = message.message_id().unwrap_or("")
         );
-        self.process(message, deadline).instrument(span).await
+        match &self.inner.mode {
+            Mode::Inline(handler) => {
+                let handler = Arc::clone(handler);
+                self.process(&handler, message, deadline)
+                    .instrument(span)
+                    .await
+            }
+            Mode::Inbox => self.store(message, body, deadline).instrument(span).await,
+        }
     }
 
-    /// Deduplicates and runs the handler until `deadline`; `message` is verified and decoded.
-    async fn process(&self, message: CalloutMessage, deadline: Instant) -> CalloutOutcome {
+    /// Stores an authenticated body that does not parse as a dead letter, so it is never lost.
+    async fn keep_unparsed(
+        &self,
+        body: Bytes,
+        error: CalloutError,
+        deadline: Instant,
+    ) -> CalloutOutcome {
+        let message_id = content_id("unparsed", &body);
+        tracing::warn!(%error, %message_id, "authenticated callout does not parse: kept as a dead letter");
+        let dead = DeadLetter::new(message_id.clone(), body, error.to_string(), 0);
+        match timeout_at(deadline, self.inner.log.store_dead_letter(dead)).await {
+            Ok(Ok(())) => CalloutOutcome::DeadLettered { message_id, error },
+            Ok(Err(store_error)) => {
+                tracing::error!(error = %store_error, "unparsed callout not stored: message log failed");
+                CalloutOutcome::LogUnavailable { message_id }
+            }
+            Err(_) => {
+                tracing::error!("unparsed callout not stored: message log did not answer in time");
+                CalloutOutcome::LogUnavailable { message_id }
+            }
+        }
+    }
+
+    /// Inbox mode: stores the verified body for the workers.
+    async fn store(
+        &self,
+        message: CalloutMessage,
+        body: Bytes,
+        deadline: Instant,
+    ) -> CalloutOutcome {
+        let message_id = message
+            .message_id()
+            .map_or_else(|| content_id("body", &body), str::to_owned);
+        match timeout_at(deadline, self.inner.log.enqueue(&message_id, body)).await {
+            Ok(Ok(enqueued)) => {
+                tracing::info!(?enqueued, "callout stored in the inbox");
+                CalloutOutcome::Stored {
+                    message_id,
+                    new: enqueued == Enqueued::Stored,
+                }
+            }
+            Ok(Err(error)) => {
+                tracing::error!(%error, "callout not stored: message log failed");
+                CalloutOutcome::LogUnavailable { message_id }
+            }
+            Err(_) => {
+                tracing::error!("callout not stored: message log did not answer in time");
+                CalloutOutcome::LogUnavailable { message_id }
+            }
+        }
+    }
+
+    /// Inline mode: deduplicates and runs the handler until `deadline`.
+    async fn process(
+        &self,
+        handler: &Arc<DynHandler>,
+        message: CalloutMessage,
+        deadline: Instant,
+    ) -> CalloutOutcome {
         let Some(message_id) = message.message_id().map(str::to_owned) else {
             tracing::info!("callout without message_id: not deduplicated");
-            return match self.run_handler(message, None, deadline).await {
+            return match self.run_handler(handler, message, None, deadline).await {
                 Ok(()) => CalloutOutcome::Processed { message_id: None },
                 Err(outcome) => outcome,
             };
         };
 
         // A log that never answers must not hold the request past the vendor's 30 s.
-        let begin = match timeout_at(deadline, self.log.try_begin(&message_id)).await {
+        let begin = match timeout_at(deadline, self.inner.log.try_begin(&message_id)).await {
             Ok(Ok(begin)) => begin,
             Ok(Err(error)) => {
                 tracing::error!(%error, "callout not processed: message log failed");
@@ -348,8 +666,8 @@ impl CalloutReceiver {
                 return CalloutOutcome::LogUnavailable { message_id };
             }
         };
-        match begin {
-            Begin::New => {}
+        let token = match begin {
+            Begin::New(token) => token,
             Begin::AlreadyProcessed => {
                 tracing::info!(
                     "callout already processed: acknowledged without calling the handler"
@@ -362,10 +680,13 @@ impl CalloutReceiver {
                 );
                 return CalloutOutcome::InProgress { message_id };
             }
-        }
+        };
 
-        let claim = Claim::new(Arc::clone(&self.log), message_id.clone());
-        match self.run_handler(message, Some(&message_id), deadline).await {
+        let claim = Claim::new(Arc::clone(&self.inner.log), message_id.clone(), token);
+        match self
+            .run_handler(handler, message, Some(&message_id), deadline)
+            .await
+        {
             Ok(()) => {
                 match timeout_at(deadline, claim.complete()).await {
                     Ok(Ok(())) => tracing::info!("callout processed"),
@@ -402,47 +723,54 @@ impl CalloutReceiver {
     /// Runs the handler until `deadline`, catching panics. `Err` holds the failure outcome.
     async fn run_handler(
         &self,
+        handler: &Arc<DynHandler>,
         message: CalloutMessage,
         message_id: Option<&str>,
         deadline: Instant,
     ) -> Result<(), CalloutOutcome> {
-        let handler = Arc::clone(&self.handler);
+        let handler = Arc::clone(handler);
         // The call itself runs inside the guarded future, so a panic while creating the future is
         // caught too.
-        let guarded = AssertUnwindSafe(async move { handler(message).await }).catch_unwind();
-        match timeout_at(deadline, guarded).await {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(error))) => {
+        match handler::run_guarded(async move { handler(message).await }, deadline).await {
+            Ok(()) => Ok(()),
+            Err(HandlerFailure::Failed(error)) => {
                 tracing::warn!(%error, "callout handler failed: the vendor will redeliver");
                 Err(CalloutOutcome::HandlerFailed {
                     message_id: message_id.map(str::to_owned),
                     error,
                 })
             }
-            Ok(Err(_panic)) => {
-                tracing::error!("callout handler panicked: the vendor will redeliver");
-                Err(CalloutOutcome::HandlerFailed {
-                    message_id: message_id.map(str::to_owned),
-                    error: "the callout handler panicked".into(),
-                })
-            }
-            Err(_) => {
-                tracing::warn!(budget = ?self.budget, "callout handler overran its budget: cancelled; the vendor will redeliver");
+            Err(HandlerFailure::TimedOut) => {
+                tracing::warn!(budget = ?self.inner.budget, "callout handler overran its budget: cancelled; the vendor will redeliver");
                 Err(CalloutOutcome::TimedOut {
                     message_id: message_id.map(str::to_owned),
-                    budget: self.budget,
+                    budget: self.inner.budget,
                 })
             }
         }
     }
 }
 
+/// The id under which a body without a usable `message_id` is stored: `prefix`, `-` and a digest of
+/// the body, so redeliveries of the same bytes land on the same entry.
+fn content_id(prefix: &str, body: &[u8]) -> String {
+    let digest = common_auth::hmac_sha1_hex(b"housecanary-partner callout body", body);
+    format!("{prefix}-{digest}")
+}
+
 impl fmt::Debug for CalloutReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CalloutReceiver")
-            .field("verifier", &self.verifier)
-            .field("budget", &self.budget)
-            .field("body_limit", &self.body_limit)
+            .field("verifier", &self.inner.verifier)
+            .field(
+                "mode",
+                &match self.inner.mode {
+                    Mode::Inline(_) => "inline",
+                    Mode::Inbox => "inbox",
+                },
+            )
+            .field("budget", &self.inner.budget)
+            .field("body_limit", &self.inner.body_limit)
             .finish_non_exhaustive()
     }
 }

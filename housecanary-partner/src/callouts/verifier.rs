@@ -22,7 +22,7 @@ use super::message::CalloutMessage;
 /// use housecanary_partner::callouts::CalloutVerifier;
 ///
 /// let header = http::HeaderName::from_static("x-hc-signature");
-/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret"));
+/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret"))?;
 /// let verifier = CalloutVerifier::new(auth.clone());
 ///
 /// let body = br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"new"}"#;
@@ -50,8 +50,9 @@ impl CalloutVerifier {
     /// use common_auth::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret")));
+    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret"))?);
     /// assert!(!format!("{verifier:?}").contains("hunter2"));
+    /// # Ok::<(), common_auth::CalloutConfigError>(())
     /// ```
     pub fn new(auth: CalloutAuth) -> Self {
         Self {
@@ -70,8 +71,8 @@ impl CalloutVerifier {
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let header = http::HeaderName::from_static("x-hc-signature");
-    /// let new = CalloutAuth::hmac_sha1(header.clone(), SecretString::from("new secret"));
-    /// let old = CalloutAuth::hmac_sha1(header, SecretString::from("old secret"));
+    /// let new = CalloutAuth::hmac_sha1(header.clone(), SecretString::from("new secret"))?;
+    /// let old = CalloutAuth::hmac_sha1(header, SecretString::from("old secret"))?;
     /// let verifier = CalloutVerifier::new(new).with_additional(old.clone());
     ///
     /// let uri: http::Uri = "/callouts".parse()?;
@@ -95,7 +96,7 @@ impl CalloutVerifier {
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let name = http::HeaderName::from_static("x-callout-token");
-    /// let verifier = CalloutVerifier::new(CalloutAuth::header_token(name, SecretString::from("t")));
+    /// let verifier = CalloutVerifier::new(CalloutAuth::header_token(name, SecretString::from("t"))?);
     /// let err = verifier
     ///     .verify(&"/cb".parse()?, &http::HeaderMap::new(), b"{}")
     ///     .unwrap_err();
@@ -122,6 +123,58 @@ impl CalloutVerifier {
         primary
     }
 
+    /// What can be decided from the URI and headers alone, before any body byte is read: the full
+    /// answer for header-only schemes (Basic, header token, query token); for the HMAC scheme, that
+    /// the signature header is present and well-formed (the signature itself needs the body).
+    /// `Ok` means "read the body and [`verify`](Self::verify)".
+    ///
+    /// # Errors
+    /// The primary scheme's [`CalloutAuthError`] when no configured scheme can accept the request.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    ///
+    /// let header = http::HeaderName::from_static("x-hc-signature");
+    /// let verifier = CalloutVerifier::new(CalloutAuth::hmac_sha1(header, SecretString::from("s"))?);
+    /// let uri: http::Uri = "/cb".parse()?;
+    /// assert!(verifier.check_headers(&uri, &http::HeaderMap::new()).is_err()); // no signature
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("x-hc-signature", format!("sha1={}", "0".repeat(40)).parse()?);
+    /// assert!(verifier.check_headers(&uri, &headers).is_ok()); // decided once the body is read
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_headers(
+        &self,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+    ) -> Result<(), CalloutAuthError> {
+        let primary = self.primary.verify_headers(uri, headers);
+        if primary.is_ok()
+            || self
+                .additional
+                .iter()
+                .any(|auth| auth.verify_headers(uri, headers).is_ok())
+        {
+            return Ok(());
+        }
+        primary
+    }
+
+    /// Whether every configured scheme decides from the headers alone, so
+    /// [`check_headers`](Self::check_headers) is the whole verification.
+    ///
+    /// ```
+    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::callouts::CalloutVerifier;
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+    /// assert!(verifier.is_header_only());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_header_only(&self) -> bool {
+        self.primary.is_header_only() && self.additional.iter().all(CalloutAuth::is_header_only)
+    }
+
     /// Verifies the raw request, then (only then) decodes the body.
     ///
     /// # Errors
@@ -132,7 +185,7 @@ impl CalloutVerifier {
     /// use common_auth::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutError, CalloutVerifier};
     ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k")));
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k"))?);
     /// let headers = http::HeaderMap::new();
     /// let body = br#"{"message_type":"something_new"}"#;
     ///

@@ -1,0 +1,758 @@
+//! The callout store in PostgreSQL, shared by every replica of the receiver (feature `postgres`).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use client_core::database::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
+use deadpool_postgres::Pool;
+use tokio::time::Instant;
+use tokio_postgres::Transaction;
+
+use super::config_error::ConfigError;
+use super::handler::{self, HandlerError};
+use super::inbox::{InboxWorker, ProcessClaimed, ProcessFailure};
+use super::message::CalloutMessage;
+use super::message_log::{
+    Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
+};
+
+/// The vendor redelivers up to 10 times, at least 5 minutes apart: for at least 45 minutes after
+/// the first delivery a redelivery can arrive. It states no upper bound, so this is the shortest
+/// retention that can be defended, not a safe one.
+pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(9 * 5 * 60);
+
+/// Default retention of processed ids: far beyond any redelivery seen in practice.
+const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Default claim lease: longer than the receiver's 25 s and the workers' 30 s budgets.
+const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
+/// Default schema and table.
+const DEFAULT_SCHEMA: &str = "housecanary";
+const DEFAULT_TABLE: &str = "callout_messages";
+/// Connections in the pool built by [`PostgresMessageLog::connect`].
+const DEFAULT_POOL_SIZE: usize = 16;
+
+/// The store's schema, versioned. `{table}`, `{due_index}` and `{processed_index}` are configured
+/// identifiers.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "callout messages: claims, inbox, dead letters",
+    sql: "CREATE TABLE {schema}.{table} (
+              message_id   text PRIMARY KEY,
+              state        text NOT NULL CHECK (state IN ('pending', 'claimed', 'processed', 'dead')),
+              body         bytea,
+              claim_token  bigint,
+              attempts     integer NOT NULL DEFAULT 0,
+              available_at timestamptz NOT NULL DEFAULT now(),
+              last_error   text,
+              received_at  timestamptz NOT NULL DEFAULT now(),
+              processed_at timestamptz
+          );
+          CREATE INDEX {due_index} ON {schema}.{table} (available_at)
+              WHERE state IN ('pending', 'claimed') AND body IS NOT NULL;
+          CREATE INDEX {processed_index} ON {schema}.{table} (processed_at)
+              WHERE state = 'processed';",
+}];
+
+/// The statements, written once for the configured table. In `claimed` rows `available_at` is the
+/// end of the lease, so one index serves both "pending and due" and "claimed past its lease".
+#[derive(Debug)]
+struct Statements {
+    try_begin: String,
+    complete: String,
+    abandon: String,
+    enqueue: String,
+    claim_next: String,
+    retry_later: String,
+    dead_letter: String,
+    store_dead_letter: String,
+    dead_letters: String,
+    purge: String,
+    lock_claim: String,
+}
+
+impl Statements {
+    fn new(table: &str) -> Self {
+        Self {
+            // One statement: insert a claim, or take over one whose lease ended. The second SELECT
+            // reads the snapshot from before the statement: the existing state when nothing was
+            // claimed (NULL if another transaction inserted it concurrently: in progress).
+            try_begin: format!(
+                "WITH existing AS (SELECT state FROM {table} WHERE message_id = $1),
+                 claimed AS (
+                     INSERT INTO {table} AS m (message_id, state, claim_token, attempts, available_at)
+                     VALUES ($1, 'claimed', $2, 1, now() + make_interval(secs => $3))
+                     ON CONFLICT (message_id) DO UPDATE
+                         SET claim_token = EXCLUDED.claim_token,
+                             available_at = EXCLUDED.available_at,
+                             attempts = m.attempts + 1
+                         WHERE m.state = 'claimed' AND m.body IS NULL AND m.available_at <= now()
+                     RETURNING 1)
+                 SELECT EXISTS (SELECT 1 FROM claimed), (SELECT state FROM existing)"
+            ),
+            complete: format!(
+                "UPDATE {table} SET state = 'processed', processed_at = now(), claim_token = NULL,
+                     body = NULL, last_error = NULL
+                 WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'"
+            ),
+            abandon: format!(
+                "DELETE FROM {table}
+                 WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed' AND body IS NULL"
+            ),
+            enqueue: format!(
+                "INSERT INTO {table} (message_id, state, body) VALUES ($1, 'pending', $2)
+                 ON CONFLICT (message_id) DO NOTHING"
+            ),
+            claim_next: format!(
+                "UPDATE {table} SET state = 'claimed', claim_token = $1, attempts = attempts + 1,
+                     available_at = now() + make_interval(secs => $2)
+                 WHERE message_id = (
+                     SELECT message_id FROM {table}
+                     WHERE state IN ('pending', 'claimed') AND body IS NOT NULL AND available_at <= now()
+                     ORDER BY available_at
+                     LIMIT 1
+                     FOR UPDATE SKIP LOCKED)
+                 RETURNING message_id, body, attempts"
+            ),
+            retry_later: format!(
+                "UPDATE {table} SET state = 'pending', claim_token = NULL, last_error = $3,
+                     available_at = now() + make_interval(secs => $4)
+                 WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'"
+            ),
+            dead_letter: format!(
+                "UPDATE {table} SET state = 'dead', claim_token = NULL, last_error = $3
+                 WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'"
+            ),
+            store_dead_letter: format!(
+                "INSERT INTO {table} (message_id, state, body, last_error, attempts)
+                 VALUES ($1, 'dead', $2, $3, $4)
+                 ON CONFLICT (message_id) DO NOTHING"
+            ),
+            dead_letters: format!(
+                "SELECT message_id, body, last_error, attempts FROM {table}
+                 WHERE state = 'dead' ORDER BY received_at, message_id LIMIT $1"
+            ),
+            purge: format!(
+                "DELETE FROM {table}
+                 WHERE state = 'processed' AND processed_at < now() - make_interval(secs => $1)"
+            ),
+            lock_claim: format!(
+                "SELECT 1 FROM {table}
+                 WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'
+                 FOR UPDATE"
+            ),
+        }
+    }
+}
+
+/// Setting up a [`PostgresMessageLog`] failed.
+///
+/// ```
+/// use housecanary_partner::callouts::{ConfigError, StoreSetupError};
+/// let error = StoreSetupError::from(ConfigError::Zero { what: "claim lease" });
+/// assert!(error.to_string().contains("claim lease"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreSetupError {
+    /// A setting was refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database (URL, names, migrations) failed.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+}
+
+/// Settings of a [`PostgresMessageLog`], applied by [`build`](Self::build).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use housecanary_partner::callouts::PostgresMessageLog;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let pool = client_core::database::pool_from_url(&std::env::var("DATABASE_URL")?, 32)?;
+/// let log = PostgresMessageLog::builder(pool)
+///     .schema("partner")
+///     .table("hc_callouts")
+///     .claim_lease(Duration::from_secs(90))
+///     .retention(Duration::from_secs(60 * 24 * 3600))
+///     .build()
+///     .await?;
+/// # let _ = log; Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct PostgresMessageLogBuilder {
+    pool: Pool,
+    schema: String,
+    table: String,
+    claim_lease: Duration,
+    retention: Duration,
+}
+
+impl PostgresMessageLogBuilder {
+    /// The schema (default `housecanary`): lowercase letters, digits, `_`.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) {
+    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool).schema("app");
+    /// # }
+    /// ```
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = schema.into();
+        self
+    }
+
+    /// The table (default `callout_messages`): lowercase letters, digits, `_`.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) {
+    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool).table("callouts");
+    /// # }
+    /// ```
+    pub fn table(mut self, table: impl Into<String>) -> Self {
+        self.table = table.into();
+        self
+    }
+
+    /// How long a claim holds before another replica may take it over (default 60 s). Receivers and
+    /// workers refuse a budget that is not shorter.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) {
+    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
+    ///     .claim_lease(std::time::Duration::from_secs(120));
+    /// # }
+    /// ```
+    pub fn claim_lease(mut self, lease: Duration) -> Self {
+        self.claim_lease = lease;
+        self
+    }
+
+    /// How long processed ids are kept by [`PostgresMessageLog::purge_processed`] (default 30 days;
+    /// at least [`REDELIVERY_HORIZON`]).
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) {
+    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
+    ///     .retention(std::time::Duration::from_secs(7 * 24 * 3600));
+    /// # }
+    /// ```
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Validates the settings and brings the schema up to date (embedded migrations, safe when
+    /// several replicas start at once).
+    ///
+    /// # Errors
+    /// [`StoreSetupError::Config`] for a retention below [`REDELIVERY_HORIZON`] or a zero lease;
+    /// [`StoreSetupError::Database`] for an invalid schema or table name, or a database failure.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = housecanary_partner::callouts::PostgresMessageLog::builder(pool).build().await?;
+    /// # let _ = log; Ok(()) }
+    /// ```
+    pub async fn build(self) -> Result<PostgresMessageLog, StoreSetupError> {
+        if self.retention < REDELIVERY_HORIZON {
+            return Err(ConfigError::RetentionBelowRedeliveryHorizon {
+                retention: self.retention,
+                horizon: REDELIVERY_HORIZON,
+            }
+            .into());
+        }
+        if self.claim_lease.is_zero() {
+            return Err(ConfigError::Zero {
+                what: "claim lease",
+            }
+            .into());
+        }
+        let schema = Identifier::new(self.schema).map_err(DatabaseError::from)?;
+        let table = Identifier::new(self.table).map_err(DatabaseError::from)?;
+        let due_index = Identifier::new(format!("{table}_due")).map_err(DatabaseError::from)?;
+        let processed_index =
+            Identifier::new(format!("{table}_processed")).map_err(DatabaseError::from)?;
+        let mut client = self.pool.get().await.map_err(DatabaseError::from)?;
+        migrate(
+            &mut client,
+            &schema,
+            &format!("housecanary_partner.callouts.{table}"),
+            MIGRATIONS,
+            &[
+                ("table", &table),
+                ("due_index", &due_index),
+                ("processed_index", &processed_index),
+            ],
+        )
+        .await?;
+        let qualified = format!("{}.{}", schema.quoted(), table.quoted());
+        Ok(PostgresMessageLog {
+            pool: self.pool,
+            statements: Arc::new(Statements::new(&qualified)),
+            claim_lease: self.claim_lease,
+            retention: self.retention,
+            table: qualified,
+        })
+    }
+}
+
+/// The callout store in PostgreSQL: what several receiver replicas and inbox workers share, and what
+/// survives restarts (feature `postgres`).
+///
+/// One row per `message_id`, in a configurable schema and table created by embedded, versioned
+/// migrations. Every claim is one atomic statement and carries a [`ClaimToken`]; a claim whose lease
+/// ended is taken over with a new token, and a stale holder's `complete` then changes nothing.
+/// Inbox workers claim with `FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on each other
+/// nor get the same callout. Processed ids are kept for the retention (default 30 days) and removed
+/// by [`purge_processed`](Self::purge_processed); pending callouts and dead letters are never purged.
+///
+/// Clones share the pool.
+///
+/// ```no_run
+/// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, PostgresMessageLog};
+/// # use common_auth::{CalloutAuth, SecretString};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+/// let log = PostgresMessageLog::connect(&std::env::var("DATABASE_URL")?).await?;
+/// let receiver = CalloutReceiver::inbox(verifier, log.clone());
+/// # let _ = receiver; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PostgresMessageLog {
+    pool: Pool,
+    statements: Arc<Statements>,
+    claim_lease: Duration,
+    retention: Duration,
+    table: String,
+}
+
+impl PostgresMessageLog {
+    /// A store on the database at `url` with the default settings (schema `housecanary`, table
+    /// `callout_messages`, 16 connections, 60 s lease, 30 days retention), migrated.
+    ///
+    /// # Errors
+    /// See [`PostgresMessageLogBuilder::build`]; an invalid URL is
+    /// [`DatabaseError::InvalidUrl`] (without the URL, which may hold a password).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = housecanary_partner::callouts::PostgresMessageLog::connect(
+    ///     "postgres://app@127.0.0.1:5432/app",
+    /// )
+    /// .await?;
+    /// # let _ = log; Ok(()) }
+    /// ```
+    pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
+        let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
+        Self::builder(pool).build().await
+    }
+
+    /// Settings for a store on `pool`.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) -> Result<(), Box<dyn std::error::Error>> {
+    /// let log = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
+    ///     .schema("partner")
+    ///     .build()
+    ///     .await?;
+    /// # let _ = log; Ok(()) }
+    /// ```
+    pub fn builder(pool: Pool) -> PostgresMessageLogBuilder {
+        PostgresMessageLogBuilder {
+            pool,
+            schema: DEFAULT_SCHEMA.to_owned(),
+            table: DEFAULT_TABLE.to_owned(),
+            claim_lease: DEFAULT_CLAIM_LEASE,
+            retention: DEFAULT_RETENTION,
+        }
+    }
+
+    /// The retention of processed ids.
+    ///
+    /// ```no_run
+    /// # fn f(log: housecanary_partner::callouts::PostgresMessageLog) {
+    /// assert!(log.retention() >= housecanary_partner::callouts::REDELIVERY_HORIZON);
+    /// # }
+    /// ```
+    pub fn retention(&self) -> Duration {
+        self.retention
+    }
+
+    /// The pool, for the application's own queries.
+    ///
+    /// ```no_run
+    /// # async fn f(log: housecanary_partner::callouts::PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = log.pool().get().await?;
+    /// client.execute("SELECT 1", &[]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Deletes processed ids older than the retention; returns how many. Run it periodically (say
+    /// hourly) from one replica or all: it is idempotent.
+    ///
+    /// # Errors
+    /// The database's error.
+    ///
+    /// ```no_run
+    /// # async fn f(log: housecanary_partner::callouts::PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
+    /// let removed = log.purge_processed().await?;
+    /// tracing::info!(removed, "purged processed callout ids");
+    /// # Ok(()) }
+    /// ```
+    pub async fn purge_processed(&self) -> Result<u64, MessageLogError> {
+        let client = self.client().await?;
+        client
+            .execute(&self.statements.purge, &[&self.retention.as_secs_f64()])
+            .await
+            .map_err(MessageLogError::new)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, MessageLogError> {
+        self.pool.get().await.map_err(MessageLogError::new)
+    }
+
+    /// Runs `sql` with `params`, expecting to change one row held by `token`.
+    async fn resolve_claim(
+        &self,
+        sql: &str,
+        message_id: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<(), MessageLogError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql)
+            .await
+            .map_err(MessageLogError::new)?;
+        let changed = client
+            .execute(&statement, params)
+            .await
+            .map_err(MessageLogError::new)?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(MessageLogError::claim_lost(message_id))
+        }
+    }
+}
+
+impl fmt::Debug for PostgresMessageLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresMessageLog")
+            .field("table", &self.table)
+            .field("claim_lease", &self.claim_lease)
+            .field("retention", &self.retention)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A `u32` from an `integer` column that only ever counts up from 0.
+fn attempts(value: i32) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
+
+impl MessageLog for PostgresMessageLog {
+    fn claim_lease(&self) -> Duration {
+        self.claim_lease
+    }
+
+    fn try_begin<'a>(
+        &'a self,
+        message_id: &'a str,
+    ) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let statement = client
+                .prepare_cached(&self.statements.try_begin)
+                .await
+                .map_err(MessageLogError::new)?;
+            let token = ClaimToken::random();
+            let row = client
+                .query_one(
+                    &statement,
+                    &[
+                        &message_id,
+                        &token.as_i64(),
+                        &self.claim_lease.as_secs_f64(),
+                    ],
+                )
+                .await
+                .map_err(MessageLogError::new)?;
+            let claimed: bool = row.get(0);
+            let state: Option<String> = row.get(1);
+            Ok(match (claimed, state.as_deref()) {
+                (true, _) => Begin::New(token),
+                (false, Some("processed" | "dead" | "pending")) => Begin::AlreadyProcessed,
+                (false, Some("claimed")) => Begin::InProgress,
+                // Inserted by a concurrent transaction after this statement's snapshot.
+                (false, _) => Begin::InProgress,
+            })
+        })
+    }
+
+    fn complete<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async move {
+            self.resolve_claim(
+                &self.statements.complete,
+                message_id,
+                &[&message_id, &token.as_i64()],
+            )
+            .await
+        })
+    }
+
+    fn abandon<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async move {
+            match self
+                .resolve_claim(
+                    &self.statements.abandon,
+                    message_id,
+                    &[&message_id, &token.as_i64()],
+                )
+                .await
+            {
+                Err(error) if error.is_claim_lost() => Ok(()),
+                other => other,
+            }
+        })
+    }
+
+    fn enqueue<'a>(
+        &'a self,
+        message_id: &'a str,
+        body: Bytes,
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let statement = client
+                .prepare_cached(&self.statements.enqueue)
+                .await
+                .map_err(MessageLogError::new)?;
+            let inserted = client
+                .execute(&statement, &[&message_id, &&body[..]])
+                .await
+                .map_err(MessageLogError::new)?;
+            Ok(if inserted == 1 {
+                Enqueued::Stored
+            } else {
+                Enqueued::AlreadyKnown
+            })
+        })
+    }
+
+    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let statement = client
+                .prepare_cached(&self.statements.claim_next)
+                .await
+                .map_err(MessageLogError::new)?;
+            let token = ClaimToken::random();
+            let row = client
+                .query_opt(
+                    &statement,
+                    &[&token.as_i64(), &self.claim_lease.as_secs_f64()],
+                )
+                .await
+                .map_err(MessageLogError::new)?;
+            Ok(row.map(|row| {
+                let message_id: String = row.get(0);
+                let body: Vec<u8> = row.get(1);
+                StoredCallout::new(message_id, Bytes::from(body), attempts(row.get(2)), token)
+            }))
+        })
+    }
+
+    fn retry_later<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+        reason: &'a str,
+        delay: Duration,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async move {
+            self.resolve_claim(
+                &self.statements.retry_later,
+                message_id,
+                &[&message_id, &token.as_i64(), &reason, &delay.as_secs_f64()],
+            )
+            .await
+        })
+    }
+
+    fn dead_letter<'a>(
+        &'a self,
+        message_id: &'a str,
+        token: ClaimToken,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async move {
+            self.resolve_claim(
+                &self.statements.dead_letter,
+                message_id,
+                &[&message_id, &token.as_i64(), &reason],
+            )
+            .await
+        })
+    }
+
+    fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let attempts = i32::try_from(dead.attempts).unwrap_or(i32::MAX);
+            client
+                .execute(
+                    &self.statements.store_dead_letter,
+                    &[&dead.message_id, &&dead.body[..], &dead.reason, &attempts],
+                )
+                .await
+                .map_err(MessageLogError::new)?;
+            Ok(())
+        })
+    }
+
+    fn dead_letters(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<DeadLetter>, MessageLogError>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = client
+                .query(&self.statements.dead_letters, &[&limit])
+                .await
+                .map_err(MessageLogError::new)?;
+            Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let body: Option<Vec<u8>> = row.get(1);
+                    let reason: Option<String> = row.get(2);
+                    DeadLetter::new(
+                        row.get::<_, String>(0),
+                        Bytes::from(body.unwrap_or_default()),
+                        reason.unwrap_or_default(),
+                        attempts(row.get(3)),
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+/// A handler that receives the store's database transaction: its writes commit together with the
+/// processed mark, or not at all.
+type DynTransactionalHandler = dyn for<'t> Fn(&'t Transaction<'t>, CalloutMessage) -> BoxFuture<'t, Result<(), HandlerError>>
+    + Send
+    + Sync;
+
+/// Runs a transactional handler inside the transaction that holds the claim's row lock and marks
+/// the callout processed.
+struct TransactionalHandler {
+    log: PostgresMessageLog,
+    handler: Arc<DynTransactionalHandler>,
+}
+
+impl ProcessClaimed for TransactionalHandler {
+    fn process<'a>(
+        &'a self,
+        stored: &'a StoredCallout,
+        message: CalloutMessage,
+        deadline: Instant,
+    ) -> BoxFuture<'a, Result<(), ProcessFailure>> {
+        Box::pin(async move {
+            let store = |error| ProcessFailure::Store(MessageLogError::new(error));
+            let mut client = self.log.client().await.map_err(ProcessFailure::Store)?;
+            let transaction = client.transaction().await.map_err(store)?;
+            let token = stored.token.as_i64();
+            // The row lock also keeps a worker whose lease check passes from taking the callout over
+            // while this transaction is open.
+            let held = transaction
+                .query_opt(
+                    &self.log.statements.lock_claim,
+                    &[&stored.message_id, &token],
+                )
+                .await
+                .map_err(store)?;
+            if held.is_none() {
+                return Err(ProcessFailure::Store(MessageLogError::claim_lost(
+                    stored.message_id.clone(),
+                )));
+            }
+            let handler = Arc::clone(&self.handler);
+            let outcome = {
+                let transaction: &Transaction<'_> = &transaction;
+                handler::run_guarded(async move { handler(transaction, message).await }, deadline)
+                    .await
+            };
+            // On failure, dropping the transaction rolls the handler's writes back.
+            outcome.map_err(ProcessFailure::Handler)?;
+            let changed = transaction
+                .execute(&self.log.statements.complete, &[&stored.message_id, &token])
+                .await
+                .map_err(store)?;
+            if changed != 1 {
+                return Err(ProcessFailure::Store(MessageLogError::claim_lost(
+                    stored.message_id.clone(),
+                )));
+            }
+            transaction.commit().await.map_err(store)
+        })
+    }
+}
+
+impl InboxWorker {
+    /// A worker whose handler receives the store's database transaction: the application's writes
+    /// and the processed mark commit together, so each callout's effect happens **exactly once**
+    /// even when a worker dies mid-handler (its transaction is rolled back and another worker takes
+    /// the callout over after the lease). Feature `postgres`.
+    ///
+    /// # Errors
+    /// As for [`InboxWorker::new`].
+    ///
+    /// ```no_run
+    /// use housecanary_partner::callouts::{InboxWorker, PostgresMessageLog};
+    ///
+    /// # async fn run(log: PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
+    /// let worker = InboxWorker::transactional(log, |transaction, message| {
+    ///     Box::pin(async move {
+    ///         transaction
+    ///             .execute(
+    ///                 "INSERT INTO app.order_events (message_id) VALUES ($1)",
+    ///                 &[&message.message_id()],
+    ///             )
+    ///             .await?;
+    ///         Ok(())
+    ///     })
+    /// })?;
+    /// # let _ = worker; Ok(()) }
+    /// ```
+    pub fn transactional<F>(log: PostgresMessageLog, handler: F) -> Result<Self, ConfigError>
+    where
+        F: for<'t> Fn(
+                &'t Transaction<'t>,
+                CalloutMessage,
+            ) -> BoxFuture<'t, Result<(), HandlerError>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let processor = Arc::new(TransactionalHandler {
+            log: log.clone(),
+            handler: Arc::new(handler),
+        });
+        Self::with_processor(Arc::new(log), processor)
+    }
+}
