@@ -58,8 +58,33 @@ impl std::io::Write for Captured {
     }
 }
 
+/// Set in the child process that runs the span test alone.
+const ALONE: &str = "CLIENT_CORE_SPAN_TEST_ALONE";
+
 #[tokio::test]
 async fn each_attempt_has_a_span_with_opentelemetry_fields_and_no_query() {
+    // `tracing` caches each callsite's interest process-wide: another test of this binary that
+    // creates the same span first, with no subscriber, can leave it disabled for this one. So the
+    // check runs alone, in a child process of this binary.
+    if std::env::var_os(ALONE).is_none() {
+        let name = "wire::each_attempt_has_a_span_with_opentelemetry_fields_and_no_query";
+        let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([name, "--exact", "--test-threads=1"])
+            .env(ALONE, "1")
+            .output()
+            .expect("run the span test alone");
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "{report}");
+        assert!(
+            report.contains("1 passed"),
+            "the child ran no test: {report}"
+        );
+        return;
+    }
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(503))
@@ -79,9 +104,6 @@ async fn each_attempt_has_a_span_with_opentelemetry_fields_and_no_query() {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Another test of this binary may have registered the span's callsite while no subscriber was
-    // set, racing the rebuild `set_default` does: ask for the interest again.
-    tracing::callsite::rebuild_interest_cache();
     transport(&server.uri())
         .send(Request::get(
             url(&server.uri(), "/orders/?page=2&signature=s3cret"),
