@@ -1,14 +1,14 @@
 //! Export request calls: create, get, list.
 
 use client_core::Idempotency;
-use futures_util::{Stream, TryStreamExt};
+use futures_util::Stream;
 use http::Method;
 
 use super::model::{ExportFormat, ExportRequest};
 use crate::client::Client;
 use crate::error::Result;
 use crate::orders::Id;
-use crate::orders::pagination::paginate_path;
+use crate::orders::pagination::{collect_path, paginate_path};
 
 impl Client {
     /// Asks for an export of an order: `POST orders/{id}/export/{fmt}/?exclude_json=…`
@@ -94,6 +94,7 @@ impl Client {
         &self,
         order_id: impl Into<Id>,
     ) -> Result<Vec<ExportRequest>> {
-        self.export_requests(order_id).try_collect().await
+        let order_id = order_id.into().to_string();
+        collect_path(self, &["orders", &order_id, "export-requests"]).await
     }
 }

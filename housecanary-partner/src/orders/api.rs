@@ -1,12 +1,12 @@
 //! Order calls: create, get, list items.
 
 use client_core::Idempotency;
-use futures_util::{Stream, TryStreamExt};
+use futures_util::Stream;
 use http::Method;
 
 use super::id::Id;
 use super::model::{Order, OrderItemDetails};
-use super::pagination::paginate_path;
+use super::pagination::{collect_path, paginate_path};
 use super::value_report::ValueReportOrder;
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -93,6 +93,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn list_order_items(&self, order_id: impl Into<Id>) -> Result<Vec<OrderItemDetails>> {
-        self.order_items(order_id).try_collect().await
+        let order_id = order_id.into().to_string();
+        collect_path(self, &["orders", &order_id, "items"]).await
     }
 }

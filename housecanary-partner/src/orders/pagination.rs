@@ -135,3 +135,33 @@ where
         .map_ok(move |url| paginate(client.clone(), url))
         .try_flatten()
 }
+
+/// Every item of the list at `base` + `segments`, all pages collected. The same walk as
+/// [`paginate_path`] without a stream in between: a one-page list (the usual case) is one request
+/// decoded straight into the result.
+pub(crate) async fn collect_path<T>(client: &Client, segments: &[&str]) -> Result<Vec<T>>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let first = client.endpoint(segments, true)?;
+    let page: Page<T> = client.get_json(first.clone()).await?;
+    let mut items = page.results;
+    let Some(mut link) = page.next.filter(|link| !link.is_empty()) else {
+        return Ok(items);
+    };
+    let mut pages = client.transport().pages(&first);
+    let mut current = first;
+    loop {
+        let operation = client.operation(&http::Method::GET, &current).into();
+        let next = pages
+            .follow(&current, &link, &operation)
+            .map_err(Error::from_transport)?;
+        let page: Page<T> = client.get_json(next.clone()).await?;
+        items.extend(page.results);
+        match page.next.filter(|link| !link.is_empty()) {
+            Some(following) => link = following,
+            None => return Ok(items),
+        }
+        current = next;
+    }
+}
