@@ -99,6 +99,7 @@ on_both_stores!(
     each_fault_after_processing_settles_may_have_been_sent_until_confirmed,
     the_audit_export_holds_no_personal_data,
     purging_removes_entries_and_references_before_the_cutoff,
+    concurrent_inquiries_with_one_trace_number_send_exactly_one,
 );
 
 fn client(sandbox: &Sandbox, ledger: Arc<dyn InquiryLedger>, timeout: Duration) -> Client {
@@ -438,6 +439,35 @@ async fn purging_removes_entries_and_references_before_the_cutoff(store: Store) 
     assert_eq!(ledger.purge_before(cutoff).await.expect("purge"), 1);
     assert!(ledger.entry("old").await.expect("ledger").is_none());
     assert!(ledger.reference(&number).await.expect("ledger").is_none());
+    sandbox.shutdown().await;
+}
+
+async fn concurrent_inquiries_with_one_trace_number_send_exactly_one(store: Store) {
+    let Some(ledger) = ledger(store).await else {
+        return;
+    };
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    // Two replicas, each sending for different consumers under one trace number at once: the
+    // consumers' checks run under different locks, the trace number must still be taken once.
+    let replicas = [
+        client(&sandbox, ledger.clone(), Duration::from_secs(5)),
+        client(&sandbox, ledger.clone(), Duration::from_secs(5)),
+    ];
+    let requests: Vec<ReportRequest> = fixtures::CONSUMERS
+        .iter()
+        .map(|consumer| cr_request(consumer, "shared-trace"))
+        .collect();
+    let sends = requests
+        .iter()
+        .enumerate()
+        .map(|(index, request)| replicas[index % 2].send(request));
+    let results = futures_util::future::join_all(sends).await;
+    let sent = results.iter().filter(|result| result.is_ok()).count();
+    assert_eq!(sent, 1, "{results:?}");
+    for result in results.into_iter().filter(Result::is_err) {
+        assert_eq!(refusal(result).reason, RefusalReason::TraceNumberUsed);
+    }
+    assert_eq!(sandbox.innovis_inquiries_for_trace("shared-trace").len(), 1);
     sandbox.shutdown().await;
 }
 

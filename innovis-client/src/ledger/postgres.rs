@@ -275,7 +275,7 @@ impl PostgresLedger {
             }
         }
         let requested_at = SystemTime::from(entry.requested_at);
-        transaction
+        let written = transaction
             .execute(
                 &format!(
                     "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
@@ -287,7 +287,8 @@ impl PostgresLedger {
                          consumer_fingerprint = $7, original_report_reference = $8, requested_at = $9,
                          sdk_version = $10, state = 'pending', return_code = NULL,
                          report_reference_number = NULL, consumer_id = NULL, detail = NULL,
-                         settled_at = NULL"
+                         settled_at = NULL
+                     WHERE {entries}.state = 'not_sent'"
                 ),
                 &[
                     &entry.trace_number,
@@ -304,6 +305,23 @@ impl PostgresLedger {
             )
             .await
             .map_err(statement)?;
+        if written == 0 {
+            // Another replica began this trace number (for another consumer, so under another
+            // lock) between the check above and this insert: the row it wrote stays.
+            let earlier = transaction
+                .query_one(
+                    &format!("SELECT requested_at FROM {entries} WHERE trace_number = $1"),
+                    &[&entry.trace_number],
+                )
+                .await
+                .map_err(statement)?;
+            return Err(refusal(
+                RefusalReason::TraceNumberUsed,
+                &entry.trace_number,
+                earlier.get(0),
+            )?
+            .into());
+        }
         transaction.commit().await.map_err(statement)
     }
 
