@@ -10,6 +10,9 @@ use super::entry::{InquiryOutcome, LedgerEntry};
 use super::fingerprint::FingerprintKey;
 use crate::error::Error;
 use crate::reference::ReportReference;
+use crate::request::house_number::HouseNumber;
+use crate::request::product::ProductCode;
+use crate::request::purpose::PermissiblePurpose;
 use crate::request::report::ReportRequest;
 use crate::request::second_use::SecondUseRequest;
 use crate::response::report::ReportResponse;
@@ -20,26 +23,52 @@ const SDK_VERSION: &str = concat!("innovis-client/", env!("CARGO_PKG_VERSION"));
 /// The longest reason kept with an entry (errors are PII-free already; this keeps rows small).
 const MAX_REASON_CHARS: usize = 500;
 
+/// What every inquiry's entry is made of; the rest is the same for all: pending, this SDK.
+struct Inquiry<'a> {
+    trace_number: &'a str,
+    product: &'a str,
+    house_number: &'a HouseNumber,
+    end_user: Option<&'a str>,
+    purpose: &'a PermissiblePurpose,
+    consumer_fingerprint: Option<String>,
+    original_report_reference: Option<&'a str>,
+}
+
+impl Inquiry<'_> {
+    fn pending_at(self, at: Timestamp) -> LedgerEntry {
+        LedgerEntry {
+            trace_number: self.trace_number.to_owned(),
+            product: self.product.to_owned(),
+            customer_id: self.house_number.customer_id().to_owned(),
+            end_user_code: self.house_number.end_user_code().to_owned(),
+            end_user: self.end_user.map(str::to_owned),
+            permissible_purpose: self.purpose.as_str().to_owned(),
+            consumer_fingerprint: self.consumer_fingerprint,
+            original_report_reference: self.original_report_reference.map(str::to_owned),
+            requested_at: at,
+            sdk_version: SDK_VERSION.to_owned(),
+            outcome: InquiryOutcome::Pending,
+            settled_at: None,
+        }
+    }
+}
+
 /// The entry of a report request, requested `at`.
 pub(crate) fn report_entry(
     request: &ReportRequest,
     key: &FingerprintKey,
     at: Timestamp,
 ) -> LedgerEntry {
-    LedgerEntry {
-        trace_number: request.customer_trace_number().to_owned(),
-        product: request.product().as_str().to_owned(),
-        customer_id: request.house_number().customer_id().to_owned(),
-        end_user_code: request.house_number().end_user_code().to_owned(),
-        end_user: request.end_user.clone(),
-        permissible_purpose: request.permissible_purpose().as_str().to_owned(),
+    Inquiry {
+        trace_number: request.customer_trace_number(),
+        product: request.product().as_str(),
+        house_number: request.house_number(),
+        end_user: request.end_user.as_deref(),
+        purpose: request.permissible_purpose(),
         consumer_fingerprint: key.of_request(request),
         original_report_reference: None,
-        requested_at: at,
-        sdk_version: SDK_VERSION.to_owned(),
-        outcome: InquiryOutcome::Pending,
-        settled_at: None,
     }
+    .pending_at(at)
 }
 
 /// The entry of a SECONDUSE request, requested `at`: the consumer is the original report's.
@@ -49,20 +78,17 @@ pub(crate) fn second_use_entry(
     at: Timestamp,
 ) -> LedgerEntry {
     let (purpose, end_user) = request.purpose_and_end_user();
-    LedgerEntry {
-        trace_number: request.customer_trace_number().to_owned(),
-        product: "SECONDUSE".to_owned(),
-        customer_id: request.house_number().customer_id().to_owned(),
-        end_user_code: request.house_number().end_user_code().to_owned(),
-        end_user: end_user.map(str::to_owned),
-        permissible_purpose: purpose.as_str().to_owned(),
-        consumer_fingerprint: Some(key.of_consumer_id(request.reference().consumer_id())),
-        original_report_reference: Some(request.reference().report_reference_number().to_owned()),
-        requested_at: at,
-        sdk_version: SDK_VERSION.to_owned(),
-        outcome: InquiryOutcome::Pending,
-        settled_at: None,
+    let reference = request.reference();
+    Inquiry {
+        trace_number: request.customer_trace_number(),
+        product: ProductCode::SECONDUSE.as_str(),
+        house_number: request.house_number(),
+        end_user,
+        purpose,
+        consumer_fingerprint: Some(key.of_consumer_id(reference.consumer_id())),
+        original_report_reference: Some(reference.report_reference_number()),
     }
+    .pending_at(at)
 }
 
 /// How a sent request ended, for its entry, and the references its answer produced.
