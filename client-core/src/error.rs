@@ -31,6 +31,15 @@ pub enum Error {
         message: String,
     },
 
+    /// The operation's body could not be encoded as JSON; nothing was sent.
+    #[error("{operation}: could not encode the request body: {message}")]
+    Encode {
+        /// The call.
+        operation: Cow<'static, str>,
+        /// What the encoder reported.
+        message: String,
+    },
+
     /// No access token could be obtained, so the request was not sent.
     #[error("{operation}: could not obtain an access token: {source}")]
     Token {
@@ -153,6 +162,7 @@ impl Error {
         match self {
             Error::Config { .. }
             | Error::Token { .. }
+            | Error::Encode { .. }
             | Error::DownloadRefused { .. }
             | Error::Pagination { .. } => Delivery::NotSent,
             Error::Transport { delivery, .. }

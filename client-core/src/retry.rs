@@ -151,11 +151,9 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     let when = jiff::fmt::rfc2822::DateTimeParser::new()
         .parse_timestamp(value)
         .ok()?;
-    Some(
-        SystemTime::from(when)
-            .duration_since(now)
-            .unwrap_or(Duration::ZERO),
-    )
+    // A date past what `SystemTime` holds is a wait longer than any cap.
+    let when = SystemTime::try_from(when).unwrap_or(SystemTime::UNIX_EPOCH + Duration::MAX / 2);
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ impl<C: Clock + ?Sized> Clock for &C {
 /// ```
 /// use housecanary_partner::export_files::export_time_zone;
 ///
-/// let zoned = jiff::Timestamp::UNIX_EPOCH.to_zoned(export_time_zone().clone());
+/// let zoned = jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(export_time_zone().clone());
 /// assert_eq!(zoned.date().to_string(), "1969-12-31");
 /// ```
 pub fn export_time_zone() -> &'static TimeZone {
@@ -144,7 +144,7 @@ pub fn export_time_zone() -> &'static TimeZone {
 /// assert_eq!(date_in_export_zone(instant).to_string(), "2024-07-03");
 /// ```
 pub fn date_in_export_zone(instant: Timestamp) -> Date {
-    instant.to_zoned(export_time_zone().clone()).date()
+    instant.to_zoned_datetime(export_time_zone().clone()).date()
 }
 
 /// Today's date in `America/Los_Angeles` according to `clock`: the vendor's fallback date.

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use jiff::civil::{Date, DateTime};
-use jiff::{Timestamp, Zoned};
+use jiff::{Timestamp, ZonedDateTime};
 
 use super::clock::date_in_export_zone;
 
@@ -110,7 +110,7 @@ impl ExportDate {
         if let Ok(instant) = text.parse::<Timestamp>() {
             return Ok(Self::from_timestamp(instant));
         }
-        if let Ok(zoned) = text.parse::<Zoned>() {
+        if let Ok(zoned) = text.parse::<ZonedDateTime>() {
             return Ok(Self::from_timestamp(zoned.timestamp()));
         }
         // No offset: there is no instant to convert, so keep the date as written. `DateTime`
@@ -151,14 +151,14 @@ impl From<Timestamp> for ExportDate {
     }
 }
 
-impl From<&Zoned> for ExportDate {
-    fn from(zoned: &Zoned) -> Self {
+impl From<&ZonedDateTime> for ExportDate {
+    fn from(zoned: &ZonedDateTime) -> Self {
         Self::from_timestamp(zoned.timestamp())
     }
 }
 
-impl From<Zoned> for ExportDate {
-    fn from(zoned: Zoned) -> Self {
+impl From<ZonedDateTime> for ExportDate {
+    fn from(zoned: ZonedDateTime) -> Self {
         Self::from(&zoned)
     }
 }

@@ -232,7 +232,7 @@ impl PostgresLedger {
                     .into());
                 }
             }
-            let window_start = SystemTime::from(entry.requested_at)
+            let window_start = system_time(entry.requested_at)
                 .checked_sub(rules.window)
                 .unwrap_or(SystemTime::UNIX_EPOCH);
             let same: [&(dyn ToSql + Sync); 7] = [
@@ -274,7 +274,7 @@ impl PostgresLedger {
                 }
             }
         }
-        let requested_at = SystemTime::from(entry.requested_at);
+        let requested_at = system_time(entry.requested_at);
         let written = transaction
             .execute(
                 &format!(
@@ -373,7 +373,7 @@ impl PostgresLedger {
         }
         let table = &self.references;
         for reference in references {
-            let inquired_at = SystemTime::from(reference.inquired_at());
+            let inquired_at = system_time(reference.inquired_at());
             transaction
                 .execute(
                     &format!(
@@ -466,7 +466,7 @@ impl InquiryLedger for PostgresLedger {
 
     fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>> {
         Box::pin(async move {
-            let (from, to) = (SystemTime::from(from), SystemTime::from(to));
+            let (from, to) = (system_time(from), system_time(to));
             self.query_entries("requested_at >= $1 AND requested_at < $2", &[&from, &to])
                 .await
         })
@@ -474,7 +474,7 @@ impl InquiryLedger for PostgresLedger {
 
     fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
         Box::pin(async move {
-            let cutoff = SystemTime::from(cutoff);
+            let cutoff = system_time(cutoff);
             let client = self.pool.get().await.map_err(pool_error)?;
             let purged = client
                 .execute(
@@ -539,6 +539,12 @@ fn reference_from_row(row: &Row) -> Result<ReportReference, LedgerError> {
         HouseNumber::new(row.get::<_, String>(4), row.get::<_, String>(5)).map_err(corrupt)?,
     )
     .map_err(corrupt)
+}
+
+/// Every jiff `Timestamp` (years -9999..=9999) is a `SystemTime` on the platforms PostgreSQL
+/// runs on; the fallback only keeps this free of a panic path.
+fn system_time(at: Timestamp) -> SystemTime {
+    SystemTime::try_from(at).unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 fn timestamp(at: SystemTime) -> Result<Timestamp, LedgerError> {

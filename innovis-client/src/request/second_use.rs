@@ -128,7 +128,7 @@ impl SecondUseRequest {
             ));
         }
         let original_inquiry_date = inquired_at
-            .to_zoned(time_zone.clone())
+            .to_zoned_datetime(time_zone.clone())
             .strftime(INQUIRY_DATE_FORMAT)
             .to_string();
         Ok(SecondUseBody {

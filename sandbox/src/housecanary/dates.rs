@@ -10,6 +10,6 @@ pub(crate) fn today_los_angeles() -> Date {
     // jiff bundles the tz database, so the zone is always found; UTC is a harmless fallback.
     match now.in_tz(VENDOR_ZONE) {
         Ok(zoned) => zoned.date(),
-        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        Err(_) => now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
     }
 }

@@ -234,8 +234,8 @@ fn envelope<'a>(request: &'a GatewayRequest, user_id: &'a str, sequence: u64) ->
     }
 }
 
-fn now_utc() -> jiff::Zoned {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC)
+fn now_utc() -> jiff::ZonedDateTime {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC)
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {

@@ -121,7 +121,7 @@ fn applicant(index: usize, value: &Value, second_use: bool) -> Result<Applicant,
         let date: jiff::civil::Date = dob
             .parse()
             .map_err(|_| format!("{} must be a date YYYY-MM-DD", at("dob")))?;
-        if date > jiff::Zoned::now().date() {
+        if date > jiff::ZonedDateTime::now().date() {
             return Err(format!("{} must not be in the future", at("dob")));
         }
     }
