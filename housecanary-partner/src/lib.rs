@@ -15,6 +15,7 @@ pub mod export_files;
 pub mod exports;
 pub mod orders;
 mod owner;
+pub mod progress;
 pub mod status;
 mod text;
 
@@ -22,7 +23,7 @@ pub use client::Client;
 /// The transport every call goes through (`client-core`): its error type, limits and policies.
 pub use client_core as transport;
 pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
-pub use common_auth::SecretString;
+pub use common_auth::{CalloutAuth, SecretString};
 pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
 pub use error::{Error, Result};
 pub use orders::Id;
