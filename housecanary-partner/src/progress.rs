@@ -162,10 +162,9 @@ impl OrderProgress {
                     );
                 }
                 CalloutMessage::OrderStatusChange(change) => {
-                    state.orders.insert(
-                        Id::from(change.order_id.clone()),
-                        change.new_status.clone(),
-                    );
+                    state
+                        .orders
+                        .insert(Id::from(change.order_id.clone()), change.new_status.clone());
                 }
                 CalloutMessage::OrderComplete(complete) => {
                     if let Some(item_id) = &complete.order_item_id {
@@ -410,7 +409,12 @@ mod tests {
     fn a_late_non_final_status_does_not_undo_a_final_one() {
         let mut state = State::default();
         state.update(1_u64.into(), 2_u64.into(), OrderItemStatus::Complete, None);
-        state.update(1_u64.into(), 2_u64.into(), OrderItemStatus::ReportPending, None);
+        state.update(
+            1_u64.into(),
+            2_u64.into(),
+            OrderItemStatus::ReportPending,
+            None,
+        );
         assert_eq!(
             state.items.get(&Id::from(2_u64)).map(|item| &item.status),
             Some(&OrderItemStatus::Complete)
