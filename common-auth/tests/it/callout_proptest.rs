@@ -5,6 +5,8 @@ use common_auth::{CalloutAuth, SecretString};
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use proptest::prelude::*;
 
+use crate::support::every_callout_scheme;
+
 fn schemes() -> Vec<CalloutAuth> {
     vec![
         CalloutAuth::basic("housecanary", SecretString::from("pa55word"))
@@ -91,12 +93,7 @@ proptest! {
         secret in "[ -~]{1,80}",
     ) {
         let hook = Uri::from_static("https://partner.example/callouts?order=1");
-        let auths = [
-            CalloutAuth::basic("user", SecretString::from(secret.clone())).expect("non-empty callout credentials"),
-            CalloutAuth::header_token(HeaderName::from_static("x-token"), SecretString::from(secret.clone())).expect("non-empty callout credentials"),
-            CalloutAuth::query_token("token", SecretString::from(secret.clone())).expect("non-empty callout credentials"),
-            CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from(secret.clone())).expect("non-empty callout credentials"),
-        ];
+        let auths = every_callout_scheme("user", &secret);
         for auth in &auths {
             let signed = auth.sign(&hook, &body).unwrap();
             prop_assert_eq!(auth.verify(&signed.uri, &signed.headers, &body), Ok(()));

@@ -3,10 +3,12 @@
 use std::time::Duration;
 
 use common_auth::{
-    AccessToken, BasicCredentials, CalloutAuth, ClientCredentials, SecretString, StaticToken,
-    TokenCache, TokenError,
+    AccessToken, BasicCredentials, ClientCredentials, SecretString, StaticToken, TokenCache,
+    TokenError,
 };
-use http::{HeaderMap, HeaderName, Uri};
+use http::{HeaderMap, Uri};
+
+use crate::support::every_callout_scheme;
 
 const SECRET: &str = "Sup3rS3cretValue";
 
@@ -65,14 +67,7 @@ fn debug_of_every_secret_holding_type_redacts() {
 #[test]
 fn callout_auth_and_signed_callouts_redact() {
     let hook = Uri::from_static("https://partner.example/callouts?order=1");
-    for auth in [
-        CalloutAuth::basic("alice", secret()).expect("non-empty callout credentials"),
-        CalloutAuth::header_token(HeaderName::from_static("x-token"), secret())
-            .expect("non-empty callout credentials"),
-        CalloutAuth::query_token("token", secret()).expect("non-empty callout credentials"),
-        CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), secret())
-            .expect("non-empty callout credentials"),
-    ] {
+    for auth in every_callout_scheme("alice", SECRET) {
         assert_hidden("CalloutAuth", &format!("{auth:?} {auth:#?}"));
         let signed = auth.sign(&hook, b"{}").unwrap();
         assert_hidden("SignedCallout", &format!("{signed:?} {signed:#?}"));

@@ -3,19 +3,9 @@
 use common_auth::{CalloutAuth, CalloutAuthError, SecretString, hmac_sha1_hex};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Uri};
 
-const BODY: &[u8] = br#"{"message_type":"order_complete","message_id":"m-1"}"#;
+use crate::support::headers;
 
-fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-    pairs
-        .iter()
-        .map(|(name, value)| {
-            (
-                HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                HeaderValue::from_str(value).unwrap(),
-            )
-        })
-        .collect()
-}
+const BODY: &[u8] = br#"{"message_type":"order_complete","message_id":"m-1"}"#;
 
 fn hook() -> Uri {
     Uri::from_static("https://partner.example/callouts")

@@ -7,13 +7,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common_auth::{
-    AccessToken, ClientCredentials, ExposeSecret, SecretString, TokenCache, TokenError,
-    TokenFuture, TokenSource,
+    AccessToken, ExposeSecret, SecretString, TokenCache, TokenError, TokenFuture, TokenSource,
 };
 use serde_json::json;
 use tokio::sync::Semaphore;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{innovis_credentials, rfc6749_credentials};
 
 /// A source that hands out scripted results, counts calls, and can be held at a gate.
 #[derive(Clone)]
@@ -100,12 +101,7 @@ async fn a_thousand_concurrent_first_callers_cause_one_token_request() {
         .expect(1)
         .mount(&server)
         .await;
-    let cache = TokenCache::new(ClientCredentials::json_with_audience(
-        format!("{}/oauth/token", server.uri()).parse().unwrap(),
-        "id",
-        SecretString::from("secret"),
-        "innovisgateway",
-    ));
+    let cache = TokenCache::new(innovis_credentials(&server, "id", "secret"));
 
     let callers: Vec<_> = (0..1000)
         .map(|_| {
@@ -262,11 +258,7 @@ async fn a_500_then_success_through_the_cache() {
         .expect(1)
         .mount(&server)
         .await;
-    let cache = TokenCache::new(ClientCredentials::form_basic(
-        format!("{}/token", server.uri()).parse().unwrap(),
-        "id",
-        SecretString::from("secret"),
-    ));
+    let cache = TokenCache::new(rfc6749_credentials(&server, "id", "secret"));
 
     let error = value(&cache).await.unwrap_err();
     assert!(
@@ -289,11 +281,7 @@ async fn invalidate_then_refetch() {
         .expect(2)
         .mount(&server)
         .await;
-    let cache = TokenCache::new(ClientCredentials::form_basic(
-        format!("{}/token", server.uri()).parse().unwrap(),
-        "id",
-        SecretString::from("secret"),
-    ));
+    let cache = TokenCache::new(rfc6749_credentials(&server, "id", "secret"));
 
     value(&cache).await.unwrap();
     value(&cache).await.unwrap();

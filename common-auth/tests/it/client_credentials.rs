@@ -9,23 +9,16 @@ use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::{innovis_credentials, rfc6749_credentials};
+
 const SECRET: &str = "client-s3cret-value";
 
 fn innovis(server: &MockServer) -> ClientCredentials {
-    ClientCredentials::json_with_audience(
-        format!("{}/oauth/token", server.uri()).parse().unwrap(),
-        "client-id",
-        SecretString::from(SECRET),
-        "innovisgateway",
-    )
+    innovis_credentials(server, "client-id", SECRET)
 }
 
 fn rfc6749(server: &MockServer) -> ClientCredentials {
-    ClientCredentials::form_basic(
-        format!("{}/token", server.uri()).parse().unwrap(),
-        "client-id",
-        SecretString::from(SECRET),
-    )
+    rfc6749_credentials(server, "client-id", SECRET)
 }
 
 fn jwt_expiring_in(seconds: u64) -> String {
@@ -384,14 +377,10 @@ async fn client_id_and_secret_are_form_urlencoded_before_base64() {
         .mount(&server)
         .await;
 
-    let token = ClientCredentials::form_basic(
-        format!("{}/token", server.uri()).parse().unwrap(),
-        "my client:1",
-        SecretString::from("p@ss w/rd+é:%"),
-    )
-    .fetch_token()
-    .await
-    .unwrap();
+    let token = rfc6749_credentials(&server, "my client:1", "p@ss w/rd+é:%")
+        .fetch_token()
+        .await
+        .unwrap();
     assert_eq!(token.secret().expose_secret(), "encoded-ok");
 }
 

@@ -1,7 +1,9 @@
 //! RFC 2202 §3 test cases for HMAC-SHA1, through `hmac_sha1_hex` and through the verifier.
 
 use common_auth::{CalloutAuth, CalloutAuthError, SecretString, hmac_sha1_hex};
-use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use http::{HeaderName, Uri};
+
+use crate::support::headers;
 
 /// (key, data, digest) for test cases 1–7.
 fn cases() -> Vec<(Vec<u8>, Vec<u8>, &'static str)> {
@@ -67,13 +69,9 @@ fn the_verifier_accepts_rfc2202_signatures_and_rejects_a_flipped_bit() {
         };
         let auth = CalloutAuth::hmac_sha1(header.clone(), SecretString::from(key))
             .expect("non-empty callout credentials");
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            &header,
-            HeaderValue::from_str(&format!("sha1={digest}")).unwrap(),
-        );
+        let signed = headers(&[(header.as_str(), &format!("sha1={digest}"))]);
         assert_eq!(
-            auth.verify(&uri, &headers, &data),
+            auth.verify(&uri, &signed, &data),
             Ok(()),
             "case {}",
             number + 1
@@ -82,7 +80,7 @@ fn the_verifier_accepts_rfc2202_signatures_and_rejects_a_flipped_bit() {
         let mut tampered = data.clone();
         tampered[0] ^= 1;
         assert_eq!(
-            auth.verify(&uri, &headers, &tampered),
+            auth.verify(&uri, &signed, &tampered),
             Err(CalloutAuthError::Mismatch),
             "case {}",
             number + 1
