@@ -21,6 +21,7 @@ use crate::pii::mask_digit_runs;
 use crate::reference::ReportReference;
 use crate::request::report::ReportRequest;
 use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
+use crate::request::state::{NoHouseNumber, NoPurpose};
 use crate::response::redaction::{REDACTION, excerpt_start, mask_string_values};
 use crate::response::report::{ReportResponse, ResponseBody};
 use crate::response::return_code::ReturnCode;
@@ -261,7 +262,7 @@ impl Client {
     pub async fn second_use_from_ledger(
         &self,
         report_reference_number: &str,
-    ) -> Result<SecondUseRequestBuilder, Error> {
+    ) -> Result<SecondUseRequestBuilder<NoHouseNumber, NoPurpose>, Error> {
         let reference = self
             .inner
             .ledger

@@ -7,8 +7,8 @@ use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
 use crate::request::report::{NumberedApplicant, ReportRequest};
 use crate::request::state::{
-    ApplicantsState, HouseNumberState, NoApplicants, NoHouseNumber, NoPurpose, PurposeState,
-    WithApplicants, WithHouseNumber, WithPurpose,
+    ApplicantsIsSet, ApplicantsState, HouseNumberIsSet, NoApplicants, NoHouseNumber, NoPurpose,
+    PurposeIsSet, WithApplicants, WithHouseNumber, WithPurpose,
 };
 use crate::request::trace;
 
@@ -29,9 +29,10 @@ const APPLICANT_IDS: [&str; MAX_APPLICANTS] =
 /// Builds a [`ReportRequest`]. Made by [`ReportRequest::builder`].
 ///
 /// The three type parameters track the required parts: the House Number, the permissible purpose and the
-/// applicants (see [`crate::request::state`]). `build()` exists only once all three are set, so a request
-/// that lacks one is **rejected by the compiler**. A House Number is set by one call that takes both the
-/// `customerId` and the `endUserCode`; there is no setter for either alone.
+/// applicants (see [`crate::request::state`]). `build()` compiles only once all three are set, so a request
+/// that lacks one is **rejected by the compiler**, with a message naming the missing part and its setter. A
+/// House Number is set by one call that takes both the `customerId` and the `endUserCode`; there is no
+/// setter for either alone.
 ///
 /// Lengths and counts (at most 9 applicants, `customerId` ≤ 16, `endUser` ≤ 30, …) are checked by `build()`,
 /// which returns [`Error::Validation`] naming the field and the limit.
@@ -56,7 +57,7 @@ const APPLICANT_IDS: [&str; MAX_APPLICANTS] =
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
 ///
-/// Leaving out a required part does not compile:
+/// Leaving out a required part does not compile ("a request needs a House Number …"):
 ///
 /// ```compile_fail
 /// use innovis_client::{Applicant, PermissiblePurpose, ProductCode, ReportRequest};
@@ -64,15 +65,11 @@ const APPLICANT_IDS: [&str; MAX_APPLICANTS] =
 /// let request = ReportRequest::builder(ProductCode::CR)
 ///     .permissible_purpose(PermissiblePurpose::new("17").unwrap())
 ///     .applicant(Applicant::new())
-///     .build(); // no House Number: `build` does not exist for this state
+///     .build(); // no House Number
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `build()` is called"]
-pub struct ReportRequestBuilder<
-    H: HouseNumberState = NoHouseNumber,
-    P: PurposeState = NoPurpose,
-    A: ApplicantsState = NoApplicants,
-> {
+pub struct ReportRequestBuilder<H, P, A> {
     product: ProductCode,
     house_number: H,
     purpose: P,
@@ -81,7 +78,7 @@ pub struct ReportRequestBuilder<
     customer_trace_number: Option<String>,
 }
 
-impl ReportRequestBuilder {
+impl ReportRequestBuilder<NoHouseNumber, NoPurpose, NoApplicants> {
     pub(crate) fn new(product: ProductCode) -> Self {
         ReportRequestBuilder {
             product,
@@ -94,7 +91,7 @@ impl ReportRequestBuilder {
     }
 }
 
-impl<P: PurposeState, A: ApplicantsState> ReportRequestBuilder<NoHouseNumber, P, A> {
+impl<H, P, A> ReportRequestBuilder<H, P, A> {
     /// Sets the House Number: the reseller's `customerId` and the end user's `endUserCode`, together.
     ///
     /// ```
@@ -109,10 +106,7 @@ impl<P: PurposeState, A: ApplicantsState> ReportRequestBuilder<NoHouseNumber, P,
     ) -> ReportRequestBuilder<WithHouseNumber, P, A> {
         ReportRequestBuilder {
             product: self.product,
-            house_number: WithHouseNumber {
-                customer_id: customer_id.into(),
-                end_user_code: end_user_code.into(),
-            },
+            house_number: WithHouseNumber::new(customer_id.into(), end_user_code.into()),
             purpose: self.purpose,
             applicants: self.applicants,
             end_user: self.end_user,
@@ -136,9 +130,7 @@ impl<P: PurposeState, A: ApplicantsState> ReportRequestBuilder<NoHouseNumber, P,
     ) -> ReportRequestBuilder<WithHouseNumber, P, A> {
         self.house_number(house_number.customer_id(), house_number.end_user_code())
     }
-}
 
-impl<H: HouseNumberState, A: ApplicantsState> ReportRequestBuilder<H, NoPurpose, A> {
     /// Sets the permissible purpose (`permissiblePurposeCode`).
     ///
     /// ```
@@ -154,51 +146,13 @@ impl<H: HouseNumberState, A: ApplicantsState> ReportRequestBuilder<H, NoPurpose,
         ReportRequestBuilder {
             product: self.product,
             house_number: self.house_number,
-            purpose: WithPurpose(purpose),
+            purpose: WithPurpose::new(purpose),
             applicants: self.applicants,
             end_user: self.end_user,
             customer_trace_number: self.customer_trace_number,
         }
     }
-}
 
-impl<H: HouseNumberState, P: PurposeState> ReportRequestBuilder<H, P, NoApplicants> {
-    /// Adds the first applicant (id `1A`).
-    ///
-    /// ```
-    /// # use innovis_client::{Applicant, ProductCode, ReportRequest};
-    /// let builder = ReportRequest::builder(ProductCode::CR).applicant(Applicant::new().name("JANE", "DOE"));
-    /// # let _ = builder;
-    /// ```
-    pub fn applicant(self, applicant: Applicant) -> ReportRequestBuilder<H, P, WithApplicants> {
-        ReportRequestBuilder {
-            product: self.product,
-            house_number: self.house_number,
-            purpose: self.purpose,
-            applicants: WithApplicants(vec![applicant]),
-            end_user: self.end_user,
-            customer_trace_number: self.customer_trace_number,
-        }
-    }
-}
-
-impl<H: HouseNumberState, P: PurposeState> ReportRequestBuilder<H, P, WithApplicants> {
-    /// Adds another applicant (ids `2A` … `9A` in order; more than 9 fails in `build()`).
-    ///
-    /// ```
-    /// # use innovis_client::{Applicant, ProductCode, ReportRequest};
-    /// let builder = ReportRequest::builder(ProductCode::CR)
-    ///     .applicant(Applicant::new().name("JANE", "DOE"))
-    ///     .applicant(Applicant::new().name("JOHN", "DOE"));
-    /// # let _ = builder;
-    /// ```
-    pub fn applicant(mut self, applicant: Applicant) -> Self {
-        self.applicants.0.push(applicant);
-        self
-    }
-}
-
-impl<H: HouseNumberState, P: PurposeState, A: ApplicantsState> ReportRequestBuilder<H, P, A> {
     /// Sets the end user's name (`endUser`, at most 30 characters). The vendor does not use it for the
     /// inquiry.
     ///
@@ -226,8 +180,31 @@ impl<H: HouseNumberState, P: PurposeState, A: ApplicantsState> ReportRequestBuil
     }
 }
 
-impl ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
-    /// Checks the vendor's field rules and makes the request.
+impl<H, P, A: ApplicantsState> ReportRequestBuilder<H, P, A> {
+    /// Adds an applicant: ids `1A` … `9A` in the order they are added (more than 9 fails in `build()`).
+    ///
+    /// ```
+    /// # use innovis_client::{Applicant, ProductCode, ReportRequest};
+    /// let builder = ReportRequest::builder(ProductCode::CR)
+    ///     .applicant(Applicant::new().name("JANE", "DOE"))
+    ///     .applicant(Applicant::new().name("JOHN", "DOE"));
+    /// # let _ = builder;
+    /// ```
+    pub fn applicant(self, applicant: Applicant) -> ReportRequestBuilder<H, P, WithApplicants> {
+        ReportRequestBuilder {
+            product: self.product,
+            house_number: self.house_number,
+            purpose: self.purpose,
+            applicants: self.applicants.push(applicant),
+            end_user: self.end_user,
+            customer_trace_number: self.customer_trace_number,
+        }
+    }
+}
+
+impl<H, P, A> ReportRequestBuilder<H, P, A> {
+    /// Checks the vendor's field rules and makes the request. Compiles only once a House Number, a
+    /// permissible purpose and an applicant are set.
     ///
     /// Fails with [`Error::Validation`] for a blank or too long `customerId`/`endUserCode`, `endUser` over
     /// 30 characters, a `customerTraceNumber` over 30, more than 9 applicants, an applicant field over its
@@ -245,7 +222,12 @@ impl ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
     /// assert!(matches!(too_many.build(), Err(Error::Validation { field: "applicants", .. })));
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
-    pub fn build(self) -> Result<ReportRequest, Error> {
+    pub fn build(self) -> Result<ReportRequest, Error>
+    where
+        H: HouseNumberIsSet,
+        P: PurposeIsSet,
+        A: ApplicantsIsSet,
+    {
         // Case-insensitively: a lower-case spelling must not slip a SECONDUSE past its ReportReference.
         if self
             .product
@@ -257,10 +239,10 @@ impl ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
                 "SECONDUSE requests are made from a stored ReportReference with SecondUseRequest::builder",
             ));
         }
-        let house_number = self.house_number.validate()?;
+        let house_number = self.house_number.into_house_number()?;
         check_end_user(self.end_user.as_deref())?;
         let customer_trace_number = trace::given_or_generated(self.customer_trace_number)?;
-        let applicants = self.applicants.0;
+        let applicants = self.applicants.into_applicants();
         if applicants.len() > MAX_APPLICANTS {
             return Err(Error::validation(
                 "applicants",
@@ -286,7 +268,7 @@ impl ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
             end_user: self.end_user,
             customer_trace_number,
             product_code: self.product,
-            permissible_purpose_code: self.purpose.0,
+            permissible_purpose_code: self.purpose.into_purpose(),
             applicants,
         })
     }

@@ -8,6 +8,7 @@ use crate::request::builder::ReportRequestBuilder;
 use crate::request::house_number::HouseNumber;
 use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
+use crate::request::state::{NoApplicants, NoHouseNumber, NoPurpose};
 
 /// A validated report request, ready for [`crate::Client::send`]. Made with [`ReportRequest::builder`].
 ///
@@ -82,7 +83,9 @@ impl ReportRequest {
     /// let builder = ReportRequest::builder(ProductCode::REFUPD);
     /// # let _ = builder;
     /// ```
-    pub fn builder(product: ProductCode) -> ReportRequestBuilder {
+    pub fn builder(
+        product: ProductCode,
+    ) -> ReportRequestBuilder<NoHouseNumber, NoPurpose, NoApplicants> {
         ReportRequestBuilder::new(product)
     }
 

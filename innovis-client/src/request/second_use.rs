@@ -11,7 +11,7 @@ use crate::request::house_number::HouseNumber;
 use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
 use crate::request::state::{
-    HouseNumberState, NoHouseNumber, NoPurpose, PurposeState, WithHouseNumber, WithPurpose,
+    HouseNumberIsSet, NoHouseNumber, NoPurpose, PurposeIsSet, WithHouseNumber, WithPurpose,
 };
 use crate::request::trace;
 
@@ -58,7 +58,9 @@ impl SecondUseRequest {
     /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
-    pub fn builder(reference: ReportReference) -> SecondUseRequestBuilder {
+    pub fn builder(
+        reference: ReportReference,
+    ) -> SecondUseRequestBuilder<NoHouseNumber, NoPurpose> {
         SecondUseRequestBuilder {
             reference,
             house_number: NoHouseNumber::new(),
@@ -173,9 +175,9 @@ struct ConsumerIdApplicant<'a> {
 
 /// Builds a [`SecondUseRequest`]; made by [`SecondUseRequest::builder`].
 ///
-/// The type parameters track the second end user's House Number and the permissible purpose; `build()` exists
-/// only when both are set (**enforced by the compiler**). The House Number is set by one call taking both the
-/// `customerId` and the `endUserCode`.
+/// The type parameters track the second end user's House Number and the permissible purpose; `build()`
+/// compiles only when both are set (**enforced by the compiler**, with a message naming the missing part).
+/// The House Number is set by one call taking both the `customerId` and the `endUserCode`.
 ///
 /// ```
 /// # use innovis_client::*;
@@ -191,8 +193,7 @@ struct ConsumerIdApplicant<'a> {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `build()` is called"]
-pub struct SecondUseRequestBuilder<H: HouseNumberState = NoHouseNumber, P: PurposeState = NoPurpose>
-{
+pub struct SecondUseRequestBuilder<H, P> {
     reference: ReportReference,
     house_number: H,
     purpose: P,
@@ -200,7 +201,7 @@ pub struct SecondUseRequestBuilder<H: HouseNumberState = NoHouseNumber, P: Purpo
     customer_trace_number: Option<String>,
 }
 
-impl<P: PurposeState> SecondUseRequestBuilder<NoHouseNumber, P> {
+impl<H, P> SecondUseRequestBuilder<H, P> {
     /// Sets the second end user's House Number: `customerId` and `endUserCode` together.
     ///
     /// ```
@@ -218,10 +219,7 @@ impl<P: PurposeState> SecondUseRequestBuilder<NoHouseNumber, P> {
     ) -> SecondUseRequestBuilder<WithHouseNumber, P> {
         SecondUseRequestBuilder {
             reference: self.reference,
-            house_number: WithHouseNumber {
-                customer_id: customer_id.into(),
-                end_user_code: end_user_code.into(),
-            },
+            house_number: WithHouseNumber::new(customer_id.into(), end_user_code.into()),
             purpose: self.purpose,
             end_user: self.end_user,
             customer_trace_number: self.customer_trace_number,
@@ -245,9 +243,7 @@ impl<P: PurposeState> SecondUseRequestBuilder<NoHouseNumber, P> {
     ) -> SecondUseRequestBuilder<WithHouseNumber, P> {
         self.house_number(house_number.customer_id(), house_number.end_user_code())
     }
-}
 
-impl<H: HouseNumberState> SecondUseRequestBuilder<H, NoPurpose> {
     /// Sets the second end user's permissible purpose.
     ///
     /// ```
@@ -265,14 +261,12 @@ impl<H: HouseNumberState> SecondUseRequestBuilder<H, NoPurpose> {
         SecondUseRequestBuilder {
             reference: self.reference,
             house_number: self.house_number,
-            purpose: WithPurpose(purpose),
+            purpose: WithPurpose::new(purpose),
             end_user: self.end_user,
             customer_trace_number: self.customer_trace_number,
         }
     }
-}
 
-impl<H: HouseNumberState, P: PurposeState> SecondUseRequestBuilder<H, P> {
     /// Sets the second end user's name (`endUser`, at most 30 characters).
     ///
     /// ```
@@ -302,10 +296,9 @@ impl<H: HouseNumberState, P: PurposeState> SecondUseRequestBuilder<H, P> {
         self.customer_trace_number = Some(trace_number.into());
         self
     }
-}
 
-impl SecondUseRequestBuilder<WithHouseNumber, WithPurpose> {
-    /// Checks the field rules and makes the request ([`Error::Validation`] on a violation).
+    /// Checks the field rules and makes the request ([`Error::Validation`] on a violation). Compiles only
+    /// once the second end user's House Number and the permissible purpose are set.
     ///
     /// ```
     /// # use innovis_client::*;
@@ -318,14 +311,18 @@ impl SecondUseRequestBuilder<WithHouseNumber, WithPurpose> {
     /// assert!(matches!(result, Err(Error::Validation { field: "endUserCode", .. })));
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
-    pub fn build(self) -> Result<SecondUseRequest, Error> {
-        let house_number = self.house_number.validate()?;
+    pub fn build(self) -> Result<SecondUseRequest, Error>
+    where
+        H: HouseNumberIsSet,
+        P: PurposeIsSet,
+    {
+        let house_number = self.house_number.into_house_number()?;
         check_end_user(self.end_user.as_deref())?;
         let customer_trace_number = trace::given_or_generated(self.customer_trace_number)?;
         Ok(SecondUseRequest {
             reference: self.reference,
             house_number,
-            purpose: self.purpose.0,
+            purpose: self.purpose.into_purpose(),
             end_user: self.end_user,
             customer_trace_number,
         })
