@@ -1,8 +1,6 @@
 //! The HouseCanary simulator over raw HTTP: auth, owner pairs, order rules, the lifecycle with
 //! verified callouts, pagination, exports and signed downloads.
 
-mod support;
-
 use std::io::Read;
 use std::time::Duration;
 
@@ -11,16 +9,13 @@ use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
 use sandbox::{Sandbox, SandboxConfig, TestCredentials, fixtures};
 use serde_json::{Value, json};
-use support::{CalloutReceiver, hc, http};
+
+use crate::support::{CalloutReceiver, eventually, hc, http, item, one_item_order};
 
 fn fast() -> SandboxConfig {
     SandboxConfig::default()
         .with_step_interval(Duration::from_millis(10))
         .with_redelivery_interval(Duration::from_millis(10))
-}
-
-fn item(address: &str, zipcode: &str) -> Value {
-    json!({ "address": address, "zipcode": zipcode })
 }
 
 fn today_la() -> String {
@@ -275,7 +270,7 @@ async fn callouts_work_under_every_auth_scheme() {
             Sandbox::start_with(fast().with_callout_target(receiver.url.clone(), auth.clone()))
                 .await
                 .unwrap();
-        let order = json!({ "order_type": "valueReport", "name": "Schemes", "items": [item("1 A St", "94103")] });
+        let order = one_item_order("Schemes", "1 A St");
         assert_eq!(
             hc(&sandbox, Method::POST, "orders/", Some(order)).await.0,
             201
@@ -297,13 +292,12 @@ async fn callouts_work_under_every_auth_scheme() {
     )
     .await
     .unwrap();
-    let order =
-        json!({ "order_type": "valueReport", "name": "Wrong", "items": [item("1 A St", "94103")] });
+    let order = one_item_order("Wrong", "1 A St");
     assert_eq!(
         hc(&sandbox, Method::POST, "orders/", Some(order)).await.0,
         201
     );
-    support::eventually(|| receiver.rejected() >= 1).await;
+    eventually(|| receiver.rejected() >= 1).await;
 }
 
 #[tokio::test]
@@ -513,8 +507,7 @@ async fn exports_become_archives_with_the_documented_names() {
 
 /// The signed URL of the value report of a one-item order named `name`, once it completed.
 async fn completed_report_url(sandbox: &Sandbox, name: &str) -> String {
-    let order =
-        json!({ "order_type": "valueReport", "name": name, "items": [item("1 A St", "94103")] });
+    let order = one_item_order(name, "1 A St");
     let (_, created) = hc(sandbox, Method::POST, "orders/", Some(order)).await;
     let order_id = created["id"].as_u64().unwrap();
     wait_for_status(sandbox, order_id, "complete").await;
@@ -569,7 +562,7 @@ async fn a_large_order_delivers_every_callout() {
     );
     // Per item: accepted, reportPending, complete, order_complete; per order: three status changes.
     let expected = ITEMS * 4 + 3;
-    support::eventually(|| sandbox.stats().callouts_acknowledged == expected).await;
+    eventually(|| sandbox.stats().callouts_acknowledged == expected).await;
     assert_eq!(receiver.attempts().len() as u64, expected);
     assert_eq!(sandbox.stats().callouts_attempted, expected);
 }

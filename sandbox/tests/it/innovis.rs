@@ -1,7 +1,5 @@
 //! The Innovis simulator over raw HTTP: tokens, the gateway's rules, every returnCode, SECONDUSE.
 
-mod support;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -9,7 +7,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sandbox::{Sandbox, SandboxConfig, fixtures};
 use serde_json::{Value, json};
-use support::{http, innovis_token};
+
+use crate::support::{http, innovis_token, innovis_token_request, second_use};
 
 fn report_request(ssn: &str) -> Value {
     json!({
@@ -62,17 +61,7 @@ async fn token_is_jwt_shaped_with_exp_and_expires_in() {
         Sandbox::start_with(SandboxConfig::default().with_token_lifetime(Duration::from_secs(120)))
             .await
             .unwrap();
-    let credentials = sandbox.credentials().clone();
-    let (status, body) = token_call(
-        &sandbox,
-        json!({
-            "audience": "innovisgateway",
-            "grant_type": "client_credentials",
-            "client_id": credentials.innovis_client_id,
-            "client_secret": credentials.innovis_client_secret,
-        }),
-    )
-    .await;
+    let (status, body) = token_call(&sandbox, innovis_token_request(sandbox.credentials())).await;
     assert_eq!(status, 200);
     assert_eq!(body["expires_in"], 120);
     assert_eq!(body["token_type"], "Bearer");
@@ -95,17 +84,7 @@ async fn an_enormous_token_lifetime_is_capped_not_a_panic() {
     let sandbox = Sandbox::start_with(SandboxConfig::default().with_token_lifetime(Duration::MAX))
         .await
         .unwrap();
-    let credentials = sandbox.credentials().clone();
-    let (status, body) = token_call(
-        &sandbox,
-        json!({
-            "audience": "innovisgateway",
-            "grant_type": "client_credentials",
-            "client_id": credentials.innovis_client_id,
-            "client_secret": credentials.innovis_client_secret,
-        }),
-    )
-    .await;
+    let (status, body) = token_call(&sandbox, innovis_token_request(sandbox.credentials())).await;
     assert_eq!(status, 200);
     assert_eq!(body["expires_in"], sandbox::MAX_TOKEN_LIFETIME.as_secs());
     let token = body["access_token"].as_str().unwrap();
@@ -116,12 +95,7 @@ async fn an_enormous_token_lifetime_is_capped_not_a_panic() {
 #[tokio::test]
 async fn token_errors_are_rfc6749_bodies() {
     let sandbox = Sandbox::start().await.unwrap();
-    let good = json!({
-        "audience": "innovisgateway",
-        "grant_type": "client_credentials",
-        "client_id": "sandbox-client",
-        "client_secret": "sandbox-secret",
-    });
+    let good = innovis_token_request(sandbox.credentials());
     let with = |key: &str, value: &str| {
         let mut body = good.clone();
         body[key] = json!(value);
@@ -341,21 +315,6 @@ async fn fields_are_validated_without_echoing_pii() {
         .await
         .unwrap();
     assert_eq!(response.status(), 400);
-}
-
-fn second_use(reference: &str, consumer_id: &str, date: &str) -> Value {
-    json!({
-        "customerId": fixtures::CR_CUSTOMER_ID,
-        "endUserCode": fixtures::CR_SECOND_END_USER_CODE,
-        "productCode": "SECONDUSE",
-        "permissiblePurposeCode": fixtures::PERMISSIBLE_PURPOSE,
-        "softwareProviderId": "SBX1",
-        "customerTraceNumber": "TRACE-2ND",
-        "accessMethod": "ID",
-        "originalInquiryDate": date,
-        "reportReferenceNumber": reference,
-        "applicants": [{ "consumerId": consumer_id }],
-    })
 }
 
 #[tokio::test]

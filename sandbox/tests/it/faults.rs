@@ -1,8 +1,7 @@
 //! Fault knobs: latency, 503 and 429 answers, dropped callouts, and the Innovis inquiries that are
 //! recorded and then dropped, answered 504 or stalled.
 
-mod support;
-
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -10,7 +9,11 @@ use sandbox::{
     Faults, InquiryAnswer, RecordedInquiry, Sandbox, SandboxConfig, TestCredentials, fixtures,
 };
 use serde_json::{Value, json};
-use support::{CalloutReceiver, eventually, hc, http, innovis_token};
+
+use crate::support::{
+    BINARY, CalloutReceiver, RunningBinary, eventually, hc, http, innovis_token,
+    innovis_token_request, one_item_order, second_use,
+};
 
 #[tokio::test]
 async fn rate_limits_carry_retry_after_and_vendor_shaped_bodies() {
@@ -103,7 +106,7 @@ async fn dropped_callouts_are_never_sent() {
             ..Faults::default()
         });
     let sandbox = Sandbox::start_with(config).await.unwrap();
-    let order = json!({ "order_type": "valueReport", "name": "Dropped", "items": [{ "address": "1 A St", "zipcode": "94103" }] });
+    let order = one_item_order("Dropped", "1 A St");
     let (_, created) = hc(&sandbox, Method::POST, "orders/", Some(order)).await;
     let order_id = created["id"].as_u64().unwrap();
     eventually(|| sandbox.stats().callouts_dropped == 7).await;
@@ -197,18 +200,11 @@ fn only_inquiry(sandbox: &Sandbox, trace: &str) -> RecordedInquiry {
 
 /// The inquiry's report was stored like an answered one's: a SECONDUSE of it is confirmed.
 async fn assert_second_use_works(sandbox: &Sandbox, token: &str, inquiry: &RecordedInquiry) {
-    let request = json!({
-        "customerId": fixtures::CR_CUSTOMER_ID,
-        "endUserCode": fixtures::CR_SECOND_END_USER_CODE,
-        "productCode": "SECONDUSE",
-        "permissiblePurposeCode": fixtures::PERMISSIBLE_PURPOSE,
-        "softwareProviderId": "SBX1",
-        "customerTraceNumber": "TRACE-2ND",
-        "accessMethod": "ID",
-        "originalInquiryDate": inquiry.inquiry_date,
-        "reportReferenceNumber": inquiry.report_reference_number,
-        "applicants": [{ "consumerId": inquiry.consumer_id.as_deref().unwrap() }],
-    });
+    let request = second_use(
+        &inquiry.report_reference_number,
+        inquiry.consumer_id.as_deref().unwrap(),
+        &inquiry.inquiry_date,
+    );
     let response = send_inquiry(sandbox, token, &request, None).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -416,50 +412,22 @@ async fn rejected_gateway_requests_are_never_faulted_after_recording() {
 
 #[tokio::test]
 async fn the_binary_takes_the_faults_after_recording() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
-    /// Stops the server even when an assertion fails first.
-    struct KillOnDrop(std::process::Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    let mut child = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_sandbox"))
-            .args(["--listen", "127.0.0.1:0", "--504-after-recording-rate", "1"])
-            .args(["--stall-after-recording-rate=0", "--stall-ms", "50"])
-            .args(["--drop-after-recording-rate", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = child.0.stdout.take().unwrap();
-    // The whole banner is read: a pipe closed early would fail the server's next print.
-    let first_line = tokio::task::spawn_blocking(move || {
-        let mut lines = BufReader::new(stdout).lines().map(Result::unwrap);
-        let first = lines.next().unwrap();
-        lines.find(|line| line.starts_with("Press Ctrl-C")).unwrap();
-        first
-    })
-    .await
-    .unwrap();
-    let base = first_line
-        .strip_prefix("sandbox listening on ")
-        .unwrap_or_else(|| panic!("unexpected banner: {first_line}"))
-        .to_owned();
-    let credentials = TestCredentials::default();
+    let binary = RunningBinary::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--504-after-recording-rate",
+        "1",
+        "--stall-after-recording-rate=0",
+        "--stall-ms",
+        "50",
+        "--drop-after-recording-rate",
+        "0",
+    ])
+    .await;
+    let base = &binary.base;
     let token: Value = http()
         .post(format!("{base}oauth/token"))
-        .json(&json!({
-            "audience": credentials.innovis_audience,
-            "grant_type": "client_credentials",
-            "client_id": credentials.innovis_client_id,
-            "client_secret": credentials.innovis_client_secret,
-        }))
+        .json(&innovis_token_request(&TestCredentials::default()))
         .send()
         .await
         .unwrap()
@@ -480,10 +448,7 @@ async fn the_binary_takes_the_faults_after_recording() {
         &["--stall-ms", "soon"],
         &["--drop-after-recording-rate"],
     ] {
-        let output = Command::new(env!("CARGO_BIN_EXE_sandbox"))
-            .args(args)
-            .output()
-            .unwrap();
+        let output = Command::new(BINARY).args(args).output().unwrap();
         assert!(!output.status.success(), "{args:?} should fail");
     }
 }

@@ -1,13 +1,11 @@
 //! Callout redelivery: an unacknowledged callout is sent again, 10 attempts in all, then dropped.
 
-mod support;
-
 use std::time::Duration;
 
 use reqwest::Method;
 use sandbox::{Sandbox, SandboxConfig, TestCredentials};
-use serde_json::json;
-use support::{CalloutReceiver, eventually, hc};
+
+use crate::support::{CalloutReceiver, eventually, hc, one_item_order};
 
 /// Messages one single-item order produces: item + order at validation, item + order at
 /// reportPending, item + order_complete + order at completion.
@@ -24,11 +22,7 @@ fn config(receiver: &CalloutReceiver) -> SandboxConfig {
 }
 
 async fn order(sandbox: &Sandbox) {
-    let order = json!({
-        "order_type": "valueReport",
-        "name": "Redelivery",
-        "items": [{ "address": "123 Main St", "zipcode": "94103" }],
-    });
+    let order = one_item_order("Redelivery", "123 Main St");
     assert_eq!(
         hc(sandbox, Method::POST, "orders/", Some(order)).await.0,
         201

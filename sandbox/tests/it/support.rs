@@ -1,8 +1,9 @@
-//! Helpers shared by the sandbox's integration tests: raw HTTP, and a tiny callout receiver.
-// Each test crate uses a different subset of these helpers.
-#![allow(dead_code)]
+//! Helpers shared by the sandbox's test modules: raw HTTP, requests the simulators expect, the
+//! standalone binary, and a tiny callout receiver.
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use common_auth::CalloutAuth;
-use sandbox::Sandbox;
+use sandbox::{Sandbox, TestCredentials, fixtures};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -20,17 +21,21 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// The body of a valid Innovis token request with `credentials`.
+pub fn innovis_token_request(credentials: &TestCredentials) -> Value {
+    json!({
+        "audience": credentials.innovis_audience,
+        "grant_type": "client_credentials",
+        "client_id": credentials.innovis_client_id,
+        "client_secret": credentials.innovis_client_secret,
+    })
+}
+
 /// An Innovis access token from the sandbox's token endpoint.
 pub async fn innovis_token(sandbox: &Sandbox) -> String {
-    let credentials = sandbox.credentials();
     let response = http()
         .post(sandbox.innovis_token_url())
-        .json(&json!({
-            "audience": credentials.innovis_audience,
-            "grant_type": "client_credentials",
-            "client_id": credentials.innovis_client_id,
-            "client_secret": credentials.innovis_client_secret,
-        }))
+        .json(&innovis_token_request(sandbox.credentials()))
         .send()
         .await
         .unwrap();
@@ -57,6 +62,92 @@ pub async fn hc(
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A SECONDUSE request for the report `reference` of `consumer_id`, first issued at `date`.
+pub fn second_use(reference: &str, consumer_id: &str, date: &str) -> Value {
+    json!({
+        "customerId": fixtures::CR_CUSTOMER_ID,
+        "endUserCode": fixtures::CR_SECOND_END_USER_CODE,
+        "productCode": "SECONDUSE",
+        "permissiblePurposeCode": fixtures::PERMISSIBLE_PURPOSE,
+        "softwareProviderId": "SBX1",
+        "customerTraceNumber": "TRACE-2ND",
+        "accessMethod": "ID",
+        "originalInquiryDate": date,
+        "reportReferenceNumber": reference,
+        "applicants": [{ "consumerId": consumer_id }],
+    })
+}
+
+/// One item of a HouseCanary order.
+pub fn item(address: &str, zipcode: &str) -> Value {
+    json!({ "address": address, "zipcode": zipcode })
+}
+
+/// A value-report order named `name` for one item at `address` in 94103.
+pub fn one_item_order(name: &str, address: &str) -> Value {
+    json!({ "order_type": "valueReport", "name": name, "items": [item(address, "94103")] })
+}
+
+/// The standalone sandbox binary Cargo built for these tests.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_sandbox");
+
+/// The standalone binary serving in a child process, stopped when dropped (even when an assertion
+/// fails first).
+pub struct RunningBinary {
+    child: Child,
+    /// Everything it printed up to and including the `Press Ctrl-C` line.
+    pub banner: String,
+    /// Its base URL, from the banner's first line (`sandbox listening on <base>`).
+    pub base: String,
+}
+
+impl RunningBinary {
+    /// Starts [`BINARY`] with `args` and reads its whole banner (a pipe closed early would fail
+    /// the server's next print).
+    pub async fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(BINARY)
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut running = Self {
+            child,
+            banner: String::new(),
+            base: String::new(),
+        };
+        running.banner = tokio::task::spawn_blocking(move || {
+            let mut lines = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                let done = line.starts_with("Press Ctrl-C");
+                lines.push(line);
+                if done {
+                    break;
+                }
+            }
+            lines.join("\n")
+        })
+        .await
+        .unwrap();
+        running.base = running
+            .banner
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("sandbox listening on "))
+            .unwrap_or_else(|| panic!("unexpected banner: {}", running.banner))
+            .to_owned();
+        running
+    }
+}
+
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// A callout receiver on loopback that verifies every request with `auth`.

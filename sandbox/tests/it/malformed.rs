@@ -1,12 +1,11 @@
 //! Malformed requests to every sandbox endpoint get a 4xx with a JSON body: never a panic, never a
 //! 5xx, and the server keeps serving afterwards.
 
-mod support;
-
 use reqwest::Method;
 use sandbox::{Sandbox, fixtures};
 use serde_json::{Value, json};
-use support::{hc, http, innovis_token};
+
+use crate::support::{hc, http, innovis_token, one_item_order};
 
 /// Bodies that are not JSON, not an object, or an object whose fields have the wrong types.
 fn garbage_bodies() -> Vec<Vec<u8>> {
@@ -130,10 +129,7 @@ async fn garbage_bodies_get_a_4xx_from_every_post_endpoint() {
 async fn malformed_headers_ids_and_queries_get_a_4xx() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = format!("Token {}", sandbox.credentials().housecanary_token);
-    let order = json!({
-        "order_type": "valueReport", "name": "Malformed",
-        "items": [{ "address": "1 A St", "zipcode": "94103" }],
-    });
+    let order = one_item_order("Malformed", "1 A St");
     let (status, created) = hc(&sandbox, Method::POST, "orders/", Some(order)).await;
     assert_eq!(status, 201);
     let id = created["id"].as_u64().unwrap();
