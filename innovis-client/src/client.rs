@@ -1,33 +1,29 @@
-//! The client: tokens, sending, the 401 retry, connect retries, decoding.
+//! The client: every inquiry is recorded in the ledger, sent through `client-core` as an
+//! [`Operation`] (see `request/report_request.rs` and `request/second_use.rs` for what each one is on
+//! the wire), and settled in the ledger with how it ended.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use client_core::{Authorization, Request, Transport, TransportConfig};
+use client_core::{Authorization, Operation, Request, Transport, TransportConfig};
 use common_auth::{ClientCredentials, TokenCache};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde::Serialize;
-use serde_json::Value;
 use tracing::Instrument;
 
 use crate::config::{ClientConfig, SharedLedger, USER_AGENT};
 use crate::error::{Error, check_required};
+use crate::gateway_error::error_from_transport;
 use crate::ledger::recording::{self, SettleGuard};
 use crate::ledger::{InquiryLedger, InquiryOutcome, LedgerEntry, RepeatRules};
-use crate::pii::mask_digit_runs;
 use crate::reference::ReportReference;
-use crate::request::report::ReportRequest;
+use crate::request::report_request::ReportRequest;
 use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
 use crate::request::state::{NoHouseNumber, NoPurpose};
-use crate::response::redaction::{REDACTION, excerpt_start, mask_string_values};
+use crate::response::redaction::REDACTION;
 use crate::response::report::{ReportResponse, ResponseBody};
 use crate::response::return_code::ReturnCode;
-
-/// How the gateway call is named in errors and spans (every product posts to one URL).
-const OPERATION: Cow<'static, str> = Cow::Borrowed("POST gateway request");
 
 /// Most characters in `softwareProviderId`.
 pub const MAX_SOFTWARE_PROVIDER_ID_LEN: usize = 4;
@@ -72,15 +68,6 @@ struct Inner {
     inquiry_time_zone: TimeZone,
     ledger: SharedLedger,
     repeat_window: std::time::Duration,
-}
-
-/// A request body plus the `softwareProviderId` from the config.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WithProvider<'a, B: Serialize> {
-    #[serde(flatten)]
-    body: &'a B,
-    software_provider_id: &'a str,
 }
 
 impl Client {
@@ -179,25 +166,14 @@ impl Client {
         allow_repeat: bool,
     ) -> Result<ReportResponse, Error> {
         let span = request_span(request.product().as_str(), request.customer_trace_number());
-        async {
-            let trace = request.customer_trace_number();
-            let body = self.wire_body(&request.wire())?;
-            // Taken before sending, so a stored reference is never later than the vendor's inquiry.
-            let inquired_at = Timestamp::now();
-            let ledger = &self.inner.ledger;
-            let entry = recording::report_entry(request, &ledger.key, inquired_at);
-            let guard = self.begin(entry, allow_repeat).await?;
-            let result = self.post(body, trace).await.map(|mut response| {
-                response.references = references_of(&response, request, inquired_at);
-                response
-            });
-            guard.settle(&result).await;
-            let response = result?;
-            record_outcome(&response);
-            Ok(response)
-        }
-        .instrument(span)
-        .await
+        // Taken before sending, so a stored reference is never later than the vendor's inquiry.
+        let inquired_at = Timestamp::now();
+        let operation = request.wire(&self.inner.software_provider_id);
+        let entry = recording::report_entry(request, &self.inner.ledger.key, inquired_at);
+        let references = |response: &ReportResponse| references_of(response, request, inquired_at);
+        self.send_inquiry(&operation, entry, allow_repeat, references)
+            .instrument(span)
+            .await
     }
 
     /// Sends a SECONDUSE request: shares the report its [`ReportReference`] names with the second end user.
@@ -228,20 +204,15 @@ impl Client {
             "report_reference",
             tracing::field::display(request.reference().report_reference_number()),
         );
-        async {
-            let now = Timestamp::now();
-            let wire = request.wire_body(&self.inner.inquiry_time_zone, now)?;
-            let body = self.wire_body(&wire)?;
-            let entry = recording::second_use_entry(request, &self.inner.ledger.key, now);
-            let guard = self.begin(entry, false).await?;
-            let result = self.post(body, request.customer_trace_number()).await;
-            guard.settle(&result).await;
-            let response = result?;
-            record_outcome(&response);
-            Ok(response)
-        }
-        .instrument(span)
-        .await
+        let now = Timestamp::now();
+        let time_zone = &self.inner.inquiry_time_zone;
+        let operation = request.wire(&self.inner.software_provider_id, time_zone, now)?;
+        let entry = recording::second_use_entry(request, &self.inner.ledger.key, now);
+        // A SECONDUSE answer is a confirmation, not a report to share again.
+        let no_references = |_: &ReportResponse| Vec::new();
+        self.send_inquiry(&operation, entry, false, no_references)
+            .instrument(span)
+            .await
     }
 
     /// Starts a SECONDUSE from a report the ledger recorded: the stored [`ReportReference`] of
@@ -330,6 +301,36 @@ impl Client {
             .map_err(Error::from)
     }
 
+    /// The one send of every inquiry: writes `entry` to the ledger (refusing a repeat) before the
+    /// request leaves, sends `operation` through the transport, and settles the entry with how the
+    /// call ended and the `references` its answer yields.
+    async fn send_inquiry<O>(
+        &self,
+        operation: &O,
+        entry: LedgerEntry,
+        allow_repeat: bool,
+        references: impl FnOnce(&ReportResponse) -> Vec<ReportReference>,
+    ) -> Result<ReportResponse, Error>
+    where
+        O: Operation<Output = ResponseBody>,
+    {
+        let trace = entry.trace_number.clone();
+        let transport = &self.inner.transport;
+        // Built (and its body serialized) before the ledger entry, so a request that cannot be
+        // written leaves no entry behind.
+        let request = client_core::request_for(operation, transport.base_url())
+            .map_err(|err| error_from_transport(err, &trace))?;
+        let guard = self.begin(entry, allow_repeat).await?;
+        let result = self.exchange(request, &trace).await.map(|mut response| {
+            response.references = references(&response);
+            response
+        });
+        guard.settle(&result).await;
+        let response = result?;
+        record_outcome(&response);
+        Ok(response)
+    }
+
     /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
     async fn begin(&self, entry: LedgerEntry, allow_repeat: bool) -> Result<SettleGuard, Error> {
         let ledger = &self.inner.ledger.ledger;
@@ -342,29 +343,21 @@ impl Client {
         Ok(SettleGuard::new(Arc::clone(ledger), &trace_number))
     }
 
-    fn wire_body<B: Serialize>(&self, body: &B) -> Result<Bytes, Error> {
-        serde_json::to_vec(&WithProvider {
-            body,
-            software_provider_id: &self.inner.software_provider_id,
-        })
-        .map(Bytes::from)
-        // Our request types serialize plain strings and lists only; this cannot happen in practice.
-        .map_err(|_| Error::validation("request", "could not be serialized to JSON"))
-    }
-
-    /// Posts `body` through the transport (bearer token, one resend after a 401, retries only of
-    /// what was certainly not processed) and decodes the answer.
-    async fn post(&self, body: Bytes, trace: &str) -> Result<ReportResponse, Error> {
+    /// Sends `request` (bearer token, one resend after a 401, retries only of what was certainly
+    /// not processed) and decodes the answer, keeping its body as received for
+    /// [`ReportResponse::body`] — why this reads the response itself instead of calling
+    /// `Transport::execute`.
+    async fn exchange(&self, request: Request, trace: &str) -> Result<ReportResponse, Error> {
         let transport = &self.inner.transport;
-        let request = Request::post(transport.base_url().clone(), OPERATION).json_body(body);
+        let operation = Cow::Owned(request.operation().to_owned());
         let response = transport
             .send(request)
             .await
-            .map_err(|err| Error::from_transport(err, trace))?;
+            .map_err(|err| error_from_transport(err, trace))?;
         let body = response.into_body();
         let typed: ResponseBody = transport
-            .decode(&OPERATION, &body)
-            .map_err(|err| Error::from_transport(err, trace))?;
+            .decode(&operation, &body)
+            .map_err(|err| error_from_transport(err, trace))?;
         tracing::debug!(bytes = body.len(), "gateway answered");
         Ok(ReportResponse::new(typed, body))
     }
@@ -432,66 +425,4 @@ fn record_outcome(response: &ReportResponse) {
         }
     }
     tracing::info!(consumers = response.consumers.len(), "report received");
-}
-
-impl Error {
-    /// The Innovis reading of a transport error, with the request's trace number: a 401 after
-    /// the resend is [`Error::Auth`], another error status [`Error::Api`] with the vendor's
-    /// `errorMessage`, an undecodable answer [`Error::Decode`]; the rest keep the transport's
-    /// error, which says whether the inquiry may have reached the vendor.
-    pub(crate) fn from_transport(err: client_core::Error, trace: &str) -> Error {
-        let trace_number = Some(trace.to_owned());
-        match err {
-            client_core::Error::Status { status: 401, .. } => Error::Auth { trace_number },
-            client_core::Error::Status { status, body, .. } => {
-                api_error(status, body.as_bytes(), trace)
-            }
-            client_core::Error::Decode {
-                path,
-                message,
-                excerpt,
-                ..
-            } => Error::Decode {
-                path,
-                message,
-                excerpt,
-                trace_number,
-            },
-            client_core::Error::Token { source, .. } => Error::Token(source),
-            source => Error::Transport {
-                source,
-                trace_number,
-            },
-        }
-    }
-}
-
-/// An error status: the vendor's `errorMessage` when there is one, else the start of the body.
-fn api_error(status: u16, body: &[u8], trace: &str) -> Error {
-    let message = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|json| match json.get("errorMessage")? {
-            Value::String(text) => Some(mask_digit_runs(text)),
-            // A structured message may echo request values (names): show its shape, not its values.
-            other => Some(mask_digit_runs(&String::from_utf8_lossy(
-                &mask_string_values(other.to_string().as_bytes()),
-            ))),
-        })
-        .unwrap_or_else(|| {
-            let start = excerpt_start(body);
-            if start.is_empty() {
-                http::StatusCode::from_u16(status)
-                    .ok()
-                    .and_then(|status| status.canonical_reason())
-                    .unwrap_or("no message")
-                    .to_owned()
-            } else {
-                start
-            }
-        });
-    Error::Api {
-        status,
-        message,
-        trace_number: Some(trace.to_owned()),
-    }
 }

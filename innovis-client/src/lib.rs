@@ -48,6 +48,7 @@
 pub mod client;
 pub mod config;
 pub mod error;
+mod gateway_error;
 pub mod ledger;
 pub mod pii;
 pub mod profile;

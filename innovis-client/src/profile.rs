@@ -4,11 +4,10 @@ use std::collections::HashMap;
 
 use crate::error::{Error, check_required};
 use crate::reference::ReportReference;
-use crate::request::builder::ReportRequestBuilder;
 use crate::request::house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN};
 use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
-use crate::request::report::ReportRequest;
+use crate::request::report_request::{ReportRequest, ReportRequestBuilder};
 use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
 use crate::request::state::{NoApplicants, WithHouseNumber, WithPurpose};
 

@@ -5,7 +5,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-use crate::request::report::ReportRequest;
+use crate::request::report_request::ReportRequest;
 
 /// The secret key consumer fingerprints are computed with (HMAC-SHA-256).
 ///

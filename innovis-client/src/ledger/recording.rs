@@ -13,7 +13,7 @@ use crate::reference::ReportReference;
 use crate::request::house_number::HouseNumber;
 use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
-use crate::request::report::ReportRequest;
+use crate::request::report_request::ReportRequest;
 use crate::request::second_use::SecondUseRequest;
 use crate::response::report::ReportResponse;
 

@@ -1,12 +1,22 @@
-//! SECONDUSE: sharing an already pulled report with a second end user.
+//! SECONDUSE: sharing an already pulled report with a second end user. The request value, its typestate
+//! builder, and what it is on the wire.
+//!
+//! On the wire it is `POST` to the gateway URL (the same URL as every product) with `productCode:
+//! "SECONDUSE"`, the stored report's reference and consumer id, and `softwareProviderId`; it is not
+//! idempotent (it is an inquiry like any other) and its answer decodes as a [`ResponseBody`].
+//! [`crate::Client::send_second_use`] records it in the inquiry ledger, then sends it through `client-core`.
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use client_core::{Idempotency, Method, Operation};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::reference::ReportReference;
-use crate::request::builder::check_end_user;
+use crate::request::end_user::check_end_user;
 use crate::request::house_number::HouseNumber;
 use crate::request::product::ProductCode;
 use crate::request::purpose::PermissiblePurpose;
@@ -14,6 +24,7 @@ use crate::request::state::{
     HouseNumberIsSet, NoHouseNumber, NoPurpose, PurposeIsSet, WithHouseNumber, WithPurpose,
 };
 use crate::request::trace;
+use crate::response::report::ResponseBody;
 
 /// Format of `originalInquiryDate`.
 const INQUIRY_DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -115,13 +126,15 @@ impl SecondUseRequest {
         &self.customer_trace_number
     }
 
-    /// The wire body, with `originalInquiryDate` written in `time_zone`; fails when the original inquiry is
-    /// later than `now`.
-    pub(crate) fn wire_body(
-        &self,
+    /// The request as [`crate::Client::send_second_use`] posts it, with the config's `softwareProviderId`
+    /// and `originalInquiryDate` written in `time_zone`; fails when the original inquiry is later than
+    /// `now`.
+    pub(crate) fn wire<'a>(
+        &'a self,
+        software_provider_id: &'a str,
         time_zone: &TimeZone,
         now: Timestamp,
-    ) -> Result<SecondUseBody<'_>, Error> {
+    ) -> Result<SecondUseWire<'a>, Error> {
         let inquired_at = self.reference.inquired_at();
         if inquired_at > now {
             return Err(Error::validation(
@@ -133,7 +146,7 @@ impl SecondUseRequest {
             .to_zoned_datetime(time_zone.clone())
             .strftime(INQUIRY_DATE_FORMAT)
             .to_string();
-        Ok(SecondUseBody {
+        Ok(SecondUseWire {
             house_number: &self.house_number,
             end_user: self.end_user.as_deref(),
             customer_trace_number: &self.customer_trace_number,
@@ -145,14 +158,16 @@ impl SecondUseRequest {
             applicants: [ConsumerIdApplicant {
                 consumer_id: self.reference.consumer_id(),
             }],
+            software_provider_id,
         })
     }
 }
 
-/// A SECONDUSE request as it goes on the wire (without `softwareProviderId`, which the client adds).
+/// A SECONDUSE request as it goes on the wire, in the vendor's field order; `endUser` omitted when not
+/// given.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct SecondUseBody<'a> {
+pub(crate) struct SecondUseWire<'a> {
     #[serde(flatten)]
     house_number: &'a HouseNumber,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -164,6 +179,25 @@ pub(crate) struct SecondUseBody<'a> {
     original_inquiry_date: String,
     report_reference_number: &'a str,
     applicants: [ConsumerIdApplicant<'a>; 1],
+    software_provider_id: &'a str,
+}
+
+impl Operation for SecondUseWire<'_> {
+    type Output = ResponseBody;
+    const METHOD: Method = Method::POST;
+    // A SECONDUSE is posted on the consumer's file: never resent once it may have arrived.
+    const IDEMPOTENCY: Idempotency = Idempotency::NotIdempotent;
+    // Every product posts to the one gateway URL: the path would not tell the calls apart.
+    const NAME: Option<&'static str> = Some("POST gateway request");
+
+    /// The gateway URL itself.
+    fn path(&self) -> Vec<Cow<'_, str>> {
+        Vec::new()
+    }
+
+    fn body(&self) -> Result<Option<Bytes>, serde_json::Error> {
+        serde_json::to_vec(self).map(|body| Some(Bytes::from(body)))
+    }
 }
 
 /// The one applicant of a SECONDUSE: the consumer of the original report.
