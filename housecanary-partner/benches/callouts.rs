@@ -18,12 +18,12 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common_auth::{CalloutAuth, SecretString};
 use hmac::{Hmac, KeyInit, Mac};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker,
     PostgresMessageLog,
 };
+use housecanary_partner::{CalloutAuth, SecretString};
 use serde::Deserialize;
 use sha1::Sha1;
 

@@ -4,8 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use client_core::{Authorization, Idempotency, Request, Transport, TransportConfig};
-use http::Method;
+use client_core::{Authorization, Operation, Request, Transport, TransportConfig, request_for};
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWrite;
 use url::Url;
@@ -86,44 +85,24 @@ impl Client {
         &self.transport
     }
 
-    /// `base` + the percent-encoded `segments`, with a trailing `/` when asked.
-    pub(crate) fn endpoint(&self, segments: &[&str], trailing_slash: bool) -> Result<Url> {
-        let mut url = self.base_url().clone();
-        {
-            let mut path = url.path_segments_mut().map_err(|()| Error::Config {
-                message: "the base URL cannot take paths".to_owned(),
-            })?;
-            path.pop_if_empty().extend(segments);
-            if trailing_slash {
-                path.push("");
-            }
-        }
-        Ok(url)
-    }
-
-    /// `METHOD path` relative to the base URL, for errors and spans (never the query).
-    pub(crate) fn operation(&self, method: &Method, url: &Url) -> String {
-        let path = url
-            .path()
-            .strip_prefix(self.base_url().path())
-            .unwrap_or(url.path());
-        format!("{method} {path}")
-    }
-
-    /// An authenticated request to the API.
-    pub(crate) fn request(&self, method: Method, url: Url, idempotency: Idempotency) -> Request {
-        let operation = self.operation(&method, &url);
-        Request::new(method, url, idempotency, operation)
-    }
-
-    /// GET `url` and decode the JSON body as `T`.
-    pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T> {
-        self.json(self.request(Method::GET, url, Idempotency::Idempotent))
+    /// Sends `operation` and decodes its output: the one generic send behind every API call
+    /// (each operation says what it is on the wire in its own file, `orders/create_order.rs`,
+    /// `exports/create_export.rs`, ...).
+    pub(crate) async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output> {
+        self.transport
+            .execute(operation)
             .await
+            .map_err(Error::from_transport)
     }
 
-    /// Sends `request` and decodes the JSON body of its success response as `T`.
-    pub(crate) async fn json<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
+    /// The request that sends `operation`, for a caller that adds to it (a deadline, a query)
+    /// before [`send_request`](Self::send_request).
+    pub(crate) fn request<O: Operation>(&self, operation: &O) -> Result<Request> {
+        request_for(operation, self.base_url()).map_err(Error::from_transport)
+    }
+
+    /// Sends a request built by [`request`](Self::request) and decodes its success body as `T`.
+    pub(crate) async fn send_request<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
         self.transport
             .send_json(request)
             .await

@@ -8,18 +8,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common_auth::{CalloutAuth, SecretString};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, OrderComplete,
     OrderItemStatusChange,
 };
-use housecanary_partner::export_files::{
+use housecanary_partner::exports::{CreateExport, ExportFormat, WaitOptions};
+use housecanary_partner::exports::{
     EntryKind, ExportArchive, FixedClock, ItemNaming, OrderNaming, SystemClock,
     expected_archive_entries, order_download_name,
 };
-use housecanary_partner::exports::{ExportFormat, WaitOptions};
 use housecanary_partner::orders::{Location, Order, OrderItem, OrderItemDetails, ValueReportOrder};
 use housecanary_partner::status::{OrderItemStatus, OrderStatus};
+use housecanary_partner::{CalloutAuth, SecretString};
 use housecanary_partner::{Client, Config, Environment, Error, Id, OwnerPair, RetryPolicy};
 use sandbox::{Sandbox, SandboxConfig, fixtures};
 use tokio::net::TcpListener;
@@ -145,7 +145,7 @@ struct Observed {
 }
 
 impl Observed {
-    fn terminal_items(&self) -> BTreeMap<String, OrderItemStatus> {
+    fn terminal_items(&self) -> BTreeMap<Id, OrderItemStatus> {
         self.item_changes
             .iter()
             .filter(|change| change.new_status.is_terminal())
@@ -156,7 +156,7 @@ impl Observed {
 
 async fn collect_callouts(
     messages: &mut mpsc::UnboundedReceiver<CalloutMessage>,
-    order_id: &str,
+    order_id: &Id,
     items: usize,
     good_items: usize,
 ) -> Observed {
@@ -299,8 +299,8 @@ async fn value_report_order_callouts_items_export_and_pdf() {
     assert_eq!(sandbox.stats().orders_created, 1);
 
     // Callouts: signed with HMAC-SHA1, verified by the crate's receiver, typed, none twice.
-    let order_id = created.id.to_string();
-    let observed = collect_callouts(&mut messages, &order_id, 5, 4).await;
+    // The callouts' ids and the API's records' ids are one type, compared as they are.
+    let observed = collect_callouts(&mut messages, &created.id, 5, 4).await;
     let terminal = observed.terminal_items();
     let cancelled: Vec<&OrderItemStatusChange> = observed
         .item_changes
@@ -328,7 +328,7 @@ async fn value_report_order_callouts_items_export_and_pdf() {
             .expect("report is base64")
             .expect("order_complete carries the report");
         assert!(report.starts_with(b"%PDF-"), "report is a PDF");
-        let item_id = complete.order_item_id.as_deref().expect("order_item_id");
+        let item_id = complete.order_item_id.as_ref().expect("order_item_id");
         assert_eq!(terminal.get(item_id), Some(&OrderItemStatus::Complete));
         // The signed download URL is fetched without the partner token and gives the same PDF.
         let url: url::Url = complete
@@ -362,13 +362,13 @@ async fn value_report_order_callouts_items_export_and_pdf() {
     // Items: five across three pages of two, in order, with the statuses the callouts announced.
     let items = client.list_order_items(&created.id).await.expect("items");
     assert_eq!(items.len(), 5, "every page was followed");
-    let unique: BTreeSet<String> = items.iter().map(|item| item.id.to_string()).collect();
+    let unique: BTreeSet<&Id> = items.iter().map(|item| &item.id).collect();
     assert_eq!(unique.len(), 5, "no item listed twice");
     let addresses: Vec<&str> = items.iter().filter_map(|i| i.address.as_deref()).collect();
     let ordered: Vec<&str> = order.items().iter().map(OrderItem::address).collect();
     assert_eq!(addresses, ordered);
     for item in &items {
-        assert_eq!(terminal.get(&item.id.to_string()), item.status.as_ref());
+        assert_eq!(terminal.get(&item.id), item.status.as_ref());
     }
     assert_eq!(items[1].unit.as_deref(), Some("4B"));
     assert_eq!(items[2].external_integration_id.as_deref(), Some("crm-3"));
@@ -393,7 +393,7 @@ async fn value_report_order_callouts_items_export_and_pdf() {
 
     // Export: create, wait, download (no Authorization; streamed to a file), read back.
     let export = client
-        .create_export(&created.id, ExportFormat::Zip, false)
+        .create_export(&CreateExport::new(&created.id).format(ExportFormat::Zip))
         .await
         .expect("export requested");
     let mut progress = Vec::new();
@@ -439,7 +439,7 @@ async fn value_report_order_callouts_items_export_and_pdf() {
             .path_segments()
             .and_then(|mut s| s.next_back()),
         Some(archive_name.as_str()),
-        "the archive is named as export_files computes"
+        "the archive is named as `exports` computes"
     );
 
     let file = TempPath::new(&archive_name);
@@ -506,7 +506,7 @@ async fn a_completed_orders_archive_name_does_not_depend_on_the_day_it_is_comput
     let finished = wait_for_order(&client, &created.id).await;
     assert_eq!(finished.status, Some(OrderStatus::Complete));
     let export = client
-        .create_export(&created.id, ExportFormat::Zip, false)
+        .create_export(&CreateExport::new(&created.id).format(ExportFormat::Zip))
         .await
         .expect("export requested");
     let export = client

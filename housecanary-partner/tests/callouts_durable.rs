@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use common_auth::{CalloutAuth, SecretString};
 use housecanary_partner::callouts::{
     Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
     InMemoryMessageLog, InboxWorker, MessageLog, PostgresMessageLog, WorkOutcome,
 };
+use housecanary_partner::{CalloutAuth, SecretString};
 
 const SIGNATURE_HEADER: &str = "x-hc-signature";
 const SECRET: &str = "durable-callout-secret";

@@ -1,5 +1,6 @@
 //! Every callout message type, an unknown one, malformed bodies, and the report blob.
 
+use housecanary_partner::Id;
 use housecanary_partner::callouts::{CalloutError, CalloutMessage, ReportDecodeError};
 use housecanary_partner::status::{OrderItemStatus, OrderStatus};
 use serde_json::json;
@@ -21,7 +22,7 @@ fn order_status_change_with_the_documented_fields() {
     }));
     assert_eq!(message.message_type(), "order_status_change");
     assert_eq!(message.message_id(), Some("5d1e6c7a"));
-    assert_eq!(message.order_id(), Some("1201"));
+    assert_eq!(message.order_id().map(Id::as_str), Some("1201"));
     let CalloutMessage::OrderStatusChange(change) = message else {
         panic!("wrong variant");
     };
@@ -89,7 +90,7 @@ fn order_complete_with_url_and_report() {
     let CalloutMessage::OrderComplete(complete) = message else {
         panic!("wrong variant");
     };
-    assert_eq!(complete.order_item_id.as_deref(), Some("55"));
+    assert_eq!(complete.order_item_id, Some(Id::from(55_u64)));
     assert_eq!(complete.customer_item_id.as_deref(), Some("loan-77"));
     assert_eq!(
         complete.download_url.as_deref(),

@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use common_auth::{CalloutAuth, SecretString};
 use housecanary_partner::callouts::{
     Begin, BoxFuture, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
     DeadLetter, InMemoryMessageLog, MessageLog, MessageLogError,
 };
+use housecanary_partner::{CalloutAuth, SecretString};
 
 fn auth() -> CalloutAuth {
     CalloutAuth::query_token("token", SecretString::from("q-secret"))

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common_auth::{CalloutAuth, SecretString};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 };
+use housecanary_partner::{CalloutAuth, SecretString};
 use reqwest::StatusCode;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;

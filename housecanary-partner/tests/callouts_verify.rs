@@ -1,9 +1,10 @@
 //! Every callout authentication scheme, accepted and rejected, through `CalloutVerifier`.
 
-use common_auth::{CalloutAuth, CalloutAuthError, SecretString, hmac_sha1_hex};
+use common_auth::hmac_sha1_hex;
 use housecanary_partner::callouts::{
     CalloutError, CalloutOutcome, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 };
+use housecanary_partner::{CalloutAuth, CalloutAuthError, SecretString};
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 
 const BODY: &[u8] = br#"{"message_type":"order_status_change","message_id":"m-1","order_id":"o-1","customer_order_id":null,"new_status":"complete","external_integration_ids":[]}"#;

@@ -3,7 +3,7 @@
 
 use std::io::{Cursor, Read, Write};
 
-use housecanary_partner::export_files::{
+use housecanary_partner::exports::{
     ArchiveError, EntryKind, ExportArchive, FixedClock, ItemNaming, OrderNaming,
     expected_archive_entries, order_download_name,
 };
@@ -122,7 +122,7 @@ fn a_vendor_archive_in_a_top_level_folder_is_listed_classified_matched_and_strea
 
     let matched = archive.match_items(&order, &items, &clock);
     assert_eq!(matched.items.len(), 3);
-    let names = |entries: &[housecanary_partner::export_files::ArchiveEntry]| {
+    let names = |entries: &[housecanary_partner::exports::ArchiveEntry]| {
         entries
             .iter()
             .map(|entry| entry.file_name().to_owned())

@@ -1,7 +1,7 @@
 //! Export file names: Django's slug, the date fallbacks, and "today" in Los Angeles across the
 //! DST changes.
 
-use housecanary_partner::export_files::{
+use housecanary_partner::exports::{
     Clock, ExportDate, FixedClock, ItemNaming, OrderNaming, SystemClock, date_in_export_zone,
     expected_archive_entries, item_date, item_file_id, order_date, order_download_name,
     order_item_file_prefix, order_item_json_name, slug, today, value_report_pdf_name,

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use housecanary_partner::exports::{ExportFormat, WaitOptions};
+use housecanary_partner::exports::{CreateExport, ExportFormat, WaitOptions};
 use housecanary_partner::status::ExportStatus;
 use housecanary_partner::{Client, Config, Environment, Error, RetryPolicy, SecretString};
 use serde_json::json;
@@ -55,7 +55,11 @@ async fn create_export_posts_format_and_exclude_json() {
         .await;
 
     let export = client_for(&server)
-        .create_export(881_u64, ExportFormat::Zip, true)
+        .create_export(
+            &CreateExport::new(881_u64)
+                .format(ExportFormat::Zip)
+                .exclude_json(true),
+        )
         .await
         .unwrap();
     assert_eq!(export.id.to_string(), "31");
@@ -80,7 +84,7 @@ async fn any_format_string_is_sent_as_given() {
         .await;
 
     let export = client_for(&server)
-        .create_export(881_u64, "csv", false)
+        .create_export(&CreateExport::new(881_u64).format("csv"))
         .await
         .unwrap();
     assert_eq!(

@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use common_auth::{CalloutAuth, SecretString};
 use housecanary_partner::callouts::{
     CalloutOutcome, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 };
+use housecanary_partner::{CalloutAuth, SecretString};
 use housecanary_partner::{Client, Config, Environment, RetryPolicy};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;

@@ -7,7 +7,7 @@
 //! `503` (the vendor redelivers), and the handler gets what is left.
 //!
 //! ```no_run
-//! use common_auth::{CalloutAuth, SecretString};
+//! use housecanary_partner::{CalloutAuth, SecretString};
 //! use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,7 +40,7 @@ use http::StatusCode;
 
 use super::admission::Ticket;
 use super::outcome::CalloutOutcome;
-use super::process::CalloutReceiver;
+use super::receiver::CalloutReceiver;
 
 /// A router answering `POST path` with `receiver` (other methods get `405`).
 ///

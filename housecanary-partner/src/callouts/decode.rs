@@ -1,7 +1,10 @@
-//! A one-pass decoder for the shape every known callout has in practice: `message_type` first, then
-//! the fields. Anything else (another order, an unknown type, a malformed body) returns `None` and
-//! goes through the general decoder in `message.rs`, which also produces every error, so both paths
-//! accept exactly the same bodies and build the same values.
+//! Decoding a callout body into a [`CalloutMessage`]: [`CalloutMessage::from_slice`] and
+//! [`CalloutMessage::from_value`].
+//!
+//! A one-pass decoder reads the shape every known callout has in practice: `message_type` first,
+//! then the fields. Anything else (another order, an unknown type, a malformed body) returns `None`
+//! and goes through the general decoder (a `serde_json::Value` first), which also produces every
+//! error, so both paths accept exactly the same bodies and build the same values.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -10,13 +13,98 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::error::CalloutError;
 use super::flexible;
 use super::message::{CalloutMessage, OrderComplete, OrderItemStatusChange, OrderStatusChange};
 use super::message::{ORDER_COMPLETE, ORDER_ITEM_STATUS_CHANGE, ORDER_STATUS_CHANGE};
+use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 
+impl CalloutMessage {
+    /// Decodes a callout body. Call it only on a body that passed
+    /// [`CalloutVerifier::verify`](super::CalloutVerifier::verify) (or use
+    /// [`CalloutVerifier::verify_and_parse`](super::CalloutVerifier::verify_and_parse)).
+    ///
+    /// # Errors
+    /// [`CalloutError::NotJson`], [`CalloutError::NotAnObject`], [`CalloutError::MissingMessageType`],
+    /// or [`CalloutError::Malformed`] for a known message type whose fields have the wrong shape.
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    ///
+    /// let message = CalloutMessage::from_slice(br#"{"message_type":"order_cancelled","message_id":7}"#)?;
+    /// assert_eq!(message.message_type(), "order_cancelled");
+    /// assert_eq!(message.message_id(), Some("7"));
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn from_slice(body: &[u8]) -> Result<Self, CalloutError> {
+        if let Some(message) = known_type_first(body) {
+            return Ok(message);
+        }
+        let value: Value =
+            serde_json::from_slice(body).map_err(|error| CalloutError::not_json(&error))?;
+        Self::from_value(value)
+    }
+
+    /// Decodes a callout already parsed as JSON (see [`from_slice`](Self::from_slice)).
+    ///
+    /// # Errors
+    /// As [`from_slice`](Self::from_slice), except [`CalloutError::NotJson`].
+    ///
+    /// ```
+    /// use housecanary_partner::callouts::CalloutMessage;
+    ///
+    /// let value = serde_json::json!({
+    ///     "message_type": "order_status_change", "message_id": "m1",
+    ///     "order_id": "o1", "new_status": "complete", "external_integration_ids": ["a", "b"]
+    /// });
+    /// assert!(matches!(CalloutMessage::from_value(value)?, CalloutMessage::OrderStatusChange(_)));
+    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
+    /// ```
+    pub fn from_value(value: Value) -> Result<Self, CalloutError> {
+        let message_type = match &value {
+            Value::Object(object) => match object.get("message_type") {
+                Some(Value::String(message_type)) => message_type.clone(),
+                _ => return Err(CalloutError::MissingMessageType),
+            },
+            _ => return Err(CalloutError::NotAnObject),
+        };
+        if message_type.eq_ignore_ascii_case(ORDER_STATUS_CHANGE) {
+            typed(&message_type, value).map(Self::OrderStatusChange)
+        } else if message_type.eq_ignore_ascii_case(ORDER_ITEM_STATUS_CHANGE) {
+            typed(&message_type, value).map(Self::OrderItemStatusChange)
+        } else if message_type.eq_ignore_ascii_case(ORDER_COMPLETE) {
+            typed(&message_type, value).map(Self::OrderComplete)
+        } else {
+            let message_id = match value.get("message_id") {
+                Some(Value::String(id)) => Some(id.clone()),
+                Some(Value::Number(id)) => Some(id.to_string()),
+                _ => None,
+            };
+            Ok(Self::Unknown {
+                message_type,
+                message_id,
+                raw: value,
+            })
+        }
+    }
+}
+
+/// Decodes a known message type, naming the JSON path of the first field that does not fit.
+fn typed<T: for<'de> Deserialize<'de>>(
+    message_type: &str,
+    mut value: Value,
+) -> Result<T, CalloutError> {
+    // Already read and implied by the variant: keep it out of the message's `extra`.
+    if let Value::Object(object) = &mut value {
+        object.remove("message_type");
+    }
+    serde_path_to_error::deserialize(value)
+        .map_err(|error| CalloutError::malformed(message_type, &error))
+}
+
 /// Decodes `body` in one pass when it is a known callout with `message_type` as its first key.
-pub(crate) fn known_type_first(body: &[u8]) -> Option<CalloutMessage> {
+fn known_type_first(body: &[u8]) -> Option<CalloutMessage> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let message = deserializer.deserialize_map(FirstKeyVisitor).ok()??;
     deserializer.end().ok()?;
@@ -105,30 +193,30 @@ impl<'de> Deserialize<'de> for ItemStatusField {
     }
 }
 
-/// A required id (string or number).
-struct Id(String);
+/// A required key such as `message_id` (string or number, as text).
+struct Key(String);
 
-impl<'de> Deserialize<'de> for Id {
+impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flexible::id(deserializer).map(Id)
+        flexible::id(deserializer).map(Key)
     }
 }
 
-/// An optional id (string, number or null).
-struct OptionalId(Option<String>);
+/// An optional key such as `customer_order_id` (string, number or null, as text).
+struct OptionalKey(Option<String>);
 
-impl<'de> Deserialize<'de> for OptionalId {
+impl<'de> Deserialize<'de> for OptionalKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flexible::optional_id(deserializer).map(OptionalId)
+        flexible::optional_id(deserializer).map(OptionalKey)
     }
 }
 
-/// A list of ids (or null).
-struct Ids(Vec<String>);
+/// A list of keys (or null).
+struct Keys(Vec<String>);
 
-impl<'de> Deserialize<'de> for Ids {
+impl<'de> Deserialize<'de> for Keys {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flexible::id_list(deserializer).map(Ids)
+        flexible::id_list(deserializer).map(Keys)
     }
 }
 
@@ -190,14 +278,14 @@ fn item_status_change<'de, A: MapAccess<'de>>(
     let mut extra = Map::new();
     while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
         match &*key {
-            "message_id" => message_id = Some(map.next_value::<Id>()?.0),
-            "order_id" => order_id = Some(map.next_value::<Id>()?.0),
-            "order_item_id" => order_item_id = Some(map.next_value::<Id>()?.0),
+            "message_id" => message_id = Some(map.next_value::<Key>()?.0),
+            "order_id" => order_id = Some(map.next_value::<Id>()?),
+            "order_item_id" => order_item_id = Some(map.next_value::<Id>()?),
             "new_status" => new_status = Some(map.next_value::<ItemStatusField>()?.0),
-            "customer_order_id" => customer_order_id = map.next_value::<OptionalId>()?.0,
-            "customer_item_id" => customer_item_id = map.next_value::<OptionalId>()?.0,
+            "customer_order_id" => customer_order_id = map.next_value::<OptionalKey>()?.0,
+            "customer_item_id" => customer_item_id = map.next_value::<OptionalKey>()?.0,
             "external_integration_id" => {
-                external_integration_id = map.next_value::<OptionalId>()?.0;
+                external_integration_id = map.next_value::<OptionalKey>()?.0;
             }
             _ => {
                 if !keep_extra(&mut map, key, &mut extra)? {
@@ -227,12 +315,12 @@ fn status_change<'de, A: MapAccess<'de>>(
     let mut extra = Map::new();
     while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
         match &*key {
-            "message_id" => message_id = Some(map.next_value::<Id>()?.0),
-            "order_id" => order_id = Some(map.next_value::<Id>()?.0),
+            "message_id" => message_id = Some(map.next_value::<Key>()?.0),
+            "order_id" => order_id = Some(map.next_value::<Id>()?),
             "new_status" => new_status = Some(map.next_value::<OrderStatusField>()?.0),
-            "customer_order_id" => customer_order_id = map.next_value::<OptionalId>()?.0,
+            "customer_order_id" => customer_order_id = map.next_value::<OptionalKey>()?.0,
             "external_integration_ids" => {
-                external_integration_ids = map.next_value::<Ids>()?.0;
+                external_integration_ids = map.next_value::<Keys>()?.0;
             }
             _ => {
                 if !keep_extra(&mut map, key, &mut extra)? {
@@ -259,15 +347,15 @@ fn order_complete<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<OrderComp
     let mut extra = Map::new();
     while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
         match &*key {
-            "message_id" => message_id = Some(map.next_value::<Id>()?.0),
-            "order_id" => order_id = Some(map.next_value::<Id>()?.0),
-            "customer_order_id" => customer_order_id = map.next_value::<OptionalId>()?.0,
-            "order_item_id" => order_item_id = map.next_value::<OptionalId>()?.0,
-            "customer_item_id" => customer_item_id = map.next_value::<OptionalId>()?.0,
+            "message_id" => message_id = Some(map.next_value::<Key>()?.0),
+            "order_id" => order_id = Some(map.next_value::<Id>()?),
+            "customer_order_id" => customer_order_id = map.next_value::<OptionalKey>()?.0,
+            "order_item_id" => order_item_id = map.next_value::<Option<Id>>()?,
+            "customer_item_id" => customer_item_id = map.next_value::<OptionalKey>()?.0,
             "download_url" => download_url = map.next_value::<Option<String>>()?,
             "report" => report = map.next_value::<Option<String>>()?,
             "external_integration_ids" => {
-                external_integration_ids = map.next_value::<Ids>()?.0;
+                external_integration_ids = map.next_value::<Keys>()?.0;
             }
             _ => {
                 if !keep_extra(&mut map, key, &mut extra)? {
@@ -292,6 +380,37 @@ fn order_complete<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<OrderComp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_type_is_not_kept_in_extra() {
+        let m = CalloutMessage::from_slice(
+            br#"{"message_type":"order_status_change","message_id":"m","order_id":1,"new_status":"new"}"#,
+        )
+        .unwrap();
+        let CalloutMessage::OrderStatusChange(change) = m else {
+            panic!("wrong variant");
+        };
+        assert!(change.extra.is_empty());
+    }
+
+    #[test]
+    fn a_known_type_with_a_wrong_field_names_its_path() {
+        let err = CalloutMessage::from_slice(
+            br#"{"message_type":"order_status_change","message_id":"m","order_id":1,"new_status":"new","external_integration_ids":{"a":1}}"#,
+        )
+        .unwrap_err();
+        match err {
+            CalloutError::Malformed { path, .. } => assert_eq!(path, "external_integration_ids"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_known_type_without_message_id_is_malformed() {
+        let err = CalloutMessage::from_slice(br#"{"message_type":"order_complete","order_id":1}"#)
+            .unwrap_err();
+        assert!(matches!(err, CalloutError::Malformed { .. }), "{err:?}");
+    }
 
     /// What the general decoder makes of `body`.
     fn general(body: &[u8]) -> CalloutMessage {

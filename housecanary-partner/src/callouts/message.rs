@@ -1,4 +1,4 @@
-//! The typed callout messages and their decoding from a (verified) body.
+//! The typed callout messages. Decoding them from a (verified) body is `decode.rs`.
 
 use std::fmt;
 
@@ -7,9 +7,9 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::decode;
-use super::error::{CalloutError, ReportDecodeError};
+use super::error::ReportDecodeError;
 use super::flexible;
+use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 
 /// `message_type` of an order status change.
@@ -27,7 +27,9 @@ const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
 
 /// One callout, as HouseCanary sends it.
 ///
-/// Ids may arrive as JSON strings or numbers; both become `String`. Fields the SDK does not know are
+/// Ids may arrive as JSON strings or numbers: the vendor's record ids (`order_id`, `order_item_id`)
+/// become the crate's [`Id`], equal to the same id read from a REST record whichever form each
+/// came in; the partner's own ids and `message_id` become `String`. Fields the SDK does not know are
 /// kept in each variant's `extra` map, and message types it does not know become
 /// [`CalloutMessage::Unknown`] with the whole body, so a new vendor message never breaks the receiver.
 ///
@@ -49,6 +51,7 @@ const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// assert_eq!(message.message_id(), Some("m-17"));
 /// match message {
 ///     CalloutMessage::OrderItemStatusChange(change) => {
+///         assert_eq!(change.order_id, housecanary_partner::Id::from(501_u64));
 ///         assert_eq!(change.order_id, "501");
 ///         assert_eq!(change.new_status, OrderItemStatus::ReportPending);
 ///     }
@@ -78,74 +81,6 @@ pub enum CalloutMessage {
 }
 
 impl CalloutMessage {
-    /// Decodes a callout body. Call it only on a body that passed
-    /// [`CalloutVerifier::verify`](super::CalloutVerifier::verify) (or use
-    /// [`CalloutVerifier::verify_and_parse`](super::CalloutVerifier::verify_and_parse)).
-    ///
-    /// # Errors
-    /// [`CalloutError::NotJson`], [`CalloutError::NotAnObject`], [`CalloutError::MissingMessageType`],
-    /// or [`CalloutError::Malformed`] for a known message type whose fields have the wrong shape.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::CalloutMessage;
-    ///
-    /// let message = CalloutMessage::from_slice(br#"{"message_type":"order_cancelled","message_id":7}"#)?;
-    /// assert_eq!(message.message_type(), "order_cancelled");
-    /// assert_eq!(message.message_id(), Some("7"));
-    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-    /// ```
-    pub fn from_slice(body: &[u8]) -> Result<Self, CalloutError> {
-        if let Some(message) = decode::known_type_first(body) {
-            return Ok(message);
-        }
-        let value: Value =
-            serde_json::from_slice(body).map_err(|error| CalloutError::not_json(&error))?;
-        Self::from_value(value)
-    }
-
-    /// Decodes a callout already parsed as JSON (see [`from_slice`](Self::from_slice)).
-    ///
-    /// # Errors
-    /// As [`from_slice`](Self::from_slice), except [`CalloutError::NotJson`].
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::CalloutMessage;
-    ///
-    /// let value = serde_json::json!({
-    ///     "message_type": "order_status_change", "message_id": "m1",
-    ///     "order_id": "o1", "new_status": "complete", "external_integration_ids": ["a", "b"]
-    /// });
-    /// assert!(matches!(CalloutMessage::from_value(value)?, CalloutMessage::OrderStatusChange(_)));
-    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-    /// ```
-    pub fn from_value(value: Value) -> Result<Self, CalloutError> {
-        let message_type = match &value {
-            Value::Object(object) => match object.get("message_type") {
-                Some(Value::String(message_type)) => message_type.clone(),
-                _ => return Err(CalloutError::MissingMessageType),
-            },
-            _ => return Err(CalloutError::NotAnObject),
-        };
-        if message_type.eq_ignore_ascii_case(ORDER_STATUS_CHANGE) {
-            typed(&message_type, value).map(Self::OrderStatusChange)
-        } else if message_type.eq_ignore_ascii_case(ORDER_ITEM_STATUS_CHANGE) {
-            typed(&message_type, value).map(Self::OrderItemStatusChange)
-        } else if message_type.eq_ignore_ascii_case(ORDER_COMPLETE) {
-            typed(&message_type, value).map(Self::OrderComplete)
-        } else {
-            let message_id = match value.get("message_id") {
-                Some(Value::String(id)) => Some(id.clone()),
-                Some(Value::Number(id)) => Some(id.to_string()),
-                _ => None,
-            };
-            Ok(Self::Unknown {
-                message_type,
-                message_id,
-                raw: value,
-            })
-        }
-    }
-
     /// The `message_type` as received (the documented spelling for known variants).
     ///
     /// ```
@@ -181,17 +116,21 @@ impl CalloutMessage {
         }
     }
 
-    /// The `order_id` of a known message (`None` for unknown message types).
+    /// The `order_id` of a known message (`None` for unknown message types), comparable with an
+    /// [`Order`](crate::orders::Order)'s `id` as it is.
     ///
     /// ```
     /// use housecanary_partner::callouts::CalloutMessage;
+    /// use housecanary_partner::orders::Order;
+    ///
     /// let m = CalloutMessage::from_slice(
-    ///     br#"{"message_type":"order_status_change","message_id":"m","order_id":12,"new_status":"new"}"#,
+    ///     br#"{"message_type":"order_status_change","message_id":"m","order_id":"12","new_status":"new"}"#,
     /// )?;
-    /// assert_eq!(m.order_id(), Some("12"));
+    /// let order: Order = serde_json::from_str(r#"{"id": 12}"#).unwrap();
+    /// assert_eq!(m.order_id(), Some(&order.id));
     /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
     /// ```
-    pub fn order_id(&self) -> Option<&str> {
+    pub fn order_id(&self) -> Option<&Id> {
         match self {
             Self::OrderStatusChange(m) => Some(&m.order_id),
             Self::OrderItemStatusChange(m) => Some(&m.order_id),
@@ -227,19 +166,6 @@ impl fmt::Debug for CalloutMessage {
     }
 }
 
-/// Decodes a known message type, naming the JSON path of the first field that does not fit.
-fn typed<T: for<'de> Deserialize<'de>>(
-    message_type: &str,
-    mut value: Value,
-) -> Result<T, CalloutError> {
-    // Already read and implied by the variant: keep it out of the message's `extra`.
-    if let Value::Object(object) = &mut value {
-        object.remove("message_type");
-    }
-    serde_path_to_error::deserialize(value)
-        .map_err(|error| CalloutError::malformed(message_type, &error))
-}
-
 /// `order_status_change`: the order as a whole changed status.
 ///
 /// ```
@@ -261,9 +187,8 @@ pub struct OrderStatusChange {
     /// Unique per message; redeliveries repeat it.
     #[serde(deserialize_with = "flexible::id")]
     pub message_id: String,
-    /// The vendor's order id.
-    #[serde(deserialize_with = "flexible::id")]
-    pub order_id: String,
+    /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
+    pub order_id: Id,
     /// The partner's own order id, when one was given at creation.
     #[serde(default, deserialize_with = "flexible::optional_id")]
     pub customer_order_id: Option<String>,
@@ -298,15 +223,14 @@ pub struct OrderItemStatusChange {
     /// Unique per message; redeliveries repeat it.
     #[serde(deserialize_with = "flexible::id")]
     pub message_id: String,
-    /// The vendor's order id.
-    #[serde(deserialize_with = "flexible::id")]
-    pub order_id: String,
+    /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
+    pub order_id: Id,
     /// The partner's own order id, when one was given.
     #[serde(default, deserialize_with = "flexible::optional_id")]
     pub customer_order_id: Option<String>,
-    /// The vendor's order item id.
-    #[serde(deserialize_with = "flexible::id")]
-    pub order_item_id: String,
+    /// The vendor's order item id (the same [`Id`] as
+    /// [`OrderItemDetails::id`](crate::orders::OrderItemDetails::id)).
+    pub order_item_id: Id,
     /// The partner's own item id, when one was given.
     #[serde(default, deserialize_with = "flexible::optional_id")]
     pub customer_item_id: Option<String>,
@@ -343,16 +267,15 @@ pub struct OrderComplete {
     /// Unique per message; redeliveries repeat it.
     #[serde(deserialize_with = "flexible::id")]
     pub message_id: String,
-    /// The vendor's order id.
-    #[serde(deserialize_with = "flexible::id")]
-    pub order_id: String,
+    /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
+    pub order_id: Id,
     /// The partner's own order id, when one was given.
     #[serde(default, deserialize_with = "flexible::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (documented; optional here because the message also lists the
     /// whole order's integration ids and the vendor has not said whether it is per item).
-    #[serde(default, deserialize_with = "flexible::optional_id")]
-    pub order_item_id: Option<String>,
+    #[serde(default)]
+    pub order_item_id: Option<Id>,
     /// The partner's own item id, when one was given.
     #[serde(default, deserialize_with = "flexible::optional_id")]
     pub customer_item_id: Option<String>,
@@ -442,37 +365,6 @@ impl fmt::Debug for OrderComplete {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn message_type_is_not_kept_in_extra() {
-        let m = CalloutMessage::from_slice(
-            br#"{"message_type":"order_status_change","message_id":"m","order_id":1,"new_status":"new"}"#,
-        )
-        .unwrap();
-        let CalloutMessage::OrderStatusChange(change) = m else {
-            panic!("wrong variant");
-        };
-        assert!(change.extra.is_empty());
-    }
-
-    #[test]
-    fn a_known_type_with_a_wrong_field_names_its_path() {
-        let err = CalloutMessage::from_slice(
-            br#"{"message_type":"order_status_change","message_id":"m","order_id":1,"new_status":"new","external_integration_ids":{"a":1}}"#,
-        )
-        .unwrap_err();
-        match err {
-            CalloutError::Malformed { path, .. } => assert_eq!(path, "external_integration_ids"),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_known_type_without_message_id_is_malformed() {
-        let err = CalloutMessage::from_slice(br#"{"message_type":"order_complete","order_id":1}"#)
-            .unwrap_err();
-        assert!(matches!(err, CalloutError::Malformed { .. }), "{err:?}");
-    }
 
     #[test]
     fn unknown_debug_hides_values() {

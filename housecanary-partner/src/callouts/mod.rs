@@ -24,7 +24,7 @@
 //!    ready `Router` that authenticates before reading bodies and bounds what it reads at once.
 //!
 //! ```no_run
-//! use common_auth::{CalloutAuth, SecretString};
+//! use housecanary_partner::{CalloutAuth, SecretString};
 //! use housecanary_partner::callouts::{
 //!     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 //! };
@@ -42,7 +42,7 @@
 //!     },
 //! );
 //! # let _ = receiver;
-//! # Ok::<(), common_auth::CalloutConfigError>(())
+//! # Ok::<(), housecanary_partner::CalloutConfigError>(())
 //! ```
 //!
 //! See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.
@@ -63,7 +63,7 @@ mod message_log;
 mod outcome;
 #[cfg(feature = "postgres")]
 mod postgres_log;
-mod process;
+mod receiver;
 mod verifier;
 
 /// Compiles and runs the code blocks of the callouts guide (`docs/callouts.md`) as doc tests.
@@ -85,5 +85,5 @@ pub use outcome::CalloutOutcome;
 pub use postgres_log::{
     PostgresMessageLog, PostgresMessageLogBuilder, REDELIVERY_HORIZON, StoreSetupError,
 };
-pub use process::CalloutReceiver;
+pub use receiver::CalloutReceiver;
 pub use verifier::CalloutVerifier;

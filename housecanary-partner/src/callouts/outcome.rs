@@ -7,8 +7,8 @@ use http::StatusCode;
 use super::error::CalloutError;
 use super::handler::HandlerError;
 
-/// The result of [`CalloutReceiver::handle`](super::CalloutReceiver::handle): what happened, and
-/// through [`status`](Self::status) and [`body`](Self::body) what to answer.
+/// The result of handling one callout (`CalloutReceiver::handle`): what happened, and through
+/// [`status`](Self::status) and [`body`](Self::body) what to answer.
 ///
 /// Only a `2xx` tells HouseCanary the message was delivered. Every other answer makes it redeliver
 /// the message later (up to 10 times), which is exactly what a failed or overrun handler needs.

@@ -312,7 +312,7 @@ impl PostgresMessageLogBuilder {
 ///
 /// ```no_run
 /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, PostgresMessageLog};
-/// # use common_auth::{CalloutAuth, SecretString};
+/// # use housecanary_partner::{CalloutAuth, SecretString};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);

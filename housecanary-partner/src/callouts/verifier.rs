@@ -18,7 +18,7 @@ use super::message::CalloutMessage;
 /// `Debug` shows the schemes with their secrets redacted.
 ///
 /// ```
-/// use common_auth::{CalloutAuth, SecretString};
+/// use housecanary_partner::{CalloutAuth, SecretString};
 /// use housecanary_partner::callouts::CalloutVerifier;
 ///
 /// let header = http::HeaderName::from_static("x-hc-signature");
@@ -47,12 +47,12 @@ impl CalloutVerifier {
     /// A verifier accepting requests that pass `auth`.
     ///
     /// ```
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret"))?);
     /// assert!(!format!("{verifier:?}").contains("hunter2"));
-    /// # Ok::<(), common_auth::CalloutConfigError>(())
+    /// # Ok::<(), housecanary_partner::CalloutConfigError>(())
     /// ```
     pub fn new(auth: CalloutAuth) -> Self {
         Self {
@@ -67,7 +67,7 @@ impl CalloutVerifier {
     /// day after the switch is a comfortable margin).
     ///
     /// ```
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let header = http::HeaderName::from_static("x-hc-signature");
@@ -92,7 +92,7 @@ impl CalloutVerifier {
     /// log it, but never send it back to the caller.
     ///
     /// ```
-    /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString};
+    /// use housecanary_partner::{CalloutAuth, CalloutAuthError, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let name = http::HeaderName::from_static("x-callout-token");
@@ -132,7 +132,7 @@ impl CalloutVerifier {
     /// The primary scheme's [`CalloutAuthError`] when no configured scheme can accept the request.
     ///
     /// ```
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
     /// let header = http::HeaderName::from_static("x-hc-signature");
@@ -165,7 +165,7 @@ impl CalloutVerifier {
     /// [`check_headers`](Self::check_headers) is the whole verification.
     ///
     /// ```
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// assert!(verifier.is_header_only());
@@ -182,7 +182,7 @@ impl CalloutVerifier {
     /// the decoding errors of [`CalloutMessage::from_slice`].
     ///
     /// ```
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutError, CalloutVerifier};
     ///
     /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k"))?);

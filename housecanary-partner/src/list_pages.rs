@@ -1,20 +1,21 @@
 //! List responses: a bare array, or a Django REST Framework page `{count, next, previous,
-//! results}` whose `next` link is followed until it is null.
+//! results}` whose `next` link is followed until it is null. A list operation's output is one
+//! [`Page`]; [`stream_list`] and [`collect_list`] walk the rest.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use client_core::Pages;
+use client_core::{Operation, Pages, Request};
 use futures_util::stream;
 use futures_util::{Stream, TryStreamExt};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 
-/// One page of a list.
+/// One page of a list: what a list operation's first request decodes to.
 pub(crate) struct Page<T> {
     pub(crate) next: Option<String>,
     pub(crate) results: Vec<T>,
@@ -67,23 +68,38 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
 struct State<T> {
     client: Client,
     pages: Pages,
-    next: Option<Url>,
+    /// The list's name in errors and spans (`GET orders/7/items/`), the same for every page.
+    name: Cow<'static, str>,
+    next: Option<Request>,
     buffer: std::vec::IntoIter<T>,
     pending_error: Option<Error>,
 }
 
-/// Every element of the list at `first`, page after page, as a stream. `next` links are followed
-/// under `client-core`'s page rules (same origin, no loop, at most the page limit); an error ends
-/// the stream after being yielded.
-pub(crate) fn paginate<T>(
-    client: Client,
-    first: Url,
-) -> impl Stream<Item = Result<T>> + Send + 'static
+/// Every element of the list `operation` reads, page after page, as a stream. `next` links are
+/// followed with `GET` (every list is one) under `client-core`'s page rules (same origin, no
+/// loop, at most the page limit); an error ends the stream after being yielded.
+pub(crate) fn stream_list<O, T>(
+    client: &Client,
+    operation: &O,
+) -> impl Stream<Item = Result<T>> + Send + 'static + use<O, T>
+where
+    O: Operation<Output = Page<T>>,
+    T: DeserializeOwned + Send + 'static,
+{
+    let first = client.request(operation);
+    let client = client.clone();
+    stream::once(async move { first })
+        .map_ok(move |first| walk(client.clone(), first))
+        .try_flatten()
+}
+
+fn walk<T>(client: Client, first: Request) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     T: DeserializeOwned + Send + 'static,
 {
     let state = State {
-        pages: client.transport().pages(&first),
+        pages: client.transport().pages(first.url()),
+        name: first.operation().to_owned().into(),
         client,
         next: Some(first),
         buffer: Vec::new().into_iter(),
@@ -97,8 +113,9 @@ where
             if let Some(err) = state.pending_error.take() {
                 return Some((Err(err), state));
             }
-            let url = state.next.take()?;
-            let page: Page<T> = match state.client.get_json(url.clone()).await {
+            let request = state.next.take()?;
+            let url = request.url().clone();
+            let page: Page<T> = match state.client.send_request(request).await {
                 Ok(page) => page,
                 Err(err) => return Some((Err(err), state)),
             };
@@ -109,9 +126,8 @@ where
             );
             state.buffer = page.results.into_iter();
             if let Some(raw) = page.next.filter(|raw| !raw.is_empty()) {
-                let operation = state.client.operation(&http::Method::GET, &url).into();
-                match state.pages.follow(&url, &raw, &operation) {
-                    Ok(next) => state.next = Some(next),
+                match state.pages.follow(&url, &raw, &state.name) {
+                    Ok(next) => state.next = Some(Request::get(next, state.name.clone())),
                     // Yielded after this page's items.
                     Err(err) => state.pending_error = Some(Error::from_transport(err)),
                 }
@@ -120,43 +136,30 @@ where
     })
 }
 
-/// Every item of the list at `base` + `segments` (with a trailing slash), page after page. A bad
-/// path becomes the stream's only item, an error.
-pub(crate) fn paginate_path<T>(
-    client: &Client,
-    segments: &[&str],
-) -> impl Stream<Item = Result<T>> + Send + 'static + use<T>
-where
-    T: DeserializeOwned + Send + 'static,
-{
-    let first = client.endpoint(segments, true);
-    let client = client.clone();
-    stream::once(async move { first })
-        .map_ok(move |url| paginate(client.clone(), url))
-        .try_flatten()
-}
-
-/// Every item of the list at `base` + `segments`, all pages collected. The same walk as
-/// [`paginate_path`] without a stream in between: a one-page list (the usual case) is one request
+/// Every element of the list `operation` reads, all pages collected. The same walk as
+/// [`stream_list`] without a stream in between: a one-page list (the usual case) is one request
 /// decoded straight into the result.
-pub(crate) async fn collect_path<T>(client: &Client, segments: &[&str]) -> Result<Vec<T>>
+pub(crate) async fn collect_list<O, T>(client: &Client, operation: &O) -> Result<Vec<T>>
 where
+    O: Operation<Output = Page<T>>,
     T: DeserializeOwned + Send + 'static,
 {
-    let first = client.endpoint(segments, true)?;
-    let page: Page<T> = client.get_json(first.clone()).await?;
+    let first = client.request(operation)?;
+    let name: Cow<'static, str> = first.operation().to_owned().into();
+    let mut current = first.url().clone();
+    let page: Page<T> = client.send_request(first).await?;
     let mut items = page.results;
     let Some(mut link) = page.next.filter(|link| !link.is_empty()) else {
         return Ok(items);
     };
-    let mut pages = client.transport().pages(&first);
-    let mut current = first;
+    let mut pages = client.transport().pages(&current);
     loop {
-        let operation = client.operation(&http::Method::GET, &current).into();
         let next = pages
-            .follow(&current, &link, &operation)
+            .follow(&current, &link, &name)
             .map_err(Error::from_transport)?;
-        let page: Page<T> = client.get_json(next.clone()).await?;
+        let page: Page<T> = client
+            .send_request(Request::get(next.clone(), name.clone()))
+            .await?;
         items.extend(page.results);
         match page.next.filter(|link| !link.is_empty()) {
             Some(following) => link = following,

@@ -1,5 +1,5 @@
-//! Reading a downloaded export archive: its entries, what each one is, which item it belongs
-//! to, and each entry's bytes as a stream.
+//! Reading a downloaded export archive: its entries, what each one is, and each entry's bytes as
+//! a stream. Which item each entry belongs to is `archive_items.rs`.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -11,12 +11,8 @@ use client_core::Limit;
 use zip::ZipArchive;
 use zip::read::ZipFile;
 
-use super::archive_match::{AmbiguousEntry, ArchiveMatch, ItemFiles};
-use super::clock::Clock;
-use super::entry_kind::EntryKind;
-use super::entry_name::unsafe_reason;
-use super::matcher::{ItemLookup, ItemMatcher};
-use super::naming::{ItemNaming, OrderNaming};
+use super::file_names::EntryKind;
+use super::safe_entry_path::unsafe_reason;
 
 /// Longest part of an entry name quoted in an error.
 const NAME_EXCERPT_CHARS: usize = 200;
@@ -37,7 +33,7 @@ const COPY_BUFFER_BYTES: usize = 64 * 1024;
 /// ```
 /// use std::io::{Cursor, Read, Write};
 ///
-/// use housecanary_partner::export_files::{EntryKind, ExportArchive};
+/// use housecanary_partner::exports::{EntryKind, ExportArchive};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// // An archive as the vendor would send it (built here with the `zip` crate).
@@ -76,9 +72,9 @@ impl<R> fmt::Debug for ExportArchive<R> {
 /// # Examples
 ///
 /// ```no_run
-/// use housecanary_partner::export_files::ExportArchive;
+/// use housecanary_partner::exports::ExportArchive;
 ///
-/// # fn main() -> Result<(), housecanary_partner::export_files::ArchiveError> {
+/// # fn main() -> Result<(), housecanary_partner::exports::ArchiveError> {
 /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
 /// for entry in archive.entries() {
 ///     println!("{} ({} bytes): {:?}", entry.path(), entry.size(), entry.kind());
@@ -100,7 +96,7 @@ impl ArchiveEntry {
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// assert_eq!(archive.entries()[0].index(), 0);
     /// ```
     pub fn index(&self) -> usize {
@@ -112,7 +108,7 @@ impl ArchiveEntry {
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// println!("{}", archive.entries()[0].path());
     /// ```
     pub fn path(&self) -> &str {
@@ -124,7 +120,7 @@ impl ArchiveEntry {
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// let entry = &archive.entries()[0];
     /// assert!(entry.path().ends_with(entry.file_name()));
     /// ```
@@ -137,7 +133,7 @@ impl ArchiveEntry {
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// if let Some(folder) = archive.entries()[0].folder() {
     ///     println!("inside {folder}");
     /// }
@@ -151,8 +147,8 @@ impl ArchiveEntry {
     /// # Examples
     ///
     /// ```no_run
-    /// use housecanary_partner::export_files::EntryKind;
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// use housecanary_partner::exports::EntryKind;
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// let reports = archive
     ///     .entries()
     ///     .iter()
@@ -169,7 +165,7 @@ impl ArchiveEntry {
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// let total: u64 = archive.entries().iter().map(|entry| entry.size()).sum();
     /// println!("{total} bytes uncompressed");
     /// ```
@@ -189,11 +185,11 @@ impl ExportArchive<BufReader<File>> {
     /// # Examples
     ///
     /// ```no_run
-    /// use housecanary_partner::export_files::ExportArchive;
+    /// use housecanary_partner::exports::ExportArchive;
     ///
     /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
     /// println!("{} entries", archive.entries().len());
-    /// # Ok::<(), housecanary_partner::export_files::ArchiveError>(())
+    /// # Ok::<(), housecanary_partner::exports::ArchiveError>(())
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ArchiveError> {
         let path = path.as_ref();
@@ -219,7 +215,7 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// ```
     /// use std::io::Cursor;
     ///
-    /// use housecanary_partner::export_files::{ArchiveError, ExportArchive};
+    /// use housecanary_partner::exports::{ArchiveError, ExportArchive};
     ///
     /// let err = ExportArchive::new(Cursor::new(b"not a zip".to_vec())).unwrap_err();
     /// assert!(matches!(err, ArchiveError::NotAZip { .. }));
@@ -262,7 +258,7 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// for entry in archive.entries() {
     ///     println!("{}", entry.path());
     /// }
@@ -284,7 +280,7 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// ```no_run
     /// use std::io::Read;
     ///
-    /// # let mut archive = housecanary_partner::export_files::ExportArchive::open("e.zip")?;
+    /// # let mut archive = housecanary_partner::exports::ExportArchive::open("e.zip")?;
     /// let entry = archive.entries()[0].clone();
     /// let mut head = [0u8; 4];
     /// archive.entry_reader(&entry)?.read_exact(&mut head)?;
@@ -318,7 +314,7 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// ```no_run
     /// use std::fs::File;
     ///
-    /// use housecanary_partner::export_files::{EntryKind, ExportArchive};
+    /// use housecanary_partner::exports::{EntryKind, ExportArchive};
     ///
     /// let mut archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
     /// for entry in archive.entries().to_vec() {
@@ -327,7 +323,7 @@ impl<R: Read + Seek> ExportArchive<R> {
     ///         archive.copy_entry_to(&entry, &mut out)?;
     ///     }
     /// }
-    /// # Ok::<(), housecanary_partner::export_files::ArchiveError>(())
+    /// # Ok::<(), housecanary_partner::exports::ArchiveError>(())
     /// ```
     pub fn copy_entry_to(
         &mut self,
@@ -367,62 +363,12 @@ impl<R: Read + Seek> ExportArchive<R> {
         Ok(copied)
     }
 
-    /// Maps every entry to the order item it was named after (see [`ItemMatcher`] for the
-    /// rule), collecting each item's JSON and reports.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use housecanary_partner::export_files::{ExportArchive, ItemNaming, OrderNaming, SystemClock};
-    ///
-    /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
-    /// let order = OrderNaming::new("Q1");
-    /// let items = [ItemNaming::new("1 Main St"), ItemNaming::new("2 Oak Ave")];
-    /// let matched = archive.match_items(&order, &items, &SystemClock);
-    /// for (item, files) in items.iter().zip(&matched.items) {
-    ///     println!("{}: {} report(s)", item.address, files.reports.len());
-    /// }
-    /// # Ok::<(), housecanary_partner::export_files::ArchiveError>(())
-    /// ```
-    pub fn match_items(
-        &self,
-        order: &OrderNaming,
-        items: &[ItemNaming],
-        clock: &(impl Clock + ?Sized),
-    ) -> ArchiveMatch {
-        let matcher = ItemMatcher::new(order, items, clock);
-        let mut matched = ArchiveMatch {
-            items: vec![ItemFiles::default(); items.len()],
-            ..ArchiveMatch::default()
-        };
-        for entry in &self.entries {
-            match (matcher.lookup(&entry.kind), &entry.kind) {
-                (ItemLookup::Item(index), kind) => match matched.items.get_mut(index) {
-                    Some(files) if matches!(kind, EntryKind::OrderItemJson { .. }) => {
-                        files.order_item_json.push(entry.clone());
-                    }
-                    Some(files) => files.reports.push(entry.clone()),
-                    None => matched.unmatched.push(entry.clone()),
-                },
-                (ItemLookup::Ambiguous(candidates), _) => {
-                    matched.ambiguous.push(AmbiguousEntry {
-                        entry: entry.clone(),
-                        candidates,
-                    });
-                }
-                (_, EntryKind::OrderJson) => matched.order_json.push(entry.clone()),
-                _ => matched.unmatched.push(entry.clone()),
-            }
-        }
-        matched
-    }
-
     /// Gives back the underlying reader.
     ///
     /// # Examples
     ///
     /// ```no_run
-    /// # let archive = housecanary_partner::export_files::ExportArchive::open("e.zip").unwrap();
+    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
     /// let file = archive.into_inner();
     /// ```
     pub fn into_inner(self) -> R {
@@ -454,7 +400,7 @@ impl<R: Read + Seek> ExportArchive<R> {
 /// ```no_run
 /// use std::io::Read;
 ///
-/// # let mut archive = housecanary_partner::export_files::ExportArchive::open("e.zip")?;
+/// # let mut archive = housecanary_partner::exports::ExportArchive::open("e.zip")?;
 /// let entry = archive.entries()[0].clone();
 /// let mut text = String::new();
 /// archive.entry_reader(&entry)?.read_to_string(&mut text)?;
@@ -505,7 +451,7 @@ impl<R: Read> fmt::Debug for EntryReader<'_, R> {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::{ArchiveError, ExportArchive};
+/// use housecanary_partner::exports::{ArchiveError, ExportArchive};
 ///
 /// let err = ExportArchive::open("/nonexistent/HC_q1_2024-03-10.zip").unwrap_err();
 /// assert!(matches!(err, ArchiveError::Open { .. }));

@@ -28,7 +28,7 @@ use unicode_normalization::UnicodeNormalization;
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::slug;
+/// use housecanary_partner::exports::slug;
 ///
 /// assert_eq!(slug("Café Crème"), "cafe-creme");
 /// assert_eq!(slug("123 Main St. #4"), "123-main-st-4");

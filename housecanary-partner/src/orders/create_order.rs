@@ -1,12 +1,22 @@
-//! The `valueReport` ("Agile Insights") order request and its typestate builder.
+//! Create order: `POST orders/` with a `valueReport` ("Agile Insights") order, answered `201`
+//! with the [`Order`]. The request value, its typestate builder, what it is on the wire and
+//! [`Client::create_order`].
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use client_core::{Idempotency, Operation};
+use http::Method;
 use serde::{Serialize, Serializer};
 
-use super::item::OrderItem;
-use crate::error::Error;
+use super::order_item::OrderItem;
+use super::records::Order;
+use crate::client::Client;
+use crate::error::{Error, Result};
 use crate::owner::OwnerPair;
 
-/// The body of `POST orders/` for an automated valuation order.
+/// The body of `POST orders/` for an automated valuation order, sent with
+/// [`Client::create_order`].
 ///
 /// `order_type` is always `valueReport` (the only type the vendor offers). The struct *is* the
 /// request body: it serializes straight to bytes, so an order of 10,000 items never passes
@@ -120,7 +130,7 @@ impl ValueReportOrder {
     /// let err = order.validate().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid items[0].zipcode: must not be blank");
     /// ```
-    pub fn validate(&self) -> Result<(), Error> {
+    pub fn validate(&self) -> Result<()> {
         if self.name.trim().is_empty() {
             return Err(blank("name".to_owned()));
         }
@@ -360,7 +370,7 @@ impl<N, I: ItemState> ValueReportOrderBuilder<N, I> {
     pub fn try_items(
         self,
         items: impl IntoIterator<Item = OrderItem>,
-    ) -> Result<ValueReportOrderBuilder<N, WithItems>, Error> {
+    ) -> Result<ValueReportOrderBuilder<N, WithItems>> {
         let mut items = items.into_iter();
         let ValueReportOrderBuilder {
             name,
@@ -427,5 +437,50 @@ impl<N, I> ValueReportOrderBuilder<N, I> {
             owner: self.owner,
             items: self.items.into_items(),
         }
+    }
+}
+
+/// `POST orders/`: the order is the body, serialized straight to bytes. Never resent once it
+/// may have reached the vendor (it would create a second order).
+impl Operation for ValueReportOrder {
+    type Output = Order;
+    const METHOD: Method = Method::POST;
+    const IDEMPOTENCY: Idempotency = Idempotency::NotIdempotent;
+
+    fn path(&self) -> Vec<Cow<'_, str>> {
+        vec!["orders".into(), "".into()]
+    }
+
+    fn body(&self) -> Result<Option<Bytes>, serde_json::Error> {
+        serde_json::to_vec(self).map(|body| Some(body.into()))
+    }
+}
+
+impl Client {
+    /// Creates an order: `POST orders/` (the vendor answers `201 Created`).
+    ///
+    /// The order is checked for blank values first ([`ValueReportOrder::validate`]), then
+    /// serialized straight into the request body. Item validation happens later, on the
+    /// vendor's side: items that fail are cancelled and a callout says why.
+    ///
+    /// Retried only when certainly not processed (connection failure, 429); after a timeout or
+    /// a dropped connection, look the order up by your `customer_order_id` before re-sending.
+    ///
+    /// ```no_run
+    /// use housecanary_partner::{OwnerPair, orders::{OrderItem, ValueReportOrder}};
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
+    /// let order = ValueReportOrder::builder()
+    ///     .name("March portfolio")
+    ///     .owner(OwnerPair::new(1200_u64, 5531_u64))
+    ///     .item(OrderItem::builder().address("500 W 2nd St").city_state("Austin", "TX").build())
+    ///     .build();
+    /// let created = client.create_order(&order).await?;
+    /// println!("order {} is {:?}", created.id, created.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_order(&self, order: &ValueReportOrder) -> Result<Order> {
+        order.validate()?;
+        tracing::info!(items = order.items().len(), "creating valueReport order");
+        self.send(order).await
     }
 }

@@ -22,7 +22,7 @@ const EXPORT_TIME_ZONE_POSIX: &str = "PST8PDT,M3.2.0,M11.1.0";
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::{Clock, FixedClock, SystemClock};
+/// use housecanary_partner::exports::{Clock, FixedClock, SystemClock};
 ///
 /// let fixed = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
 /// assert_eq!(fixed.now().to_string(), "2024-03-10T09:30:00Z");
@@ -38,7 +38,7 @@ pub trait Clock {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::{Clock, SystemClock};
+/// use housecanary_partner::exports::{Clock, SystemClock};
 ///
 /// let now = SystemClock.now();
 /// assert!(now.as_second() > 1_700_000_000);
@@ -57,7 +57,7 @@ impl Clock for SystemClock {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::{Clock, FixedClock};
+/// use housecanary_partner::exports::{Clock, FixedClock};
 /// use jiff::Timestamp;
 ///
 /// let instant: Timestamp = "2024-11-03T08:30:00Z".parse().unwrap();
@@ -74,7 +74,7 @@ impl FixedClock {
     /// # Examples
     ///
     /// ```
-    /// use housecanary_partner::export_files::FixedClock;
+    /// use housecanary_partner::exports::FixedClock;
     ///
     /// let clock = FixedClock::new(jiff::Timestamp::UNIX_EPOCH);
     /// assert_eq!(clock.instant(), jiff::Timestamp::UNIX_EPOCH);
@@ -88,7 +88,7 @@ impl FixedClock {
     /// # Examples
     ///
     /// ```
-    /// use housecanary_partner::export_files::FixedClock;
+    /// use housecanary_partner::exports::FixedClock;
     ///
     /// let clock = FixedClock::new(jiff::Timestamp::UNIX_EPOCH);
     /// assert_eq!(clock.instant().as_second(), 0);
@@ -116,7 +116,7 @@ impl<C: Clock + ?Sized> Clock for &C {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::export_time_zone;
+/// use housecanary_partner::exports::export_time_zone;
 ///
 /// let zoned = jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(export_time_zone().clone());
 /// assert_eq!(zoned.date().to_string(), "1969-12-31");
@@ -137,7 +137,7 @@ pub fn export_time_zone() -> &'static TimeZone {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::date_in_export_zone;
+/// use housecanary_partner::exports::date_in_export_zone;
 ///
 /// // 05:00 UTC is still the previous evening in Los Angeles.
 /// let instant = "2024-07-04T05:00:00Z".parse().unwrap();
@@ -152,7 +152,7 @@ pub fn date_in_export_zone(instant: Timestamp) -> Date {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::{FixedClock, today};
+/// use housecanary_partner::exports::{FixedClock, today};
 ///
 /// let clock = FixedClock::new("2024-03-10T10:30:00Z".parse().unwrap());
 /// assert_eq!(today(&clock).to_string(), "2024-03-10");

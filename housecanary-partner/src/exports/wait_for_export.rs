@@ -1,12 +1,11 @@
-//! Polling an export request until it completes.
+//! Wait for export: poll an export request (`GET orders/{id}/export-requests/{export_id}/`) until
+//! it completes, with [`WaitOptions`].
 
 use std::fmt;
 use std::time::Duration;
 
-use client_core::Idempotency;
-use http::Method;
-
-use super::model::ExportRequest;
+use super::export_request::ExportRequest;
+use super::get_export_request::GetExportRequest;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::orders::Id;
@@ -118,9 +117,9 @@ impl Client {
     /// passes ([`Error::Timeout`]). Unknown statuses keep the wait going.
     ///
     /// ```no_run
-    /// use housecanary_partner::exports::{ExportFormat, WaitOptions};
+    /// use housecanary_partner::exports::{CreateExport, WaitOptions};
     /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
-    /// let export = client.create_export(42_u64, ExportFormat::Zip, false).await?;
+    /// let export = client.create_export(&CreateExport::new(42_u64)).await?;
     /// let done = client
     ///     .wait_for_export(42_u64, &export.id, WaitOptions::default()
     ///         .on_progress(|e| println!("{:?}%", e.percent_complete)))
@@ -134,17 +133,16 @@ impl Client {
         export_id: impl Into<Id>,
         mut options: WaitOptions,
     ) -> Result<ExportRequest> {
-        let order_id = order_id.into();
-        let export_id = export_id.into();
+        let poll = GetExportRequest {
+            order_id: order_id.into(),
+            export_id: export_id.into(),
+        };
         let deadline = tokio::time::Instant::now() + options.timeout;
         let mut interval = options.initial_interval;
-        let url = self.export_request_url(&order_id, &export_id)?;
         loop {
             // The same GET as `get_export_request`, whose retries stop at the deadline.
-            let request = self
-                .request(Method::GET, url.clone(), Idempotency::Idempotent)
-                .deadline(deadline);
-            let export: ExportRequest = self.json(request).await?;
+            let request = self.request(&poll)?.deadline(deadline);
+            let export: ExportRequest = self.send_request(request).await?;
             if let Some(callback) = options.on_progress.as_mut() {
                 callback(&export);
             }
@@ -152,7 +150,7 @@ impl Client {
                 Some(ExportStatus::Complete) => return Ok(export),
                 Some(status) if status.is_terminal() => {
                     return Err(Error::ExportFailed {
-                        export_id: export_id.to_string(),
+                        export_id: poll.export_id.to_string(),
                         status: status.clone(),
                     });
                 }
@@ -162,7 +160,9 @@ impl Client {
             if now >= deadline {
                 return Err(Error::Timeout {
                     operation: format!(
-                        "waiting for export {export_id} of order {order_id} (last status {}, {}% complete)",
+                        "waiting for export {} of order {} (last status {}, {}% complete)",
+                        poll.export_id,
+                        poll.order_id,
                         export.status.as_ref().map_or("unknown", |s| s.as_str()),
                         export
                             .percent_complete

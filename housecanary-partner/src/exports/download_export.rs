@@ -1,16 +1,15 @@
-//! Downloads: export archives and item PDFs, streamed chunk by chunk to a writer or a file.
+//! Download export: a finished export's archive, or any signed URL, fetched without the
+//! `Authorization` header and streamed chunk by chunk to a writer or a file.
 
 use std::path::{Path, PathBuf};
 
-use client_core::{Idempotency, Request};
-use http::Method;
+use client_core::Request;
 use tokio::io::AsyncWrite;
 use url::Url;
 
-use super::model::ExportRequest;
+use super::export_request::ExportRequest;
 use crate::client::{Client, download_operation};
 use crate::error::{Error, Result};
-use crate::orders::Id;
 
 impl Client {
     /// Downloads a finished export's archive from its signed `exported_data` URL, without the
@@ -91,41 +90,6 @@ impl Client {
             Ok((file, written))
         })
         .await
-    }
-
-    /// Downloads an item's PDF through the API:
-    /// `GET orders/{id}/items/{item_id}/pdfdownload/{key}` (with the token; `key` comes from the
-    /// item's `available_downloadables`). INFERRED from the vendor's client API; the path has no
-    /// trailing slash, as the reference writes it. Redirects are followed under the download
-    /// policy, and the `Authorization` header never leaves the API's origin.
-    ///
-    /// ```no_run
-    /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
-    /// let item = client.list_order_items(42_u64).await?.remove(0);
-    /// if let Some(d) = item.available_downloadables.first() {
-    ///     let mut pdf = tokio::fs::File::create("report.pdf").await.unwrap();
-    ///     client.item_pdf_download(42_u64, &item.id, &d.key, &mut pdf).await?;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn item_pdf_download<W>(
-        &self,
-        order_id: impl Into<Id>,
-        item_id: impl Into<Id>,
-        key: &str,
-        writer: &mut W,
-    ) -> Result<u64>
-    where
-        W: AsyncWrite + Unpin + ?Sized,
-    {
-        let order_id = order_id.into().to_string();
-        let item_id = item_id.into().to_string();
-        let url = self.endpoint(
-            &["orders", &order_id, "items", &item_id, "pdfdownload", key],
-            false,
-        )?;
-        let request = self.request(Method::GET, url, Idempotency::Idempotent);
-        self.download(request, writer).await
     }
 
     fn export_url(&self, export: &ExportRequest) -> Result<Url> {

@@ -78,7 +78,7 @@ enum Mode {
 ///
 /// ```
 /// use bytes::Bytes;
-/// use common_auth::{CalloutAuth, SecretString};
+/// use housecanary_partner::{CalloutAuth, SecretString};
 /// use housecanary_partner::callouts::{
 ///     CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 /// };
@@ -153,7 +153,7 @@ impl CalloutReceiver {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     ///
     /// let log = Arc::new(InMemoryMessageLog::new(50_000)); // keep a handle to inspect it
@@ -188,7 +188,7 @@ impl CalloutReceiver {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, ConfigError, InMemoryMessageLog};
     ///
     /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
@@ -229,7 +229,7 @@ impl CalloutReceiver {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use common_auth::{CalloutAuth, SecretString};
+    /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker};
     ///
     /// let log = Arc::new(InMemoryMessageLog::default());
@@ -267,7 +267,7 @@ impl CalloutReceiver {
     ///
     /// ```
     /// use std::time::Duration;
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
@@ -304,7 +304,7 @@ impl CalloutReceiver {
     /// report of about 24 MiB). Larger bodies are answered `413`.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
@@ -326,7 +326,7 @@ impl CalloutReceiver {
     /// [`ConfigError::Zero`] for zero.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default()).with_max_in_flight(16)?;
@@ -352,7 +352,7 @@ impl CalloutReceiver {
     /// [`ConfigError::Zero`] for zero.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default())
@@ -379,7 +379,7 @@ impl CalloutReceiver {
     ///
     /// ```
     /// # use std::time::Duration;
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default())
@@ -406,7 +406,7 @@ impl CalloutReceiver {
     /// The limit of requests in flight.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
@@ -420,7 +420,7 @@ impl CalloutReceiver {
     /// The bytes of bodies held at once, across requests.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
@@ -434,7 +434,7 @@ impl CalloutReceiver {
     /// How long a body may take to arrive.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
@@ -453,7 +453,7 @@ impl CalloutReceiver {
     /// The request's time budget.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
@@ -467,7 +467,7 @@ impl CalloutReceiver {
     /// The body limit, in bytes.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });
@@ -481,7 +481,7 @@ impl CalloutReceiver {
     /// The verifier in use.
     ///
     /// ```
-    /// # use common_auth::{CalloutAuth, SecretString};
+    /// # use housecanary_partner::{CalloutAuth, SecretString};
     /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
     /// # let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) });

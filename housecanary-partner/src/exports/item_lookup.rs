@@ -1,11 +1,10 @@
-//! Which order item an archive entry belongs to.
+//! Which order item an archive entry belongs to, from the entry's name (no archive needed).
 
 use std::collections::HashMap;
 
 use super::clock::Clock;
-use super::entry_kind::EntryKind;
-use super::names::{item_file_id, order_item_file_prefix};
-use super::naming::{ItemNaming, OrderNaming};
+use super::file_names::{EntryKind, item_file_id, order_item_file_prefix};
+use super::naming_inputs::{ItemNaming, OrderNaming};
 
 /// Maps archive entry names back to the order items they were named after.
 ///
@@ -17,7 +16,7 @@ use super::naming::{ItemNaming, OrderNaming};
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::{
+/// use housecanary_partner::exports::{
 ///     EntryKind, FixedClock, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
 /// };
 ///
@@ -43,7 +42,7 @@ pub struct ItemMatcher {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::export_files::ItemLookup;
+/// use housecanary_partner::exports::ItemLookup;
 ///
 /// let lookup = ItemLookup::Ambiguous(vec![0, 3]);
 /// assert_eq!(lookup.item(), None);
@@ -68,7 +67,7 @@ impl ItemLookup {
     /// # Examples
     ///
     /// ```
-    /// use housecanary_partner::export_files::ItemLookup;
+    /// use housecanary_partner::exports::ItemLookup;
     ///
     /// assert_eq!(ItemLookup::NoItem.item(), None);
     /// ```
@@ -86,7 +85,7 @@ impl ItemMatcher {
     /// # Examples
     ///
     /// ```
-    /// use housecanary_partner::export_files::{
+    /// use housecanary_partner::exports::{
     ///     EntryKind, FixedClock, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
     /// };
     ///
@@ -121,7 +120,7 @@ impl ItemMatcher {
     /// # Examples
     ///
     /// ```
-    /// use housecanary_partner::export_files::{
+    /// use housecanary_partner::exports::{
     ///     EntryKind, FixedClock, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
     /// };
     ///
