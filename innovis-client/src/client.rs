@@ -12,21 +12,18 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tracing::Instrument;
 
-use crate::config::{ClientConfig, SharedLedger, USER_AGENT};
+use crate::config::{ClientConfig, MAX_SOFTWARE_PROVIDER_ID_LEN, SharedLedger, USER_AGENT};
 use crate::error::{Error, check_required};
 use crate::gateway_error::error_from_transport;
 use crate::ledger::recording::{self, SettleGuard};
 use crate::ledger::{InquiryLedger, InquiryOutcome, LedgerEntry, RepeatRules};
-use crate::reference::ReportReference;
+use crate::report_reference::ReportReference;
+use crate::request::builder_state::{NoHouseNumber, NoPurpose};
 use crate::request::report_request::ReportRequest;
 use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
-use crate::request::state::{NoHouseNumber, NoPurpose};
 use crate::response::redaction::REDACTION;
-use crate::response::report::{ReportResponse, ResponseBody};
+use crate::response::report_response::{ReportResponse, ResponseBody};
 use crate::response::return_code::ReturnCode;
-
-/// Most characters in `softwareProviderId`.
-pub const MAX_SOFTWARE_PROVIDER_ID_LEN: usize = 4;
 
 /// An Innovis Gateway client. Cheap to clone: clones share one connection pool and one token cache.
 ///

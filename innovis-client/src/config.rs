@@ -11,6 +11,8 @@ use common_auth::SecretString;
 use jiff::tz::TimeZone;
 use url::Url;
 
+/// Most characters in `softwareProviderId`.
+pub const MAX_SOFTWARE_PROVIDER_ID_LEN: usize = 4;
 /// `audience` of the token request unless set otherwise.
 pub const DEFAULT_AUDIENCE: &str = "innovisgateway";
 /// Default time to establish a connection.

@@ -7,7 +7,7 @@
 use client_core::Delivery;
 
 use crate::ledger::{LedgerError, RepeatRefusal};
-use crate::response::ReturnCodeError;
+use crate::response::return_code::ReturnCodeError;
 
 /// Everything that can go wrong when building or sending an Innovis request.
 ///
@@ -125,7 +125,7 @@ pub enum Error {
     #[error("could not write the audit export: {0}")]
     AuditExport(std::io::Error),
 
-    /// The report came back with `returnCode: Error` (see [`crate::response::ConsumerReport::check`]).
+    /// The report came back with `returnCode: Error` (see [`crate::ConsumerReport::check`]).
     #[error(transparent)]
     ReturnCode(#[from] ReturnCodeError),
 }

@@ -42,34 +42,62 @@
 //! ```
 //!
 //! See `docs/innovis.md` in the repository for the guide.
+//!
+//! # Where things are
+//!
+//! The main types are at the crate root; the files they live in are private, so each type has one
+//! path and a file can be renamed without breaking anyone. Four namespaces group what not every call
+//! needs:
+//!
+//! - [`pii`]: the consumer's personal values (`Ssn`, `DateOfBirth`, `ConsumerAccessCode`) and the
+//!   digit masking applied to vendor text, kept apart so that their handling rules are read together;
+//! - [`ledger`]: the inquiry ledger's stores, entries and audit export, for those who share a ledger
+//!   or export it;
+//! - [`builder_state`]: the typestate markers and `…IsSet` bounds of the request builders, for code
+//!   generic over builders;
+//! - [`transport`]: `client-core`, whose error sits in [`Error::Transport`].
+//!
+//! The `common-auth` types this API takes or returns ([`SecretString`], [`TokenError`]) are
+//! re-exported, so no other dependency is needed.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod client;
-pub mod config;
-pub mod error;
+mod client;
+mod config;
+mod error;
 mod gateway_error;
 pub mod ledger;
 pub mod pii;
-pub mod profile;
-pub mod reference;
-pub mod request;
-pub mod response;
+mod report_reference;
+mod request;
+mod reseller_profile;
+mod response;
 
 pub use client::Client;
 /// The transport every call goes through (`client-core`): its error type, limits and policies.
 pub use client_core as transport;
 pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
-pub use common_auth::SecretString;
-pub use config::{ClientConfig, Environment};
-pub use error::Error;
-pub use profile::ResellerProfile;
-pub use reference::ReportReference;
-pub use request::{
-    Address, Applicant, HouseNumber, Name, PermissiblePurpose, ProductCode, ReportRequest,
-    ReportRequestBuilder, SecondUseRequest, SecondUseRequestBuilder, generate_trace_number,
+pub use common_auth::{SecretString, TokenError};
+pub use config::{
+    ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,
+    USER_AGENT,
 };
-pub use response::{ConsumerReport, ReportResponse, ReturnCode, ReturnCodeError};
+pub use error::Error;
+pub use report_reference::{MAX_CONSUMER_ID_LEN, MAX_REPORT_REFERENCE_LEN, ReportReference};
+pub use request::applicant::{Address, Applicant, MAX_APPLICANTS, MAX_EMAIL_LEN, Name};
+pub use request::builder_state;
+pub use request::end_user::MAX_END_USER_LEN;
+pub use request::house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN, MAX_END_USER_CODE_LEN};
+pub use request::permissible_purpose::PermissiblePurpose;
+pub use request::product_code::ProductCode;
+pub use request::report_request::{ReportRequest, ReportRequestBuilder};
+pub use request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
+pub use request::trace_number::{MAX_TRACE_NUMBER_LEN, generate_trace_number};
+pub use reseller_profile::ResellerProfile;
+pub use response::consumer_report::ConsumerReport;
+pub use response::report_response::ReportResponse;
+pub use response::return_code::{ReturnCode, ReturnCodeError};
 
 /// The guide `docs/innovis.md`, compiled as doc tests so that its examples stay true.
 #[cfg(doctest)]

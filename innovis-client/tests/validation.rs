@@ -23,9 +23,9 @@ fn cr(
     customer_id: &str,
     end_user_code: &str,
 ) -> innovis_client::ReportRequestBuilder<
-    innovis_client::request::state::WithHouseNumber,
-    innovis_client::request::state::WithPurpose,
-    innovis_client::request::state::WithApplicants,
+    innovis_client::builder_state::WithHouseNumber,
+    innovis_client::builder_state::WithPurpose,
+    innovis_client::builder_state::WithApplicants,
 > {
     ReportRequest::builder(ProductCode::CR)
         .house_number(customer_id, end_user_code)

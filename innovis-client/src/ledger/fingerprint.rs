@@ -5,6 +5,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
+use crate::error::Error;
 use crate::request::report_request::ReportRequest;
 
 /// The secret key consumer fingerprints are computed with (HMAC-SHA-256).
@@ -27,9 +28,9 @@ const MIN_KEY_BYTES: usize = 32;
 
 impl FingerprintKey {
     /// A key from at least 32 secret bytes.
-    pub fn new(bytes: Vec<u8>) -> Result<Self, crate::Error> {
+    pub fn new(bytes: Vec<u8>) -> Result<Self, Error> {
         if bytes.len() < MIN_KEY_BYTES {
-            return Err(crate::Error::validation(
+            return Err(Error::validation(
                 "fingerprint_key",
                 format!("at least {MIN_KEY_BYTES} bytes required"),
             ));

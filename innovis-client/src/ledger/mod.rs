@@ -12,6 +12,9 @@
 //! Two stores: [`InMemoryLedger`] (the default, one process) and, with the `postgres` feature,
 //! `PostgresLedger`, which several replicas share and which survives restarts.
 //!
+//! A public namespace of its own: these are the types of one concern (the record kept for
+//! compliance), used by those who configure a shared store or export an audit, not by every call.
+//!
 //! ```no_run
 //! use innovis_client::ledger::{InMemoryLedger, InquiryLedger};
 //! # async fn run(client: innovis_client::Client) -> Result<(), innovis_client::Error> {
@@ -23,96 +26,23 @@
 //! # Ok(()) }
 //! ```
 
-use std::future::Future;
-use std::pin::Pin;
-use std::time::Duration;
-
-use jiff::Timestamp;
-
-use crate::reference::ReportReference;
-
-mod audit;
+mod audit_export;
 mod entry;
 mod error;
 mod fingerprint;
-mod memory;
+mod in_memory;
+mod inquiry_ledger;
 #[cfg(feature = "postgres")]
 mod postgres;
 pub(crate) mod recording;
+mod repeat_rules;
 
-pub use audit::{write_csv, write_json_lines};
+pub use audit_export::{write_csv, write_json_lines};
 pub use entry::{InquiryOutcome, LedgerEntry};
 pub use error::{LedgerError, RefusalReason, RepeatRefusal};
 pub use fingerprint::FingerprintKey;
-pub use memory::InMemoryLedger;
+pub use in_memory::InMemoryLedger;
+pub use inquiry_ledger::{InquiryLedger, LedgerFuture};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresLedger, PostgresLedgerConfig};
-
-/// What a ledger call returns: boxed, so a ledger can be shared as `Arc<dyn InquiryLedger>`.
-pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError>> + Send + 'a>>;
-
-/// The default window in which the same consumer, House Number, product and purpose is refused.
-pub const DEFAULT_REPEAT_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// How [`InquiryLedger::begin`] decides whether an inquiry repeats an earlier one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RepeatRules {
-    /// An earlier completed inquiry for the same consumer, House Number, product and purpose
-    /// within this window is a repeat.
-    pub window: Duration,
-    /// The caller explicitly allows a repeat within the window (never a reused trace number, nor
-    /// a repeat while an earlier inquiry is unsettled).
-    pub allow_repeat: bool,
-}
-
-/// A store of inquiry entries and report references.
-///
-/// `begin` must be atomic with its checks: two replicas beginning the same consumer's inquiry at
-/// once must not both succeed.
-pub trait InquiryLedger: Send + Sync + 'static {
-    /// Writes `entry` (its outcome [`InquiryOutcome::Pending`]) unless it repeats an earlier one:
-    /// - its trace number is already in the ledger (unless that entry was settled *not sent*);
-    /// - the consumer's latest entry *may have been sent*, or an entry for the same consumer,
-    ///   House Number, product and purpose is still pending: [`RefusalReason::Unsettled`];
-    /// - an entry for the same consumer, House Number, product and purpose completed within
-    ///   `rules.window`, unless `rules.allow_repeat`.
-    ///
-    /// Entries without a consumer fingerprint are checked by trace number only.
-    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()>;
-
-    /// Settles the unsettled entry `trace_number` with `outcome`, and keeps `references` for
-    /// SECONDUSE. Fails with [`LedgerError::AlreadySettled`] for a settled entry.
-    fn settle<'a>(
-        &'a self,
-        trace_number: &'a str,
-        outcome: InquiryOutcome,
-        references: Vec<ReportReference>,
-    ) -> LedgerFuture<'a, ()>;
-
-    /// The entry of `trace_number`.
-    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>>;
-
-    /// The stored reference of a report.
-    fn reference<'a>(
-        &'a self,
-        report_reference_number: &'a str,
-    ) -> LedgerFuture<'a, Option<ReportReference>>;
-
-    /// Every entry requested in `[from, to)`, oldest first.
-    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>>;
-
-    /// Deletes entries requested before `cutoff`, and references of reports pulled before it;
-    /// returns how many entries went.
-    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64>;
-}
-
-/// Whether `later` repeats `earlier` for the duplicate guard: same consumer, House Number, product
-/// and purpose.
-pub(crate) fn same_inquiry(earlier: &LedgerEntry, later: &LedgerEntry) -> bool {
-    earlier.consumer_fingerprint.is_some()
-        && earlier.consumer_fingerprint == later.consumer_fingerprint
-        && earlier.customer_id == later.customer_id
-        && earlier.end_user_code == later.end_user_code
-        && earlier.product == later.product
-        && earlier.permissible_purpose == later.permissible_purpose
-}
+pub use repeat_rules::{DEFAULT_REPEAT_WINDOW, RepeatRules};

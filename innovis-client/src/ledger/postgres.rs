@@ -10,10 +10,12 @@ use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::{LedgerError, RefusalReason, RepeatRefusal};
-use super::{InquiryLedger, LedgerFuture, RepeatRules};
-use crate::reference::ReportReference;
+use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
+use super::repeat_rules::RepeatRules;
+use crate::error::Error;
+use crate::report_reference::ReportReference;
 use crate::request::house_number::HouseNumber;
-use crate::request::product::ProductCode;
+use crate::request::product_code::ProductCode;
 
 /// The migrations of the ledger's tables, in order; `{entries}` and `{references}` are the
 /// configured table names.
@@ -99,13 +101,13 @@ impl PostgresLedgerConfig {
     }
 
     /// The schema to keep the tables in (created when missing).
-    pub fn schema(mut self, schema: &str) -> Result<Self, crate::Error> {
+    pub fn schema(mut self, schema: &str) -> Result<Self, Error> {
         self.schema = identifier("schema", schema)?;
         Ok(self)
     }
 
     /// The names of the entries and references tables.
-    pub fn tables(mut self, entries: &str, references: &str) -> Result<Self, crate::Error> {
+    pub fn tables(mut self, entries: &str, references: &str) -> Result<Self, Error> {
         self.entries = identifier("entries table", entries)?;
         self.references = identifier("references table", references)?;
         Ok(self)
@@ -118,8 +120,8 @@ impl PostgresLedgerConfig {
     }
 }
 
-fn identifier(field: &'static str, name: &str) -> Result<Identifier, crate::Error> {
-    Identifier::new(name).map_err(|err| crate::Error::validation(field, err.to_string()))
+fn identifier(field: &'static str, name: &str) -> Result<Identifier, Error> {
+    Identifier::new(name).map_err(|err| Error::validation(field, err.to_string()))
 }
 
 /// An [`InquiryLedger`] in PostgreSQL, shared by every replica and kept across restarts. Its
@@ -152,7 +154,7 @@ impl std::fmt::Debug for PostgresLedger {
 
 impl PostgresLedger {
     /// Connects and brings the tables up to date.
-    pub async fn connect(config: PostgresLedgerConfig) -> Result<Self, crate::Error> {
+    pub async fn connect(config: PostgresLedgerConfig) -> Result<Self, Error> {
         let pool = pool_from_url(&config.url, config.pool_size).map_err(database)?;
         let mut client = pool.get().await.map_err(|err| database(err.into()))?;
         migrate(
@@ -530,7 +532,7 @@ fn entry_from_row(row: &Row) -> Result<LedgerEntry, LedgerError> {
 }
 
 fn reference_from_row(row: &Row) -> Result<ReportReference, LedgerError> {
-    let corrupt = |err: crate::Error| LedgerError::Corrupt(err.to_string());
+    let corrupt = |err: Error| LedgerError::Corrupt(err.to_string());
     ReportReference::new(
         row.get::<_, String>(0),
         row.get::<_, String>(1),
@@ -573,8 +575,8 @@ fn refusal(
     })
 }
 
-fn database(err: DatabaseError) -> crate::Error {
-    crate::Error::Ledger(LedgerError::Database(err))
+fn database(err: DatabaseError) -> Error {
+    Error::Ledger(LedgerError::Database(err))
 }
 
 fn pool_error(err: client_core::database::deadpool_postgres::PoolError) -> LedgerError {

@@ -5,17 +5,17 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::InquiryLedger;
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::fingerprint::FingerprintKey;
+use super::inquiry_ledger::InquiryLedger;
 use crate::error::Error;
-use crate::reference::ReportReference;
+use crate::report_reference::ReportReference;
 use crate::request::house_number::HouseNumber;
-use crate::request::product::ProductCode;
-use crate::request::purpose::PermissiblePurpose;
+use crate::request::permissible_purpose::PermissiblePurpose;
+use crate::request::product_code::ProductCode;
 use crate::request::report_request::ReportRequest;
 use crate::request::second_use::SecondUseRequest;
-use crate::response::report::ReportResponse;
+use crate::response::report_response::ReportResponse;
 
 /// The SDK version recorded with every entry.
 const SDK_VERSION: &str = concat!("innovis-client/", env!("CARGO_PKG_VERSION"));
@@ -98,12 +98,13 @@ pub(crate) fn outcome_of(
     match result {
         Ok(response) => {
             let first = response.consumers().first();
-            let text = |pick: fn(&crate::ConsumerReport) -> Option<&String>| {
-                first
-                    .and_then(pick)
-                    .filter(|value| !value.is_empty())
-                    .cloned()
-            };
+            let text =
+                |pick: fn(&crate::response::consumer_report::ConsumerReport) -> Option<&String>| {
+                    first
+                        .and_then(pick)
+                        .filter(|value| !value.is_empty())
+                        .cloned()
+                };
             (
                 InquiryOutcome::Completed {
                     return_code: first

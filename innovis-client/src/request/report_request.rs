@@ -14,16 +14,16 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::request::applicant::{Applicant, ApplicantWire, MAX_APPLICANTS};
-use crate::request::end_user::check_end_user;
-use crate::request::house_number::HouseNumber;
-use crate::request::product::ProductCode;
-use crate::request::purpose::PermissiblePurpose;
-use crate::request::state::{
+use crate::request::builder_state::{
     ApplicantsIsSet, ApplicantsState, HouseNumberIsSet, NoApplicants, NoHouseNumber, NoPurpose,
     PurposeIsSet, WithApplicants, WithHouseNumber, WithPurpose,
 };
-use crate::request::trace;
-use crate::response::report::ResponseBody;
+use crate::request::end_user::check_end_user;
+use crate::request::house_number::HouseNumber;
+use crate::request::permissible_purpose::PermissiblePurpose;
+use crate::request::product_code::ProductCode;
+use crate::request::trace_number;
+use crate::response::report_response::ResponseBody;
 
 /// A validated report request, ready for [`crate::Client::send`]. Made with [`ReportRequest::builder`].
 ///
@@ -160,7 +160,7 @@ const APPLICANT_IDS: [&str; MAX_APPLICANTS] =
 /// Builds a [`ReportRequest`]. Made by [`ReportRequest::builder`].
 ///
 /// The three type parameters track the required parts: the House Number, the permissible purpose and the
-/// applicants (see [`crate::request::state`]). `build()` compiles only once all three are set, so a request
+/// applicants (see [`crate::builder_state`]). `build()` compiles only once all three are set, so a request
 /// that lacks one is **rejected by the compiler**, with a message naming the missing part and its setter. A
 /// House Number is set by one call that takes both the `customerId` and the `endUserCode`; there is no
 /// setter for either alone.
@@ -372,7 +372,7 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
         }
         let house_number = self.house_number.into_house_number()?;
         check_end_user(self.end_user.as_deref())?;
-        let customer_trace_number = trace::given_or_generated(self.customer_trace_number)?;
+        let customer_trace_number = trace_number::given_or_generated(self.customer_trace_number)?;
         let applicants = self.applicants.into_applicants();
         if applicants.len() > MAX_APPLICANTS {
             return Err(Error::validation(

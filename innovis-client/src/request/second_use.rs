@@ -15,16 +15,16 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::reference::ReportReference;
-use crate::request::end_user::check_end_user;
-use crate::request::house_number::HouseNumber;
-use crate::request::product::ProductCode;
-use crate::request::purpose::PermissiblePurpose;
-use crate::request::state::{
+use crate::report_reference::ReportReference;
+use crate::request::builder_state::{
     HouseNumberIsSet, NoHouseNumber, NoPurpose, PurposeIsSet, WithHouseNumber, WithPurpose,
 };
-use crate::request::trace;
-use crate::response::report::ResponseBody;
+use crate::request::end_user::check_end_user;
+use crate::request::house_number::HouseNumber;
+use crate::request::permissible_purpose::PermissiblePurpose;
+use crate::request::product_code::ProductCode;
+use crate::request::trace_number;
+use crate::response::report_response::ResponseBody;
 
 /// Format of `originalInquiryDate`.
 const INQUIRY_DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -352,7 +352,7 @@ impl<H, P> SecondUseRequestBuilder<H, P> {
     {
         let house_number = self.house_number.into_house_number()?;
         check_end_user(self.end_user.as_deref())?;
-        let customer_trace_number = trace::given_or_generated(self.customer_trace_number)?;
+        let customer_trace_number = trace_number::given_or_generated(self.customer_trace_number)?;
         Ok(SecondUseRequest {
             reference: self.reference,
             house_number,

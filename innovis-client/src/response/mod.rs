@@ -1,10 +1,8 @@
-//! Response types: [`ReportResponse`] (whole body), [`ConsumerReport`] (one consumer), [`ReturnCode`].
+//! What the gateway answers: the whole body ([`report_response`]), one consumer's report
+//! ([`consumer_report`]) and its `returnCode` ([`return_code`]), and how vendor text is masked before
+//! it reaches an error ([`redaction`]).
 
-pub mod consumer;
+pub(crate) mod consumer_report;
 pub(crate) mod redaction;
-pub mod report;
-pub mod return_code;
-
-pub use consumer::ConsumerReport;
-pub use report::ReportResponse;
-pub use return_code::{ReturnCode, ReturnCodeError};
+pub(crate) mod report_response;
+pub(crate) mod return_code;

@@ -78,7 +78,7 @@ pub(crate) fn mask_string_values(body: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::report::ResponseBody;
+    use crate::response::report_response::ResponseBody;
 
     fn decode(body: &[u8]) -> Result<ResponseBody, client_core::Error> {
         let base = url::Url::parse("https://gateway.example/request").unwrap();

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, check_required};
-use crate::reference::ReportReference;
+use crate::report_reference::ReportReference;
+use crate::request::builder_state::{NoApplicants, WithHouseNumber, WithPurpose};
 use crate::request::house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN};
-use crate::request::product::ProductCode;
-use crate::request::purpose::PermissiblePurpose;
+use crate::request::permissible_purpose::PermissiblePurpose;
+use crate::request::product_code::ProductCode;
 use crate::request::report_request::{ReportRequest, ReportRequestBuilder};
 use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
-use crate::request::state::{NoApplicants, WithHouseNumber, WithPurpose};
 
 /// The House Number Customer IDs Innovis assigned to a reseller, one per (permissible purpose, product).
 ///

@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use super::entry::LedgerEntry;
+use crate::error::Error;
 
 /// Writes `entries` as JSON lines (one object per line).
 ///
@@ -16,10 +17,7 @@ use super::entry::LedgerEntry;
 /// assert!(out.is_empty());
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
-pub fn write_json_lines(
-    entries: &[LedgerEntry],
-    mut writer: impl Write,
-) -> Result<(), crate::Error> {
+pub fn write_json_lines(entries: &[LedgerEntry], mut writer: impl Write) -> Result<(), Error> {
     for entry in entries {
         serde_json::to_writer(&mut writer, entry).map_err(|err| io_error(err.into()))?;
         writer.write_all(b"\n").map_err(io_error)?;
@@ -36,7 +34,7 @@ pub fn write_json_lines(
 /// assert!(String::from_utf8(out).unwrap().starts_with("trace_number,"));
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
-pub fn write_csv(entries: &[LedgerEntry], writer: impl Write) -> Result<(), crate::Error> {
+pub fn write_csv(entries: &[LedgerEntry], writer: impl Write) -> Result<(), Error> {
     let mut csv = csv::Writer::from_writer(writer);
     csv.write_record([
         "trace_number",
@@ -84,10 +82,10 @@ pub fn write_csv(entries: &[LedgerEntry], writer: impl Write) -> Result<(), crat
     csv.flush().map_err(io_error)
 }
 
-fn io_error(source: std::io::Error) -> crate::Error {
-    crate::Error::AuditExport(source)
+fn io_error(source: std::io::Error) -> Error {
+    Error::AuditExport(source)
 }
 
-fn csv_error(err: csv::Error) -> crate::Error {
+fn csv_error(err: csv::Error) -> Error {
     io_error(std::io::Error::other(err))
 }

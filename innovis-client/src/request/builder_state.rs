@@ -9,7 +9,7 @@
 use crate::error::Error;
 use crate::request::applicant::Applicant;
 use crate::request::house_number::HouseNumber;
-use crate::request::purpose::PermissiblePurpose;
+use crate::request::permissible_purpose::PermissiblePurpose;
 
 mod sealed {
     /// Keeps the markers and the `…IsSet` traits to this crate.
@@ -86,7 +86,7 @@ impl NoApplicants {
 /// Satisfied once a builder has a House Number.
 ///
 /// ```
-/// use innovis_client::request::state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
+/// use innovis_client::builder_state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
 /// use innovis_client::{Applicant, Error, PermissiblePurpose, ProductCode, ReportRequest, ReportRequestBuilder};
 ///
 /// // Generic code over complete builders names these bounds:
@@ -124,7 +124,7 @@ impl HouseNumberIsSet for WithHouseNumber {
 /// Satisfied once a builder has a permissible purpose.
 ///
 /// ```
-/// use innovis_client::request::state::{HouseNumberIsSet, PurposeIsSet};
+/// use innovis_client::builder_state::{HouseNumberIsSet, PurposeIsSet};
 /// use innovis_client::{Error, PermissiblePurpose, ReportReference, SecondUseRequest, SecondUseRequestBuilder};
 ///
 /// // Generic code over complete builders names these bounds:
@@ -163,7 +163,7 @@ impl PurposeIsSet for WithPurpose {
 /// setter add the first applicant and every later one.
 ///
 /// ```
-/// use innovis_client::request::state::{ApplicantsState, WithApplicants, WithHouseNumber, WithPurpose};
+/// use innovis_client::builder_state::{ApplicantsState, WithApplicants, WithHouseNumber, WithPurpose};
 /// use innovis_client::{Applicant, ReportRequestBuilder};
 ///
 /// // Adds the co-applicant, whether or not an applicant was added before.
@@ -172,7 +172,7 @@ impl PurposeIsSet for WithPurpose {
 /// ) -> ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
 ///     builder.applicant(Applicant::new().name("JANE", "CONSUMER"))
 /// }
-/// # let _ = with_co_applicant::<innovis_client::request::state::NoApplicants>;
+/// # let _ = with_co_applicant::<innovis_client::builder_state::NoApplicants>;
 /// ```
 pub trait ApplicantsState: sealed::Sealed {
     #[doc(hidden)]
@@ -195,7 +195,7 @@ impl ApplicantsState for WithApplicants {
 /// Satisfied once a report request builder has at least one applicant.
 ///
 /// ```
-/// use innovis_client::request::state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
+/// use innovis_client::builder_state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
 /// use innovis_client::{Applicant, Error, PermissiblePurpose, ProductCode, ReportRequest, ReportRequestBuilder};
 ///
 /// fn finish<H: HouseNumberIsSet, P: PurposeIsSet, A: ApplicantsIsSet>(

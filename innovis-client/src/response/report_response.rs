@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::reference::ReportReference;
-use crate::response::consumer::ConsumerReport;
+use crate::report_reference::ReportReference;
+use crate::response::consumer_report::ConsumerReport;
 use crate::response::return_code::ReturnCodeError;
 
 /// What the gateway answered to a report, REFUPD or SECONDUSE request.

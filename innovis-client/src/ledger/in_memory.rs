@@ -7,8 +7,9 @@ use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::{LedgerError, RefusalReason, RepeatRefusal};
-use super::{InquiryLedger, LedgerFuture, RepeatRules, same_inquiry};
-use crate::reference::ReportReference;
+use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
+use super::repeat_rules::{RepeatRules, same_inquiry};
+use crate::report_reference::ReportReference;
 
 /// An [`InquiryLedger`] held in this process: lost on restart and not shared between replicas
 /// (use `PostgresLedger` for that). The client's default.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::pii::mask_digit_runs;
-use crate::request::product::ProductCode;
+use crate::request::product_code::ProductCode;
 use crate::response::return_code::{ReturnCode, ReturnCodeError};
 
 /// One consumer's report, as the gateway returns it under `Consumers`.

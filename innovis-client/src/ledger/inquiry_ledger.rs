@@ -1,0 +1,56 @@
+//! The store every inquiry is recorded in: the [`InquiryLedger`] trait the in-memory and PostgreSQL
+//! ledgers implement.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use jiff::Timestamp;
+
+use super::entry::{InquiryOutcome, LedgerEntry};
+use super::error::LedgerError;
+use super::repeat_rules::RepeatRules;
+use crate::report_reference::ReportReference;
+
+/// What a ledger call returns: boxed, so a ledger can be shared as `Arc<dyn InquiryLedger>`.
+pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError>> + Send + 'a>>;
+
+/// A store of inquiry entries and report references.
+///
+/// `begin` must be atomic with its checks: two replicas beginning the same consumer's inquiry at
+/// once must not both succeed.
+pub trait InquiryLedger: Send + Sync + 'static {
+    /// Writes `entry` (its outcome [`InquiryOutcome::Pending`]) unless it repeats an earlier one:
+    /// - its trace number is already in the ledger (unless that entry was settled *not sent*);
+    /// - the consumer's latest entry *may have been sent*, or an entry for the same consumer,
+    ///   House Number, product and purpose is still pending: [`RefusalReason::Unsettled`](crate::ledger::RefusalReason::Unsettled);
+    /// - an entry for the same consumer, House Number, product and purpose completed within
+    ///   `rules.window`, unless `rules.allow_repeat`.
+    ///
+    /// Entries without a consumer fingerprint are checked by trace number only.
+    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()>;
+
+    /// Settles the unsettled entry `trace_number` with `outcome`, and keeps `references` for
+    /// SECONDUSE. Fails with [`LedgerError::AlreadySettled`] for a settled entry.
+    fn settle<'a>(
+        &'a self,
+        trace_number: &'a str,
+        outcome: InquiryOutcome,
+        references: Vec<ReportReference>,
+    ) -> LedgerFuture<'a, ()>;
+
+    /// The entry of `trace_number`.
+    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>>;
+
+    /// The stored reference of a report.
+    fn reference<'a>(
+        &'a self,
+        report_reference_number: &'a str,
+    ) -> LedgerFuture<'a, Option<ReportReference>>;
+
+    /// Every entry requested in `[from, to)`, oldest first.
+    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>>;
+
+    /// Deletes entries requested before `cutoff`, and references of reports pulled before it;
+    /// returns how many entries went.
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64>;
+}
