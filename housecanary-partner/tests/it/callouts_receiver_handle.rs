@@ -11,6 +11,8 @@ use housecanary_partner::callouts::{
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
+use crate::support;
+
 fn auth() -> CalloutAuth {
     CalloutAuth::query_token("token", SecretString::from("q-secret"))
         .expect("non-empty callout credentials")
@@ -18,16 +20,11 @@ fn auth() -> CalloutAuth {
 
 /// Request parts as the vendor would send them for `body`.
 fn signed_parts(body: &[u8]) -> http::request::Parts {
-    let signed = auth().sign(&"/callouts".parse().unwrap(), body).unwrap();
-    let mut request = http::Request::post(signed.uri).body(()).unwrap();
-    *request.headers_mut() = signed.headers;
-    request.into_parts().0
+    support::signed_parts(&auth(), body)
 }
 
 fn body(message_id: &str) -> Bytes {
-    Bytes::from(format!(
-        r#"{{"message_type":"order_item_status_change","message_id":"{message_id}","order_id":1,"order_item_id":2,"new_status":"complete"}}"#
-    ))
+    support::item_status_body(message_id)
 }
 
 /// A receiver whose handler sleeps `delay` (paused time) and counts its calls.

@@ -7,7 +7,9 @@
 //!
 //! Some tests re-run this test binary as a child process (`std::env::current_exe()`), selecting an
 //! ignored entry point with an environment variable: the replicas, and the memory measurement, which
-//! needs a process of its own so the peak resident size is its alone.
+//! needs a process of its own so the peak resident size is its alone. The child is given the
+//! test's full name in this binary (`callouts_durable::…`, from `module_path!()`).
+#![cfg(all(feature = "axum", feature = "postgres"))]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,31 +22,17 @@ use housecanary_partner::callouts::{
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
-const SIGNATURE_HEADER: &str = "x-hc-signature";
+use crate::support::{self, item_status_body as body, serve, test_name};
+
 const SECRET: &str = "durable-callout-secret";
 
 fn hmac_auth() -> CalloutAuth {
-    CalloutAuth::hmac_sha1(
-        http::HeaderName::from_static(SIGNATURE_HEADER),
-        SecretString::from(SECRET),
-    )
-    .expect("non-empty secret")
-}
-
-fn body(message_id: &str) -> Bytes {
-    Bytes::from(format!(
-        r#"{{"message_type":"order_item_status_change","message_id":"{message_id}","order_id":1,"customer_order_id":"c-1","order_item_id":2,"customer_item_id":null,"new_status":"complete","external_integration_id":null}}"#
-    ))
+    support::hmac_auth(SECRET)
 }
 
 /// Request parts as the vendor sends them for `body`.
 fn signed_parts(body: &[u8]) -> http::request::Parts {
-    let signed = hmac_auth()
-        .sign(&"/callouts".parse().expect("URI"), body)
-        .expect("sign");
-    let mut request = http::Request::post(signed.uri).body(()).expect("request");
-    *request.headers_mut() = signed.headers;
-    request.into_parts().0
+    support::signed_parts(&hmac_auth(), body)
 }
 
 fn new_claim(begin: Begin) -> ClaimToken {
@@ -554,14 +542,6 @@ mod hardening {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio::net::TcpStream;
 
-    async fn serve(receiver: CalloutReceiver) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = housecanary_partner::callouts::axum::router(receiver, "/callouts");
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        addr
-    }
-
     /// Sends a request head announcing `length` body bytes and `extra` header lines, no body.
     async fn send_head(addr: SocketAddr, path: &str, extra: &str, length: usize) -> TcpStream {
         let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -613,7 +593,7 @@ mod hardening {
             ),
         ];
         for (auth, header, path) in schemes {
-            let addr = serve(inbox_receiver(auth)).await;
+            let addr = serve(inbox_receiver(auth), "/callouts").await;
             // A 16 MiB body is announced and never sent: only the headers can have decided.
             let mut stream = send_head(addr, path, header, 16 << 20).await;
             assert_eq!(
@@ -626,7 +606,7 @@ mod hardening {
 
     #[tokio::test]
     async fn hmac_without_a_well_formed_signature_is_401_before_the_body() {
-        let addr = serve(inbox_receiver(hmac_auth())).await;
+        let addr = serve(inbox_receiver(hmac_auth()), "/callouts").await;
         for header in [
             "",
             "x-hc-signature: md5=00\r\n",
@@ -650,7 +630,7 @@ mod hardening {
     #[tokio::test]
     async fn past_the_in_flight_limit_hmac_requests_get_503_at_once() {
         let receiver = inbox_receiver(hmac_auth()).with_max_in_flight(2).unwrap();
-        let addr = serve(receiver).await;
+        let addr = serve(receiver, "/callouts").await;
         let forged = format!("x-hc-signature: sha1={}\r\n", "0".repeat(40));
         // Two slow senders hold both places.
         let mut holding = Vec::new();
@@ -674,7 +654,7 @@ mod hardening {
         let receiver = inbox_receiver(hmac_auth())
             .with_body_deadline(Duration::from_millis(300))
             .unwrap();
-        let addr = serve(receiver).await;
+        let addr = serve(receiver, "/callouts").await;
         let forged = format!("x-hc-signature: sha1={}\r\n", "0".repeat(40));
         let mut stream = send_head(addr, "/callouts", &forged, 1024).await;
         stream.write_all(b"{").await.unwrap();
@@ -705,7 +685,7 @@ mod hardening {
         if std::env::var(MEMORY_CHILD).is_err() {
             return;
         }
-        let addr = serve(inbox_receiver(hmac_auth())).await;
+        let addr = serve(inbox_receiver(hmac_auth()), "/callouts").await;
         let before = peak_rss_kib();
         let chunk = vec![b' '; 64 << 10];
         let chunk: &'static [u8] = chunk.leak();
@@ -740,7 +720,7 @@ mod hardening {
         let output = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "hardening::forged_callouts_memory_child",
+                &test_name(module_path!(), "forged_callouts_memory_child"),
                 "--ignored",
                 "--nocapture",
                 "--test-threads=1",
@@ -884,7 +864,7 @@ mod replicas {
         let child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "replicas::replica_process",
+                &test_name(module_path!(), "replica_process"),
                 "--ignored",
                 "--nocapture",
                 "--test-threads=1",

@@ -1,22 +1,12 @@
 //! Downloads from signed URLs (no Authorization header) and item PDFs (with it).
 
-use std::time::Duration;
-
+use housecanary_partner::Error;
 use housecanary_partner::exports::ExportRequest;
-use housecanary_partner::{Client, Config, Environment, Error, RetryPolicy, SecretString};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const TOKEN: &str = "test-partner-token";
-
-fn client_for(server: &MockServer) -> Client {
-    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
-    let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
-        .without_timeouts()
-        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(5)));
-    Client::new(config).unwrap()
-}
+use crate::support::{TOKEN, client_for};
 
 /// A body larger than one chunk, with a recognisable pattern.
 fn archive_bytes() -> Vec<u8> {

@@ -5,35 +5,12 @@ use std::time::Duration;
 
 use housecanary_partner::exports::{CreateExport, ExportFormat, WaitOptions};
 use housecanary_partner::status::ExportStatus;
-use housecanary_partner::{Client, Config, Environment, Error, RetryPolicy, SecretString};
+use housecanary_partner::{Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const TOKEN: &str = "test-partner-token";
-
-fn client_for(server: &MockServer) -> Client {
-    client_with_policy(
-        server,
-        RetryPolicy::default().initial_backoff(Duration::from_millis(5)),
-    )
-}
-
-/// A client with no timer of its own: under paused time the runtime jumps to the next timer
-/// whenever it waits for the network, and the connection pool's idle timer (90 s) would make
-/// the clock leap while a poll is in flight.
-fn client_with_policy(server: &MockServer, policy: RetryPolicy) -> Client {
-    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
-    let http = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap();
-    let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
-        .without_timeouts()
-        .http_client(http)
-        .retry_policy(policy);
-    Client::new(config).unwrap()
-}
+use crate::support::{TOKEN, fast_retries, paused_clock_client};
 
 const EXPORT_PATH: &str = "/partner-api/v1/orders/881/export-requests/31/";
 
@@ -54,7 +31,7 @@ async fn create_export_posts_format_and_exclude_json() {
         .mount(&server)
         .await;
 
-    let export = client_for(&server)
+    let export = paused_clock_client(&server, fast_retries())
         .create_export(
             &CreateExport::new(881_u64)
                 .format(ExportFormat::Zip)
@@ -83,7 +60,7 @@ async fn any_format_string_is_sent_as_given() {
         .mount(&server)
         .await;
 
-    let export = client_for(&server)
+    let export = paused_clock_client(&server, fast_retries())
         .create_export(&CreateExport::new(881_u64).format("csv"))
         .await
         .unwrap();
@@ -116,7 +93,7 @@ async fn get_and_list_export_requests() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_for(&server);
+    let client = paused_clock_client(&server, fast_retries());
 
     let export = client.get_export_request(881_u64, 31_u64).await.unwrap();
     assert!(export.is_complete());
@@ -163,7 +140,7 @@ async fn wait_for_export_polls_until_complete_reporting_progress() {
         .on_progress(move |e| sink.lock().unwrap().push(e.percent_complete));
 
     let started = tokio::time::Instant::now();
-    let done = client_for(&server)
+    let done = paused_clock_client(&server, fast_retries())
         .wait_for_export(881_u64, 31_u64, options)
         .await
         .unwrap();
@@ -192,7 +169,7 @@ async fn a_failed_export_ends_the_wait_with_its_status() {
     )
     .await;
 
-    let err = client_for(&server)
+    let err = paused_clock_client(&server, fast_retries())
         .wait_for_export(881_u64, 31_u64, WaitOptions::default())
         .await
         .unwrap_err();
@@ -218,7 +195,7 @@ async fn the_wait_gives_up_at_its_deadline() {
         .max_interval(Duration::from_secs(10))
         .timeout(Duration::from_secs(35));
 
-    let err = client_for(&server)
+    let err = paused_clock_client(&server, fast_retries())
         .wait_for_export(881_u64, 31_u64, options)
         .await
         .unwrap_err();
@@ -261,7 +238,7 @@ async fn a_poll_does_not_retry_past_the_deadline() {
         .expect(0)
         .mount(&server)
         .await;
-    let client = client_with_policy(
+    let client = paused_clock_client(
         &server,
         RetryPolicy::default().max_retry_after(Duration::from_secs(7200)),
     );

@@ -1,25 +1,13 @@
 //! `POST orders/`: exact bodies, the Token header, answers and errors.
 
-use std::time::Duration;
-
 use housecanary_partner::orders::{OrderItem, ValueReportOrder};
 use housecanary_partner::status::OrderStatus;
-use housecanary_partner::{
-    Client, Config, Environment, Error, OwnerPair, RetryPolicy, SecretString,
-};
+use housecanary_partner::{Error, OwnerPair};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const TOKEN: &str = "test-partner-token";
-
-fn client_for(server: &MockServer) -> Client {
-    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
-    let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
-        .without_timeouts()
-        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(5)));
-    Client::new(config).unwrap()
-}
+use crate::support::{TOKEN, client_for};
 
 fn sample_order() -> ValueReportOrder {
     ValueReportOrder::builder()

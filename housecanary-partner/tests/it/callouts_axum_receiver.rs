@@ -12,18 +12,14 @@ use housecanary_partner::callouts::{
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 use reqwest::StatusCode;
-use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-const SIGNATURE_HEADER: &str = "x-hc-signature";
+use crate::support::{self, SIGNATURE_HEADER, serve};
+
 const SECRET: &str = "partner-callout-secret";
 
 fn auth() -> CalloutAuth {
-    CalloutAuth::hmac_sha1(
-        http::HeaderName::from_static(SIGNATURE_HEADER),
-        SecretString::from(SECRET),
-    )
-    .expect("non-empty callout credentials")
+    support::hmac_auth(SECRET)
 }
 
 fn status_change(message_id: &str) -> Vec<u8> {
@@ -36,17 +32,6 @@ fn status_change(message_id: &str) -> Vec<u8> {
         "external_integration_ids": ["a"]
     }))
     .expect("test JSON")
-}
-
-/// Serves `receiver` at `/callouts` on an ephemeral loopback port.
-async fn serve(receiver: CalloutReceiver) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("local addr");
-    let app = housecanary_partner::callouts::axum::router(receiver, "/callouts");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 /// The vendor's side: signs `body` and POSTs it; returns the status and the response text.
@@ -116,7 +101,7 @@ fn counting_receiver(recorder: &Recorder) -> CalloutReceiver {
 #[tokio::test]
 async fn ten_redeliveries_of_one_message_run_the_handler_once() {
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder)).await;
+    let addr = serve(counting_receiver(&recorder), "/callouts").await;
     let client = reqwest::Client::new();
     for attempt in 0..10 {
         let (status, text) = deliver(&client, addr, status_change("m-redelivered")).await;
@@ -147,7 +132,7 @@ async fn a_handler_failure_then_a_redelivery_processes_the_message_once() {
             },
         )
     };
-    let addr = serve(receiver).await;
+    let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();
 
     let (status, text) = deliver(&client, addr, status_change("m-retry")).await;
@@ -189,7 +174,7 @@ async fn a_panicking_handler_answers_500_and_the_redelivery_is_processed() {
             },
         )
     };
-    let addr = serve(receiver).await;
+    let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();
     let (status, _) = deliver(&client, addr, status_change("m-panic")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -220,7 +205,7 @@ async fn a_slow_handler_answers_5xx_within_the_budget_and_leaves_the_id_unproces
         .with_budget(Duration::from_millis(200))
         .expect("budget shorter than the lease")
     };
-    let addr = serve(receiver).await;
+    let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();
 
     let started = std::time::Instant::now();
@@ -269,7 +254,7 @@ async fn concurrent_deliveries_of_one_id_run_the_handler_once() {
             },
         )
     };
-    let addr = serve(receiver).await;
+    let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();
 
     let first = tokio::spawn({
@@ -300,7 +285,11 @@ async fn concurrent_deliveries_of_one_id_run_the_handler_once() {
 #[tokio::test]
 async fn an_oversized_body_is_answered_413_announced_or_chunked() {
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder).with_body_limit(1024)).await;
+    let addr = serve(
+        counting_receiver(&recorder).with_body_limit(1024),
+        "/callouts",
+    )
+    .await;
     let client = reqwest::Client::new();
 
     // A valid, signed callout padded past the limit with an extra field.
@@ -335,7 +324,7 @@ async fn an_oversized_body_is_answered_413_announced_or_chunked() {
 #[tokio::test]
 async fn the_default_limit_takes_an_order_complete_with_a_large_report() {
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder)).await;
+    let addr = serve(counting_receiver(&recorder), "/callouts").await;
     // 3 MiB of base64: past the 2 MiB that axum's own extractors would allow by default.
     let report = "QUJD".repeat(768 * 1024);
     let body = serde_json::to_vec(&serde_json::json!({
@@ -351,7 +340,7 @@ async fn the_default_limit_takes_an_order_complete_with_a_large_report() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_distinct_messages_are_all_processed() {
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder)).await;
+    let addr = serve(counting_receiver(&recorder), "/callouts").await;
     let client = reqwest::Client::new();
     let results = futures_util::future::join_all(
         (0..100).map(|i| deliver(&client, addr, status_change(&format!("m-{i}")))),
@@ -369,7 +358,7 @@ async fn a_hundred_concurrent_distinct_messages_are_all_processed() {
 #[tokio::test]
 async fn unauthenticated_and_non_callout_requests_never_reach_the_handler() {
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder)).await;
+    let addr = serve(counting_receiver(&recorder), "/callouts").await;
     let client = reqwest::Client::new();
     let url = format!("http://{addr}/callouts");
 
@@ -419,7 +408,7 @@ async fn unauthenticated_and_non_callout_requests_never_reach_the_handler() {
 #[tokio::test]
 async fn an_unknown_message_type_reaches_the_handler_and_is_deduplicated() {
     let recorder = Recorder::default();
-    let addr = serve(counting_receiver(&recorder)).await;
+    let addr = serve(counting_receiver(&recorder), "/callouts").await;
     let client = reqwest::Client::new();
     let body =
         br#"{"message_type":"order_review_required","message_id":"u-1","order_id":5}"#.to_vec();
@@ -439,6 +428,7 @@ async fn a_body_that_stalls_is_answered_503_within_the_budget_without_the_handle
         counting_receiver(&recorder)
             .with_budget(Duration::from_millis(300))
             .expect("budget shorter than the lease"),
+        "/callouts",
     )
     .await;
     let body = status_change("m-stalled");

@@ -6,15 +6,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use housecanary_partner::RetryPolicy;
 use housecanary_partner::callouts::{
     CalloutOutcome, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
-use housecanary_partner::{Client, Config, Environment, RetryPolicy};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::client_at;
 
 const PARTNER_TOKEN: &str = "partner-token-d41d8cd9";
 const SIGNATURE: &str = "signature-8f00b204e98";
@@ -111,10 +113,11 @@ async fn client_calls_retries_failures_and_downloads_log_no_token_or_signature()
         .respond_with(ResponseTemplate::new(200).set_body_bytes(b"PK".to_vec()))
         .mount(&server)
         .await;
-    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
-    let config = Config::new(Environment::Custom(base), SecretString::from(PARTNER_TOKEN))
-        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)));
-    let client = Client::new(config).unwrap();
+    let client = client_at(
+        &server.uri(),
+        PARTNER_TOKEN,
+        RetryPolicy::default().initial_backoff(Duration::from_millis(1)),
+    );
 
     client.get_order(1_u64).await.unwrap();
     client.get_order(2_u64).await.unwrap_err();

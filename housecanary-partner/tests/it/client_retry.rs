@@ -2,22 +2,12 @@
 
 use std::time::Duration;
 
-use housecanary_partner::{
-    Client, Config, Delivery, Environment, Error, RetryPolicy, SecretString,
-};
+use housecanary_partner::{Delivery, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn client_with(base: &str, policy: RetryPolicy) -> Client {
-    let config = Config::new(
-        Environment::Custom(format!("{base}/partner-api/v1/").parse().unwrap()),
-        SecretString::from("test-partner-token"),
-    )
-    .without_timeouts()
-    .retry_policy(policy);
-    Client::new(config).unwrap()
-}
+use crate::support::{TOKEN, client_at};
 
 /// A day: far beyond any timer of the HTTP stack, which the paused clock may also jump to
 /// while the runtime waits for the network, so only an honoured `Retry-After` gets this far.
@@ -42,7 +32,7 @@ async fn retry_after_then_success(retry_after: String) -> Duration {
     let policy = RetryPolicy::default()
         .initial_backoff(Duration::from_millis(10))
         .max_retry_after(2 * DAY);
-    let client = client_with(&server.uri(), policy);
+    let client = client_at(&server.uri(), TOKEN, policy);
 
     let started = tokio::time::Instant::now();
     let order = client.get_order(1_u64).await.unwrap();
@@ -77,7 +67,7 @@ async fn a_503_storm_gives_up_after_the_configured_attempts() {
         .expect(3)
         .mount(&server)
         .await;
-    let client = client_with(&server.uri(), RetryPolicy::default().max_attempts(3));
+    let client = client_at(&server.uri(), TOKEN, RetryPolicy::default().max_attempts(3));
 
     let err = client.get_order(1_u64).await.unwrap_err();
     match err {
@@ -98,7 +88,7 @@ async fn a_retry_after_beyond_the_cap_is_returned_not_waited() {
         .mount(&server)
         .await;
     let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(60));
-    let client = client_with(&server.uri(), policy);
+    let client = client_at(&server.uri(), TOKEN, policy);
 
     let err = client.get_order(1_u64).await.unwrap_err();
     assert!(
@@ -115,7 +105,7 @@ async fn a_404_is_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_with(&server.uri(), RetryPolicy::default());
+    let client = client_at(&server.uri(), TOKEN, RetryPolicy::default());
 
     let err = client.get_order(1_u64).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
@@ -127,8 +117,9 @@ async fn a_refused_connection_is_a_transport_error_that_was_not_sent() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let client = client_with(
+    let client = client_at(
         &format!("http://127.0.0.1:{port}"),
+        TOKEN,
         RetryPolicy::default().max_attempts(2),
     );
 

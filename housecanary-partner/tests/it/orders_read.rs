@@ -1,25 +1,13 @@
 //! `GET orders/{id}/` and `GET orders/{id}/items/` (bare arrays and three pages).
 
-use std::time::Duration;
-
 use futures_util::TryStreamExt;
 use housecanary_partner::status::{OrderItemStatus, OrderStatus};
-use housecanary_partner::{
-    Client, Config, Environment, Error, RetryPolicy, SecretString, transport,
-};
+use housecanary_partner::{Error, transport};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const TOKEN: &str = "test-partner-token";
-
-fn client_for(server: &MockServer) -> Client {
-    let base = format!("{}/partner-api/v1/", server.uri()).parse().unwrap();
-    let config = Config::new(Environment::Custom(base), SecretString::from(TOKEN))
-        .without_timeouts()
-        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(5)));
-    Client::new(config).unwrap()
-}
+use crate::support::{TOKEN, client_for};
 
 fn item(id: u64, status: &str) -> serde_json::Value {
     json!({"id": id, "status": status, "address": format!("{id} Main St"), "zipcode": "78701"})

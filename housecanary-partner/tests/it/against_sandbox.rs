@@ -4,7 +4,6 @@
 #![cfg(feature = "axum")]
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -22,8 +21,9 @@ use housecanary_partner::status::{OrderItemStatus, OrderStatus};
 use housecanary_partner::{CalloutAuth, SecretString};
 use housecanary_partner::{Client, Config, Environment, Error, Id, OwnerPair, RetryPolicy};
 use sandbox::{Sandbox, SandboxConfig, fixtures};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+
+use crate::support;
 
 /// How long anything may take on the sandbox's fast clocks before the test fails.
 const DEADLINE: Duration = Duration::from_secs(5);
@@ -59,11 +59,7 @@ fn client(sandbox: &Sandbox) -> Client {
 /// The HMAC-SHA1 scheme configured from the partner's side: the header name and secret the partner
 /// gave the vendor, built here rather than taken from the sandbox's own helper.
 fn partner_hmac_auth(secret: &str) -> CalloutAuth {
-    CalloutAuth::hmac_sha1(
-        http::HeaderName::from_static("x-hc-signature"),
-        SecretString::from(secret.to_owned()),
-    )
-    .expect("non-empty callout credentials")
+    support::hmac_auth(secret)
 }
 
 /// Serves the crate's axum receiver on loopback; every verified, new message is sent to the channel.
@@ -77,12 +73,7 @@ async fn start_receiver(auth: CalloutAuth) -> (url::Url, mpsc::UnboundedReceiver
             async move { sender.send(message).map_err(|_| "test stopped listening") }
         },
     );
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr: SocketAddr = listener.local_addr().expect("local addr");
-    let app = housecanary_partner::callouts::axum::router(receiver, "/hc/callouts");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = support::serve(receiver, "/hc/callouts").await;
     let url = format!("http://{addr}/hc/callouts")
         .parse()
         .expect("callout URL");
