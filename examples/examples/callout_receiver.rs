@@ -6,88 +6,125 @@
 //! ```
 //!
 //! Options: `--listen ADDR` (or `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080`; loopback
-//! only unless `HOUSECANARY_CALLOUT_SECRET` is set), `--path PATH` (default `/housecanary/callouts`), `--scheme hmac|header|query|basic` (or
-//! `HOUSECANARY_CALLOUT_SCHEME`), `--header NAME` (or `HOUSECANARY_CALLOUT_HEADER`), `--parameter
-//! NAME`, `--exit-after N`. The secret comes from `HOUSECANARY_CALLOUT_SECRET` only; without it the
-//! sandbox's public test secret is used, so a standalone sandbox can send to it:
+//! only unless `HOUSECANARY_CALLOUT_SECRET` is set), `--path PATH` (default
+//! `/housecanary/callouts`), `--scheme hmac|header|query|basic` (or `HOUSECANARY_CALLOUT_SCHEME`),
+//! `--header NAME` (or `HOUSECANARY_CALLOUT_HEADER`), `--parameter NAME`, `--exit-after N`. The
+//! secret comes from `HOUSECANARY_CALLOUT_SECRET` only; without it the sandbox's public test secret
+//! is used, so a standalone sandbox can send to it:
 //!
 //! ```text
 //! cargo run -p sandbox -- --listen 127.0.0.1:9090 --callout-url http://127.0.0.1:8080/housecanary/callouts
 //! ```
 
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::error::Error;
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use examples::settings::{CALLOUT_PATH, Lookup, process_env};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 };
+use housecanary_partner::{CalloutAuth, CalloutConfigError, SecretString};
 
 #[tokio::main]
-async fn main() -> Result<(), examples::ExitError> {
-    examples::init_logging();
-    let args = examples::receiver_args::ReceiverArgs::parse(
-        std::env::args().skip(1),
-        &examples::settings::process_env,
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+    let args = match ReceiverArgs::parse(std::env::args().skip(1), &process_env) {
+        Ok(args) => args,
+        Err(error) => return failed(&*error),
+    };
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("error: could not listen on {}: {error}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match run(&args, listener, std::io::stdout(), ctrl_c).await {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => failed(&*error),
+    }
+}
+
+/// Serves callouts on `listener` until `stop` completes or `--exit-after` messages were processed,
+/// writing one line per message to `out`. Returns how many messages were processed.
+pub async fn run(
+    args: &ReceiverArgs,
+    listener: tokio::net::TcpListener,
+    mut out: impl Write + Send + 'static,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<u64, Box<dyn Error + Send + Sync>> {
+    let local = listener.local_addr()?;
+    // The Debug of a callout scheme names it and its header, and redacts the secret.
+    writeln!(
+        out,
+        "listening on http://{local}{} ({:?})",
+        args.path, args.auth
     )?;
+    if args.test_secret {
+        writeln!(
+            out,
+            "using the sandbox's public test secret: set HOUSECANARY_CALLOUT_SECRET for real callouts"
+        )?;
+    }
+    writeln!(out, "press Ctrl-C to stop")?;
+
+    // The handler runs once per new message, on the server's tasks: what it shares is behind Arcs.
+    let out = Arc::new(Mutex::new(out));
     let processed = Arc::new(AtomicU64::new(0));
-    let done = Arc::new(tokio::sync::Notify::new());
+    let enough = Arc::new(tokio::sync::Notify::new());
+    let handler = {
+        let (out, processed, enough) = (out.clone(), processed.clone(), enough.clone());
+        let exit_after = args.exit_after;
+        move |message: CalloutMessage| {
+            let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
+            // A line that cannot be printed is no reason to have the vendor send the message again.
+            let _ = writeln!(out, "{}", describe(&message));
+            let count = processed.fetch_add(1, Ordering::SeqCst) + 1;
+            if exit_after.is_some_and(|limit| count >= limit) {
+                enough.notify_one();
+            }
+            // Returning Ok is what makes the receiver answer 2xx; an Err would answer 500 and
+            // leave the message to the vendor's redelivery.
+            std::future::ready(Ok::<(), Infallible>(()))
+        }
+    };
+    // Verifies each request (401 when it fails), skips a message_id already processed (the vendor
+    // delivers at least once), and acknowledges only after the handler accepted the message.
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(args.auth.clone()),
         InMemoryMessageLog::default(),
-        {
-            let processed = Arc::clone(&processed);
-            let done = Arc::clone(&done);
-            let exit_after = args.exit_after;
-            move |message: CalloutMessage| {
-                println!("{}", describe(&message));
-                let count = processed.fetch_add(1, Ordering::SeqCst) + 1;
-                if exit_after.is_some_and(|limit| count >= limit) {
-                    done.notify_one();
-                }
-                std::future::ready(Ok::<(), std::convert::Infallible>(()))
-            }
-        },
+        handler,
     );
     let app = housecanary_partner::callouts::axum::router(receiver, &args.path);
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|source| examples::Error::Listen {
-            addr: args.listen,
-            source,
-        })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| examples::Error::Listen {
-            addr: args.listen,
-            source,
-        })?;
-    println!("listening on http://{local}{} ({:?})", args.path, args.auth);
-    if args.test_secret {
-        println!(
-            "using the sandbox's public test secret: set HOUSECANARY_CALLOUT_SECRET for real callouts"
-        );
-    }
-    println!("press Ctrl-C to stop");
-    let stop = async move {
+    // Requests already in flight are still answered after the stop.
+    let shutdown = async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = done.notified() => {}
+            () = stop => {}
+            () = enough.notified() => {}
         }
     };
     axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await
-        .map_err(|source| examples::Error::Listen {
-            addr: local,
-            source,
-        })?;
-    println!(
-        "stopped after {} messages",
-        processed.load(Ordering::SeqCst)
-    );
-    Ok(())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    let count = processed.load(Ordering::SeqCst);
+    let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
+    writeln!(out, "stopped after {count} messages")?;
+    Ok(count)
 }
 
+/// One line saying what a verified callout says.
 fn describe(message: &CalloutMessage) -> String {
     match message {
         CalloutMessage::OrderStatusChange(change) => format!(
@@ -107,7 +144,10 @@ fn describe(message: &CalloutMessage) -> String {
             "{} order {} item {}: report of {} bytes",
             message.message_type(),
             complete.order_id,
-            complete.order_item_id.as_deref().unwrap_or("-"),
+            complete
+                .order_item_id
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), ToString::to_string),
             complete
                 .report_bytes()
                 .ok()
@@ -120,4 +160,133 @@ fn describe(message: &CalloutMessage) -> String {
             other.message_id().unwrap_or("none")
         ),
     }
+}
+
+/// Where the receiver listens and how callouts prove who sent them.
+#[derive(Debug, Clone)]
+pub struct ReceiverArgs {
+    /// `--listen` / `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// `--path`; default `/housecanary/callouts`.
+    pub path: String,
+    /// From `--scheme` / `HOUSECANARY_CALLOUT_SCHEME` (`hmac` default, `header`, `query`, `basic`),
+    /// `HOUSECANARY_CALLOUT_SECRET`, `--header` / `HOUSECANARY_CALLOUT_HEADER`, `--parameter`,
+    /// `HOUSECANARY_CALLOUT_USERNAME`.
+    pub auth: CalloutAuth,
+    /// Whether the secret is the sandbox's public test secret (no `HOUSECANARY_CALLOUT_SECRET`).
+    pub test_secret: bool,
+    /// `--exit-after N`: stop after N processed messages.
+    pub exit_after: Option<u64>,
+}
+
+impl ReceiverArgs {
+    /// Parses `args` (without the program name) and the variables of `lookup`. The secret is only
+    /// read from the environment: a command line is visible to every user of the machine.
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        lookup: Lookup<'_>,
+    ) -> Result<Self, Box<dyn Error + Send + Sync>> {
+        let mut listen = lookup("HOUSECANARY_CALLOUT_LISTEN");
+        let mut path = CALLOUT_PATH.to_owned();
+        let mut scheme = lookup("HOUSECANARY_CALLOUT_SCHEME").unwrap_or_else(|| "hmac".to_owned());
+        let mut header = lookup("HOUSECANARY_CALLOUT_HEADER");
+        let mut parameter = sandbox::CALLOUT_TOKEN_PARAMETER.to_owned();
+        let mut exit_after = None;
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+            match flag.as_str() {
+                "--listen" => listen = Some(value()?),
+                "--path" => path = value()?,
+                "--scheme" => scheme = value()?,
+                "--header" => header = Some(value()?),
+                "--parameter" => parameter = value()?,
+                "--exit-after" => {
+                    let raw = value()?;
+                    exit_after = Some(
+                        raw.parse()
+                            .map_err(|_| format!("--exit-after: {raw:?} is not a whole number"))?,
+                    );
+                }
+                other => {
+                    return Err(format!(
+                        "unknown argument {other}; expected --listen, --path, --scheme, --header, \
+                         --parameter or --exit-after"
+                    )
+                    .into());
+                }
+            }
+        }
+        let listen: SocketAddr = match listen {
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| format!("--listen: {raw:?} is not an address like 127.0.0.1:8080"))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let secret = lookup("HOUSECANARY_CALLOUT_SECRET");
+        let test_secret = secret.is_none();
+        // The sandbox's test secret is public: anyone who can reach the port could forge callouts.
+        if test_secret && !listen.ip().is_loopback() {
+            return Err(format!(
+                "--listen: {listen} is not a loopback address; listening beyond this machine needs \
+                 HOUSECANARY_CALLOUT_SECRET (the sandbox's test secret is public)"
+            )
+            .into());
+        }
+        let secret = SecretString::from(
+            secret.unwrap_or_else(|| sandbox::TestCredentials::default().callout_secret),
+        );
+        let header_name = |default: &str| {
+            http::HeaderName::try_from(header.clone().unwrap_or_else(|| default.to_owned()))
+                .map_err(|_| "--header: not a valid HTTP header name".to_owned())
+        };
+        let refused = |error: CalloutConfigError| format!("--scheme {scheme}: {error}");
+        let auth = match scheme.to_ascii_lowercase().as_str() {
+            "hmac" => {
+                CalloutAuth::hmac_sha1(header_name(sandbox::CALLOUT_SIGNATURE_HEADER)?, secret)
+                    .map_err(refused)?
+            }
+            "header" => {
+                CalloutAuth::header_token(header_name(sandbox::CALLOUT_TOKEN_HEADER)?, secret)
+                    .map_err(refused)?
+            }
+            "query" => CalloutAuth::query_token(parameter, secret).map_err(refused)?,
+            "basic" => CalloutAuth::basic(
+                lookup("HOUSECANARY_CALLOUT_USERNAME")
+                    .unwrap_or_else(|| sandbox::CALLOUT_BASIC_USERNAME.to_owned()),
+                secret,
+            )
+            .map_err(refused)?,
+            other => {
+                return Err(
+                    format!("--scheme: {other:?} is not hmac, header, query or basic").into(),
+                );
+            }
+        };
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        Ok(Self {
+            listen,
+            path,
+            auth,
+            test_secret,
+            exit_after,
+        })
+    }
+}
+
+/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+}
+
+/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
+fn failed(error: &(dyn Error + 'static)) -> ExitCode {
+    eprintln!("error: {error}");
+    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::FAILURE
 }

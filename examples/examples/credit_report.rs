@@ -1,5 +1,5 @@
-//! An Innovis credit report (CR) through a House Number, for a test consumer. Prints the return code
-//! and the report reference, never the consumer's personal data.
+//! An Innovis credit report (CR) through a reseller's House Number, for a test consumer. Prints the
+//! return code and the report reference, never the consumer's personal data.
 //!
 //! ```text
 //! cargo run -p examples --example credit_report
@@ -8,24 +8,113 @@
 //! Embedded sandbox by default; the Innovis UAT when `INNOVIS_CLIENT_ID` and the other `INNOVIS_*`
 //! variables are set (see `docs/getting-started.md`).
 
+use std::error::Error;
+use std::io::Write;
+use std::process::ExitCode;
+
+use examples::Targets;
+use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerProfile};
+
 #[tokio::main]
-async fn main() -> Result<(), examples::ExitError> {
-    examples::init_logging();
-    let targets = examples::Targets::from_env().await?;
-    let out = examples::Output::stdout();
-    out.plain(targets.describe());
-    out.step(1, "Innovis credit report (CR) through a House Number");
-    let result = async {
-        let client = targets.innovis.client()?;
-        examples::credit::credit_report(&targets.innovis, &client, &out).await
-    }
-    .await;
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+    let targets = match Targets::from_env().await {
+        Ok(targets) => targets,
+        Err(error) => return failed(&error),
+    };
+    let result = run(&targets, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    let reference = result?;
-    out.plain("");
-    out.plain(format!(
-        "Store this reference to share the report later (SECONDUSE): {}",
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => failed(&*error),
+    }
+}
+
+/// Orders the report and returns the reference to store for a later SECONDUSE.
+pub async fn run(
+    targets: &Targets,
+    out: &mut impl Write,
+) -> Result<ReportReference, Box<dyn Error + Send + Sync>> {
+    let settings = &targets.innovis;
+    writeln!(out, "{}", targets.describe())?;
+    writeln!(
+        out,
+        "\n(1) Innovis credit report (CR) through a House Number"
+    )?;
+    let client = settings.client()?;
+
+    // A reseller registers each House Number once, by (permissible purpose, product); the profile
+    // then puts the right customerId on every request, beside the end user's code.
+    let purpose = PermissiblePurpose::new(settings.permissible_purpose.clone())?;
+    let profile = ResellerProfile::new().register(
+        purpose.clone(),
+        ProductCode::CR,
+        settings.customer_id.clone(),
+    )?;
+    let request = profile
+        .report_request(purpose, ProductCode::CR, settings.end_user_code.clone())?
+        .applicant(settings.consumer.clone())
+        .build()?;
+    writeln!(
+        out,
+        "    House Number: customerId {} / endUserCode {}, permissible purpose {}",
+        request.house_number().customer_id(),
+        request.house_number().end_user_code(),
+        settings.permissible_purpose,
+    )?;
+
+    let response = client.send(&request).await?;
+    // A 200 can still carry a consumer-level error code: `check` turns it into an error.
+    response.check()?;
+    let consumer = response
+        .consumers()
+        .first()
+        .ok_or("the response holds no consumer report")?;
+    let code = consumer
+        .return_code
+        .as_ref()
+        .map_or("(none)", |code| code.as_str());
+    writeln!(out, "    return code: {code}")?;
+    writeln!(
+        out,
+        "    customerTraceNumber: {}",
+        request.customer_trace_number()
+    )?;
+
+    // The reference (report number, consumer id, inquiry time, House Number) is what SECONDUSE
+    // needs later; it holds no SSN and no date of birth, so it can be stored as is.
+    let reference = response
+        .references()
+        .first()
+        .cloned()
+        .ok_or_else(|| format!("return code {code} came without a report reference"))?;
+    writeln!(
+        out,
+        "    report reference: {}",
         reference.report_reference_number()
-    ));
-    Ok(())
+    )?;
+    writeln!(
+        out,
+        "\nStore this reference to share the report later (SECONDUSE): {}",
+        reference.report_reference_number()
+    )?;
+    Ok(reference)
+}
+
+/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+}
+
+/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
+fn failed(error: &(dyn Error + 'static)) -> ExitCode {
+    eprintln!("error: {error}");
+    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::FAILURE
 }

@@ -11,82 +11,146 @@
 //! name or report data. Embedded sandbox by default; Innovis UAT with the `INNOVIS_*` variables
 //! (see `docs/getting-started.md`).
 
+use std::error::Error;
+use std::io::Write;
+use std::process::ExitCode;
+
+use examples::Targets;
 use innovis_client::ledger::{write_csv, write_json_lines};
-use innovis_client::{Error, ProductCode};
+use innovis_client::{PermissiblePurpose, ProductCode, ResellerProfile};
+
+/// How the ledger entries are written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditFormat {
+    /// One JSON object per line.
+    JsonLines,
+    /// CSV with a header line.
+    Csv,
+}
 
 #[tokio::main]
-async fn main() -> Result<(), examples::ExitError> {
-    examples::init_logging();
-    let csv = std::env::args()
-        .nth(1)
-        .is_some_and(|format| format == "csv");
-    let targets = examples::Targets::from_env().await?;
-    let out = examples::Output::stdout();
-    out.plain(targets.describe());
-    let result = async {
-        let settings = &targets.innovis;
-        let client = settings.client()?;
-        let started = jiff::Timestamp::now();
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+    let format = match std::env::args().nth(1).as_deref() {
+        Some("csv") => AuditFormat::Csv,
+        _ => AuditFormat::JsonLines,
+    };
+    let targets = match Targets::from_env().await {
+        Ok(targets) => targets,
+        Err(error) => return failed(&error),
+    };
+    let result = run(&targets, format, &mut std::io::stdout()).await;
+    targets.shutdown().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => failed(&*error),
+    }
+}
 
-        out.step(
-            1,
-            "A credit report: recorded before it leaves, settled with its outcome",
-        );
-        let reference = examples::credit::credit_report(settings, &client, &out).await?;
-
-        out.step(2, "The same inquiry again: refused, naming the earlier one");
-        let repeat = settings
-            .profile()?
+/// Sends a CR, its repeat (refused), a SECONDUSE from the ledger's stored reference, and writes
+/// this run's ledger entries to `out` in `format`.
+pub async fn run(
+    targets: &Targets,
+    format: AuditFormat,
+    out: &mut impl Write,
+) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let settings = &targets.innovis;
+    writeln!(out, "{}", targets.describe())?;
+    let client = settings.client()?;
+    let started = jiff::Timestamp::now();
+    let purpose = PermissiblePurpose::new(settings.permissible_purpose.clone())?;
+    let profile = ResellerProfile::new()
+        .register(
+            purpose.clone(),
+            ProductCode::CR,
+            settings.customer_id.clone(),
+        )?
+        .allow_second_use_on(ProductCode::CR);
+    let report_request = || {
+        profile
             .report_request(
-                settings.purpose()?,
+                purpose.clone(),
                 ProductCode::CR,
                 settings.end_user_code.clone(),
             )?
             .applicant(settings.consumer.clone())
-            .build()?;
-        match client.send(&repeat).await {
-            Err(Error::DuplicateInquiry(refusal)) => out.line(format!("refused: {refusal}")),
-            Ok(_) => out.line("sent: the repeat window is off for this client"),
-            Err(other) => return Err(other.into()),
-        }
+            .build()
+    };
 
-        out.step(3, "SECONDUSE from the reference the ledger stored");
-        let purpose = settings.purpose()?;
-        let second_end_user = settings.profile()?.house_number(
+    writeln!(
+        out,
+        "\n(1) A credit report: recorded before it leaves, settled with its outcome"
+    )?;
+    let first = report_request()?;
+    let response = client.send(&first).await?;
+    response.check()?;
+    let reference = response
+        .references()
+        .first()
+        .ok_or("the report came without a reference")?;
+    writeln!(
+        out,
+        "    {} recorded, report reference {}",
+        first.customer_trace_number(),
+        reference.report_reference_number()
+    )?;
+
+    writeln!(
+        out,
+        "\n(2) The same inquiry again: refused, naming the earlier one"
+    )?;
+    // A new request value (with its own trace number) for the same consumer, end user and product:
+    // the ledger refuses it inside the repeat window, before anything is sent.
+    match client.send(&report_request()?).await {
+        Err(innovis_client::Error::DuplicateInquiry(refusal)) => {
+            writeln!(out, "    refused: {refusal}")?;
+        }
+        Ok(_) => writeln!(out, "    sent: the repeat window is off for this client")?,
+        Err(other) => return Err(other.into()),
+    }
+
+    writeln!(out, "\n(3) SECONDUSE from the reference the ledger stored")?;
+    let second_use = client
+        .second_use_from_ledger(reference.report_reference_number())
+        .await?
+        .with_house_number(profile.house_number(
             &purpose,
             &ProductCode::SECONDUSE,
             settings.second_end_user_code.clone(),
-        )?;
-        let second_use = client
-            .second_use_from_ledger(reference.report_reference_number())
-            .await?
-            .with_house_number(second_end_user)
-            .permissible_purpose(purpose)
-            .build()?;
-        client.send_second_use(&second_use).await?;
-        out.line(format!(
-            "SECONDUSE {} recorded",
-            second_use.customer_trace_number()
-        ));
+        )?)
+        .permissible_purpose(purpose)
+        .build()?;
+    client.send_second_use(&second_use).await?.check()?;
+    writeln!(
+        out,
+        "    SECONDUSE {} recorded",
+        second_use.customer_trace_number()
+    )?;
 
-        out.step(4, "Export this run's ledger entries");
-        let entries = client
-            .ledger()
-            .entries(
-                started,
-                jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1),
-            )
-            .await
-            .map_err(innovis_client::Error::from)?;
-        if csv {
-            write_csv(&entries, std::io::stdout())?;
-        } else {
-            write_json_lines(&entries, std::io::stdout())?;
-        }
-        Ok::<(), examples::Error>(())
+    writeln!(out, "\n(4) Export this run's ledger entries")?;
+    let until = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1);
+    let entries = client.ledger().entries(started, until).await?;
+    match format {
+        AuditFormat::JsonLines => write_json_lines(&entries, &mut *out)?,
+        AuditFormat::Csv => write_csv(&entries, &mut *out)?,
     }
-    .await;
-    targets.shutdown().await;
-    result?;
     Ok(())
+}
+
+/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+}
+
+/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
+fn failed(error: &(dyn Error + 'static)) -> ExitCode {
+    eprintln!("error: {error}");
+    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::FAILURE
 }

@@ -6,59 +6,159 @@
 //! ```
 //!
 //! The reference is written to the given file (default: a new temporary directory, removed after a
-//! successful run unless `EXAMPLES_KEEP_FILES` is set). It holds the
-//! report reference number, the vendor's consumer id, the inquiry time, the product and the House
-//! Number; no SSN, no date of birth. Embedded sandbox by default; Innovis UAT with the `INNOVIS_*`
+//! successful run unless `EXAMPLES_KEEP_FILES` is set, kept after a failure). It holds the report
+//! reference number, the vendor's consumer id, the inquiry time, the product and the House Number;
+//! no SSN, no date of birth. Embedded sandbox by default; Innovis UAT with the `INNOVIS_*`
 //! variables (see `docs/getting-started.md`).
 
-use std::path::PathBuf;
+use std::error::Error;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use examples::work_dir::{KEEP_FILES_VAR, WorkDir};
+use examples::Targets;
+use examples::settings::process_env;
+use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerProfile};
 
 #[tokio::main]
-async fn main() -> Result<(), examples::ExitError> {
-    examples::init_logging();
-    // Without FILE the reference goes to a temporary directory, removed after success unless
-    // EXAMPLES_KEEP_FILES is set.
-    let (path, work) = match std::env::args_os().nth(1) {
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+    // Without FILE the reference goes to a temporary directory of this run.
+    let (path, temp_dir) = match std::env::args_os().nth(1) {
         Some(path) => (PathBuf::from(path), None),
-        None => {
-            let keep = WorkDir::keep_requested(&examples::settings::process_env);
-            let work = WorkDir::create("innovis-second-use", keep)?;
-            (work.path().join("report-reference.json"), Some(work))
-        }
+        None => match new_temp_dir("innovis-second-use") {
+            Ok(dir) => (dir.join("report-reference.json"), Some(dir)),
+            Err(error) => return failed(&*error),
+        },
     };
-    let targets = examples::Targets::from_env().await?;
-    let out = examples::Output::stdout();
-    out.plain(targets.describe());
-    let result = async {
-        let client = targets.innovis.client()?;
-        out.step(1, "Credit report (CR) for the first end user");
-        let reference = examples::credit::credit_report(&targets.innovis, &client, &out).await?;
-
-        out.step(2, "Store the report reference as JSON");
-        examples::credit::store_reference(&reference, &path)?;
-        out.line(format!("stored {}", path.display()));
-
-        out.step(3, "Reload it and send SECONDUSE for the second end user");
-        let reloaded = examples::credit::load_reference(&path)?;
-        out.line(format!(
-            "reloaded report reference {} (inquiry at {})",
-            reloaded.report_reference_number(),
-            reloaded.inquired_at()
-        ));
-        examples::credit::second_use(&targets.innovis, &client, reloaded, &out).await
-    }
-    .await;
+    let targets = match Targets::from_env().await {
+        Ok(targets) => targets,
+        Err(error) => return failed(&error),
+    };
+    let result = run(&targets, &path, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    result?;
-    if let Some(work) = work {
-        match work.finish()? {
-            Some(dir) => out.line(format!("files kept in {}", dir.display())),
-            None => out.line(format!(
-                "removed the temporary directory (set {KEEP_FILES_VAR}=1 to keep it)"
-            )),
+    if let Err(error) = result {
+        // The temporary directory stays, so that what was written can be inspected.
+        return failed(&*error);
+    }
+    if let Some(dir) = temp_dir {
+        if process_env("EXAMPLES_KEEP_FILES").is_some() {
+            println!("    files kept in {}", dir.display());
+        } else if let Err(error) = std::fs::remove_dir_all(&dir) {
+            eprintln!("could not remove {}: {error}", dir.display());
+        } else {
+            println!("    removed the temporary directory (set EXAMPLES_KEEP_FILES=1 to keep it)");
         }
     }
-    Ok(())
+    ExitCode::SUCCESS
+}
+
+/// Orders a report for the first end user, stores its reference at `reference_path`, reloads it
+/// and sends SECONDUSE for the second end user. Returns the SECONDUSE return code.
+pub async fn run(
+    targets: &Targets,
+    reference_path: &Path,
+    out: &mut impl Write,
+) -> Result<String, Box<dyn Error + Send + Sync>> {
+    let settings = &targets.innovis;
+    writeln!(out, "{}", targets.describe())?;
+    let client = settings.client()?;
+    let purpose = PermissiblePurpose::new(settings.permissible_purpose.clone())?;
+    // SECONDUSE goes out on the House Number of the report it shares, so the profile allows it
+    // on CR's.
+    let profile = ResellerProfile::new()
+        .register(
+            purpose.clone(),
+            ProductCode::CR,
+            settings.customer_id.clone(),
+        )?
+        .allow_second_use_on(ProductCode::CR);
+
+    writeln!(out, "\n(1) Credit report (CR) for the first end user")?;
+    let request = profile
+        .report_request(
+            purpose.clone(),
+            ProductCode::CR,
+            settings.end_user_code.clone(),
+        )?
+        .applicant(settings.consumer.clone())
+        .build()?;
+    let response = client.send(&request).await?;
+    response.check()?;
+    let reference = response
+        .references()
+        .first()
+        .cloned()
+        .ok_or("the report came without a reference; SECONDUSE needs a consumer on file")?;
+    writeln!(
+        out,
+        "    report reference: {}",
+        reference.report_reference_number()
+    )?;
+
+    writeln!(out, "\n(2) Store the report reference as JSON")?;
+    let json = serde_json::to_vec_pretty(&reference)?;
+    std::fs::write(reference_path, json)
+        .map_err(|error| format!("writing {}: {error}", reference_path.display()))?;
+    writeln!(out, "    stored {}", reference_path.display())?;
+
+    writeln!(
+        out,
+        "\n(3) Reload it and send SECONDUSE for the second end user"
+    )?;
+    let json = std::fs::read(reference_path)
+        .map_err(|error| format!("reading {}: {error}", reference_path.display()))?;
+    let reloaded: ReportReference = serde_json::from_slice(&json)?;
+    writeln!(
+        out,
+        "    reloaded report reference {} (inquiry at {})",
+        reloaded.report_reference_number(),
+        reloaded.inquired_at()
+    )?;
+    let second_use = profile
+        .second_use_request(reloaded, purpose, settings.second_end_user_code.clone())?
+        .build()?;
+    let confirmation = client.send_second_use(&second_use).await?;
+    confirmation.check()?;
+    // The vendor does not document SECONDUSE's answer; when it has a consumer, it has a code.
+    let code = confirmation
+        .consumers()
+        .first()
+        .and_then(|consumer| consumer.return_code.as_ref())
+        .map_or_else(|| "accepted".to_owned(), |code| code.as_str().to_owned());
+    writeln!(out, "    SECONDUSE return code: {code}")?;
+    writeln!(
+        out,
+        "    customerTraceNumber: {}",
+        second_use.customer_trace_number()
+    )?;
+    Ok(code)
+}
+
+/// A new directory `{prefix}-{process id}-{nanoseconds}` under the system's temporary directory.
+fn new_temp_dir(prefix: &str) -> Result<PathBuf, Box<dyn Error + Send + Sync>> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir).map_err(|error| format!("creating {}: {error}", dir.display()))?;
+    Ok(dir)
+}
+
+/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+}
+
+/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
+fn failed(error: &(dyn Error + 'static)) -> ExitCode {
+    eprintln!("error: {error}");
+    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::FAILURE
 }

@@ -10,42 +10,184 @@
 //! `HOUSECANARY_CALLOUT_SECRET`) to receive callouts, otherwise it polls (see
 //! `docs/getting-started.md`).
 
+use std::error::Error;
+use std::io::Write;
+use std::process::ExitCode;
+
+use examples::Targets;
+use examples::settings::CalloutMode;
+use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
+use housecanary_partner::orders::{OrderItem, OrderItemDetails, ValueReportOrder};
+use housecanary_partner::progress::{Follow, OrderProgress};
+use tokio_util::task::AbortOnDropHandle;
+
 #[tokio::main]
-async fn main() -> Result<(), examples::ExitError> {
-    examples::init_logging();
-    let targets = examples::Targets::from_env().await?;
-    let out = examples::Output::stdout();
-    out.plain(targets.describe());
-    let result = async {
-        let settings = &targets.housecanary;
-        let client = settings.client()?;
-        out.step(1, "Start following item statuses");
-        let watch = examples::StatusWatch::start(settings, targets.sandbox()).await?;
-        out.line(watch.describe());
-
-        out.step(2, "Create the order and wait for every item");
-        let order = examples::quickstart::demo_order(settings.owner.clone());
-        let placed =
-            examples::orders::order_and_wait(settings, &client, &watch, &order, &out).await?;
-
-        out.step(3, "Final item details");
-        for item in &placed.items {
-            out.line(format!(
-                "item {} {}: {} estimated value {}",
-                item.id,
-                item.address.as_deref().unwrap_or("(no address)"),
-                item.status
-                    .as_ref()
-                    .map_or("unknown", |status| status.as_str()),
-                item.estimated_value
-                    .as_ref()
-                    .map_or_else(|| "-".to_owned(), |value| value.to_string()),
-            ));
-        }
-        Ok::<_, examples::Error>(())
-    }
-    .await;
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .init();
+    let targets = match Targets::from_env().await {
+        Ok(targets) => targets,
+        Err(error) => return failed(&error),
+    };
+    let result = run(&targets, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    result?;
-    Ok(())
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => failed(&*error),
+    }
+}
+
+/// Places the order, waits until every item is final, and returns the items as read back then.
+pub async fn run(
+    targets: &Targets,
+    out: &mut impl Write,
+) -> Result<Vec<OrderItemDetails>, Box<dyn Error + Send + Sync>> {
+    writeln!(out, "{}", targets.describe())?;
+    let settings = &targets.housecanary;
+    let housecanary = settings.client()?;
+
+    writeln!(out, "\n(1) Start following item statuses")?;
+    // What callouts (or polls) say about each item; the receiver's handler feeds a clone of it.
+    let progress = OrderProgress::new();
+    // The receiver serves until `_receiver` is dropped: at the end of this run, or on an error.
+    let (follow, _receiver) = match &settings.callouts {
+        CalloutMode::Receive {
+            listen,
+            public_url,
+            path,
+            auth,
+        } => {
+            // Verifies each request, skips a message_id already processed (the vendor redelivers),
+            // hands the message to `progress`, and only then acknowledges it.
+            let receiver = CalloutReceiver::new(
+                CalloutVerifier::new(auth.clone()),
+                InMemoryMessageLog::default(),
+                progress.handler(),
+            );
+            let app = housecanary_partner::callouts::axum::router(receiver, path);
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|error| format!("callout receiver: listening on {listen}: {error}"))?;
+            let local = listener.local_addr()?;
+            let url = match public_url {
+                Some(url) => url.clone(),
+                None => format!("http://{local}{path}").parse()?,
+            };
+            // The vendor's callout URL is set at onboarding; the sandbox's is set here.
+            if let Some(sandbox) = targets.housecanary_sandbox() {
+                sandbox.set_callout_target(url.clone(), auth.clone());
+            }
+            let server = tokio::spawn(async move { axum::serve(listener, app).await });
+            writeln!(
+                out,
+                "    callout receiver listening on {local} for {url} (HMAC-SHA1 signed)"
+            )?;
+            (Follow::Callouts, Some(AbortOnDropHandle::new(server)))
+        }
+        CalloutMode::Poll { interval } => {
+            writeln!(
+                out,
+                "    no HOUSECANARY_CALLOUT_URL: polling item statuses every {} s",
+                interval.as_secs_f64()
+            )?;
+            (
+                Follow::Polling {
+                    interval: *interval,
+                },
+                None,
+            )
+        }
+    };
+
+    writeln!(out, "\n(2) Create the order and wait for every item")?;
+    // An item cannot be built without an address and a location: a zipcode, or a city and state.
+    let mut order = ValueReportOrder::builder()
+        .name("Value report example")
+        .item(
+            OrderItem::builder()
+                .address("123 Main St")
+                .zipcode("94103")
+                .build(),
+        )
+        .item(
+            OrderItem::builder()
+                .address("789 Pine Rd")
+                .city_state("Denver", "CO")
+                .build(),
+        )
+        .item(
+            OrderItem::builder()
+                .address("1 Invalid Address Way")
+                .zipcode("00000")
+                .build(),
+        );
+    if let Some(owner) = settings.owner.clone() {
+        order = order.owner(owner);
+    }
+    let created = housecanary.create_order(&order.build()).await?;
+    let items = housecanary.list_order_items(created.id.clone()).await?;
+    writeln!(
+        out,
+        "    order {} created with {} items",
+        created.id,
+        items.len()
+    )?;
+    let item_ids: Vec<_> = items.iter().map(|item| item.id.clone()).collect();
+    let finished = progress
+        .wait_until_final(
+            &housecanary,
+            &created.id,
+            &item_ids,
+            follow,
+            settings.deadline,
+            |_| {},
+        )
+        .await?;
+    writeln!(
+        out,
+        "    {} of {} items final ({} callouts)",
+        finished.finished,
+        finished.total,
+        progress.callouts_received()
+    )?;
+
+    writeln!(out, "\n(3) Final item details")?;
+    let items = housecanary.list_order_items(created.id.clone()).await?;
+    for item in &items {
+        let reason = progress
+            .item(&item.id)
+            .and_then(|state| state.reason)
+            .map(|reason| format!(" ({reason})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    item {} {}: {}{reason}, estimated value {}",
+            item.id,
+            item.address.as_deref().unwrap_or("(no address)"),
+            item.status
+                .as_ref()
+                .map_or("unknown", |status| status.as_str()),
+            item.estimated_value
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |value| value.to_string()),
+        )?;
+    }
+    Ok(items)
+}
+
+/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+}
+
+/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
+fn failed(error: &(dyn Error + 'static)) -> ExitCode {
+    eprintln!("error: {error}");
+    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::FAILURE
 }

@@ -1,42 +1,42 @@
-//! Reusable pieces of the example programs in `examples/examples/`, kept here so they are tested.
+//! Where the example programs in `examples/examples/` send their requests: the embedded sandbox by
+//! default, the vendors' UAT/demo environments when the documented environment variables are set.
 //!
-//! - [`settings`] and [`Targets`]: the embedded sandbox by default, the vendors' UAT/demo when the
-//!   documented environment variables are set.
-//! - [`credit`]: a credit report through a House Number, storing the reference, SECONDUSE.
-//! - [`CalloutTracker`], [`RunningReceiver`], [`StatusWatch`]: receiving signed callouts (or polling)
-//!   and waiting until every order item finished.
-//! - [`orders`], [`export`]: placing orders, exporting and downloading them, mapping archive entries
-//!   to items.
-//! - [`bulk`]: reading a CSV of addresses with line-numbered errors, batching, the bulk flow.
-//! - [`quickstart`]: the whole journey.
-//! - [`work_dir`]: temporary directories, removed after success unless `EXAMPLES_KEEP_FILES` is set.
+//! This is all the library holds: [`settings`] reads the variables (never printing a value) and
+//! [`Targets`] starts the sandbox for whichever vendor has none, with a ready client for each. The
+//! SDK calls themselves are in the example files, on the page.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), examples::Error> {
+//! let targets = examples::Targets::from_env().await?;
+//! println!("{}", targets.describe());
+//! let innovis = targets.innovis.client()?;
+//! let housecanary = targets.housecanary.client()?;
+//! # let _ = (innovis, housecanary);
+//! targets.shutdown().await;
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod bulk;
-pub mod credit;
 mod error;
-mod exit;
-pub mod export;
-#[cfg(doctest)]
-mod guides;
-mod logging;
-pub mod orders;
-mod output;
-pub mod quickstart;
-mod receiver;
-pub mod receiver_args;
 pub mod settings;
-mod status_watch;
 mod targets;
-mod tracker;
-pub mod work_dir;
 
 pub use error::Error;
-pub use exit::ExitError;
-pub use logging::init_logging;
-pub use output::Output;
-pub use receiver::RunningReceiver;
-pub use status_watch::StatusWatch;
 pub use targets::Targets;
-pub use tracker::{CalloutTracker, ItemState};
+
+/// The guides whose code this package owns or runs, compiled as doc tests so that it stays true.
+#[cfg(doctest)]
+mod guides {
+    /// `docs/getting-started.md`.
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub struct GettingStartedGuide;
+
+    /// `docs/errors-and-retries.md`.
+    #[doc = include_str!("../../docs/errors-and-retries.md")]
+    pub struct ErrorsAndRetriesGuide;
+
+    /// `docs/security.md`.
+    #[doc = include_str!("../../docs/security.md")]
+    pub struct SecurityGuide;
+}

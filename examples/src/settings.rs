@@ -22,11 +22,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common_auth::{CalloutAuth, SecretString};
-use housecanary_partner::{Id, OwnerPair};
-use innovis_client::{
-    Address, Applicant, ClientConfig, PermissiblePurpose, ProductCode, ResellerProfile, pii,
-};
+use housecanary_partner::{CalloutAuth, Id, OwnerPair, SecretString};
+use innovis_client::{Address, Applicant, ClientConfig, pii};
 use sandbox::{Sandbox, fixtures};
 use url::Url;
 
@@ -218,33 +215,9 @@ impl InnovisSettings {
         .audience(self.audience.clone());
         Ok(innovis_client::Client::new(config)?)
     }
-
-    /// The permissible purpose.
-    ///
-    /// ```no_run
-    /// # fn run(settings: examples::settings::InnovisSettings) -> Result<(), examples::Error> {
-    /// assert_eq!(settings.purpose()?.as_str(), "17");
-    /// # Ok(()) }
-    /// ```
-    pub fn purpose(&self) -> Result<PermissiblePurpose, Error> {
-        Ok(PermissiblePurpose::new(self.permissible_purpose.clone())?)
-    }
-
-    /// The reseller profile: the House Number registered for CR, SECONDUSE allowed on it.
-    ///
-    /// ```no_run
-    /// # fn run(settings: examples::settings::InnovisSettings) -> Result<(), examples::Error> {
-    /// let profile = settings.profile()?;
-    /// # let _ = profile; Ok(()) }
-    /// ```
-    pub fn profile(&self) -> Result<ResellerProfile, Error> {
-        Ok(ResellerProfile::new()
-            .register(self.purpose()?, ProductCode::CR, self.customer_id.clone())?
-            .allow_second_use_on(ProductCode::CR))
-    }
 }
 
-/// How the flows learn that order items finished.
+/// How the examples learn that order items finished.
 #[derive(Debug, Clone)]
 pub enum CalloutMode {
     /// Run a callout receiver and wait for callouts.

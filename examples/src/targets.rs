@@ -91,6 +91,24 @@ impl Targets {
         self.sandbox.as_ref()
     }
 
+    /// The embedded sandbox when HouseCanary is on it: the one to tell where to send callouts
+    /// (`Sandbox::set_callout_target`). `None` against the vendor, whose callout URL is set at
+    /// onboarding.
+    ///
+    /// ```no_run
+    /// # fn run(targets: examples::Targets) {
+    /// if let Some(sandbox) = targets.housecanary_sandbox() {
+    ///     println!("HouseCanary is the sandbox at {}", sandbox.base_url());
+    /// }
+    /// # }
+    /// ```
+    pub fn housecanary_sandbox(&self) -> Option<&Sandbox> {
+        match self.housecanary.source {
+            Source::Sandbox => self.sandbox.as_ref(),
+            Source::Vendor => None,
+        }
+    }
+
     /// One line per vendor saying where it is (no credentials).
     ///
     /// ```no_run

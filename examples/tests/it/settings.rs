@@ -1,16 +1,8 @@
 //! Choosing sandbox or vendor from environment variables, and keeping secrets out of `Debug`.
 
-use std::collections::HashMap;
-
 use examples::settings::{CalloutMode, HouseCanarySettings, InnovisSettings, Source};
 
-fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    move |name| map.get(name).cloned()
-}
+use crate::support::env;
 
 const INNOVIS: &[(&str, &str)] = &[
     ("INNOVIS_CLIENT_ID", "client-id"),
@@ -109,26 +101,4 @@ fn half_an_owner_pair_is_refused() {
         err.to_string()
             .contains("HOUSECANARY_OWNER_ORGANIZATION_ID")
     );
-}
-
-#[test]
-fn the_receiver_listens_beyond_loopback_only_with_a_real_secret() {
-    use examples::receiver_args::ReceiverArgs;
-    let args = |list: &[&str]| list.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>();
-
-    let none = env(&[]);
-    let err = ReceiverArgs::parse(args(&["--listen", "0.0.0.0:8080"]), &none).unwrap_err();
-    let text = err.to_string();
-    assert!(
-        text.contains("--listen") && text.contains("HOUSECANARY_CALLOUT_SECRET"),
-        "{text}"
-    );
-    let from_env = env(&[("HOUSECANARY_CALLOUT_LISTEN", "192.0.2.1:8080")]);
-    assert!(ReceiverArgs::parse(Vec::new(), &from_env).is_err());
-    assert!(ReceiverArgs::parse(args(&["--listen", "[::1]:8080"]), &none).is_ok());
-
-    let secret = env(&[("HOUSECANARY_CALLOUT_SECRET", "a-real-secret")]);
-    let parsed = ReceiverArgs::parse(args(&["--listen", "0.0.0.0:8080"]), &secret).unwrap();
-    assert!(!parsed.test_secret);
-    assert!(!parsed.listen.ip().is_loopback());
 }
