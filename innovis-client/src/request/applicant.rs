@@ -418,7 +418,7 @@ impl Address {
 
 // The wire forms below are the one place an applicant's values are serialized. They are crate-private and
 // borrow from the public types, so no `Serialize` of personal data is reachable from outside the crate. Field
-// order, names and omissions are exactly the vendor's JSON (checked field by field in `tests/requests.rs`).
+// order, names and omissions are exactly the vendor's JSON (checked field by field in `tests/it/requests.rs`).
 
 /// An applicant as it goes on the wire: `applicantId`, then the fields that are set.
 #[derive(Serialize)]

@@ -1,8 +1,6 @@
 //! The exact JSON the client sends for CR, REFUPD and SECONDUSE, and the headers it sends with it.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use innovis_client::pii::{ConsumerAccessCode, DateOfBirth, Ssn};
 use innovis_client::{
     Address, Applicant, Client, Error, Name, ProductCode, ReportRequest, ReturnCode,

@@ -10,14 +10,12 @@ use innovis_client::ledger::{
     FingerprintKey, InMemoryLedger, InquiryLedger, InquiryOutcome, RefusalReason, write_csv,
     write_json_lines,
 };
-use innovis_client::pii::{DateOfBirth, Ssn};
-use innovis_client::{
-    Address, Applicant, Client, ClientConfig, Environment, Error, PermissiblePurpose, ProductCode,
-    ReportRequest, SecretString,
-};
+use innovis_client::{Client, Error, ProductCode, ReportRequest};
 use jiff::Timestamp;
 use sandbox::fixtures::{self, TestConsumer};
 use sandbox::{Faults, Sandbox, SandboxConfig};
+
+use crate::support::{applicant, consumer, purpose, sandbox_config, sandbox_config_with_secret};
 
 #[derive(Clone, Copy, Debug)]
 enum Store {
@@ -103,42 +101,22 @@ on_both_stores!(
 );
 
 fn client(sandbox: &Sandbox, ledger: Arc<dyn InquiryLedger>, timeout: Duration) -> Client {
-    let credentials = sandbox.credentials();
-    Client::new(
-        ClientConfig::new(
-            Environment::Custom {
-                token_url: sandbox.innovis_token_url(),
-                gateway_url: sandbox.innovis_gateway_url(),
-            },
-            credentials.innovis_client_id.clone(),
-            SecretString::from(credentials.innovis_client_secret.clone()),
-            credentials.innovis_software_provider_id.clone(),
-        )
-        .audience(credentials.innovis_audience.clone())
+    let config = sandbox_config(sandbox)
         .request_timeout(timeout)
-        .inquiry_ledger(ledger, key()),
-    )
-    .expect("client")
+        .inquiry_ledger(ledger, key());
+    Client::new(config).expect("client")
 }
 
 fn record_consumer() -> &'static TestConsumer {
-    fixtures::consumer_for_ssn(fixtures::RECORD_SSN)
+    consumer(fixtures::RECORD_SSN)
 }
 
 fn cr_request(consumer: &TestConsumer, trace: &str) -> ReportRequest {
     ReportRequest::builder(ProductCode::CR)
         .house_number(fixtures::CR_CUSTOMER_ID, fixtures::CR_END_USER_CODE)
-        .permissible_purpose(
-            PermissiblePurpose::new(fixtures::PERMISSIBLE_PURPOSE).expect("purpose"),
-        )
+        .permissible_purpose(purpose())
         .end_user("FIRST LENDER")
-        .applicant(
-            Applicant::new()
-                .name(consumer.first_name, consumer.last_name)
-                .ssn(Ssn::new(consumer.ssn).expect("ssn"))
-                .dob(DateOfBirth::new(consumer.dob).expect("dob"))
-                .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222")),
-        )
+        .applicant(applicant(consumer))
         .customer_trace_number(trace)
         .build()
         .expect("request")
@@ -231,9 +209,7 @@ async fn a_stored_reference_makes_a_second_use_that_is_itself_recorded(store: St
         .await
         .expect("stored reference")
         .house_number(fixtures::CR_CUSTOMER_ID, fixtures::CR_SECOND_END_USER_CODE)
-        .permissible_purpose(
-            PermissiblePurpose::new(fixtures::PERMISSIBLE_PURPOSE).expect("purpose"),
-        )
+        .permissible_purpose(purpose())
         .end_user("SECOND LENDER")
         .customer_trace_number("second-use")
         .build()
@@ -488,6 +464,8 @@ where
 
 /// Environment of the crash test's child process.
 const CHILD_ENV: &str = "LEDGER_CRASH_CHILD_SCHEMA";
+/// The child's full name in this test binary (`--exact` needs the module path).
+const CHILD_TEST: &str = "ledger::crash_child";
 
 /// The child of `a_crash_after_the_request_left_blocks_the_retry_until_settled`: sends one inquiry
 /// to a sandbox that will not answer in time, and is killed while it waits.
@@ -501,21 +479,15 @@ async fn crash_child() {
     let gateway = std::env::var("LEDGER_CRASH_GATEWAY").expect("gateway");
     let token = std::env::var("LEDGER_CRASH_TOKEN").expect("token url");
     let credentials = sandbox::TestCredentials::default();
-    let client = Client::new(
-        ClientConfig::new(
-            Environment::Custom {
-                token_url: token.parse().expect("url"),
-                gateway_url: gateway.parse().expect("url"),
-            },
-            credentials.innovis_client_id.clone(),
-            SecretString::from(credentials.innovis_client_secret.clone()),
-            credentials.innovis_software_provider_id.clone(),
-        )
-        .audience(credentials.innovis_audience.clone())
-        .request_timeout(Duration::from_secs(60))
-        .inquiry_ledger(Arc::new(postgres_ledger(&url, &schema).await), key()),
+    let config = sandbox_config_with_secret(
+        token.parse().expect("url"),
+        gateway.parse().expect("url"),
+        &credentials,
+        &credentials.innovis_client_secret,
     )
-    .expect("client");
+    .request_timeout(Duration::from_secs(60))
+    .inquiry_ledger(Arc::new(postgres_ledger(&url, &schema).await), key());
+    let client = Client::new(config).expect("client");
     let result = client.send(&cr_request(record_consumer(), "crashed")).await;
     panic!("the parent kills this process before the sandbox answers, yet it answered: {result:?}");
 }
@@ -534,7 +506,7 @@ async fn a_crash_after_the_request_left_blocks_the_retry_until_settled() {
     .await
     .expect("sandbox");
     let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args(["crash_child", "--exact", "--ignored", "--nocapture"])
+        .args([CHILD_TEST, "--exact", "--ignored", "--nocapture"])
         .env(CHILD_ENV, &schema)
         .env("DATABASE_URL", &url)
         .env(

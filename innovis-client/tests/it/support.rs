@@ -1,15 +1,19 @@
-//! Shared helpers of the integration tests: a mock token endpoint and client construction.
-#![allow(dead_code)] // each test binary uses a different part
+//! What the tests share: a mock token endpoint and gateway with a client for them, clients for the
+//! sandbox, and the requests, applicants and references the tests send.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use innovis_client::pii::{DateOfBirth, Ssn};
 use innovis_client::{
-    Applicant, Client, ClientConfig, Environment, HouseNumber, PermissiblePurpose, ProductCode,
-    ReportReference, ReportRequest, RetryPolicy, SecretString,
+    Address, Applicant, Client, ClientConfig, Environment, HouseNumber, PermissiblePurpose,
+    ProductCode, ReportReference, ReportRequest, RetryPolicy, SecretString,
 };
+use sandbox::fixtures::{self, TestConsumer};
+use sandbox::{Sandbox, TestCredentials};
 use serde_json::json;
+use url::Url;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -52,6 +56,7 @@ pub async fn mount_token(server: &MockServer, expected: u64) -> Arc<AtomicUsize>
     counter
 }
 
+/// The mock server's token and gateway URLs.
 pub fn environment(server: &MockServer) -> Environment {
     Environment::Custom {
         token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
@@ -59,6 +64,7 @@ pub fn environment(server: &MockServer) -> Environment {
     }
 }
 
+/// A config with the mock's credentials and fast retries.
 pub fn config(environment: Environment) -> ClientConfig {
     ClientConfig::new(
         environment,
@@ -73,12 +79,14 @@ pub fn config(environment: Environment) -> ClientConfig {
     )
 }
 
+/// A client of the mock server.
 pub fn client(server: &MockServer) -> Client {
     Client::new(config(environment(server))).unwrap()
 }
 
+/// The permissible purpose every test uses (the one the sandbox's House Numbers are set up for).
 pub fn purpose() -> PermissiblePurpose {
-    PermissiblePurpose::new("17").unwrap()
+    PermissiblePurpose::new(fixtures::PERMISSIBLE_PURPOSE).expect("purpose")
 }
 
 /// A minimal CR request with a fixed trace number.
@@ -92,6 +100,7 @@ pub fn simple_request(trace: &str) -> ReportRequest {
         .unwrap()
 }
 
+/// A stored reference of a CR pulled at `inquired_at` (RFC 3339).
 pub fn reference(inquired_at: &str) -> ReportReference {
     ReportReference::new(
         "RR0000000001",
@@ -129,4 +138,52 @@ pub async fn mount_record_gateway(server: &MockServer, expected: u64) {
         .named("gateway")
         .mount(server)
         .await;
+}
+
+/// A config for the Innovis endpoints of a sandbox at `token_url` and `gateway_url` with its test
+/// `credentials`, but `client_secret` (to test a wrong one).
+pub fn sandbox_config_with_secret(
+    token_url: Url,
+    gateway_url: Url,
+    credentials: &TestCredentials,
+    client_secret: &str,
+) -> ClientConfig {
+    ClientConfig::new(
+        Environment::Custom {
+            token_url,
+            gateway_url,
+        },
+        credentials.innovis_client_id.clone(),
+        SecretString::from(client_secret.to_owned()),
+        credentials.innovis_software_provider_id.clone(),
+    )
+    .audience(credentials.innovis_audience.clone())
+}
+
+/// A config for `sandbox`'s Innovis endpoints with its test credentials.
+pub fn sandbox_config(sandbox: &Sandbox) -> ClientConfig {
+    let credentials = sandbox.credentials();
+    sandbox_config_with_secret(
+        sandbox.innovis_token_url(),
+        sandbox.innovis_gateway_url(),
+        credentials,
+        &credentials.innovis_client_secret,
+    )
+}
+
+/// The sandbox consumer with this SSN (one of its fixtures).
+pub fn consumer(ssn: &str) -> &'static TestConsumer {
+    fixtures::CONSUMERS
+        .iter()
+        .find(|consumer| consumer.ssn == ssn)
+        .expect("a sandbox fixture consumer")
+}
+
+/// A sandbox consumer as an applicant: name, SSN, date of birth and a current address.
+pub fn applicant(consumer: &TestConsumer) -> Applicant {
+    Applicant::new()
+        .name(consumer.first_name, consumer.last_name)
+        .ssn(Ssn::new(consumer.ssn).expect("fixture SSN"))
+        .dob(DateOfBirth::new(consumer.dob).expect("fixture date of birth"))
+        .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
 }

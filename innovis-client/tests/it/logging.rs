@@ -1,11 +1,9 @@
 //! What the client logs: the trace number, product, return code and report reference — never PII or tokens.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::support::*;
 use innovis_client::pii::{DateOfBirth, Ssn};
 use innovis_client::{Applicant, ProductCode, ReportRequest};
 use wiremock::matchers::{header, method, path};
@@ -25,8 +23,33 @@ impl Write for Captured {
     }
 }
 
+/// Set in the child process that runs the span test alone.
+const ALONE: &str = "INNOVIS_CLIENT_SPAN_TEST_ALONE";
+
 #[tokio::test]
 async fn spans_carry_identifiers_and_no_pii() {
+    // `tracing` caches each callsite's interest process-wide: another test of this binary that
+    // opens the same span first, with no subscriber, can leave it disabled for this one. So the
+    // check runs alone, in a child process of this binary.
+    if std::env::var_os(ALONE).is_none() {
+        let name = "logging::spans_carry_identifiers_and_no_pii";
+        let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([name, "--exact", "--test-threads=1"])
+            .env(ALONE, "1")
+            .output()
+            .expect("run the span test alone");
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "{report}");
+        assert!(
+            report.contains("1 passed"),
+            "the child ran no test: {report}"
+        );
+        return;
+    }
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()

@@ -1,13 +1,13 @@
 //! Vendor field rules checked before anything is sent: each violation names its field.
 
+use innovis_client::builder_state::{WithApplicants, WithHouseNumber, WithPurpose};
 use innovis_client::{
     Applicant, Client, ClientConfig, Environment, Error, HouseNumber, PermissiblePurpose,
-    ProductCode, ReportReference, ReportRequest, SecondUseRequest, SecretString,
+    ProductCode, ReportReference, ReportRequest, ReportRequestBuilder, SecondUseRequest,
+    SecretString,
 };
 
-fn purpose() -> PermissiblePurpose {
-    PermissiblePurpose::new("17").unwrap()
-}
+use crate::support::purpose;
 
 fn field_of(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
     match result {
@@ -22,11 +22,7 @@ fn field_of(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
 fn cr(
     customer_id: &str,
     end_user_code: &str,
-) -> innovis_client::ReportRequestBuilder<
-    innovis_client::builder_state::WithHouseNumber,
-    innovis_client::builder_state::WithPurpose,
-    innovis_client::builder_state::WithApplicants,
-> {
+) -> ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
     ReportRequest::builder(ProductCode::CR)
         .house_number(customer_id, end_user_code)
         .permissible_purpose(purpose())

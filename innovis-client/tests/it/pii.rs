@@ -1,9 +1,7 @@
 //! SSNs, dates of birth, names, addresses and contact details never appear in `Debug` output or error text,
 //! and requests cannot be serialized outside the crate (`tests/ui/serialize_*.rs`).
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use innovis_client::pii::{ConsumerAccessCode, DateOfBirth, Ssn, mask_digit_runs};
 use innovis_client::{Address, Applicant, ConsumerReport, Error, ProductCode, ReportRequest};
 use serde_json::json;

@@ -1,13 +1,11 @@
 //! Tokens, 401 handling, error statuses, what is and is not retried, and undecodable bodies.
 
-mod common;
-
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use innovis_client::{Client, Delivery, Environment, Error, transport};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde_json::json;

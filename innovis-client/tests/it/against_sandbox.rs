@@ -5,41 +5,25 @@
 
 use std::time::Duration;
 
-use innovis_client::pii::{DateOfBirth, Ssn};
 use innovis_client::{
-    Address, Applicant, Client, ClientConfig, Environment, Error, HouseNumber, PermissiblePurpose,
-    ProductCode, ReportReference, ReportRequest, ReportResponse, ResellerProfile, ReturnCode,
-    SecondUseRequest, SecretString,
+    Client, ClientConfig, Error, HouseNumber, ProductCode, ReportReference, ReportRequest,
+    ReportResponse, ResellerProfile, ReturnCode, SecondUseRequest,
 };
 use sandbox::fixtures::{self, TestConsumer};
 use sandbox::{Sandbox, SandboxConfig};
 
+use crate::support::{applicant, consumer, purpose, sandbox_config, sandbox_config_with_secret};
+
 /// Every request gets this long; the sandbox answers in milliseconds.
 const DEADLINE: Duration = Duration::from_secs(5);
 
-fn config_for(sandbox: &Sandbox, client_secret: &str) -> ClientConfig {
-    let credentials = sandbox.credentials();
-    ClientConfig::new(
-        Environment::Custom {
-            token_url: sandbox.innovis_token_url(),
-            gateway_url: sandbox.innovis_gateway_url(),
-        },
-        credentials.innovis_client_id.clone(),
-        SecretString::from(client_secret.to_owned()),
-        credentials.innovis_software_provider_id.clone(),
-    )
-    .audience(credentials.innovis_audience.clone())
-    .request_timeout(DEADLINE)
-    .connect_timeout(DEADLINE)
+/// A config for the sandbox with short timeouts.
+fn with_deadline(config: ClientConfig) -> ClientConfig {
+    config.request_timeout(DEADLINE).connect_timeout(DEADLINE)
 }
 
 fn client(sandbox: &Sandbox) -> Client {
-    let secret = sandbox.credentials().innovis_client_secret.clone();
-    Client::new(config_for(sandbox, &secret)).expect("client for the sandbox")
-}
-
-fn purpose() -> PermissiblePurpose {
-    PermissiblePurpose::new(fixtures::PERMISSIBLE_PURPOSE).expect("purpose")
+    Client::new(with_deadline(sandbox_config(sandbox))).expect("client for the sandbox")
 }
 
 /// The reseller's registrations as the sandbox knows them: one House Number for CR, also used for
@@ -50,21 +34,6 @@ fn profile() -> ResellerProfile {
         .expect("register CR")
         .allow_second_use_on(ProductCode::CR)
         .allow_refupd_on(ProductCode::CR)
-}
-
-fn applicant(consumer: &TestConsumer) -> Applicant {
-    Applicant::new()
-        .name(consumer.first_name, consumer.last_name)
-        .ssn(Ssn::new(consumer.ssn).expect("fixture SSN"))
-        .dob(DateOfBirth::new(consumer.dob).expect("fixture date of birth"))
-        .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
-}
-
-fn consumer(ssn: &str) -> &'static TestConsumer {
-    fixtures::CONSUMERS
-        .iter()
-        .find(|consumer| consumer.ssn == ssn)
-        .expect("fixture consumer")
 }
 
 fn report_request(product: ProductCode, consumer: &TestConsumer, trace: &str) -> ReportRequest {
@@ -493,7 +462,13 @@ async fn a_short_lived_token_is_refreshed_before_it_is_used_again() {
 #[tokio::test]
 async fn a_wrong_client_secret_is_a_token_error_without_the_secret() {
     let sandbox = Sandbox::start().await.expect("sandbox starts");
-    let client = Client::new(config_for(&sandbox, "not-the-secret")).expect("client");
+    let config = sandbox_config_with_secret(
+        sandbox.innovis_token_url(),
+        sandbox.innovis_gateway_url(),
+        sandbox.credentials(),
+        "not-the-secret",
+    );
+    let client = Client::new(with_deadline(config)).expect("client");
     let request = report_request(
         ProductCode::CR,
         consumer(fixtures::RECORD_SSN),
