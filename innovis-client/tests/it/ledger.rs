@@ -15,7 +15,9 @@ use jiff::Timestamp;
 use sandbox::fixtures::{self, TestConsumer};
 use sandbox::{Faults, Sandbox, SandboxConfig};
 
-use crate::support::{applicant, consumer, purpose, sandbox_config, sandbox_config_with_secret};
+use crate::support::{
+    applicant, consumer, purpose, sandbox_config, sandbox_config_with_secret, test_name,
+};
 
 #[derive(Clone, Copy, Debug)]
 enum Store {
@@ -464,8 +466,6 @@ where
 
 /// Environment of the crash test's child process.
 const CHILD_ENV: &str = "LEDGER_CRASH_CHILD_SCHEMA";
-/// The child's full name in this test binary (`--exact` needs the module path).
-const CHILD_TEST: &str = "ledger::crash_child";
 
 /// The child of `a_crash_after_the_request_left_blocks_the_retry_until_settled`: sends one inquiry
 /// to a sandbox that will not answer in time, and is killed while it waits.
@@ -506,7 +506,12 @@ async fn a_crash_after_the_request_left_blocks_the_retry_until_settled() {
     .await
     .expect("sandbox");
     let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([CHILD_TEST, "--exact", "--ignored", "--nocapture"])
+        .args([
+            &test_name(module_path!(), "crash_child"),
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
         .env(CHILD_ENV, &schema)
         .env("DATABASE_URL", &url)
         .env(

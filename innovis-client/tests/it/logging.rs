@@ -32,9 +32,9 @@ async fn spans_carry_identifiers_and_no_pii() {
     // opens the same span first, with no subscriber, can leave it disabled for this one. So the
     // check runs alone, in a child process of this binary.
     if std::env::var_os(ALONE).is_none() {
-        let name = "logging::spans_carry_identifiers_and_no_pii";
+        let name = test_name(module_path!(), "spans_carry_identifiers_and_no_pii");
         let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-            .args([name, "--exact", "--test-threads=1"])
+            .args([name.as_str(), "--exact", "--test-threads=1"])
             .env(ALONE, "1")
             .output()
             .expect("run the span test alone");

@@ -187,3 +187,10 @@ pub fn applicant(consumer: &TestConsumer) -> Applicant {
         .dob(DateOfBirth::new(consumer.dob).expect("fixture date of birth"))
         .address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"))
 }
+
+/// The name libtest knows the test `function` of `module` by (`module` as `module_path!()` gives it,
+/// which starts with this binary's crate name), for a test that re-runs itself in a child process.
+pub fn test_name(module: &str, function: &str) -> String {
+    let in_binary = module.split_once("::").map_or("", |(_, path)| path);
+    format!("{in_binary}::{function}")
+}
