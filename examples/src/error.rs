@@ -10,6 +10,9 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The embedded sandbox could not start.
+    #[error("could not start the embedded sandbox")]
+    Sandbox(#[from] sandbox::SandboxError),
     /// An environment variable is missing or unusable (its value is never shown: it may be a secret).
     #[error("environment variable {var} {problem}")]
     Env {
@@ -18,9 +21,6 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
-    /// The embedded sandbox could not start.
-    #[error("could not start the embedded sandbox")]
-    Sandbox(#[from] sandbox::SandboxError),
     /// The Innovis settings make no client, or the sandbox's test consumer is refused.
     #[error("Innovis: the settings make no client")]
     Innovis(#[from] innovis_client::Error),
