@@ -14,9 +14,9 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::error::CalloutError;
-use super::flexible;
 use super::message::{CalloutMessage, OrderComplete, OrderItemStatusChange, OrderStatusChange};
 use super::message::{ORDER_COMPLETE, ORDER_ITEM_STATUS_CHANGE, ORDER_STATUS_CHANGE};
+use super::string_or_number;
 use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 
@@ -198,7 +198,7 @@ struct Key(String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flexible::id(deserializer).map(Key)
+        string_or_number::id(deserializer).map(Key)
     }
 }
 
@@ -207,7 +207,7 @@ struct OptionalKey(Option<String>);
 
 impl<'de> Deserialize<'de> for OptionalKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flexible::optional_id(deserializer).map(OptionalKey)
+        string_or_number::optional_id(deserializer).map(OptionalKey)
     }
 }
 
@@ -216,7 +216,7 @@ struct Keys(Vec<String>);
 
 impl<'de> Deserialize<'de> for Keys {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        flexible::id_list(deserializer).map(Keys)
+        string_or_number::id_list(deserializer).map(Keys)
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::ReportDecodeError;
-use super::flexible;
+use super::string_or_number;
 use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 
@@ -185,18 +185,18 @@ impl fmt::Debug for CalloutMessage {
 #[non_exhaustive]
 pub struct OrderStatusChange {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "flexible::id")]
+    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given at creation.
-    #[serde(default, deserialize_with = "flexible::optional_id")]
+    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The order's new status (unknown values kept as [`OrderStatus::Other`]).
     pub new_status: OrderStatus,
     /// The `external_integration_id`s of the order's items (`null` entries skipped; `null` or absent
     /// list is empty).
-    #[serde(default, deserialize_with = "flexible::id_list")]
+    #[serde(default, deserialize_with = "string_or_number::id_list")]
     pub external_integration_ids: Vec<String>,
     /// Fields this SDK does not know, as received.
     #[serde(flatten)]
@@ -221,23 +221,23 @@ pub struct OrderStatusChange {
 #[non_exhaustive]
 pub struct OrderItemStatusChange {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "flexible::id")]
+    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given.
-    #[serde(default, deserialize_with = "flexible::optional_id")]
+    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (the same [`Id`] as
     /// [`OrderItemDetails::id`](crate::orders::OrderItemDetails::id)).
     pub order_item_id: Id,
     /// The partner's own item id, when one was given.
-    #[serde(default, deserialize_with = "flexible::optional_id")]
+    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_item_id: Option<String>,
     /// The item's new status (unknown values kept as [`OrderItemStatus::Other`]).
     pub new_status: OrderItemStatus,
     /// The item's `external_integration_id`, when one was given.
-    #[serde(default, deserialize_with = "flexible::optional_id")]
+    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub external_integration_id: Option<String>,
     /// Fields this SDK does not know, as received.
     #[serde(flatten)]
@@ -265,19 +265,19 @@ pub struct OrderItemStatusChange {
 #[non_exhaustive]
 pub struct OrderComplete {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "flexible::id")]
+    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given.
-    #[serde(default, deserialize_with = "flexible::optional_id")]
+    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (documented; optional here because the message also lists the
     /// whole order's integration ids and the vendor has not said whether it is per item).
     #[serde(default)]
     pub order_item_id: Option<Id>,
     /// The partner's own item id, when one was given.
-    #[serde(default, deserialize_with = "flexible::optional_id")]
+    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_item_id: Option<String>,
     /// Where the assets can be downloaded (a signed URL: fetch it without the Authorization header).
     #[serde(default)]
@@ -286,7 +286,7 @@ pub struct OrderComplete {
     #[serde(default)]
     pub report: Option<String>,
     /// The `external_integration_id`s of the order's items.
-    #[serde(default, deserialize_with = "flexible::id_list")]
+    #[serde(default, deserialize_with = "string_or_number::id_list")]
     pub external_integration_ids: Vec<String>,
     /// Fields this SDK does not know, as received.
     #[serde(flatten)]

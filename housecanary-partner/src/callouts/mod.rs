@@ -54,7 +54,6 @@ mod claim;
 mod config_error;
 mod decode;
 mod error;
-mod flexible;
 mod handler;
 mod inbox;
 mod memory_log;
@@ -64,6 +63,7 @@ mod outcome;
 #[cfg(feature = "postgres")]
 mod postgres_log;
 mod receiver;
+mod string_or_number;
 mod verifier;
 
 /// Compiles and runs the code blocks of the callouts guide (`docs/callouts.md`) as doc tests.

@@ -1,5 +1,6 @@
-//! Lenient decoding of identifiers: the vendor documents ids as strings, but a Django server may send
-//! integer primary keys as JSON numbers. Both become the same `String`.
+//! Lenient decoding of the callout ids kept as text (`message_id`, the partner's own ids): the vendor
+//! documents ids as strings, but a Django server may send integer keys as JSON numbers. Both become
+//! the same `String`. (The vendor's record ids are [`Id`](crate::Id)s, which read both forms too.)
 
 use std::fmt;
 
