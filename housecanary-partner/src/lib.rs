@@ -3,6 +3,17 @@
 //! An integration partner creates `valueReport` orders on behalf of client accounts, follows order and
 //! item statuses, receives signed callouts, and downloads export archives whose file names follow the
 //! vendor's documented scheme.
+//!
+//! - [`orders`]: the order request and its builder, and one file per order operation
+//!   (`orders/create_order.rs`, `get_order.rs`, `list_order_items.rs`, `download_item_pdf.rs`);
+//! - [`exports`]: export requests (`exports/create_export.rs`, ...), downloads, the file names of
+//!   an export and reading a downloaded archive;
+//! - [`callouts`]: verifying, decoding, deduplicating and receiving the vendor's callouts;
+//! - [`progress`]: following an order's items until each is final;
+//! - [`status`]: the statuses of orders, items and exports.
+//!
+//! Every API call is a `client_core::Operation` sent by the one generic send of `client-core`.
+//! Records and callouts share one id type, [`Id`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
