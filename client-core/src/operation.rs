@@ -57,6 +57,12 @@ pub trait Operation {
     /// gives the URL a trailing `/`. No segments: the base URL itself.
     fn path(&self) -> Vec<Cow<'_, str>>;
 
+    /// Query parameters, percent-encoded when sent. They are never part of the operation's name
+    /// (errors and spans show no query).
+    fn query(&self) -> Vec<(&'static str, Cow<'_, str>)> {
+        Vec::new()
+    }
+
     /// The JSON body, if the operation sends one.
     fn body(&self) -> Result<Option<Bytes>, serde_json::Error> {
         Ok(None)
@@ -74,9 +80,11 @@ pub trait Operation {
 /// #     const METHOD: http::Method = http::Method::GET;
 /// #     const IDEMPOTENCY: client_core::Idempotency = client_core::Idempotency::Idempotent;
 /// #     fn path(&self) -> Vec<Cow<'_, str>> { vec!["items".into(), "".into()] }
+/// #     fn query(&self) -> Vec<(&'static str, Cow<'_, str>)> { vec![("status", "in progress".into())] }
 /// # }
 /// let base = url::Url::parse("https://api.example/v1/").unwrap();
 /// let request = client_core::request_for(&ListItems, &base).unwrap();
+/// assert_eq!(request.url().as_str(), "https://api.example/v1/items/?status=in+progress");
 /// assert_eq!(request.operation(), "GET items/");
 /// ```
 pub fn request_for<O: Operation + ?Sized>(operation: &O, base: &Url) -> Result<Request, Error> {
@@ -88,6 +96,11 @@ pub fn request_for<O: Operation + ?Sized>(operation: &O, base: &Url) -> Result<R
         })?;
         path.pop_if_empty()
             .extend(segments.iter().map(|segment| segment.as_ref()));
+    }
+    let query = operation.query();
+    if !query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(key, value)| (*key, value.as_ref())));
     }
     let name: Cow<'static, str> = match O::NAME {
         Some(name) => Cow::Borrowed(name),

@@ -26,9 +26,6 @@ pub mod exports;
 mod list_pages;
 pub mod orders;
 mod owner;
-// Callout ids are now `Id`s, so progress.rs's `Id::from(..)` around them converts nothing; allowed
-// until its author drops those calls (the file is not this change's to edit).
-#[allow(clippy::useless_conversion)]
 pub mod progress;
 pub mod status;
 mod text;

@@ -101,7 +101,8 @@ struct State {
 ///     "message_id":"m1","order_id":7,"order_item_id":8,"new_status":"cancelled",
 ///     "reason":"invalid address"}"#).unwrap();
 /// progress.record(&message);
-/// let item = progress.item(&"8".into()).unwrap();
+/// // The callout sent numbers; an id compares equal however it was sent.
+/// let item = progress.item(&8_u64.into()).unwrap();
 /// assert_eq!(item.status, OrderItemStatus::Cancelled);
 /// assert_eq!(item.reason.as_deref(), Some("invalid address"));
 /// ```
@@ -155,8 +156,8 @@ impl OrderProgress {
                         .and_then(|reason| reason.as_str())
                         .map(str::to_owned);
                     state.update(
-                        Id::from(change.order_id.clone()),
-                        Id::from(change.order_item_id.clone()),
+                        change.order_id.clone(),
+                        change.order_item_id.clone(),
                         change.new_status.clone(),
                         reason,
                     );
@@ -164,14 +165,14 @@ impl OrderProgress {
                 CalloutMessage::OrderStatusChange(change) => {
                     state
                         .orders
-                        .insert(Id::from(change.order_id.clone()), change.new_status.clone());
+                        .insert(change.order_id.clone(), change.new_status.clone());
                 }
                 CalloutMessage::OrderComplete(complete) => {
                     if let Some(item_id) = &complete.order_item_id {
-                        let order_id = Id::from(complete.order_id.clone());
+                        let order_id = complete.order_id.clone();
                         state
                             .items
-                            .entry(Id::from(item_id.clone()))
+                            .entry(item_id.clone())
                             .or_insert_with(|| ItemProgress {
                                 order_id,
                                 status: OrderItemStatus::Complete,

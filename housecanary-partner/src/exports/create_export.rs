@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use client_core::{Idempotency, Operation, Request};
+use client_core::{Idempotency, Operation};
 use http::Method;
 
 use super::export_request::{ExportFormat, ExportRequest};
@@ -96,15 +96,9 @@ impl CreateExport {
     pub fn excludes_json(&self) -> bool {
         self.exclude_json
     }
-
-    /// The query string's one parameter.
-    fn query(&self) -> (&'static str, &'static str) {
-        let exclude = if self.exclude_json { "true" } else { "false" };
-        ("exclude_json", exclude)
-    }
 }
 
-/// `POST orders/{id}/export/{fmt}/` (plus the query, see [`Client::create_export`]). Never resent
+/// `POST orders/{id}/export/{fmt}/?exclude_json=…`. Never resent
 /// once it may have reached the vendor: it would start a second export.
 impl Operation for CreateExport {
     type Output = ExportRequest;
@@ -119,6 +113,11 @@ impl Operation for CreateExport {
             self.format.as_str().into(),
             "".into(),
         ]
+    }
+
+    fn query(&self) -> Vec<(&'static str, Cow<'_, str>)> {
+        let exclude = if self.exclude_json { "true" } else { "false" };
+        vec![("exclude_json", exclude.into())]
     }
 }
 
@@ -136,17 +135,6 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn create_export(&self, export: &CreateExport) -> Result<ExportRequest> {
-        // `client-core`'s `Operation` describes a path only: the query is added to its request.
-        let request = self.request(export)?;
-        let mut url = request.url().clone();
-        let (name, value) = export.query();
-        url.query_pairs_mut().append_pair(name, value);
-        let with_query = Request::new(
-            CreateExport::METHOD,
-            url,
-            CreateExport::IDEMPOTENCY,
-            request.operation().to_owned(),
-        );
-        self.send_request(with_query).await
+        self.send(export).await
     }
 }
