@@ -2,9 +2,8 @@
 //! long a body may take to arrive.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Default limit of requests whose body is being read or processed at once.
 pub(crate) const DEFAULT_MAX_IN_FLIGHT: usize = 64;
@@ -14,53 +13,84 @@ pub(crate) const DEFAULT_BODY_MEMORY: usize = 40 * 1024 * 1024;
 /// Default time a body may take to arrive once its headers did.
 pub(crate) const DEFAULT_BODY_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Memory is counted in KiB so that a 32-bit permit count covers terabytes.
-const UNIT: usize = 1024;
-
 /// Shared limits of one receiver (and its clones).
 #[derive(Debug)]
 pub(crate) struct Admission {
-    in_flight: Arc<Semaphore>,
-    max_in_flight: usize,
-    memory: Arc<Semaphore>,
-    body_memory: usize,
+    counters: Arc<Counters>,
     pub(crate) body_deadline: Duration,
+}
+
+/// Counters, not semaphores: nobody waits for room (a full receiver answers 503 at once), and a
+/// counter is released without the lock a semaphore takes on every release.
+#[derive(Debug)]
+struct Counters {
+    in_flight: Counter,
+    body_bytes: Counter,
+}
+
+#[derive(Debug)]
+struct Counter {
+    used: AtomicUsize,
+    limit: usize,
+}
+
+impl Counter {
+    fn new(limit: usize) -> Self {
+        Self {
+            used: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    /// Takes `amount` if it fits under the limit.
+    fn try_take(&self, amount: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(amount)
+                    .filter(|total| *total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, amount: usize) {
+        self.used.fetch_sub(amount, Ordering::AcqRel);
+    }
 }
 
 /// What one admitted request holds until it is answered.
 #[derive(Debug)]
 pub(crate) struct Ticket {
-    _in_flight: OwnedSemaphorePermit,
-    memory: Vec<OwnedSemaphorePermit>,
-    memory_source: Arc<Semaphore>,
+    counters: Arc<Counters>,
+    body_bytes: usize,
 }
 
 impl Admission {
     pub(crate) fn new(max_in_flight: usize, body_memory: usize, body_deadline: Duration) -> Self {
         Self {
-            in_flight: Arc::new(Semaphore::new(max_in_flight)),
-            max_in_flight,
-            memory: Arc::new(Semaphore::new(units(body_memory))),
-            body_memory,
+            counters: Arc::new(Counters {
+                in_flight: Counter::new(max_in_flight),
+                body_bytes: Counter::new(body_memory),
+            }),
             body_deadline,
         }
     }
 
     pub(crate) fn max_in_flight(&self) -> usize {
-        self.max_in_flight
+        self.counters.in_flight.limit
     }
 
     pub(crate) fn body_memory(&self) -> usize {
-        self.body_memory
+        self.counters.body_bytes.limit
     }
 
     /// A place among the requests in flight, or `None` when all are taken (answer 503 at once).
     pub(crate) fn admit(&self) -> Option<Ticket> {
-        let permit = Arc::clone(&self.in_flight).try_acquire_owned().ok()?;
+        if !self.counters.in_flight.try_take(1) {
+            return None;
+        }
         Some(Ticket {
-            _in_flight: permit,
-            memory: Vec::new(),
-            memory_source: Arc::clone(&self.memory),
+            counters: Arc::clone(&self.counters),
+            body_bytes: 0,
         })
     }
 }
@@ -68,23 +98,40 @@ impl Admission {
 impl Ticket {
     /// Reserves `bytes` more of the shared body memory; `false` when it is not free now.
     pub(crate) fn reserve(&mut self, bytes: usize) -> bool {
-        let Ok(count) = u32::try_from(units(bytes)) else {
-            return false;
-        };
-        if count == 0 {
+        if bytes == 0 {
             return true;
         }
-        match Arc::clone(&self.memory_source).try_acquire_many_owned(count) {
-            Ok(permit) => {
-                self.memory.push(permit);
-                true
-            }
-            Err(_) => false,
+        if !self.counters.body_bytes.try_take(bytes) {
+            return false;
         }
+        self.body_bytes += bytes;
+        true
     }
 }
 
-/// `bytes` in whole KiB, rounded up.
-fn units(bytes: usize) -> usize {
-    bytes.div_ceil(UNIT).min(Semaphore::MAX_PERMITS)
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.counters.body_bytes.give_back(self.body_bytes);
+        self.counters.in_flight.give_back(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_and_body_bytes_come_back_when_a_ticket_is_dropped() {
+        let admission = Admission::new(2, 100, DEFAULT_BODY_DEADLINE);
+        let mut first = admission.admit().expect("a first place");
+        let second = admission.admit().expect("a second place");
+        assert!(admission.admit().is_none(), "two in flight at most");
+        assert!(first.reserve(60));
+        assert!(!first.reserve(41), "100 bytes at most");
+        assert!(first.reserve(40));
+        drop(first);
+        drop(second);
+        let mut again = admission.admit().expect("places came back");
+        assert!(again.reserve(100), "bytes came back");
+    }
 }

@@ -39,6 +39,7 @@ use futures_util::StreamExt as _;
 use http::StatusCode;
 
 use super::admission::Ticket;
+use super::deadline::within;
 use super::outcome::CalloutOutcome;
 use super::receiver::CalloutReceiver;
 
@@ -118,8 +119,9 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
         }
     }
     let body_deadline = deadline.min(tokio::time::Instant::now() + admission.body_deadline);
-    let read = read_limited(body, limit, announced, &mut ticket);
-    let body = match tokio::time::timeout_at(body_deadline, read).await {
+    // Boxed so the request's future stays small while the body is read (see `within`).
+    let read = Box::pin(read_limited(body, limit, announced, &mut ticket));
+    let body = match within(body_deadline, read).await {
         Ok(Ok(body)) => body,
         Ok(Err(response)) => return response,
         Err(_) => {
@@ -139,7 +141,8 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
 }
 
 /// Collects the body, refusing it as soon as it grows past `limit` (chunked bodies announce no
-/// length) or past the body memory the ticket can reserve.
+/// length) or past the body memory the ticket can reserve. A body that arrives as one chunk (most
+/// callouts) is returned as that chunk, without a copy.
 async fn read_limited(
     body: Body,
     limit: usize,
@@ -147,14 +150,16 @@ async fn read_limited(
     ticket: &mut Ticket,
 ) -> Result<Bytes, Response> {
     let mut stream = body.into_data_stream();
-    let mut collected = BytesMut::with_capacity(announced.unwrap_or(0));
+    let mut first: Option<Bytes> = None;
+    let mut collected = BytesMut::new();
+    let mut total = 0_usize;
     let mut reserved = announced.unwrap_or(0);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|error| {
             tracing::warn!(%error, "callout rejected: could not read the body");
             (StatusCode::BAD_REQUEST, "could not read the body").into_response()
         })?;
-        let total = collected.len().saturating_add(chunk.len());
+        total = total.saturating_add(chunk.len());
         if total > limit {
             tracing::warn!(limit, "callout rejected: body too large");
             return Err(CalloutOutcome::TooLarge { limit }.into_response());
@@ -167,9 +172,18 @@ async fn read_limited(
             }
             reserved = total;
         }
-        collected.extend_from_slice(&chunk);
+        match first.take() {
+            None if collected.is_empty() => first = Some(chunk),
+            earlier => {
+                if let Some(earlier) = earlier {
+                    collected.reserve(announced.unwrap_or(total).max(total));
+                    collected.extend_from_slice(&earlier);
+                }
+                collected.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(collected.freeze())
+    Ok(first.unwrap_or_else(|| collected.freeze()))
 }
 
 impl IntoResponse for CalloutOutcome {

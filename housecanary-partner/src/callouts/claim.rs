@@ -2,6 +2,9 @@
 
 use std::sync::Arc;
 
+use tokio::time::Instant;
+
+use super::deadline::{DeadlinePassed, within};
 use super::message_log::{ClaimToken, MessageLog, MessageLogError};
 
 /// The claim on one `message_id` returned by [`MessageLog::try_begin`] as `Begin::New`.
@@ -26,11 +29,15 @@ impl Claim {
         }
     }
 
-    /// Marks the id processed.
-    pub(crate) async fn complete(mut self) -> Result<(), MessageLogError> {
-        let result = self.log.complete(&self.message_id, self.token).await;
-        // Set only after the call finished: if this future is dropped midway, `Drop` abandons.
-        self.resolved = true;
+    /// Marks the id processed, unless `deadline` passes first (then `Drop` abandons the claim).
+    pub(crate) async fn complete_within(
+        mut self,
+        deadline: Instant,
+    ) -> Result<Result<(), MessageLogError>, DeadlinePassed> {
+        let result = within(deadline, self.log.complete(&self.message_id, self.token)).await;
+        // Set only after the call finished: if it timed out or this future is dropped midway,
+        // `Drop` abandons.
+        self.resolved = result.is_ok();
         result
     }
 

@@ -5,7 +5,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
+
+use super::deadline::within;
 
 use super::message::CalloutMessage;
 use super::message_log::BoxFuture;
@@ -58,18 +60,21 @@ impl HandlerFailure {
     }
 }
 
-/// Runs `future` until `deadline`, turning a panic into a failure.
-pub(crate) async fn run_guarded<Fut>(future: Fut, deadline: Instant) -> Result<(), HandlerFailure>
+/// Starts the handler's future and runs it until `deadline`, turning a panic (while starting or
+/// while running) into a failure.
+pub(crate) async fn run_guarded<Fut>(
+    start: impl FnOnce() -> Fut,
+    deadline: Instant,
+) -> Result<(), HandlerFailure>
 where
-    Fut: Future<Output = Result<(), HandlerError>>,
+    Fut: Future<Output = Result<(), HandlerError>> + Unpin,
 {
-    let guarded = AssertUnwindSafe(future).catch_unwind();
-    match timeout_at(deadline, guarded).await {
+    let panicked = || HandlerFailure::Failed("the callout handler panicked".into());
+    let future = std::panic::catch_unwind(AssertUnwindSafe(start)).map_err(|_| panicked())?;
+    match within(deadline, AssertUnwindSafe(future).catch_unwind()).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(error))) => Err(HandlerFailure::Failed(error)),
-        Ok(Err(_panic)) => Err(HandlerFailure::Failed(
-            "the callout handler panicked".into(),
-        )),
+        Ok(Err(_panic)) => Err(panicked()),
         Err(_) => Err(HandlerFailure::TimedOut),
     }
 }

@@ -59,7 +59,7 @@ impl ProcessClaimed for PlainHandler {
     ) -> BoxFuture<'a, Result<(), ProcessFailure>> {
         Box::pin(async move {
             let handler = Arc::clone(&self.handler);
-            handler::run_guarded(async move { handler(message).await }, deadline)
+            handler::run_guarded(|| handler(message), deadline)
                 .await
                 .map_err(ProcessFailure::Handler)?;
             self.log

@@ -52,6 +52,7 @@ mod admission;
 pub mod axum;
 mod claim;
 mod config_error;
+mod deadline;
 mod decode;
 mod error;
 mod handler;

@@ -694,8 +694,7 @@ impl ProcessClaimed for TransactionalHandler {
             let handler = Arc::clone(&self.handler);
             let outcome = {
                 let transaction: &Transaction<'_> = &transaction;
-                handler::run_guarded(async move { handler(transaction, message).await }, deadline)
-                    .await
+                handler::run_guarded(|| handler(transaction, message), deadline).await
             };
             // On failure, dropping the transaction rolls the handler's writes back.
             outcome.map_err(ProcessFailure::Handler)?;

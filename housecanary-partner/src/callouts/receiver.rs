@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout};
 use tracing::Instrument as _;
 
 use super::admission::{
@@ -15,6 +15,7 @@ use super::admission::{
 };
 use super::claim::Claim;
 use super::config_error::ConfigError;
+use super::deadline::within;
 use super::error::CalloutError;
 use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
 use super::message::CalloutMessage;
@@ -597,7 +598,7 @@ impl CalloutReceiver {
         let message_id = content_id("unparsed", &body);
         tracing::warn!(%error, %message_id, "authenticated callout does not parse: kept as a dead letter");
         let dead = DeadLetter::new(message_id.clone(), body, error.to_string(), 0);
-        match timeout_at(deadline, self.inner.log.store_dead_letter(dead)).await {
+        match within(deadline, self.inner.log.store_dead_letter(dead)).await {
             Ok(Ok(())) => CalloutOutcome::DeadLettered { message_id, error },
             Ok(Err(store_error)) => {
                 tracing::error!(error = %store_error, "unparsed callout not stored: message log failed");
@@ -620,7 +621,7 @@ impl CalloutReceiver {
         let message_id = message
             .message_id()
             .map_or_else(|| content_id("body", &body), str::to_owned);
-        match timeout_at(deadline, self.inner.log.enqueue(&message_id, body)).await {
+        match within(deadline, self.inner.log.enqueue(&message_id, body)).await {
             Ok(Ok(enqueued)) => {
                 tracing::info!(?enqueued, "callout stored in the inbox");
                 CalloutOutcome::Stored {
@@ -655,7 +656,7 @@ impl CalloutReceiver {
         };
 
         // A log that never answers must not hold the request past the vendor's 30 s.
-        let begin = match timeout_at(deadline, self.inner.log.try_begin(&message_id)).await {
+        let begin = match within(deadline, self.inner.log.try_begin(&message_id)).await {
             Ok(Ok(begin)) => begin,
             Ok(Err(error)) => {
                 tracing::error!(%error, "callout not processed: message log failed");
@@ -688,7 +689,7 @@ impl CalloutReceiver {
             .await
         {
             Ok(()) => {
-                match timeout_at(deadline, claim.complete()).await {
+                match claim.complete_within(deadline).await {
                     Ok(Ok(())) => tracing::info!("callout processed"),
                     // The handler's work is done: acknowledging avoids a redelivery that would run
                     // it again; the log only misses the id for a possible later duplicate.
@@ -728,10 +729,7 @@ impl CalloutReceiver {
         message_id: Option<&str>,
         deadline: Instant,
     ) -> Result<(), CalloutOutcome> {
-        let handler = Arc::clone(handler);
-        // The call itself runs inside the guarded future, so a panic while creating the future is
-        // caught too.
-        match handler::run_guarded(async move { handler(message).await }, deadline).await {
+        match handler::run_guarded(|| handler(message), deadline).await {
             Ok(()) => Ok(()),
             Err(HandlerFailure::Failed(error)) => {
                 tracing::warn!(%error, "callout handler failed: the vendor will redeliver");
