@@ -86,7 +86,8 @@ pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
 pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) -> Response {
     // The vendor's 30 s run from its request, so reading the body spends the budget too, and a
     // body that stalls cannot hold the connection past it.
-    let deadline = tokio::time::Instant::now() + receiver.budget();
+    let arrived = tokio::time::Instant::now();
+    let deadline = arrived + receiver.budget();
     let (parts, body) = request.into_parts();
     let limit = receiver.body_limit();
     let announced = parts
@@ -118,7 +119,7 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
             return CalloutOutcome::Overloaded.into_response();
         }
     }
-    let body_deadline = deadline.min(tokio::time::Instant::now() + admission.body_deadline);
+    let body_deadline = deadline.min(arrived + admission.body_deadline);
     // Boxed so the request's future stays small while the body is read (see `within`).
     let read = Box::pin(read_limited(body, limit, announced, &mut ticket));
     let body = match within(body_deadline, read).await {

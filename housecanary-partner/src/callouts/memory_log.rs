@@ -1,7 +1,7 @@
 //! A bounded, in-process [`MessageLog`]: the embedded default.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -73,13 +73,14 @@ enum Entry {
 /// Everything behind the one lock; no `.await` happens while it is held.
 #[derive(Debug, Default)]
 struct State {
-    entries: HashMap<String, Entry>,
+    /// Keyed by shared ids: the orders below hold the same allocation, not a copy.
+    entries: HashMap<Arc<str>, Entry>,
     /// Processed ids in completion order, for FIFO eviction.
-    processed_order: VecDeque<String>,
+    processed_order: VecDeque<Arc<str>>,
     /// Inbox ids that are pending or claimed, in arrival order; resolved ones are dropped lazily.
-    inbox: VecDeque<String>,
+    inbox: VecDeque<Arc<str>>,
     /// Dead-letter ids, oldest first.
-    dead_order: Vec<String>,
+    dead_order: Vec<Arc<str>>,
     /// Inline claims (no body), counted to prune those lost without complete/abandon.
     inline_claims: usize,
 }
@@ -185,7 +186,7 @@ impl InMemoryMessageLog {
         }
         let token = ClaimToken::random();
         state.entries.insert(
-            message_id.to_owned(),
+            Arc::from(message_id),
             Entry::Claimed {
                 token,
                 until: now + lease,
@@ -202,33 +203,37 @@ impl InMemoryMessageLog {
         &self,
         message_id: &str,
         token: ClaimToken,
-        resolve: impl FnOnce(&mut State, Option<Bytes>, u32) -> Entry,
+        resolve: impl FnOnce(&mut State, Arc<str>, Option<Bytes>, u32) -> Entry,
     ) -> Result<(), MessageLogError> {
         let mut state = self.lock();
-        let (body, attempts) = match state.entries.get_mut(message_id) {
-            Some(Entry::Claimed {
+        // Taken out and put back: two table operations, and the shared key for `resolve`.
+        let Some((key, entry)) = state.entries.remove_entry(message_id) else {
+            return Err(MessageLogError::claim_lost(message_id));
+        };
+        let (body, attempts) = match entry {
+            Entry::Claimed {
                 token: held,
                 body,
                 attempts,
                 ..
-            }) if *held == token => (body.take(), *attempts),
-            _ => return Err(MessageLogError::claim_lost(message_id)),
+            } if held == token => (body, attempts),
+            other => {
+                state.entries.insert(key, other);
+                return Err(MessageLogError::claim_lost(message_id));
+            }
         };
         if body.is_none() {
             state.inline_claims = state.inline_claims.saturating_sub(1);
         }
-        let entry = resolve(&mut state, body, attempts);
-        // Replaced in place: the key is already there.
-        if let Some(slot) = state.entries.get_mut(message_id) {
-            *slot = entry;
-        }
+        let entry = resolve(&mut state, Arc::clone(&key), body, attempts);
+        state.entries.insert(key, entry);
         Ok(())
     }
 
     fn complete_now(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
         let capacity = self.capacity;
-        self.with_claim(message_id, token, |state, _, _| {
-            state.processed_order.push_back(message_id.to_owned());
+        self.with_claim(message_id, token, |state, key, _, _| {
+            state.processed_order.push_back(key);
             while state.processed_order.len() > capacity {
                 if let Some(oldest) = state.processed_order.pop_front() {
                     if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
@@ -257,15 +262,16 @@ impl InMemoryMessageLog {
         if state.entries.contains_key(message_id) {
             return Enqueued::AlreadyKnown;
         }
+        let key: Arc<str> = Arc::from(message_id);
         state.entries.insert(
-            message_id.to_owned(),
+            Arc::clone(&key),
             Entry::Pending {
                 body,
                 attempts: 0,
                 due: Instant::now(),
             },
         );
-        state.inbox.push_back(message_id.to_owned());
+        state.inbox.push_back(key);
         Enqueued::Stored
     }
 
@@ -274,7 +280,7 @@ impl InMemoryMessageLog {
         let lease = self.claim_lease;
         let mut state = self.lock();
         let State { entries, inbox, .. } = &mut *state;
-        let open = |id: &String| {
+        let open = |id: &Arc<str>| {
             matches!(
                 entries.get(id),
                 Some(Entry::Pending { .. } | Entry::Claimed { body: Some(_), .. })
@@ -317,20 +323,19 @@ impl InMemoryMessageLog {
                 body: Some(body.clone()),
                 attempts,
             };
-            return Some(StoredCallout::new(id.clone(), body, attempts, token));
+            return Some(StoredCallout::new(id.to_string(), body, attempts, token));
         }
         None
     }
 
     fn store_dead_letter_now(&self, dead: DeadLetter) {
         let mut state = self.lock();
-        if state.entries.contains_key(&dead.message_id) {
+        if state.entries.contains_key(dead.message_id.as_str()) {
             return;
         }
-        state.dead_order.push(dead.message_id.clone());
-        state
-            .entries
-            .insert(dead.message_id.clone(), Entry::Dead(Box::new(dead)));
+        let key: Arc<str> = Arc::from(dead.message_id.as_str());
+        state.dead_order.push(Arc::clone(&key));
+        state.entries.insert(key, Entry::Dead(Box::new(dead)));
     }
 
     fn dead_letters_now(&self, limit: usize) -> Vec<DeadLetter> {
@@ -405,7 +410,7 @@ impl MessageLog for InMemoryMessageLog {
         delay: Duration,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         Box::pin(async move {
-            self.with_claim(message_id, token, |_, body, attempts| Entry::Pending {
+            self.with_claim(message_id, token, |_, _, body, attempts| Entry::Pending {
                 body: body.unwrap_or_default(),
                 attempts,
                 due: Instant::now() + delay,
@@ -420,8 +425,8 @@ impl MessageLog for InMemoryMessageLog {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         Box::pin(async move {
-            self.with_claim(message_id, token, |state, body, attempts| {
-                state.dead_order.push(message_id.to_owned());
+            self.with_claim(message_id, token, |state, key, body, attempts| {
+                state.dead_order.push(key);
                 Entry::Dead(Box::new(DeadLetter::new(
                     message_id,
                     body.unwrap_or_default(),
