@@ -15,8 +15,10 @@ use crate::transport::Transport;
 /// One vendor operation: its method, path, idempotency, body and what a success decodes to.
 ///
 /// Each vendor crate implements it once per operation, in a file named for the operation
-/// (`orders/create_order.rs`, `request/second_use.rs`), and sends every one of them through
-/// [`Transport::execute`]. A reader finds what any call is on the wire by reading one `impl`.
+/// (`orders/create_order.rs`, `request/second_use.rs`), and sends it through
+/// [`Transport::execute`], or, when the caller adds to the request or keeps the raw body (as
+/// Innovis does for its ledger-recorded send), through [`request_for`] and [`Transport::send`].
+/// A reader finds what any call is on the wire by reading one `impl`.
 ///
 /// ```
 /// use std::borrow::Cow;
