@@ -30,6 +30,11 @@ async fn quickstart_fails_with_an_error_and_keeps_its_files() {
     targets.shutdown().await;
 
     let error = result.expect_err("the quickstart reports the failure");
+    // The Innovis client's own error, as `main` prints it with its causes.
+    assert!(
+        error.downcast_ref::<innovis_client::Error>().is_some(),
+        "{error}"
+    );
     assert!(error.to_string().contains("Innovis"), "{error}");
     let text = support::text(out);
     assert!(text.contains("(1) "), "{text}");
