@@ -1,82 +1,25 @@
 //! Lenient decoding of the callout ids kept as text (`message_id`, the partner's own ids): the vendor
 //! documents ids as strings, but a Django server may send integer keys as JSON numbers. Both become
-//! the same `String`. (The vendor's record ids are [`Id`](crate::Id)s, which read both forms too.)
+//! the same `String`: the text of the [`Id`] read from either form, so these ids and the vendor's
+//! record ids (`Id`s) accept exactly the same JSON values.
 
 use std::fmt;
 
-use serde::Deserializer;
-use serde::de::{self, SeqAccess, Visitor};
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
-/// Accepts a JSON string or number (integer or float) as its textual form; `null` when `nullable`.
-struct IdVisitor {
-    nullable: bool,
-}
+use crate::orders::Id;
 
-impl<'de> Visitor<'de> for IdVisitor {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.nullable {
-            f.write_str("a string, a number or null")
-        } else {
-            f.write_str("a string or a number")
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        if self.nullable {
-            Ok(None)
-        } else {
-            Err(E::invalid_type(de::Unexpected::Unit, &self))
-        }
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.visit_unit()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-/// A required id: string or number.
+/// A required id: string or number, read as an [`Id`] is and kept as its text.
 pub(crate) fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let visitor = IdVisitor { nullable: false };
-    match deserializer.deserialize_any(visitor)? {
-        Some(id) => Ok(id),
-        None => Err(de::Error::invalid_type(
-            de::Unexpected::Unit,
-            &"a string or a number",
-        )),
-    }
+    Id::deserialize(deserializer).map(Id::into_string)
 }
 
 /// An optional id: string, number, `null` or absent (with `#[serde(default)]`).
 pub(crate) fn optional_id<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    deserializer.deserialize_any(IdVisitor { nullable: true })
+    Option::<Id>::deserialize(deserializer).map(|id| id.map(Id::into_string))
 }
 
 /// A list of ids; `null` is an empty list and `null` elements are skipped (an item without an
@@ -91,11 +34,11 @@ pub(crate) fn id_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
             f.write_str("a list of strings or numbers, or null")
         }
 
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
 
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
 
@@ -105,9 +48,9 @@ pub(crate) fn id_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut ids = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-            while let Some(element) = seq.next_element::<OptionalId>()? {
-                if let Some(id) = element.0 {
-                    ids.push(id);
+            while let Some(element) = seq.next_element::<Option<Id>>()? {
+                if let Some(id) = element {
+                    ids.push(id.into_string());
                 }
             }
             Ok(ids)
@@ -115,15 +58,6 @@ pub(crate) fn id_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
     }
 
     deserializer.deserialize_any(ListVisitor)
-}
-
-/// One element of an id list.
-struct OptionalId(Option<String>);
-
-impl<'de> serde::Deserialize<'de> for OptionalId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        optional_id(deserializer).map(OptionalId)
-    }
 }
 
 #[cfg(test)]

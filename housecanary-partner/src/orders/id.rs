@@ -71,6 +71,11 @@ impl Id {
         self.text.parse().ok()
     }
 
+    /// The id's text, owned (for the callout ids kept as `String`s).
+    pub(crate) fn into_string(self) -> String {
+        self.text
+    }
+
     fn number(text: String) -> Self {
         Self { text, number: true }
     }
