@@ -95,8 +95,9 @@ impl Client {
             .map_err(Error::from_transport)
     }
 
-    /// The request that sends `operation`, for a caller that adds to it (a deadline, a query)
-    /// before [`send_request`](Self::send_request).
+    /// The request that sends `operation`, for a caller that adds to it (a deadline) before
+    /// [`send_request`](Self::send_request), or that sends it another way (a download, a list's
+    /// pages).
     pub(crate) fn request<O: Operation>(&self, operation: &O) -> Result<Request> {
         request_for(operation, self.base_url()).map_err(Error::from_transport)
     }
