@@ -152,7 +152,9 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
         .parse_timestamp(value)
         .ok()?;
     // A date past what `SystemTime` holds is a wait longer than any cap.
-    let when = SystemTime::try_from(when).unwrap_or(SystemTime::UNIX_EPOCH + Duration::MAX / 2);
+    let Ok(when) = SystemTime::try_from(when) else {
+        return Some(Duration::MAX);
+    };
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 

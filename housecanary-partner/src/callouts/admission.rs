@@ -1,5 +1,7 @@
 //! What a receiver lets in before the body is read: requests in flight, bytes buffered, and how
 //! long a body may take to arrive.
+// Only the axum endpoint admits requests; without it the limits are configuration only.
+#![cfg_attr(not(feature = "axum"), allow(dead_code))]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -11,6 +11,7 @@ use super::error::ReportDecodeError;
 use super::string_or_number;
 use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
+use crate::text::signed_url_shown;
 
 /// `message_type` of an order status change.
 pub(super) const ORDER_STATUS_CHANGE: &str = "order_status_change";
@@ -247,18 +248,22 @@ pub struct OrderItemStatusChange {
 /// `order_complete`: final delivery of an order's assets.
 ///
 /// Depending on the delivery preference agreed at onboarding it carries a `download_url`, the report
-/// itself as an encoded blob, or both. `Debug` shows the blob's length, never its content.
+/// itself as an encoded blob, or both. `Debug` shows the blob's length, never its content, and the
+/// download URL without its query (the query holds the URL's signature).
 ///
 /// ```
 /// use housecanary_partner::callouts::CalloutMessage;
 ///
 /// let m = CalloutMessage::from_slice(br#"{"message_type":"order_complete","message_id":"m3",
-///     "order_id":1,"order_item_id":2,"download_url":"https://example.com/r.pdf",
+///     "order_id":1,"order_item_id":2,
+///     "download_url":"https://example.com/r.pdf?X-Amz-Signature=abc123",
 ///     "report":"JVBERi0=\n","external_integration_ids":[]}"#)?;
 /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
 /// assert_eq!(complete.report_bytes()?.as_deref(), Some(&b"%PDF-"[..]));
 /// assert_eq!(complete.report_raw(), Some("JVBERi0=\n"));
-/// assert!(!format!("{complete:?}").contains("JVBERi0"));
+/// let shown = format!("{complete:?}");
+/// assert!(!shown.contains("JVBERi0") && !shown.contains("abc123"));
+/// assert!(shown.contains("https://example.com/r.pdf"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Deserialize)]
@@ -348,13 +353,14 @@ impl fmt::Debug for OrderComplete {
             .report
             .as_ref()
             .map(|report| format!("<{} encoded bytes>", report.len()));
+        let download_url = self.download_url.as_deref().map(signed_url_shown);
         f.debug_struct("OrderComplete")
             .field("message_id", &self.message_id)
             .field("order_id", &self.order_id)
             .field("customer_order_id", &self.customer_order_id)
             .field("order_item_id", &self.order_item_id)
             .field("customer_item_id", &self.customer_item_id)
-            .field("download_url", &self.download_url)
+            .field("download_url", &download_url)
             .field("report", &report)
             .field("external_integration_ids", &self.external_integration_ids)
             .field("extra", &self.extra)

@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::orders::Id;
 use crate::status::ExportStatus;
+use crate::text::signed_url_shown;
 
 /// The `{fmt}` of `POST orders/{id}/export/{fmt}/`: `zip`, or any other format the vendor offers.
 ///
@@ -65,15 +66,18 @@ impl fmt::Display for ExportFormat {
 /// An export request, as returned by the export endpoints.
 ///
 /// Once `status` is `complete`, `exported_data` holds a signed URL to download the archive
-/// from (without the partner token). Unknown fields are kept in [`extra`](Self::extra).
+/// from (without the partner token); `Debug` shows that URL without its query (its signature).
+/// Unknown fields are kept in [`extra`](Self::extra).
 ///
 /// ```
 /// let export: housecanary_partner::exports::ExportRequest = serde_json::from_str(
-///     r#"{"id": 9, "status": "inProgress", "percent_complete": 40, "exclude_json": false}"#,
+///     r#"{"id": 9, "status": "complete", "percent_complete": 100, "exclude_json": false,
+///         "exported_data": "https://cdn.example/HC_x.zip?Signature=s3cr3t"}"#,
 /// ).unwrap();
-/// assert_eq!(export.percent_complete, Some(40.0));
+/// assert_eq!(export.percent_complete, Some(100.0));
+/// assert!(!format!("{export:?}").contains("s3cr3t"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExportRequest {
     /// The export request id.
@@ -103,6 +107,23 @@ pub struct ExportRequest {
     /// Every field not listed above.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Shows the download URL without its query: the signature in it lets anyone fetch the archive.
+impl fmt::Debug for ExportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exported_data = self.exported_data.as_deref().map(signed_url_shown);
+        f.debug_struct("ExportRequest")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("check_status_url", &self.check_status_url)
+            .field("completed_at", &self.completed_at)
+            .field("percent_complete", &self.percent_complete)
+            .field("exported_data", &exported_data)
+            .field("exclude_json", &self.exclude_json)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl ExportRequest {
