@@ -115,6 +115,11 @@ async fn a_thousand_concurrent_first_callers_cause_one_token_request() {
     // Warm path: no further request.
     assert_eq!(value(&cache).await.unwrap(), "shared");
     server.verify().await;
+    // wiremock verifies again when the server drops, on a blocking executor inside this task: if
+    // the thousand awaits above spent the task's cooperative budget, that executor spins forever
+    // (seen in CI). A yield hands the drop a fresh budget.
+    tokio::task::yield_now().await;
+    drop(server);
 }
 
 #[tokio::test(start_paused = true)]
