@@ -41,7 +41,7 @@ pub use secrecy::{ExposeSecret, SecretString};
 
 pub use cache::TokenCache;
 pub use callout::hmac::hmac_sha1_hex;
-pub use callout::{CalloutAuth, CalloutAuthError, CalloutConfigError, SignedCallout};
+pub use callout::{CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, SignedCallout};
 pub use client_credentials::ClientCredentials;
 pub use static_credentials::{BasicCredentials, StaticToken};
 pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};

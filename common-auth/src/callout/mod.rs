@@ -13,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::static_credentials::BasicCredentials;
 
 pub use error::{CalloutAuthError, CalloutConfigError};
+pub use hmac::HmacSha1Key;
 pub use sign::SignedCallout;
 
 /// How a callout (webhook) sender proves who it is. `Debug` redacts every secret.
@@ -56,8 +57,8 @@ pub enum CalloutAuth {
     HmacSha1Signature {
         /// The header carrying the signature.
         header: http::HeaderName,
-        /// The shared secret.
-        secret: SecretString,
+        /// The shared secret, keyed once ([`HmacSha1Key::new`] refuses an empty one).
+        key: HmacSha1Key,
     },
 }
 
@@ -142,8 +143,8 @@ impl CalloutAuth {
         header: http::HeaderName,
         secret: SecretString,
     ) -> Result<Self, CalloutConfigError> {
-        refuse_empty("HMAC-SHA1", "secret", secret.expose_secret())?;
-        Ok(Self::HmacSha1Signature { header, secret })
+        let key = HmacSha1Key::new(&secret)?;
+        Ok(Self::HmacSha1Signature { header, key })
     }
 
     /// Whether the scheme decides from the URI and headers alone (Basic, header token, query
@@ -196,10 +197,10 @@ impl fmt::Debug for CalloutAuth {
                 .field("parameter", parameter)
                 .field("token", &"[REDACTED]")
                 .finish(),
-            Self::HmacSha1Signature { header, .. } => f
+            Self::HmacSha1Signature { header, key } => f
                 .debug_struct("HmacSha1Signature")
                 .field("header", header)
-                .field("secret", &"[REDACTED]")
+                .field("key", key)
                 .finish(),
         }
     }

@@ -5,7 +5,6 @@ use std::fmt;
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use secrecy::ExposeSecret;
 
-use super::hmac::hmac_sha1_hex;
 use super::{CalloutAuth, CalloutAuthError};
 
 /// What a sender must use: the URI to POST to (with the query token when the scheme needs it)
@@ -83,8 +82,8 @@ impl CalloutAuth {
             Self::QueryToken { parameter, token } => {
                 target = with_query_parameter(uri, parameter, token.expose_secret())?;
             }
-            Self::HmacSha1Signature { header, secret } => {
-                let signature = hmac_sha1_hex(secret.expose_secret().as_bytes(), body);
+            Self::HmacSha1Signature { header, key } => {
+                let signature = key.tag_hex(body);
                 headers.insert(
                     header.clone(),
                     sensitive_value(header, &format!("sha1={signature}"))?,

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
-use super::hmac::{TAG_LEN, decode_tag, verify_tag};
+use super::hmac::{TAG_LEN, TagError, decode_tag};
 use super::{CalloutAuth, CalloutAuthError};
 
 const BASIC_PREFIX: &str = "Basic ";
@@ -67,9 +67,9 @@ impl CalloutAuth {
                     .ok_or_else(missing)?;
                 equal(received.as_bytes(), token.expose_secret().as_bytes())
             }
-            Self::HmacSha1Signature { header, secret } => {
+            Self::HmacSha1Signature { header, key } => {
                 let tag = received_tag(headers, header)?;
-                if verify_tag(secret.expose_secret().as_bytes(), body, &tag) {
+                if key.verifies(body, &tag) {
                     Ok(())
                 } else {
                     Err(CalloutAuthError::Mismatch)
@@ -101,12 +101,7 @@ impl CalloutAuth {
         headers: &http::HeaderMap,
     ) -> Result<(), CalloutAuthError> {
         match self {
-            Self::HmacSha1Signature { header, .. } => {
-                if self.has_empty_credential() {
-                    return Err(CalloutAuthError::Mismatch);
-                }
-                received_tag(headers, header).map(|_| ())
-            }
+            Self::HmacSha1Signature { header, .. } => received_tag(headers, header).map(|_| ()),
             _ => self.verify(uri, headers, b""),
         }
     }
@@ -124,15 +119,15 @@ fn received_tag(
             expected_prefix: SHA1_PREFIX,
         }
     })?;
-    if !hex.iter().all(u8::is_ascii_hexdigit) {
-        return Err(CalloutAuthError::BadHex {
+    decode_tag(hex).map_err(|error| match error {
+        TagError::NotHex => CalloutAuthError::BadHex {
             header: header.as_str().to_owned(),
-        });
-    }
-    decode_tag(hex).ok_or_else(|| CalloutAuthError::WrongLength {
-        header: header.as_str().to_owned(),
-        expected: TAG_LEN * 2,
-        actual: hex.len(),
+        },
+        TagError::WrongLength => CalloutAuthError::WrongLength {
+            header: header.as_str().to_owned(),
+            expected: TAG_LEN * 2,
+            actual: hex.len(),
+        },
     })
 }
 
@@ -147,7 +142,8 @@ impl CalloutAuth {
             Self::HeaderToken { token, .. } | Self::QueryToken { token, .. } => {
                 token.expose_secret().is_empty()
             }
-            Self::HmacSha1Signature { secret, .. } => secret.expose_secret().is_empty(),
+            // `HmacSha1Key::new` refuses an empty secret.
+            Self::HmacSha1Signature { .. } => false,
         }
     }
 }
