@@ -12,15 +12,22 @@ use super::message_log::{ClaimToken, MessageLog, MessageLogError};
 /// A server drops the request future when the client disconnects; without this guard the claim would
 /// then stay "in progress" and every redelivery would be turned away until the log's lease ran out.
 /// Dropping an unresolved claim abandons it on the current tokio runtime.
-pub(crate) struct Claim {
-    log: Arc<dyn MessageLog>,
-    message_id: String,
+///
+/// It borrows the log and the id: the common path (resolved in place) then copies nothing and
+/// touches no reference count that other threads share; only an abandon in the background does.
+pub(crate) struct Claim<'a> {
+    log: &'a Arc<dyn MessageLog>,
+    message_id: &'a str,
     token: ClaimToken,
     resolved: bool,
 }
 
-impl Claim {
-    pub(crate) fn new(log: Arc<dyn MessageLog>, message_id: String, token: ClaimToken) -> Self {
+impl<'a> Claim<'a> {
+    pub(crate) fn new(
+        log: &'a Arc<dyn MessageLog>,
+        message_id: &'a str,
+        token: ClaimToken,
+    ) -> Self {
         Self {
             log,
             message_id,
@@ -34,7 +41,7 @@ impl Claim {
         mut self,
         deadline: Instant,
     ) -> Result<Result<(), MessageLogError>, DeadlinePassed> {
-        let result = within(deadline, self.log.complete(&self.message_id, self.token)).await;
+        let result = within(deadline, self.log.complete(self.message_id, self.token)).await;
         // Set only after the call finished: if it timed out or this future is dropped midway,
         // `Drop` abandons.
         self.resolved = result.is_ok();
@@ -43,13 +50,13 @@ impl Claim {
 
     /// Releases the claim without marking the id processed.
     pub(crate) async fn abandon(mut self) -> Result<(), MessageLogError> {
-        let result = self.log.abandon(&self.message_id, self.token).await;
+        let result = self.log.abandon(self.message_id, self.token).await;
         self.resolved = true;
         result
     }
 }
 
-impl Drop for Claim {
+impl Drop for Claim<'_> {
     fn drop(&mut self) {
         if self.resolved {
             return;
@@ -61,8 +68,8 @@ impl Drop for Claim {
             );
             return;
         };
-        let log = Arc::clone(&self.log);
-        let message_id = std::mem::take(&mut self.message_id);
+        let log = Arc::clone(self.log);
+        let message_id = self.message_id.to_owned();
         let token = self.token;
         runtime.spawn(async move {
             match log.abandon(&message_id, token).await {

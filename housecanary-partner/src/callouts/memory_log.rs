@@ -1,10 +1,14 @@
 //! A bounded, in-process [`MessageLog`]: the embedded default.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
+use rustc_hash::FxSeededState;
 use tokio::time::Instant;
 
 use super::message_log::{
@@ -19,12 +23,24 @@ const DEFAULT_CAPACITY: usize = 100_000;
 /// default 25 s budget, so a live handler is never run twice.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
 
-/// Inbox length past which resolved ids are removed from the middle too.
+/// Inbox length (in one shard) past which resolved ids are removed from the middle too.
 const INBOX_COMPACTION: usize = 4096;
 
-/// A [`MessageLog`] in memory, bounded to `capacity` processed ids (the oldest processed id is
-/// forgotten first, FIFO). Stored inbox callouts and dead letters are never evicted: they are
-/// messages nobody has processed yet.
+/// Processed ids per shard below which a log is not split further. Small logs keep one shard, so
+/// their eviction order is exact.
+const IDS_PER_SHARD: usize = 4096;
+
+/// Most shards a log is split into. Each callout locks one shard: receivers on different threads
+/// then rarely wait for each other.
+const MAX_SHARDS: usize = 16;
+
+/// Which bits of an id's hash pick its shard: above those the tables use for a bucket (the low
+/// bits) and for its tag (the top seven), so a shard's ids still spread over its whole table.
+const SHARD_BITS_SHIFT: u32 = 40;
+
+/// A [`MessageLog`] in memory, bounded to `capacity` processed ids (oldest forgotten first).
+/// Stored inbox callouts and dead letters are never evicted: they are messages nobody has
+/// processed yet.
 ///
 /// Delivery stays **at least once**: after a restart, or once an id has been evicted, a redelivery of
 /// an already processed message runs the handler again, and the inbox does not survive a restart.
@@ -34,6 +50,10 @@ const INBOX_COMPACTION: usize = 4096;
 /// can end it, and a claim not ended within the *claim lease* (default 60 s) is taken over with a new
 /// token.
 ///
+/// A log of more than 4,096 ids is split into up to 16 shards by id, each with its own lock, so
+/// concurrent callouts seldom contend. Eviction is oldest-first within a shard, each keeping its
+/// share of `capacity`; the inbox hands out callouts in arrival order across shards.
+///
 /// ```
 /// use std::time::Duration;
 /// use housecanary_partner::callouts::{InMemoryMessageLog, MessageLog};
@@ -42,47 +62,80 @@ const INBOX_COMPACTION: usize = 4096;
 /// assert_eq!(log.capacity(), 10_000);
 /// assert_eq!(log.claim_lease(), Duration::from_secs(45));
 /// ```
-#[derive(Debug)]
 pub struct InMemoryMessageLog {
     capacity: usize,
     claim_lease: Duration,
-    state: Mutex<State>,
+    shards: Box<[ShardLock]>,
+    /// Hashes ids for the shard tables and to pick a shard. Fx, seeded per log: ids reach the log
+    /// only from authenticated callouts, so the cost of a flooding-resistant hash buys nothing
+    /// here, and it was the largest part of a lookup.
+    hasher: FxSeededState,
+    /// Orders inbox arrivals and dead letters across shards.
+    arrivals: AtomicU64,
 }
 
-/// What the log knows of one id.
+/// A shard's lock on cache lines of its own: two threads working on neighbouring shards must not
+/// pull the same line back and forth (128 bytes: adjacent-line prefetching pairs lines).
+#[repr(align(128))]
+struct ShardLock(Mutex<Shard>);
+
+/// One shard: everything behind one lock; no `.await` happens while it is held.
+struct Shard {
+    /// This shard's share of the log's capacity.
+    capacity: usize,
+    /// Inline claims and processed ids: the large table, with small slots, touched once or twice
+    /// per callout. Keyed by shared ids: `processed_order` holds the same allocation, not a copy.
+    ids: HashMap<Arc<str>, Slot, FxSeededState>,
+    /// Inbox callouts (stored or claimed by a worker) and dead letters: never in `ids` at the
+    /// same time, and empty for a receiver in inline mode, which then never looks here.
+    stored: HashMap<Arc<str>, Stored, FxSeededState>,
+    /// Processed ids in completion order, for FIFO eviction.
+    processed_order: VecDeque<Arc<str>>,
+    /// Inbox ids that are pending or claimed, by arrival number; resolved ones are dropped lazily.
+    inbox: VecDeque<(u64, Arc<str>)>,
+    /// Dead-letter ids by arrival number, oldest first.
+    dead_order: Vec<(u64, Arc<str>)>,
+    /// Inline claims, counted to prune those lost without complete/abandon.
+    inline_claims: usize,
+}
+
+/// An id handled inline.
 #[derive(Debug)]
-enum Entry {
-    /// Held by the token's owner until `until`. `body` is set for inbox callouts.
+enum Slot {
+    /// Held by the token's owner until `until`.
     Claimed {
         token: ClaimToken,
         until: Instant,
-        body: Option<Bytes>,
-        attempts: u32,
     },
-    /// Stored, waiting for a worker from `due` on.
+    Processed,
+}
+
+/// An id stored for the inbox, or dead.
+#[derive(Debug)]
+enum Stored {
+    /// Waiting for a worker from `due` on.
     Pending {
         body: Bytes,
         attempts: u32,
         due: Instant,
     },
-    Processed,
+    /// Held by a worker's token until `until`.
+    Claimed {
+        token: ClaimToken,
+        until: Instant,
+        body: Bytes,
+        attempts: u32,
+    },
     /// Boxed: rare, and the largest variant would otherwise size every entry.
     Dead(Box<DeadLetter>),
 }
 
-/// Everything behind the one lock; no `.await` happens while it is held.
-#[derive(Debug, Default)]
-struct State {
-    /// Keyed by shared ids: the orders below hold the same allocation, not a copy.
-    entries: HashMap<Arc<str>, Entry>,
-    /// Processed ids in completion order, for FIFO eviction.
-    processed_order: VecDeque<Arc<str>>,
-    /// Inbox ids that are pending or claimed, in arrival order; resolved ones are dropped lazily.
-    inbox: VecDeque<Arc<str>>,
-    /// Dead-letter ids, oldest first.
-    dead_order: Vec<Arc<str>>,
-    /// Inline claims (no body), counted to prune those lost without complete/abandon.
-    inline_claims: usize,
+/// A claim taken out of the shard to be resolved: its shared id, the stored body (inbox claims
+/// only) and the claims so far.
+struct TakenClaim {
+    key: Arc<str>,
+    body: Option<Bytes>,
+    attempts: u32,
 }
 
 impl InMemoryMessageLog {
@@ -93,10 +146,30 @@ impl InMemoryMessageLog {
     /// assert_eq!(InMemoryMessageLog::new(0).capacity(), 1);
     /// ```
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        let hasher = FxSeededState::with_seed(fastrand::usize(..));
+        let count = (capacity / IDS_PER_SHARD).clamp(1, MAX_SHARDS);
+        let shards = (0..count)
+            .map(|index| {
+                // Shares that add up to `capacity` exactly.
+                let share = capacity / count + usize::from(index < capacity % count);
+                ShardLock(Mutex::new(Shard {
+                    capacity: share,
+                    ids: HashMap::with_hasher(hasher.clone()),
+                    stored: HashMap::with_hasher(hasher.clone()),
+                    processed_order: VecDeque::new(),
+                    inbox: VecDeque::new(),
+                    dead_order: Vec::new(),
+                    inline_claims: 0,
+                }))
+            })
+            .collect();
         Self {
-            capacity: capacity.max(1),
+            capacity,
             claim_lease: DEFAULT_CLAIM_LEASE,
-            state: Mutex::new(State::default()),
+            shards,
+            hasher,
+            arrivals: AtomicU64::new(0),
         }
     }
 
@@ -131,7 +204,10 @@ impl InMemoryMessageLog {
     /// assert_eq!(InMemoryMessageLog::default().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.lock().processed_order.len()
+        self.shards
+            .iter()
+            .map(|shard| lock(shard).processed_order.len())
+            .sum()
     }
 
     /// Whether no processed id is remembered.
@@ -144,212 +220,310 @@ impl InMemoryMessageLog {
         self.len() == 0
     }
 
-    /// The state survives a panic elsewhere while locked: every update below leaves it consistent.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The shard holding `message_id`, locked.
+    fn shard(&self, message_id: &str) -> MutexGuard<'_, Shard> {
+        let index = if self.shards.len() == 1 {
+            0
+        } else {
+            let bits = self.hasher.hash_one(message_id) >> SHARD_BITS_SHIFT;
+            // The modulo keeps the index in range on every target width.
+            (bits % self.shards.len() as u64) as usize
+        };
+        lock(&self.shards[index])
+    }
+
+    /// Every shard, locked in index order (the only order in which two locks are ever held).
+    fn all_shards(&self) -> Vec<MutexGuard<'_, Shard>> {
+        self.shards.iter().map(lock).collect()
+    }
+
+    fn next_arrival(&self) -> u64 {
+        self.arrivals.fetch_add(1, Ordering::Relaxed)
     }
 
     fn begin_now(&self, message_id: &str) -> Begin {
         let now = Instant::now();
-        let lease = self.claim_lease;
-        let mut state = self.lock();
-        match state.entries.get(message_id) {
-            Some(Entry::Processed | Entry::Dead(_) | Entry::Pending { .. }) => {
-                return Begin::AlreadyProcessed;
+        let until = now + self.claim_lease;
+        let mut shard = self.shard(message_id);
+        let shard = &mut *shard;
+        // Only a log that also serves an inbox has anything here.
+        if !shard.stored.is_empty() {
+            match shard.stored.get(message_id) {
+                Some(Stored::Claimed { until, .. }) if *until > now => return Begin::InProgress,
+                // Stored: its worker's lease is the workers' business.
+                Some(_) => return Begin::AlreadyProcessed,
+                None => {}
             }
-            Some(Entry::Claimed { until, body, .. }) => {
-                if *until > now {
-                    return Begin::InProgress;
-                }
-                if body.is_some() {
-                    // An inbox callout: stored already; its worker's lease is the workers' business.
-                    return Begin::AlreadyProcessed;
-                }
+        }
+        let token = ClaimToken::random();
+        match shard.ids.get_mut(message_id) {
+            Some(Slot::Processed) => return Begin::AlreadyProcessed,
+            Some(Slot::Claimed { until: held, .. }) if *held > now => return Begin::InProgress,
+            Some(slot) => {
                 tracing::warn!(
                     message_id,
                     "callout claim outlived its lease; taking it over"
                 );
-                state.inline_claims = state.inline_claims.saturating_sub(1);
+                *slot = Slot::Claimed { token, until };
+                return Begin::New(token);
             }
             None => {}
         }
         // Claims lost without complete/abandon would otherwise accumulate.
-        if state.inline_claims >= self.capacity {
-            state.entries.retain(|_, entry| {
-                !matches!(entry, Entry::Claimed { until, body: None, .. } if *until <= now)
-            });
-            state.inline_claims = state
-                .entries
+        if shard.inline_claims >= shard.capacity {
+            shard
+                .ids
+                .retain(|_, slot| !matches!(slot, Slot::Claimed { until, .. } if *until <= now));
+            shard.inline_claims = shard
+                .ids
                 .values()
-                .filter(|entry| matches!(entry, Entry::Claimed { body: None, .. }))
+                .filter(|slot| matches!(slot, Slot::Claimed { .. }))
                 .count();
         }
-        let token = ClaimToken::random();
-        state.entries.insert(
-            Arc::from(message_id),
-            Entry::Claimed {
-                token,
-                until: now + lease,
-                body: None,
-                attempts: 1,
-            },
-        );
-        state.inline_claims += 1;
+        shard
+            .ids
+            .insert(Arc::from(message_id), Slot::Claimed { token, until });
+        shard.inline_claims += 1;
         Begin::New(token)
     }
 
-    /// Resolves a claim held by `token` with `resolve`, or reports it lost.
-    fn with_claim(
-        &self,
-        message_id: &str,
-        token: ClaimToken,
-        resolve: impl FnOnce(&mut State, Arc<str>, Option<Bytes>, u32) -> Entry,
-    ) -> Result<(), MessageLogError> {
-        let mut state = self.lock();
-        // Taken out and put back: two table operations, and the shared key for `resolve`.
-        let Some((key, entry)) = state.entries.remove_entry(message_id) else {
-            return Err(MessageLogError::claim_lost(message_id));
-        };
-        let (body, attempts) = match entry {
-            Entry::Claimed {
-                token: held,
-                body,
-                attempts,
-                ..
-            } if held == token => (body, attempts),
-            other => {
-                state.entries.insert(key, other);
-                return Err(MessageLogError::claim_lost(message_id));
+    fn complete_now(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
+        let mut shard = self.shard(message_id);
+        let shard = &mut *shard;
+        // The common case, an inline claim, is resolved in place.
+        let held_inline = match shard.ids.get_key_value(message_id) {
+            Some((key, Slot::Claimed { token: held, .. })) if *held == token => {
+                Some(Arc::clone(key))
             }
+            _ => None,
         };
-        if body.is_none() {
-            state.inline_claims = state.inline_claims.saturating_sub(1);
+        let key = if let Some(key) = held_inline {
+            if let Some(slot) = shard.ids.get_mut(message_id) {
+                *slot = Slot::Processed;
+            }
+            shard.inline_claims = shard.inline_claims.saturating_sub(1);
+            key
+        } else {
+            let taken = shard
+                .take_stored_claim(message_id, token)
+                .ok_or_else(|| MessageLogError::claim_lost(message_id))?;
+            shard.ids.insert(Arc::clone(&taken.key), Slot::Processed);
+            taken.key
+        };
+        shard.processed_order.push_back(key);
+        while shard.processed_order.len() > shard.capacity {
+            let Some(oldest) = shard.processed_order.pop_front() else {
+                break;
+            };
+            // One probe: taken out, and put back in the rare case it is claimed again.
+            if let Some((key, slot)) = shard.ids.remove_entry(&oldest) {
+                if matches!(slot, Slot::Claimed { .. }) {
+                    shard.ids.insert(key, slot);
+                }
+            }
         }
-        let entry = resolve(&mut state, Arc::clone(&key), body, attempts);
-        state.entries.insert(key, entry);
         Ok(())
     }
 
-    fn complete_now(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
-        let capacity = self.capacity;
-        self.with_claim(message_id, token, |state, key, _, _| {
-            state.processed_order.push_back(key);
-            while state.processed_order.len() > capacity {
-                if let Some(oldest) = state.processed_order.pop_front() {
-                    if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
-                        state.entries.remove(&oldest);
-                    }
-                }
-            }
-            Entry::Processed
-        })
-    }
-
     fn abandon_now(&self, message_id: &str, token: ClaimToken) {
-        let mut state = self.lock();
+        let mut shard = self.shard(message_id);
         let held = matches!(
-            state.entries.get(message_id),
-            Some(Entry::Claimed { token: held, body: None, .. }) if *held == token
+            shard.ids.get(message_id),
+            Some(Slot::Claimed { token: held, .. }) if *held == token
         );
         if held {
-            state.entries.remove(message_id);
-            state.inline_claims = state.inline_claims.saturating_sub(1);
+            shard.ids.remove(message_id);
+            shard.inline_claims = shard.inline_claims.saturating_sub(1);
         }
+    }
+
+    /// Takes out the claim held by `token` (inline or inbox) and files the id with `resolve`.
+    fn resolve_claim(
+        &self,
+        message_id: &str,
+        token: ClaimToken,
+        resolve: impl FnOnce(&mut Shard, TakenClaim),
+    ) -> Result<(), MessageLogError> {
+        let mut shard = self.shard(message_id);
+        let shard = &mut *shard;
+        let taken = match shard.ids.get(message_id) {
+            Some(Slot::Claimed { token: held, .. }) if *held == token => {
+                let (key, _) = shard
+                    .ids
+                    .remove_entry(message_id)
+                    .ok_or_else(|| MessageLogError::claim_lost(message_id))?;
+                shard.inline_claims = shard.inline_claims.saturating_sub(1);
+                TakenClaim {
+                    key,
+                    body: None,
+                    attempts: 1,
+                }
+            }
+            _ => shard
+                .take_stored_claim(message_id, token)
+                .ok_or_else(|| MessageLogError::claim_lost(message_id))?,
+        };
+        resolve(shard, taken);
+        Ok(())
     }
 
     fn enqueue_now(&self, message_id: &str, body: Bytes) -> Enqueued {
-        let mut state = self.lock();
-        if state.entries.contains_key(message_id) {
+        let mut shard = self.shard(message_id);
+        if shard.knows(message_id) {
             return Enqueued::AlreadyKnown;
         }
         let key: Arc<str> = Arc::from(message_id);
-        state.entries.insert(
+        shard.stored.insert(
             Arc::clone(&key),
-            Entry::Pending {
+            Stored::Pending {
                 body,
                 attempts: 0,
                 due: Instant::now(),
             },
         );
-        state.inbox.push_back(key);
+        let arrival = self.next_arrival();
+        shard.inbox.push_back((arrival, key));
         Enqueued::Stored
     }
 
     fn claim_next_now(&self) -> Option<StoredCallout> {
         let now = Instant::now();
         let lease = self.claim_lease;
-        let mut state = self.lock();
-        let State { entries, inbox, .. } = &mut *state;
-        let open = |id: &Arc<str>| {
-            matches!(
-                entries.get(id),
-                Some(Entry::Pending { .. } | Entry::Claimed { body: Some(_), .. })
-            )
+        let mut shards = self.all_shards();
+        // The earliest arrival that is claimable now, across shards.
+        let (index, id) = shards
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(index, shard)| {
+                first_claimable(shard, now).map(|(arrival, id)| (arrival, index, id))
+            })
+            .min_by_key(|(arrival, _, _)| *arrival)
+            .map(|(_, index, id)| (index, id))?;
+        let stored = shards[index].stored.get_mut(&id)?;
+        let (body, attempts) = match stored {
+            Stored::Pending { body, attempts, .. } => (body.clone(), *attempts),
+            Stored::Claimed { body, attempts, .. } => {
+                tracing::warn!(message_id = %id, "inbox claim outlived its lease; taking it over");
+                (body.clone(), *attempts)
+            }
+            Stored::Dead(_) => return None,
         };
-        // Resolved ids leave from the front, so the scan stays short without a pass over all.
-        while inbox.front().is_some_and(|id| !open(id)) {
-            inbox.pop_front();
-        }
-        // Behind a callout waiting for a late retry, resolved ids would pile up.
-        if inbox.len() > INBOX_COMPACTION {
-            inbox.retain(open);
-        }
-        for id in inbox.iter() {
-            let Some(entry) = entries.get_mut(id) else {
-                continue;
-            };
-            let (body, attempts) = match entry {
-                Entry::Pending {
-                    body,
-                    attempts,
-                    due,
-                } if *due <= now => (body.clone(), *attempts),
-                Entry::Claimed {
-                    until,
-                    body: Some(body),
-                    attempts,
-                    ..
-                } if *until <= now => {
-                    tracing::warn!(message_id = %id, "inbox claim outlived its lease; taking it over");
-                    (body.clone(), *attempts)
-                }
-                _ => continue,
-            };
-            let token = ClaimToken::random();
-            let attempts = attempts.saturating_add(1);
-            *entry = Entry::Claimed {
-                token,
-                until: now + lease,
-                body: Some(body.clone()),
-                attempts,
-            };
-            return Some(StoredCallout::new(id.to_string(), body, attempts, token));
-        }
-        None
+        let token = ClaimToken::random();
+        let attempts = attempts.saturating_add(1);
+        *stored = Stored::Claimed {
+            token,
+            until: now + lease,
+            body: body.clone(),
+            attempts,
+        };
+        Some(StoredCallout::new(id.to_string(), body, attempts, token))
     }
 
     fn store_dead_letter_now(&self, dead: DeadLetter) {
-        let mut state = self.lock();
-        if state.entries.contains_key(dead.message_id.as_str()) {
+        let mut shard = self.shard(&dead.message_id);
+        if shard.knows(&dead.message_id) {
             return;
         }
         let key: Arc<str> = Arc::from(dead.message_id.as_str());
-        state.dead_order.push(Arc::clone(&key));
-        state.entries.insert(key, Entry::Dead(Box::new(dead)));
+        let arrival = self.next_arrival();
+        shard.dead_order.push((arrival, Arc::clone(&key)));
+        shard.stored.insert(key, Stored::Dead(Box::new(dead)));
     }
 
     fn dead_letters_now(&self, limit: usize) -> Vec<DeadLetter> {
-        let state = self.lock();
-        state
-            .dead_order
+        let shards = self.all_shards();
+        let mut dead: Vec<(u64, &DeadLetter)> = shards
             .iter()
-            .filter_map(|id| match state.entries.get(id) {
-                Some(Entry::Dead(dead)) => Some(DeadLetter::clone(dead)),
-                _ => None,
+            .flat_map(|shard| {
+                shard
+                    .dead_order
+                    .iter()
+                    .filter_map(|(arrival, id)| match shard.stored.get(id) {
+                        Some(Stored::Dead(dead)) => Some((*arrival, &**dead)),
+                        _ => None,
+                    })
             })
+            .collect();
+        dead.sort_unstable_by_key(|(arrival, _)| *arrival);
+        dead.into_iter()
             .take(limit)
+            .map(|(_, dead)| dead.clone())
             .collect()
     }
+}
+
+impl Shard {
+    /// Whether the id is claimed, stored, dead or processed.
+    fn knows(&self, message_id: &str) -> bool {
+        self.ids.contains_key(message_id) || self.stored.contains_key(message_id)
+    }
+
+    /// Takes out an inbox claim held by `token`.
+    fn take_stored_claim(&mut self, message_id: &str, token: ClaimToken) -> Option<TakenClaim> {
+        let held = matches!(
+            self.stored.get(message_id),
+            Some(Stored::Claimed { token: held, .. }) if *held == token
+        );
+        if !held {
+            return None;
+        }
+        match self.stored.remove_entry(message_id)? {
+            (key, Stored::Claimed { body, attempts, .. }) => Some(TakenClaim {
+                key,
+                body: Some(body),
+                attempts,
+            }),
+            (key, other) => {
+                self.stored.insert(key, other);
+                None
+            }
+        }
+    }
+}
+
+impl fmt::Debug for InMemoryMessageLog {
+    /// Sizes and settings only: the entries hold callout bodies, which carry addresses.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryMessageLog")
+            .field("capacity", &self.capacity)
+            .field("claim_lease", &self.claim_lease)
+            .field("shards", &self.shards.len())
+            .field("processed", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state survives a panic elsewhere while locked: every update leaves it consistent.
+fn lock(shard: &ShardLock) -> MutexGuard<'_, Shard> {
+    shard.0.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The shard's earliest inbox callout that a worker may claim at `now` (pending and due, or claimed
+/// with an expired lease), with its arrival number. Prunes resolved ids on the way.
+fn first_claimable(shard: &mut Shard, now: Instant) -> Option<(u64, Arc<str>)> {
+    let Shard { stored, inbox, .. } = shard;
+    let open = |(_, id): &(u64, Arc<str>)| {
+        matches!(
+            stored.get(id),
+            Some(Stored::Pending { .. } | Stored::Claimed { .. })
+        )
+    };
+    // Resolved ids leave from the front, so the scan stays short without a pass over all.
+    while inbox.front().is_some_and(|queued| !open(queued)) {
+        inbox.pop_front();
+    }
+    // Behind a callout waiting for a late retry, resolved ids would pile up.
+    if inbox.len() > INBOX_COMPACTION {
+        inbox.retain(open);
+    }
+    inbox.iter().find_map(|(arrival, id)| {
+        let claimable = match stored.get(id) {
+            Some(Stored::Pending { due, .. }) => *due <= now,
+            Some(Stored::Claimed { until, .. }) => *until <= now,
+            _ => false,
+        };
+        claimable.then(|| (*arrival, Arc::clone(id)))
+    })
 }
 
 impl Default for InMemoryMessageLog {
@@ -410,10 +584,13 @@ impl MessageLog for InMemoryMessageLog {
         delay: Duration,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         Box::pin(async move {
-            self.with_claim(message_id, token, |_, _, body, attempts| Entry::Pending {
-                body: body.unwrap_or_default(),
-                attempts,
-                due: Instant::now() + delay,
+            self.resolve_claim(message_id, token, |shard, taken| {
+                let pending = Stored::Pending {
+                    body: taken.body.unwrap_or_default(),
+                    attempts: taken.attempts,
+                    due: Instant::now() + delay,
+                };
+                shard.stored.insert(taken.key, pending);
             })
         })
     }
@@ -425,14 +602,12 @@ impl MessageLog for InMemoryMessageLog {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         Box::pin(async move {
-            self.with_claim(message_id, token, |state, key, body, attempts| {
-                state.dead_order.push(key);
-                Entry::Dead(Box::new(DeadLetter::new(
-                    message_id,
-                    body.unwrap_or_default(),
-                    reason,
-                    attempts,
-                )))
+            let arrival = self.next_arrival();
+            self.resolve_claim(message_id, token, |shard, taken| {
+                shard.dead_order.push((arrival, Arc::clone(&taken.key)));
+                let body = taken.body.unwrap_or_default();
+                let dead = DeadLetter::new(message_id, body, reason, taken.attempts);
+                shard.stored.insert(taken.key, Stored::Dead(Box::new(dead)));
             })
         })
     }
@@ -475,6 +650,64 @@ mod tests {
         for id in ["2", "3", "4"] {
             assert_eq!(log.try_begin(id).await.unwrap(), Begin::AlreadyProcessed);
         }
+    }
+
+    #[tokio::test]
+    async fn a_large_log_is_sharded_and_keeps_its_capacity_exactly() {
+        let log = InMemoryMessageLog::new(2 * IDS_PER_SHARD + 1);
+        assert_eq!(log.shards.len(), 2);
+        let ids: Vec<String> = (0..20_000).map(|n| format!("m-{n}")).collect();
+        for id in &ids {
+            let token = new_token(log.try_begin(id).await.unwrap());
+            log.complete(id, token).await.unwrap();
+        }
+        // Each shard filled its share (about 10,000 ids went to each), and the shares add up.
+        assert_eq!(log.len(), log.capacity());
+        for id in &ids[ids.len() - 1_000..] {
+            assert_eq!(
+                log.try_begin(id).await.unwrap(),
+                Begin::AlreadyProcessed,
+                "{id}"
+            );
+        }
+        new_token(log.try_begin(&ids[0]).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_inbox_and_the_dead_letters_keep_arrival_order_across_shards() {
+        let log = InMemoryMessageLog::default();
+        assert_eq!(log.shards.len(), MAX_SHARDS);
+        let ids: Vec<String> = (0..300).map(|n| format!("in-{n}")).collect();
+        for id in &ids {
+            assert_eq!(
+                log.enqueue(id, Bytes::from_static(b"{}")).await.unwrap(),
+                Enqueued::Stored
+            );
+        }
+        let mut claimed = Vec::new();
+        while let Some(stored) = log.claim_next().await.unwrap() {
+            claimed.push(stored.message_id.clone());
+            if claimed.len() % 2 == 0 {
+                log.dead_letter(&stored.message_id, stored.token, "poisoned")
+                    .await
+                    .unwrap();
+            } else {
+                log.complete(&stored.message_id, stored.token)
+                    .await
+                    .unwrap();
+            }
+        }
+        assert_eq!(claimed, ids);
+        let dead: Vec<String> = log
+            .dead_letters(usize::MAX)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|dead| dead.message_id)
+            .collect();
+        let expected: Vec<String> = ids.iter().skip(1).step_by(2).cloned().collect();
+        assert_eq!(dead, expected);
+        assert_eq!(log.dead_letters(3).await.unwrap().len(), 3);
     }
 
     #[tokio::test]

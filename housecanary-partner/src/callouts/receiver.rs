@@ -579,8 +579,7 @@ impl CalloutReceiver {
         );
         match &self.inner.mode {
             Mode::Inline(handler) => {
-                let handler = Arc::clone(handler);
-                self.process(&handler, message, deadline)
+                self.process(handler, message, deadline)
                     .instrument(span)
                     .await
             }
@@ -683,7 +682,7 @@ impl CalloutReceiver {
             }
         };
 
-        let claim = Claim::new(Arc::clone(&self.inner.log), message_id.clone(), token);
+        let claim = Claim::new(&self.inner.log, &message_id, token);
         match self
             .run_handler(handler, message, Some(&message_id), deadline)
             .await
