@@ -1,16 +1,18 @@
 //! A bounded, in-process [`MessageLog`]: the embedded default.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
 use rustc_hash::FxSeededState;
 use tokio::time::Instant;
 
+use super::id_key::IdKey;
 use super::message_log::{
     Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
 };
@@ -85,16 +87,16 @@ struct Shard {
     capacity: usize,
     /// Inline claims and processed ids: the large table, with small slots, touched once or twice
     /// per callout. Keyed by shared ids: `processed_order` holds the same allocation, not a copy.
-    ids: HashMap<Arc<str>, Slot, FxSeededState>,
+    ids: HashMap<IdKey, Slot, FxSeededState>,
     /// Inbox callouts (stored or claimed by a worker) and dead letters: never in `ids` at the
     /// same time, and empty for a receiver in inline mode, which then never looks here.
-    stored: HashMap<Arc<str>, Stored, FxSeededState>,
+    stored: HashMap<IdKey, Stored, FxSeededState>,
     /// Processed ids in completion order, for FIFO eviction.
-    processed_order: VecDeque<Arc<str>>,
+    processed_order: VecDeque<IdKey>,
     /// Inbox ids that are pending or claimed, by arrival number; resolved ones are dropped lazily.
-    inbox: VecDeque<(u64, Arc<str>)>,
+    inbox: VecDeque<(u64, IdKey)>,
     /// Dead-letter ids by arrival number, oldest first.
-    dead_order: Vec<(u64, Arc<str>)>,
+    dead_order: Vec<(u64, IdKey)>,
     /// Inline claims, counted to prune those lost without complete/abandon.
     inline_claims: usize,
 }
@@ -108,6 +110,12 @@ enum Slot {
         until: Instant,
     },
     Processed,
+}
+
+impl Slot {
+    fn is_held_by(&self, token: ClaimToken) -> bool {
+        matches!(self, Self::Claimed { token: held, .. } if *held == token)
+    }
 }
 
 /// An id stored for the inbox, or dead.
@@ -133,7 +141,7 @@ enum Stored {
 /// A claim taken out of the shard to be resolved: its shared id, the stored body (inbox claims
 /// only) and the claims so far.
 struct TakenClaim {
-    key: Arc<str>,
+    key: IdKey,
     body: Option<Bytes>,
     attempts: u32,
 }
@@ -256,19 +264,6 @@ impl InMemoryMessageLog {
             }
         }
         let token = ClaimToken::random();
-        match shard.ids.get_mut(message_id) {
-            Some(Slot::Processed) => return Begin::AlreadyProcessed,
-            Some(Slot::Claimed { until: held, .. }) if *held > now => return Begin::InProgress,
-            Some(slot) => {
-                tracing::warn!(
-                    message_id,
-                    "callout claim outlived its lease; taking it over"
-                );
-                *slot = Slot::Claimed { token, until };
-                return Begin::New(token);
-            }
-            None => {}
-        }
         // Claims lost without complete/abandon would otherwise accumulate.
         if shard.inline_claims >= shard.capacity {
             shard
@@ -280,9 +275,24 @@ impl InMemoryMessageLog {
                 .filter(|slot| matches!(slot, Slot::Claimed { .. }))
                 .count();
         }
-        shard
-            .ids
-            .insert(Arc::from(message_id), Slot::Claimed { token, until });
+        // One probe: a short key costs no allocation, so it is built before knowing it is new.
+        match shard.ids.entry(IdKey::new(message_id)) {
+            Entry::Occupied(occupied) => match occupied.into_mut() {
+                Slot::Processed => return Begin::AlreadyProcessed,
+                Slot::Claimed { until: held, .. } if *held > now => return Begin::InProgress,
+                slot => {
+                    tracing::warn!(
+                        message_id,
+                        "callout claim outlived its lease; taking it over"
+                    );
+                    *slot = Slot::Claimed { token, until };
+                    return Begin::New(token);
+                }
+            },
+            Entry::Vacant(vacant) => {
+                vacant.insert(Slot::Claimed { token, until });
+            }
+        }
         shard.inline_claims += 1;
         Begin::New(token)
     }
@@ -291,24 +301,19 @@ impl InMemoryMessageLog {
         let mut shard = self.shard(message_id);
         let shard = &mut *shard;
         // The common case, an inline claim, is resolved in place.
-        let held_inline = match shard.ids.get_key_value(message_id) {
-            Some((key, Slot::Claimed { token: held, .. })) if *held == token => {
-                Some(Arc::clone(key))
-            }
-            _ => None,
-        };
-        let key = if let Some(key) = held_inline {
-            if let Some(slot) = shard.ids.get_mut(message_id) {
+        let key = match shard.ids.get_mut(message_id) {
+            Some(slot @ Slot::Claimed { .. }) if slot.is_held_by(token) => {
                 *slot = Slot::Processed;
+                shard.inline_claims = shard.inline_claims.saturating_sub(1);
+                IdKey::new(message_id)
             }
-            shard.inline_claims = shard.inline_claims.saturating_sub(1);
-            key
-        } else {
-            let taken = shard
-                .take_stored_claim(message_id, token)
-                .ok_or_else(|| MessageLogError::claim_lost(message_id))?;
-            shard.ids.insert(Arc::clone(&taken.key), Slot::Processed);
-            taken.key
+            _ => {
+                let taken = shard
+                    .take_stored_claim(message_id, token)
+                    .ok_or_else(|| MessageLogError::claim_lost(message_id))?;
+                shard.ids.insert(taken.key.clone(), Slot::Processed);
+                taken.key
+            }
         };
         shard.processed_order.push_back(key);
         while shard.processed_order.len() > shard.capacity {
@@ -372,9 +377,9 @@ impl InMemoryMessageLog {
         if shard.knows(message_id) {
             return Enqueued::AlreadyKnown;
         }
-        let key: Arc<str> = Arc::from(message_id);
+        let key: IdKey = IdKey::new(message_id);
         shard.stored.insert(
-            Arc::clone(&key),
+            key.clone(),
             Stored::Pending {
                 body,
                 attempts: 0,
@@ -424,9 +429,9 @@ impl InMemoryMessageLog {
         if shard.knows(&dead.message_id) {
             return;
         }
-        let key: Arc<str> = Arc::from(dead.message_id.as_str());
+        let key: IdKey = IdKey::new(&dead.message_id);
         let arrival = self.next_arrival();
-        shard.dead_order.push((arrival, Arc::clone(&key)));
+        shard.dead_order.push((arrival, key.clone()));
         shard.stored.insert(key, Stored::Dead(Box::new(dead)));
     }
 
@@ -500,9 +505,9 @@ fn lock(shard: &ShardLock) -> MutexGuard<'_, Shard> {
 
 /// The shard's earliest inbox callout that a worker may claim at `now` (pending and due, or claimed
 /// with an expired lease), with its arrival number. Prunes resolved ids on the way.
-fn first_claimable(shard: &mut Shard, now: Instant) -> Option<(u64, Arc<str>)> {
+fn first_claimable(shard: &mut Shard, now: Instant) -> Option<(u64, IdKey)> {
     let Shard { stored, inbox, .. } = shard;
-    let open = |(_, id): &(u64, Arc<str>)| {
+    let open = |(_, id): &(u64, IdKey)| {
         matches!(
             stored.get(id),
             Some(Stored::Pending { .. } | Stored::Claimed { .. })
@@ -522,7 +527,7 @@ fn first_claimable(shard: &mut Shard, now: Instant) -> Option<(u64, Arc<str>)> {
             Some(Stored::Claimed { until, .. }) => *until <= now,
             _ => false,
         };
-        claimable.then(|| (*arrival, Arc::clone(id)))
+        claimable.then(|| (*arrival, id.clone()))
     })
 }
 
@@ -604,7 +609,7 @@ impl MessageLog for InMemoryMessageLog {
         Box::pin(async move {
             let arrival = self.next_arrival();
             self.resolve_claim(message_id, token, |shard, taken| {
-                shard.dead_order.push((arrival, Arc::clone(&taken.key)));
+                shard.dead_order.push((arrival, taken.key.clone()));
                 let body = taken.body.unwrap_or_default();
                 let dead = DeadLetter::new(message_id, body, reason, taken.attempts);
                 shard.stored.insert(taken.key, Stored::Dead(Box::new(dead)));

@@ -56,6 +56,7 @@ mod deadline;
 mod decode;
 mod error;
 mod handler;
+mod id_key;
 mod inbox;
 mod memory_log;
 mod message;
