@@ -188,9 +188,15 @@ async fn read_limited(
 }
 
 impl IntoResponse for CalloutOutcome {
-    /// The outcome's [`status`](CalloutOutcome::status) with its short plain-text
-    /// [`body`](CalloutOutcome::body).
+    /// The outcome's [`status`](CalloutOutcome::status). A refusal or failure carries its short
+    /// plain-text [`body`](CalloutOutcome::body) too, for whoever reads the vendor's delivery log or
+    /// tries the endpoint by hand; an acknowledgement (`2xx`) carries none: the vendor reads only the
+    /// status, and an empty answer is the cheapest one to send at thousands a second.
     fn into_response(self) -> Response {
-        (self.status(), self.body()).into_response()
+        if self.is_acknowledged() {
+            self.status().into_response()
+        } else {
+            (self.status(), self.body()).into_response()
+        }
     }
 }

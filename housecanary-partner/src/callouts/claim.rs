@@ -48,6 +48,16 @@ impl<'a> Claim<'a> {
         result
     }
 
+    /// Marks the id processed with a log that answers at once (the in-memory log).
+    pub(crate) fn complete_with(
+        mut self,
+        complete: impl FnOnce(&str, ClaimToken) -> Result<(), MessageLogError>,
+    ) -> Result<(), MessageLogError> {
+        let result = complete(self.message_id, self.token);
+        self.resolved = true;
+        result
+    }
+
     /// Releases the claim without marking the id processed.
     pub(crate) async fn abandon(mut self) -> Result<(), MessageLogError> {
         let result = self.log.abandon(self.message_id, self.token).await;

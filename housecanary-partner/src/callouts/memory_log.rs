@@ -250,7 +250,12 @@ impl InMemoryMessageLog {
     }
 
     fn begin_now(&self, message_id: &str) -> Begin {
-        let now = Instant::now();
+        self.begin_at(message_id, Instant::now())
+    }
+
+    /// [`MessageLog::try_begin`] answered at once, the claim's lease counted from `now` (a
+    /// receiver passes its request's arrival, which it has read already).
+    pub(crate) fn begin_at(&self, message_id: &str, now: Instant) -> Begin {
         let until = now + self.claim_lease;
         let mut shard = self.shard(message_id);
         let shard = &mut *shard;
@@ -297,7 +302,12 @@ impl InMemoryMessageLog {
         Begin::New(token)
     }
 
-    fn complete_now(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
+    /// [`MessageLog::complete`] answered at once.
+    pub(crate) fn complete_now(
+        &self,
+        message_id: &str,
+        token: ClaimToken,
+    ) -> Result<(), MessageLogError> {
         let mut shard = self.shard(message_id);
         let shard = &mut *shard;
         // The common case, an inline claim, is resolved in place.

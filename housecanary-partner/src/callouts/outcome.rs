@@ -114,8 +114,9 @@ impl CalloutOutcome {
         }
     }
 
-    /// A short plain-text body for the answer. It never names which part of authentication failed
-    /// and never echoes the request.
+    /// A short plain-text description for the answer's body. It never names which part of
+    /// authentication failed and never echoes the request. (The axum endpoint sends it with every
+    /// answer but a `2xx`, which it leaves empty.)
     ///
     /// ```
     /// use housecanary_partner::callouts::CalloutOutcome;

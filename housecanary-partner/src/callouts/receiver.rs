@@ -1,6 +1,7 @@
 //! The framework-agnostic receiver: verify, decode, then either run the handler inline (deduplicated,
 //! within the budget) or store the callout durably for the inbox workers.
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use super::config_error::ConfigError;
 use super::deadline::within;
 use super::error::CalloutError;
 use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
+use super::memory_log::InMemoryMessageLog;
 use super::message::CalloutMessage;
 use super::message_log::{Begin, DeadLetter, Enqueued, MessageLog};
 use super::outcome::CalloutOutcome;
@@ -124,6 +126,10 @@ pub struct CalloutReceiver {
 struct Inner {
     verifier: Arc<CalloutVerifier>,
     log: Arc<dyn MessageLog>,
+    /// The same log when it is the embedded in-memory one, called directly: it never waits, so its
+    /// answers need no boxed future, and a claim's lease can count from the request's arrival
+    /// instead of reading the clock again.
+    in_memory: Option<Arc<InMemoryMessageLog>>,
     mode: Mode,
     budget: Duration,
     body_limit: usize,
@@ -209,10 +215,12 @@ impl CalloutReceiver {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
+        let (log, in_memory) = shared_log(log);
         let receiver = Self {
             inner: Arc::new(Inner {
                 verifier: Arc::new(verifier),
-                log: Arc::new(log),
+                log,
+                in_memory,
                 mode: Mode::Inline(handler::erase(handler)),
                 budget: DEFAULT_BUDGET,
                 body_limit: DEFAULT_BODY_LIMIT,
@@ -244,10 +252,12 @@ impl CalloutReceiver {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inbox<L: MessageLog>(verifier: CalloutVerifier, log: L) -> Self {
+        let (log, in_memory) = shared_log(log);
         Self {
             inner: Arc::new(Inner {
                 verifier: Arc::new(verifier),
-                log: Arc::new(log),
+                log,
+                in_memory,
                 mode: Mode::Inbox,
                 budget: DEFAULT_BUDGET,
                 body_limit: DEFAULT_BODY_LIMIT,
@@ -655,7 +665,17 @@ impl CalloutReceiver {
         };
 
         // A log that never answers must not hold the request past the vendor's 30 s.
-        let begin = match within(deadline, self.inner.log.try_begin(&message_id)).await {
+        let begin = match &self.inner.in_memory {
+            Some(log) => {
+                // The lease counts from the request's arrival: it still ends after `deadline`.
+                let arrival = deadline
+                    .checked_sub(self.inner.budget)
+                    .unwrap_or_else(Instant::now);
+                Ok(Ok(log.begin_at(&message_id, arrival)))
+            }
+            None => within(deadline, self.inner.log.try_begin(&message_id)).await,
+        };
+        let begin = match begin {
             Ok(Ok(begin)) => begin,
             Ok(Err(error)) => {
                 tracing::error!(%error, "callout not processed: message log failed");
@@ -688,7 +708,11 @@ impl CalloutReceiver {
             .await
         {
             Ok(()) => {
-                match claim.complete_within(deadline).await {
+                let completed = match &self.inner.in_memory {
+                    Some(log) => Ok(claim.complete_with(|id, token| log.complete_now(id, token))),
+                    None => claim.complete_within(deadline).await,
+                };
+                match completed {
                     Ok(Ok(())) => tracing::info!("callout processed"),
                     // The handler's work is done: acknowledging avoids a redelivery that would run
                     // it again; the log only misses the id for a possible later duplicate.
@@ -746,6 +770,21 @@ impl CalloutReceiver {
             }
         }
     }
+}
+
+/// `log` shared, and also as the in-memory log when it is one (by value or in an `Arc`).
+fn shared_log<L: MessageLog>(log: L) -> (Arc<dyn MessageLog>, Option<Arc<InMemoryMessageLog>>) {
+    let log = Arc::new(log);
+    // `log` is an `Arc<InMemoryMessageLog>` exactly when `L` is the in-memory log.
+    if let Some(in_memory) = (&log as &dyn Any).downcast_ref::<Arc<InMemoryMessageLog>>() {
+        let in_memory = Arc::clone(in_memory);
+        return (log, Some(in_memory));
+    }
+    if let Some(in_memory) = (&*log as &dyn Any).downcast_ref::<Arc<InMemoryMessageLog>>() {
+        let in_memory = Arc::clone(in_memory);
+        return (log, Some(in_memory));
+    }
+    (log, None)
 }
 
 /// The id under which a body without a usable `message_id` is stored: `prefix`, `-` and a digest of
