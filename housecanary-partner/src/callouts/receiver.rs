@@ -810,3 +810,49 @@ impl fmt::Debug for CalloutReceiver {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callouts::{BoxFuture, ClaimToken, MessageLogError};
+
+    /// A log of the application's own, behind the trait only.
+    struct Forgetful;
+
+    impl MessageLog for Forgetful {
+        fn claim_lease(&self) -> Duration {
+            Duration::from_secs(60)
+        }
+        fn try_begin<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
+            Box::pin(async { Ok(Begin::New(ClaimToken::from_i64(1))) })
+        }
+        fn complete<'a>(
+            &'a self,
+            _: &'a str,
+            _: ClaimToken,
+        ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+            Box::pin(async { Ok(()) })
+        }
+        fn abandon<'a>(
+            &'a self,
+            _: &'a str,
+            _: ClaimToken,
+        ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+            Box::pin(async { Ok(()) })
+        }
+        fn store_dead_letter(&self, _: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[test]
+    fn the_in_memory_log_is_found_by_value_and_in_an_arc_and_no_other_log_is_taken_for_it() {
+        let (_, by_value) = shared_log(InMemoryMessageLog::default());
+        assert!(by_value.is_some());
+        let shared = Arc::new(InMemoryMessageLog::default());
+        let (_, found) = shared_log(Arc::clone(&shared));
+        assert!(found.is_some_and(|found| Arc::ptr_eq(&found, &shared)));
+        assert!(shared_log(Forgetful).1.is_none());
+        assert!(shared_log(Arc::new(Forgetful)).1.is_none());
+    }
+}
