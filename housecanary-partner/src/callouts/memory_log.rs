@@ -18,7 +18,8 @@ use super::message_log::{
 };
 
 /// Processed ids remembered by default: the vendor redelivers for about an hour (10 attempts, at
-/// least 5 minutes apart), and 100,000 ids (a few MiB) cover that window for most partners.
+/// least 5 minutes apart), and 100,000 ids (about 25 MiB when full) cover that window for most
+/// partners.
 const DEFAULT_CAPACITY: usize = 100_000;
 
 /// How long a claim holds before another delivery may take it over. Longer than the receiver's
