@@ -45,13 +45,23 @@ impl Counter {
     }
 
     /// Takes `amount` if it fits under the limit.
+    ///
+    /// One add, undone when it overshoots, instead of a compare-and-swap loop: this runs twice per
+    /// request. Two requests racing for the last room may then both be refused for an instant,
+    /// which only happens at the limit, where a `503` is the answer anyway.
     fn try_take(&self, amount: usize) -> bool {
-        self.used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                used.checked_add(amount)
-                    .filter(|total| *total <= self.limit)
-            })
-            .is_ok()
+        if amount > self.limit {
+            return false;
+        }
+        // Every amount added is at most `limit` and is taken back at once when it overshoots, so
+        // the sum stays far from overflowing.
+        let before = self.used.fetch_add(amount, Ordering::AcqRel);
+        if before.saturating_add(amount) <= self.limit {
+            true
+        } else {
+            self.used.fetch_sub(amount, Ordering::AcqRel);
+            false
+        }
     }
 
     fn give_back(&self, amount: usize) {
