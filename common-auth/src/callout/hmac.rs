@@ -1,6 +1,7 @@
 //! HMAC-SHA1 over raw callout bodies.
 
 use std::fmt;
+use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -16,7 +17,7 @@ pub(crate) const TAG_LEN: usize = 20;
 /// 224-byte callout costs).
 ///
 /// The prepared state signs exactly like the secret, so it is treated like one: `Debug` redacts it
-/// and it is zeroed when dropped.
+/// and it is zeroed when dropped (clones share one copy, zeroed when the last goes).
 ///
 /// ```
 /// use common_auth::{CalloutAuth, HmacSha1Key, SecretString};
@@ -33,7 +34,8 @@ pub(crate) const TAG_LEN: usize = 20;
 /// ```
 #[derive(Clone)]
 pub struct HmacSha1Key {
-    prepared: Hmac<Sha1>,
+    // Shared: the state is a few hundred bytes, and every clone of a `CalloutAuth` would copy it.
+    prepared: Arc<Hmac<Sha1>>,
 }
 
 impl HmacSha1Key {
@@ -50,20 +52,20 @@ impl HmacSha1Key {
             });
         }
         Ok(Self {
-            prepared: keyed(secret),
+            prepared: Arc::new(keyed(secret)),
         })
     }
 
     /// The tag of `body`, as 40 lowercase hex characters.
     pub(crate) fn tag_hex(&self, body: &[u8]) -> String {
-        let mut mac = self.prepared.clone();
+        let mut mac = Hmac::<Sha1>::clone(&self.prepared);
         mac.update(body);
         to_hex(&mac.finalize().into_bytes())
     }
 
     /// Whether `tag` is the tag of `body` (constant-time comparison).
     pub(crate) fn verifies(&self, body: &[u8], tag: &[u8; TAG_LEN]) -> bool {
-        let mut mac = self.prepared.clone();
+        let mut mac = Hmac::<Sha1>::clone(&self.prepared);
         mac.update(body);
         mac.verify_slice(tag).is_ok()
     }
@@ -225,7 +227,8 @@ mod tests {
     }
 
     #[test]
-    fn the_prepared_key_is_zeroed_when_dropped() {
+    fn the_prepared_key_is_zeroed_when_dropped_and_keeps_callout_auth_small() {
+        assert!(std::mem::size_of::<crate::CalloutAuth>() <= 64);
         // A keyed `Hmac<Sha1>` is two SHA-1 states (the key's inner and outer pads); with `sha1`'s
         // `zeroize` feature each is zeroed when dropped. This stops compiling if the feature goes.
         fn zeroed_on_drop<T: hmac::digest::zeroize::ZeroizeOnDrop>() {}

@@ -312,11 +312,18 @@ impl InMemoryMessageLog {
         let mut shard = self.shard(message_id);
         let shard = &mut *shard;
         // The common case, an inline claim, is resolved in place.
-        let key = match shard.ids.get_mut(message_id) {
-            Some(slot @ Slot::Claimed { .. }) if slot.is_held_by(token) => {
+        let held_inline = match shard.ids.get_mut(message_id) {
+            Some(slot) if slot.is_held_by(token) => {
                 *slot = Slot::Processed;
+                true
+            }
+            _ => false,
+        };
+        let key = match shard.ids.get_key_value(message_id) {
+            // The table's own key: a long id's copy in the order shares its allocation.
+            Some((key, _)) if held_inline => {
                 shard.inline_claims = shard.inline_claims.saturating_sub(1);
-                IdKey::new(message_id)
+                key.clone()
             }
             _ => {
                 let taken = shard
@@ -331,7 +338,8 @@ impl InMemoryMessageLog {
             let Some(oldest) = shard.processed_order.pop_front() else {
                 break;
             };
-            // One probe: taken out, and put back in the rare case it is claimed again.
+            // An id in this order is processed for good, but a claim must never be dropped here:
+            // taken out, and put back if it is anything else.
             if let Some((key, slot)) = shard.ids.remove_entry(&oldest) {
                 if matches!(slot, Slot::Claimed { .. }) {
                     shard.ids.insert(key, slot);
