@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use common_auth::{
-    AccessToken, BasicCredentials, ClientCredentials, SecretString, StaticToken, TokenCache,
-    TokenError,
+    AccessToken, BasicCredentials, ClientCredentials, HmacSha1Key, SecretString, StaticToken,
+    TokenCache, TokenError,
 };
 use http::{HeaderMap, Uri};
 
@@ -53,6 +53,11 @@ fn debug_of_every_secret_holding_type_redacts() {
         "Token header",
         &format!("{:?}", static_token.authorization_header()),
     );
+
+    let key = HmacSha1Key::new(&secret()).unwrap();
+    let text = format!("{key:?} {key:#?}");
+    assert_hidden("HmacSha1Key", &text);
+    assert_eq!(format!("{key:?}"), "HmacSha1Key([REDACTED])");
 
     let basic = BasicCredentials::new("alice", secret());
     let text = format!("{basic:?}");
