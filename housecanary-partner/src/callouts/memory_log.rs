@@ -57,6 +57,10 @@ const SHARD_BITS_SHIFT: u32 = 40;
 /// concurrent callouts seldom contend. Eviction is oldest-first within a shard, each keeping its
 /// share of `capacity`; the inbox hands out callouts in arrival order across shards.
 ///
+/// A [`CalloutReceiver`](super::CalloutReceiver) given this log (by value or in an `Arc`) calls it
+/// directly rather than through [`MessageLog`]'s boxed futures, and counts an inline claim's lease
+/// from the request's arrival.
+///
 /// ```
 /// use std::time::Duration;
 /// use housecanary_partner::callouts::{InMemoryMessageLog, MessageLog};
