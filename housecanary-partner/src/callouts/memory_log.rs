@@ -74,8 +74,8 @@ pub struct InMemoryMessageLog {
     claim_lease: Duration,
     shards: Box<[ShardLock]>,
     /// Hashes ids for the shard tables and to pick a shard. Fx, seeded per log: ids reach the log
-    /// only from authenticated callouts, so the cost of a flooding-resistant hash buys nothing
-    /// here, and it was the largest part of a lookup.
+    /// only from authenticated callouts, so a flooding-resistant hash would cost time on every
+    /// callout and protect against nobody.
     hasher: FxSeededState,
     /// Orders inbox arrivals and dead letters across shards.
     arrivals: AtomicU64,
@@ -91,7 +91,8 @@ struct Shard {
     /// This shard's share of the log's capacity.
     capacity: usize,
     /// Inline claims and processed ids: the large table, with small slots, touched once or twice
-    /// per callout. Keyed by shared ids: `processed_order` holds the same allocation, not a copy.
+    /// per callout. Short ids sit inline in their keys; a long id's copies in the orders below
+    /// share one allocation.
     ids: HashMap<IdKey, Slot, FxSeededState>,
     /// Inbox callouts (stored or claimed by a worker) and dead letters: never in `ids` at the
     /// same time, and empty for a receiver in inline mode, which then never looks here.
