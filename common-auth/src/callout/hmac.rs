@@ -7,7 +7,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha1::{Digest, Sha1};
 
-use super::CalloutConfigError;
+use super::{CalloutConfigError, refuse_empty};
 
 /// Length of an HMAC-SHA1 tag in bytes.
 pub(crate) const TAG_LEN: usize = 20;
@@ -44,15 +44,9 @@ impl HmacSha1Key {
     /// # Errors
     /// [`CalloutConfigError::Empty`] when the secret is empty: anyone could sign with it.
     pub fn new(secret: &SecretString) -> Result<Self, CalloutConfigError> {
-        let secret = secret.expose_secret().as_bytes();
-        if secret.is_empty() {
-            return Err(CalloutConfigError::Empty {
-                scheme: "HMAC-SHA1",
-                field: "secret",
-            });
-        }
+        refuse_empty("HMAC-SHA1", "secret", secret.expose_secret())?;
         Ok(Self {
-            prepared: Arc::new(keyed(secret)),
+            prepared: Arc::new(keyed(secret.expose_secret().as_bytes())),
         })
     }
 
