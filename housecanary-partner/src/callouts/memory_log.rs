@@ -26,6 +26,9 @@ const DEFAULT_CAPACITY: usize = 100_000;
 /// default 25 s budget, so a live handler is never run twice.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
 
+/// The longest claim lease: `Instant` arithmetic past it could overflow.
+const MAX_CLAIM_LEASE: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// Inbox length (in one shard) past which resolved ids are removed from the middle too.
 const INBOX_COMPACTION: usize = 4096;
 
@@ -188,16 +191,19 @@ impl InMemoryMessageLog {
     }
 
     /// How long a claim holds before another delivery may take the id over (keep it longer than the
-    /// receiver's budget: a receiver refuses a shorter one).
+    /// receiver's budget: a receiver refuses a shorter one). At most a year: a longer lease means
+    /// "never taken over" just as well, and the clock could not count that far.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
+    /// use housecanary_partner::callouts::{InMemoryMessageLog, MessageLog};
     /// let log = InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(120));
-    /// # let _ = log;
+    /// assert_eq!(log.claim_lease(), Duration::from_secs(120));
+    /// let forever = InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
+    /// assert_eq!(forever.claim_lease(), Duration::from_secs(365 * 24 * 3600));
     /// ```
     pub fn with_claim_lease(mut self, lease: Duration) -> Self {
-        self.claim_lease = lease;
+        self.claim_lease = lease.min(MAX_CLAIM_LEASE);
         self
     }
 
@@ -737,6 +743,16 @@ mod tests {
         let expected: Vec<String> = ids.iter().skip(1).step_by(2).cloned().collect();
         assert_eq!(dead, expected);
         assert_eq!(log.dead_letters(3).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_longest_lease_claims_without_overflowing_the_clock() {
+        let log = InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
+        let token = new_token(log.try_begin("m").await.unwrap());
+        assert_eq!(log.try_begin("m").await.unwrap(), Begin::InProgress);
+        log.complete("m", token).await.unwrap();
+        log.enqueue("s", Bytes::from_static(b"{}")).await.unwrap();
+        assert!(log.claim_next().await.unwrap().is_some());
     }
 
     #[tokio::test]
