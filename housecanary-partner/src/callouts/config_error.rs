@@ -43,4 +43,33 @@ pub enum ConfigError {
         /// The setting.
         what: &'static str,
     },
+    /// A duration setting longer than [`ConfigError::LONGEST_DURATION`] (a year).
+    #[error("{what} must be at most {max:?}, not {value:?}")]
+    TooLong {
+        /// The setting.
+        what: &'static str,
+        /// The configured value.
+        value: Duration,
+        /// The longest accepted.
+        max: Duration,
+    },
+}
+
+impl ConfigError {
+    /// The longest duration setting accepted (a year): longer means "never" just as well, and
+    /// deadlines computed from it could not be represented.
+    pub const LONGEST_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+}
+
+/// `value` if it is at most [`ConfigError::LONGEST_DURATION`], else [`ConfigError::TooLong`].
+pub(crate) fn at_most_a_year(what: &'static str, value: Duration) -> Result<Duration, ConfigError> {
+    if value > ConfigError::LONGEST_DURATION {
+        Err(ConfigError::TooLong {
+            what,
+            value,
+            max: ConfigError::LONGEST_DURATION,
+        })
+    } else {
+        Ok(value)
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::config_error::ConfigError;
+use super::config_error::{ConfigError, at_most_a_year};
 use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
 use super::message::CalloutMessage;
 use super::message_log::{BoxFuture, MessageLog, MessageLogError, StoredCallout};
@@ -227,7 +227,7 @@ impl InboxWorker {
     ///
     /// # Errors
     /// [`ConfigError::LeaseShorterThanBudget`] when the log's claim lease is not longer;
-    /// [`ConfigError::Zero`] for zero.
+    /// [`ConfigError::Zero`] for zero; [`ConfigError::TooLong`] past a year.
     ///
     /// ```
     /// use std::time::Duration;
@@ -241,6 +241,7 @@ impl InboxWorker {
         if budget.is_zero() {
             return Err(ConfigError::Zero { what: "budget" });
         }
+        at_most_a_year("budget", budget)?;
         self.check_lease(budget)?;
         self.budget = budget;
         Ok(self)
@@ -269,7 +270,7 @@ impl InboxWorker {
     }
 
     /// Retry delays: `initial` after the first failure, doubling up to `max`, with up to 25 % jitter
-    /// (defaults 1 s and 5 min).
+    /// (defaults 1 s and 5 min). Both are capped at [`ConfigError::LONGEST_DURATION`].
     ///
     /// ```
     /// use std::time::Duration;
@@ -280,8 +281,9 @@ impl InboxWorker {
     /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
     /// ```
     pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.initial_backoff = initial;
-        self.max_backoff = max.max(initial);
+        let longest = ConfigError::LONGEST_DURATION;
+        self.initial_backoff = initial.min(longest);
+        self.max_backoff = max.min(longest).max(self.initial_backoff);
         self
     }
 

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use rustc_hash::FxSeededState;
 use tokio::time::Instant;
 
+use super::config_error::ConfigError;
 use super::id_key::IdKey;
 use super::message_log::{
     Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
@@ -25,9 +26,6 @@ const DEFAULT_CAPACITY: usize = 100_000;
 /// How long a claim holds before another delivery may take it over. Longer than the receiver's
 /// default 25 s budget, so a live handler is never run twice.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
-
-/// The longest claim lease: `Instant` arithmetic past it could overflow.
-const MAX_CLAIM_LEASE: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Inbox length (in one shard) past which resolved ids are removed from the middle too.
 const INBOX_COMPACTION: usize = 4096;
@@ -203,7 +201,7 @@ impl InMemoryMessageLog {
     /// assert_eq!(forever.claim_lease(), Duration::from_secs(365 * 24 * 3600));
     /// ```
     pub fn with_claim_lease(mut self, lease: Duration) -> Self {
-        self.claim_lease = lease.min(MAX_CLAIM_LEASE);
+        self.claim_lease = lease.min(ConfigError::LONGEST_DURATION);
         self
     }
 

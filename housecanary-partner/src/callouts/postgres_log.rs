@@ -10,7 +10,7 @@ use deadpool_postgres::Pool;
 use tokio::time::Instant;
 use tokio_postgres::Transaction;
 
-use super::config_error::ConfigError;
+use super::config_error::{ConfigError, at_most_a_year};
 use super::handler::{self, HandlerError};
 use super::inbox::{InboxWorker, ProcessClaimed, ProcessFailure};
 use super::message::CalloutMessage;
@@ -215,8 +215,9 @@ impl PostgresMessageLogBuilder {
         self
     }
 
-    /// How long a claim holds before another replica may take it over (default 60 s). Receivers and
-    /// workers refuse a budget that is not shorter.
+    /// How long a claim holds before another replica may take it over (default 60 s, at most a
+    /// year: [`build`](Self::build) refuses more). Receivers and workers refuse a budget that is
+    /// not shorter.
     ///
     /// ```no_run
     /// # async fn f(pool: deadpool_postgres::Pool) {
@@ -269,6 +270,7 @@ impl PostgresMessageLogBuilder {
             }
             .into());
         }
+        at_most_a_year("claim lease", self.claim_lease)?;
         let schema = Identifier::new(self.schema).map_err(DatabaseError::from)?;
         let table = Identifier::new(self.table).map_err(DatabaseError::from)?;
         let due_index = Identifier::new(format!("{table}_due")).map_err(DatabaseError::from)?;

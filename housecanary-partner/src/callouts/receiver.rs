@@ -15,7 +15,7 @@ use super::admission::{
     Admission, DEFAULT_BODY_DEADLINE, DEFAULT_BODY_MEMORY, DEFAULT_MAX_IN_FLIGHT,
 };
 use super::claim::Claim;
-use super::config_error::ConfigError;
+use super::config_error::{ConfigError, at_most_a_year};
 use super::deadline::within;
 use super::error::CalloutError;
 use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
@@ -274,7 +274,7 @@ impl CalloutReceiver {
     /// # Errors
     /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer
     /// than `budget`: a redelivery could take the claim over while the handler still runs.
-    /// [`ConfigError::Zero`] for a zero budget.
+    /// [`ConfigError::Zero`] for a zero budget, [`ConfigError::TooLong`] past a year.
     ///
     /// ```
     /// use std::time::Duration;
@@ -292,6 +292,7 @@ impl CalloutReceiver {
         if budget.is_zero() {
             return Err(ConfigError::Zero { what: "budget" });
         }
+        at_most_a_year("budget", budget)?;
         self.check_lease(budget)?;
         if budget >= VENDOR_DEADLINE {
             tracing::warn!(
@@ -386,7 +387,7 @@ impl CalloutReceiver {
     /// also stays within the budget). A slower body is answered `503`.
     ///
     /// # Errors
-    /// [`ConfigError::Zero`] for zero.
+    /// [`ConfigError::Zero`] for zero, [`ConfigError::TooLong`] past a year.
     ///
     /// ```
     /// # use std::time::Duration;
@@ -404,6 +405,7 @@ impl CalloutReceiver {
                 what: "body_deadline",
             });
         }
+        at_most_a_year("body_deadline", deadline)?;
         let requests = self.inner.admission.max_in_flight();
         let body_memory = self.inner.admission.body_memory();
         Ok(self.with_admission(Admission::new(requests, body_memory, deadline)))

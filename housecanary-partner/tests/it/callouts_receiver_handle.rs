@@ -219,3 +219,49 @@ async fn the_body_limit_applies_before_authentication() {
     assert_eq!(outcome.status(), http::StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_clock() {
+    use housecanary_partner::callouts::{ConfigError, InboxWorker, WorkOutcome};
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let too_long = |result: Result<CalloutReceiver, ConfigError>| {
+        matches!(result, Err(ConfigError::TooLong { .. }))
+    };
+    let log = || InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
+    assert!(too_long(
+        receiver(log(), Duration::ZERO, &calls).with_budget(Duration::MAX)
+    ));
+    assert!(too_long(
+        receiver(log(), Duration::ZERO, &calls).with_body_deadline(Duration::MAX)
+    ));
+    let worker = InboxWorker::new(log(), |_| async { Ok::<(), String>(()) }).unwrap();
+    assert!(matches!(
+        worker.with_budget(Duration::MAX),
+        Err(ConfigError::TooLong { .. })
+    ));
+
+    // The longest lease and the longest budget it allows still claim and answer.
+    let longest = ConfigError::LONGEST_DURATION;
+    let receiver = receiver(log(), Duration::ZERO, &calls)
+        .with_budget(longest - Duration::from_secs(1))
+        .unwrap();
+    let b = body("m-long");
+    let outcome = receiver.handle(&signed_parts(&b), b).await;
+    assert!(
+        matches!(outcome, CalloutOutcome::Processed { .. }),
+        "{outcome:?}"
+    );
+
+    // A failing handler with the longest back-off is scheduled, not a panic.
+    let log = Arc::new(log());
+    log.enqueue("m-retry", body("m-retry")).await.unwrap();
+    let failing = InboxWorker::new(Arc::clone(&log), |_| async { Err::<(), _>("down") })
+        .unwrap()
+        .with_backoff(Duration::MAX, Duration::MAX);
+    let outcome = failing.run_once().await.unwrap();
+    assert!(
+        matches!(outcome, Some(WorkOutcome::Retrying { .. })),
+        "{outcome:?}"
+    );
+}
