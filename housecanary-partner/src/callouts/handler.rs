@@ -60,21 +60,27 @@ impl HandlerFailure {
     }
 }
 
-/// Starts the handler's future and runs it until `deadline`, turning a panic (while starting or
-/// while running) into a failure.
-pub(crate) async fn run_guarded<Fut>(
+/// Starts the handler's future at once and returns a future that runs it until `deadline`, turning
+/// a panic (while starting or while running) into a failure.
+///
+/// Starting before the first poll moves the message into the handler's own (boxed) future, so the
+/// caller's future holds a pointer, not the message: request futures stay small to allocate and move.
+pub(crate) fn run_guarded<Fut>(
     start: impl FnOnce() -> Fut,
     deadline: Instant,
-) -> Result<(), HandlerFailure>
+) -> impl Future<Output = Result<(), HandlerFailure>>
 where
     Fut: Future<Output = Result<(), HandlerError>> + Unpin,
 {
-    let panicked = || HandlerFailure::Failed("the callout handler panicked".into());
-    let future = std::panic::catch_unwind(AssertUnwindSafe(start)).map_err(|_| panicked())?;
-    match within(deadline, AssertUnwindSafe(future).catch_unwind()).await {
-        Ok(Ok(Ok(()))) => Ok(()),
-        Ok(Ok(Err(error))) => Err(HandlerFailure::Failed(error)),
-        Ok(Err(_panic)) => Err(panicked()),
-        Err(_) => Err(HandlerFailure::TimedOut),
+    let started = std::panic::catch_unwind(AssertUnwindSafe(start));
+    async move {
+        let panicked = || HandlerFailure::Failed("the callout handler panicked".into());
+        let future = started.map_err(|_| panicked())?;
+        match within(deadline, AssertUnwindSafe(future).catch_unwind()).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(error))) => Err(HandlerFailure::Failed(error)),
+            Ok(Err(_panic)) => Err(panicked()),
+            Err(_) => Err(HandlerFailure::TimedOut),
+        }
     }
 }

@@ -595,7 +595,15 @@ impl CalloutReceiver {
                     .instrument(span)
                     .await
             }
-            Mode::Inbox => self.store(message, body, deadline).instrument(span).await,
+            Mode::Inbox => {
+                let message_id = message
+                    .message_id()
+                    .map_or_else(|| content_id("body", &body), str::to_owned);
+                drop(message);
+                self.store(message_id, body, deadline)
+                    .instrument(span)
+                    .await
+            }
         }
     }
 
@@ -623,15 +631,7 @@ impl CalloutReceiver {
     }
 
     /// Inbox mode: stores the verified body for the workers.
-    async fn store(
-        &self,
-        message: CalloutMessage,
-        body: Bytes,
-        deadline: Instant,
-    ) -> CalloutOutcome {
-        let message_id = message
-            .message_id()
-            .map_or_else(|| content_id("body", &body), str::to_owned);
+    async fn store(&self, message_id: String, body: Bytes, deadline: Instant) -> CalloutOutcome {
         match within(deadline, self.inner.log.enqueue(&message_id, body)).await {
             Ok(Ok(enqueued)) => {
                 tracing::info!(?enqueued, "callout stored in the inbox");
@@ -652,123 +652,123 @@ impl CalloutReceiver {
     }
 
     /// Inline mode: deduplicates and runs the handler until `deadline`.
-    async fn process(
-        &self,
-        handler: &Arc<DynHandler>,
+    ///
+    /// A plain function returning an `async move` block, not an `async fn`: an `async fn` keeps a
+    /// second copy of its by-value arguments (the message is a few hundred bytes) in its future.
+    #[allow(clippy::manual_async_fn)]
+    fn process<'a>(
+        &'a self,
+        handler: &'a Arc<DynHandler>,
         message: CalloutMessage,
         deadline: Instant,
-    ) -> CalloutOutcome {
-        let Some(message_id) = message.message_id().map(str::to_owned) else {
-            tracing::info!("callout without message_id: not deduplicated");
-            return match self.run_handler(handler, message, None, deadline).await {
-                Ok(()) => CalloutOutcome::Processed { message_id: None },
-                Err(outcome) => outcome,
-            };
-        };
-
-        // A log that never answers must not hold the request past the vendor's 30 s.
-        let begin = match &self.inner.in_memory {
-            Some(log) => {
-                // The lease counts from the request's arrival: it still ends after `deadline`.
-                let arrival = deadline
-                    .checked_sub(self.inner.budget)
-                    .unwrap_or_else(Instant::now);
-                Ok(Ok(log.begin_at(&message_id, arrival)))
-            }
-            None => within(deadline, self.inner.log.try_begin(&message_id)).await,
-        };
-        let begin = match begin {
-            Ok(Ok(begin)) => begin,
-            Ok(Err(error)) => {
-                tracing::error!(%error, "callout not processed: message log failed");
-                return CalloutOutcome::LogUnavailable { message_id };
-            }
-            Err(_) => {
-                tracing::error!("callout not processed: message log did not answer in time");
-                return CalloutOutcome::LogUnavailable { message_id };
-            }
-        };
-        let token = match begin {
-            Begin::New(token) => token,
-            Begin::AlreadyProcessed => {
-                tracing::info!(
-                    "callout already processed: acknowledged without calling the handler"
-                );
-                return CalloutOutcome::AlreadyProcessed { message_id };
-            }
-            Begin::InProgress => {
-                tracing::info!(
-                    "callout being processed by another delivery: asking for a redelivery"
-                );
-                return CalloutOutcome::InProgress { message_id };
-            }
-        };
-
-        let claim = Claim::new(&self.inner.log, &message_id, token);
-        match self
-            .run_handler(handler, message, Some(&message_id), deadline)
-            .await
-        {
-            Ok(()) => {
-                let completed = match &self.inner.in_memory {
-                    Some(log) => Ok(claim.complete_with(|id, token| log.complete_now(id, token))),
-                    None => claim.complete_within(deadline).await,
+    ) -> impl Future<Output = CalloutOutcome> + Send + 'a {
+        async move {
+            let Some(message_id) = message.message_id().map(str::to_owned) else {
+                tracing::info!("callout without message_id: not deduplicated");
+                return match handler::run_guarded(|| handler(message), deadline).await {
+                    Ok(()) => CalloutOutcome::Processed { message_id: None },
+                    Err(failure) => self.handler_failed(failure, None),
                 };
-                match completed {
-                    Ok(Ok(())) => tracing::info!("callout processed"),
-                    // The handler's work is done: acknowledging avoids a redelivery that would run
-                    // it again; the log only misses the id for a possible later duplicate.
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "callout processed but not recorded in the message log")
+            };
+
+            // A log that never answers must not hold the request past the vendor's 30 s.
+            let begin = match &self.inner.in_memory {
+                Some(log) => {
+                    // The lease counts from the request's arrival: it still ends after `deadline`.
+                    let arrival = deadline
+                        .checked_sub(self.inner.budget)
+                        .unwrap_or_else(Instant::now);
+                    Ok(Ok(log.begin_at(&message_id, arrival)))
+                }
+                None => within(deadline, self.inner.log.try_begin(&message_id)).await,
+            };
+            let begin = match begin {
+                Ok(Ok(begin)) => begin,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "callout not processed: message log failed");
+                    return CalloutOutcome::LogUnavailable { message_id };
+                }
+                Err(_) => {
+                    tracing::error!("callout not processed: message log did not answer in time");
+                    return CalloutOutcome::LogUnavailable { message_id };
+                }
+            };
+            let token = match begin {
+                Begin::New(token) => token,
+                Begin::AlreadyProcessed => {
+                    tracing::info!(
+                        "callout already processed: acknowledged without calling the handler"
+                    );
+                    return CalloutOutcome::AlreadyProcessed { message_id };
+                }
+                Begin::InProgress => {
+                    tracing::info!(
+                        "callout being processed by another delivery: asking for a redelivery"
+                    );
+                    return CalloutOutcome::InProgress { message_id };
+                }
+            };
+
+            let claim = Claim::new(&self.inner.log, &message_id, token);
+            match handler::run_guarded(|| handler(message), deadline).await {
+                Ok(()) => {
+                    let completed = match &self.inner.in_memory {
+                        Some(log) => {
+                            Ok(claim.complete_with(|id, token| log.complete_now(id, token)))
+                        }
+                        None => claim.complete_within(deadline).await,
+                    };
+                    match completed {
+                        Ok(Ok(())) => tracing::info!("callout processed"),
+                        // The handler's work is done: acknowledging avoids a redelivery that would run
+                        // it again; the log only misses the id for a possible later duplicate.
+                        Ok(Err(error)) => {
+                            tracing::warn!(%error, "callout processed but not recorded in the message log")
+                        }
+                        Err(_) => {
+                            tracing::warn!(
+                                "callout processed but the message log did not record it in time"
+                            )
+                        }
                     }
-                    Err(_) => {
-                        tracing::warn!(
-                            "callout processed but the message log did not record it in time"
-                        )
+                    CalloutOutcome::Processed {
+                        message_id: Some(message_id),
                     }
                 }
-                CalloutOutcome::Processed {
-                    message_id: Some(message_id),
-                }
-            }
-            Err(outcome) => {
-                match timeout(ABANDON_GRACE, claim.abandon()).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "could not release the claim of a failed callout")
+                Err(failure) => {
+                    let outcome = self.handler_failed(failure, Some(&message_id));
+                    // Boxed: a failure path, kept out of every request's future.
+                    match Box::pin(timeout(ABANDON_GRACE, claim.abandon())).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(error)) => {
+                            tracing::warn!(%error, "could not release the claim of a failed callout")
+                        }
+                        Err(_) => tracing::warn!(
+                            "releasing the claim of a failed callout continues in the background"
+                        ),
                     }
-                    Err(_) => tracing::warn!(
-                        "releasing the claim of a failed callout continues in the background"
-                    ),
+                    outcome
                 }
-                outcome
             }
         }
     }
 
-    /// Runs the handler until `deadline`, catching panics. `Err` holds the failure outcome.
-    async fn run_handler(
-        &self,
-        handler: &Arc<DynHandler>,
-        message: CalloutMessage,
-        message_id: Option<&str>,
-        deadline: Instant,
-    ) -> Result<(), CalloutOutcome> {
-        match handler::run_guarded(|| handler(message), deadline).await {
-            Ok(()) => Ok(()),
-            Err(HandlerFailure::Failed(error)) => {
+    /// The outcome of a handler run that failed or overran its budget (the vendor redelivers).
+    fn handler_failed(&self, failure: HandlerFailure, message_id: Option<&str>) -> CalloutOutcome {
+        match failure {
+            HandlerFailure::Failed(error) => {
                 tracing::warn!(%error, "callout handler failed: the vendor will redeliver");
-                Err(CalloutOutcome::HandlerFailed {
+                CalloutOutcome::HandlerFailed {
                     message_id: message_id.map(str::to_owned),
                     error,
-                })
+                }
             }
-            Err(HandlerFailure::TimedOut) => {
+            HandlerFailure::TimedOut => {
                 tracing::warn!(budget = ?self.inner.budget, "callout handler overran its budget: cancelled; the vendor will redeliver");
-                Err(CalloutOutcome::TimedOut {
+                CalloutOutcome::TimedOut {
                     message_id: message_id.map(str::to_owned),
                     budget: self.inner.budget,
-                })
+                }
             }
         }
     }
