@@ -19,6 +19,12 @@ pub enum DatabaseError {
         /// What the parser reported.
         reason: String,
     },
+    /// TLS to the database could not be set up: an unreadable `sslrootcert`, or no platform roots.
+    #[error("database TLS cannot be set up: {reason}")]
+    Tls {
+        /// What went wrong (a file path at most, never the URL).
+        reason: String,
+    },
     /// A configured schema or table name is not a plain identifier.
     #[error(transparent)]
     Identifier(#[from] IdentifierError),

@@ -62,6 +62,11 @@ pub async fn migrate(
     names: &[(&str, &Identifier)],
 ) -> Result<(), DatabaseError> {
     let transaction = client.transaction().await?;
+    // A migration may wait for another replica's and may rewrite a large table: the pool's lock and
+    // statement timeouts are for the stores' short statements, not for this transaction.
+    transaction
+        .batch_execute("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0")
+        .await?;
     // hashtext gives a stable 32-bit key; one lock per schema, because components sharing a schema
     // also share its bookkeeping table.
     transaction

@@ -1,6 +1,7 @@
 //! Shared PostgreSQL plumbing for the SDK's durable stores (feature `postgres`).
 //!
-//! Vendor-neutral: a connection pool built from a URL ([`pool_from_url`]), a runner for embedded,
+//! Vendor-neutral: a connection pool built from a URL ([`pool_from_url`]: TLS by `sslmode`, lock,
+//! statement and pool-wait timeouts), a runner for embedded,
 //! versioned migrations that several replicas may start at once ([`migrate`]), and validated SQL
 //! identifiers for configurable schema and table names ([`Identifier`]). The stores themselves (the
 //! HouseCanary callout store, the Innovis inquiry ledger) live in the vendor crates.
@@ -25,11 +26,12 @@ mod error;
 mod identifier;
 mod migrate;
 mod pool;
+mod tls;
 
 pub use error::DatabaseError;
 pub use identifier::{Identifier, IdentifierError};
 pub use migrate::{Migration, migrate};
-pub use pool::pool_from_url;
+pub use pool::{LOCK_TIMEOUT, POOL_WAIT_TIMEOUT, STATEMENT_TIMEOUT, pool_from_url};
 
 /// The PostgreSQL client crates, re-exported so that the stores and their users name one version.
 pub use deadpool_postgres;

@@ -3,6 +3,8 @@
 mod support;
 
 mod authorization;
+#[cfg(feature = "postgres")]
+mod database_tls;
 mod download_policy;
 mod limits;
 mod redirects;
