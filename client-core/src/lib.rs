@@ -12,6 +12,8 @@
 //!    what may have been processed, retry what certainly was not;
 //! 4. read the body under the [`Limits`], and decode it with the JSON path of any failure.
 //!
+//! Each call records its duration, attempts and resends through the `metrics` facade ([`metrics`]).
+//!
 //! Every [`Error`] says how far the request got ([`Delivery`]). API calls never follow a redirect
 //! (whatever HTTP client was injected); downloads follow them one checked hop at a time.
 //!
@@ -42,6 +44,7 @@ mod download;
 mod download_policy;
 mod error;
 mod limits;
+pub mod metrics;
 mod operation;
 mod pages;
 mod redaction;

@@ -115,7 +115,7 @@ pub fn request_for<O: Operation + ?Sized>(operation: &O, base: &Url) -> Result<R
         operation: name.clone(),
         message: err.to_string(),
     })?;
-    let request = Request::new(O::METHOD, url, O::IDEMPOTENCY, name);
+    let request = Request::new(O::METHOD, url, O::IDEMPOTENCY, name).metric_label(type_name::<O>());
     Ok(match body {
         Some(body) => request.json_body(body),
         None => request,
@@ -145,4 +145,11 @@ impl Transport {
         let request = request_for(operation, self.base_url())?;
         self.send_json(request).await
     }
+}
+
+/// `GetOrder` of `housecanary_partner::orders::get_order::GetOrder<'_>`: a fixed, PII-free label.
+fn type_name<O: ?Sized>() -> &'static str {
+    let full = std::any::type_name::<O>();
+    let path = full.split('<').next().unwrap_or(full);
+    path.rsplit("::").next().unwrap_or(path)
 }

@@ -25,6 +25,7 @@ pub struct Request {
     pub(crate) body: Option<Bytes>,
     pub(crate) idempotency: Idempotency,
     pub(crate) operation: Cow<'static, str>,
+    pub(crate) metric_label: &'static str,
     pub(crate) deadline: Option<tokio::time::Instant>,
     pub(crate) authenticated: bool,
 }
@@ -43,6 +44,7 @@ impl Request {
             body: None,
             idempotency,
             operation: operation.into(),
+            metric_label: "request",
             deadline: None,
             authenticated: true,
         }
@@ -81,6 +83,14 @@ impl Request {
     /// as a wait for an export); the last answer is returned instead.
     pub fn deadline(mut self, deadline: tokio::time::Instant) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// The `operation` label of this request's [metrics](crate::metrics) (`request` unless set): a
+    /// fixed word, never an id, a URL or personal data. Calls sent as an
+    /// [`Operation`](crate::Operation) are labelled with the operation's type name.
+    pub fn metric_label(mut self, label: &'static str) -> Self {
+        self.metric_label = label;
         self
     }
 

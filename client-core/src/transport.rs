@@ -383,6 +383,21 @@ impl Transport {
         timeout: Option<Duration>,
         redirects: Redirects,
     ) -> Result<reqwest::Response, Error> {
+        let started = std::time::Instant::now();
+        let result = self
+            .exchange_attempts(request, client, timeout, redirects)
+            .await;
+        crate::metrics::finished(request.metric_label, started, &result);
+        result
+    }
+
+    async fn exchange_attempts(
+        &self,
+        request: &Request,
+        client: &reqwest::Client,
+        timeout: Option<Duration>,
+        redirects: Redirects,
+    ) -> Result<reqwest::Response, Error> {
         check_scheme(&request.url)?;
         let policy = &self.inner.retry;
         let deadline = match (request.deadline, policy.deadline()) {
@@ -392,8 +407,10 @@ impl Transport {
         let mut failures: u32 = 0;
         let mut resend_count: u32 = 0;
         let mut refreshed = false;
+        let mut resend = None;
         loop {
             let credential = self.credential(request).await?;
+            crate::metrics::attempt(request.metric_label, resend);
             let span = tracing::info_span!(
                 "http.client.request",
                 otel.name = %request.method,
@@ -431,6 +448,7 @@ impl Transport {
                             );
                         });
                         tokio::time::sleep(delay).await;
+                        resend = Some("retry");
                         continue;
                     }
                     return Err(network_error(request, &err, delivery));
@@ -460,6 +478,7 @@ impl Transport {
                     });
                     cache.invalidate_if_current(token);
                     refreshed = true;
+                    resend = Some("token_refresh");
                     continue;
                 }
             }
@@ -475,6 +494,7 @@ impl Transport {
                     tracing::warn!(status, delay_ms = delay.as_millis() as u64, "retrying")
                 });
                 tokio::time::sleep(delay).await;
+                resend = Some("retry");
                 continue;
             }
             let request_id = request_id(response.headers());

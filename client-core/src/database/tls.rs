@@ -13,7 +13,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::error::DatabaseError;
@@ -43,8 +45,9 @@ impl SslMode {
             "verify-full" => Self::VerifyFull,
             _ => {
                 return Err(DatabaseError::InvalidUrl {
-                    reason: "`sslmode` must be one of disable, prefer, require, verify-ca, verify-full"
-                        .to_owned(),
+                    reason:
+                        "`sslmode` must be one of disable, prefer, require, verify-ca, verify-full"
+                            .to_owned(),
                 });
             }
         })
@@ -138,11 +141,17 @@ pub(super) fn connector(settings: &TlsSettings) -> Result<MakeRustlsConnect, Dat
         (Some(path), mode) => {
             let mut roots = RootCertStore::empty();
             let certificates = CertificateDer::pem_file_iter(path).map_err(|error| {
-                tls_error(format!("`sslrootcert` {} cannot be read: {error}", path.display()))
+                tls_error(format!(
+                    "`sslrootcert` {} cannot be read: {error}",
+                    path.display()
+                ))
             })?;
             for certificate in certificates {
                 let certificate = certificate.map_err(|error| {
-                    tls_error(format!("`sslrootcert` {} is not PEM: {error}", path.display()))
+                    tls_error(format!(
+                        "`sslrootcert` {} is not PEM: {error}",
+                        path.display()
+                    ))
                 })?;
                 roots.add(certificate).map_err(|error| {
                     tls_error(format!("`sslrootcert` {}: {error}", path.display()))
@@ -154,9 +163,10 @@ pub(super) fn connector(settings: &TlsSettings) -> Result<MakeRustlsConnect, Dat
                     path.display()
                 )));
             }
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|error| tls_error(error.to_string()))?;
+            let webpki =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|error| tls_error(error.to_string()))?;
             with_host_check(webpki, mode)
         }
     };
@@ -171,7 +181,10 @@ pub(super) fn connector(settings: &TlsSettings) -> Result<MakeRustlsConnect, Dat
 
 /// `verify-full` checks the host name; every other mode that verifies (`verify-ca`, and `require` or
 /// `prefer` with a root certificate, as in libpq) checks only the chain.
-fn with_host_check(verifier: Arc<dyn ServerCertVerifier>, mode: SslMode) -> Arc<dyn ServerCertVerifier> {
+fn with_host_check(
+    verifier: Arc<dyn ServerCertVerifier>,
+    mode: SslMode,
+) -> Arc<dyn ServerCertVerifier> {
     if mode == SslMode::VerifyFull {
         verifier
     } else {
@@ -254,7 +267,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -263,7 +281,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -281,7 +304,10 @@ mod tests {
             "postgres://app:pw@db.example.com:5432/app?sslmode=verify-full&application_name=x&sslrootcert=%2Fetc%2Fca.pem",
         )
         .unwrap();
-        assert_eq!(rest, "postgres://app:pw@db.example.com:5432/app?application_name=x");
+        assert_eq!(
+            rest,
+            "postgres://app:pw@db.example.com:5432/app?application_name=x"
+        );
         assert_eq!(settings.mode, SslMode::VerifyFull);
         assert_eq!(settings.root_cert, Some(PathBuf::from("/etc/ca.pem")));
     }
@@ -289,7 +315,8 @@ mod tests {
     #[test]
     fn settings_come_out_of_a_key_value_string() {
         let (rest, settings) =
-            take_tls_settings("host=db user=app sslmode=verify-ca sslrootcert='/etc/ca.pem'").unwrap();
+            take_tls_settings("host=db user=app sslmode=verify-ca sslrootcert='/etc/ca.pem'")
+                .unwrap();
         assert_eq!(rest, "host=db user=app");
         assert_eq!(settings.mode, SslMode::VerifyCa);
         assert_eq!(settings.root_cert, Some(PathBuf::from("/etc/ca.pem")));
@@ -305,7 +332,8 @@ mod tests {
 
     #[test]
     fn an_unknown_mode_is_named() {
-        let error = take_tls_settings("postgres://app:secret@db/app?sslmode=allow-all").unwrap_err();
+        let error =
+            take_tls_settings("postgres://app:secret@db/app?sslmode=allow-all").unwrap_err();
         let text = error.to_string();
         assert!(text.contains("sslmode"), "{text}");
         assert!(!text.contains("secret"), "{text}");

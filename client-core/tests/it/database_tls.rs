@@ -56,8 +56,14 @@ async fn session_uses_tls(url: &str) -> Result<bool, DatabaseError> {
 
 #[tokio::test]
 async fn verify_full_with_the_run_s_authority_connects_over_tls() {
-    let Some([base, ca, _, _]) = clusters() else { return };
-    let url = tls_url(&base, "localhost", &format!("sslmode=verify-full&sslrootcert={ca}"));
+    let Some([base, ca, _, _]) = clusters() else {
+        return;
+    };
+    let url = tls_url(
+        &base,
+        "localhost",
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+    );
     assert!(session_uses_tls(&url).await.expect("verify-full connects"));
 }
 
@@ -69,25 +75,48 @@ async fn the_default_prefer_negotiates_tls_when_the_server_offers_it() {
 
 #[tokio::test]
 async fn verify_full_refuses_a_certificate_for_another_host_name() {
-    let Some([base, ca, _, _]) = clusters() else { return };
+    let Some([base, ca, _, _]) = clusters() else {
+        return;
+    };
     // The certificate names `localhost`, not `127.0.0.1`.
-    let url = tls_url(&base, "127.0.0.1", &format!("sslmode=verify-full&sslrootcert={ca}"));
-    let error = session_uses_tls(&url).await.expect_err("wrong host name refused");
-    assert!(!error.to_string().contains("not-the-password-42"), "{error}");
+    let url = tls_url(
+        &base,
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={ca}"),
+    );
+    let error = session_uses_tls(&url)
+        .await
+        .expect_err("wrong host name refused");
+    assert!(
+        !error.to_string().contains("not-the-password-42"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
 async fn verify_ca_checks_the_chain_but_not_the_host_name() {
-    let Some([base, ca, _, _]) = clusters() else { return };
-    let url = tls_url(&base, "127.0.0.1", &format!("sslmode=verify-ca&sslrootcert={ca}"));
+    let Some([base, ca, _, _]) = clusters() else {
+        return;
+    };
+    let url = tls_url(
+        &base,
+        "127.0.0.1",
+        &format!("sslmode=verify-ca&sslrootcert={ca}"),
+    );
     assert!(session_uses_tls(&url).await.expect("verify-ca connects"));
 }
 
 #[tokio::test]
 async fn an_unknown_authority_is_refused() {
-    let Some([base, _, other_ca, _]) = clusters() else { return };
+    let Some([base, _, other_ca, _]) = clusters() else {
+        return;
+    };
     for mode in ["verify-full", "verify-ca", "require"] {
-        let url = tls_url(&base, "localhost", &format!("sslmode={mode}&sslrootcert={other_ca}"));
+        let url = tls_url(
+            &base,
+            "localhost",
+            &format!("sslmode={mode}&sslrootcert={other_ca}"),
+        );
         let error = session_uses_tls(&url)
             .await
             .expect_err("a certificate from another authority is refused");
@@ -108,14 +137,20 @@ async fn verify_full_without_a_root_certificate_uses_the_platform_s_roots() {
 
 #[tokio::test]
 async fn require_refuses_a_server_without_tls() {
-    let Some([_, _, _, plain]) = clusters() else { return };
+    let Some([_, _, _, plain]) = clusters() else {
+        return;
+    };
     let url = tls_url(&plain, "127.0.0.1", "sslmode=require");
     let error = session_uses_tls(&url)
         .await
         .expect_err("require refuses a plain server");
     assert!(!format!("{error} {error:?}").contains("not-the-password-42"));
     let url = tls_url(&plain, "127.0.0.1", "sslmode=disable");
-    assert!(!session_uses_tls(&url).await.expect("disable connects in plain"));
+    assert!(
+        !session_uses_tls(&url)
+            .await
+            .expect("disable connects in plain")
+    );
 }
 
 #[tokio::test]

@@ -8,5 +8,6 @@ mod database_tls;
 mod download_policy;
 mod limits;
 mod redirects;
+mod request_metrics;
 mod retries;
 mod wire;
