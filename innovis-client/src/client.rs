@@ -166,11 +166,17 @@ impl Client {
         // Taken before sending, so a stored reference is never later than the vendor's inquiry.
         let inquired_at = Timestamp::now();
         let operation = request.wire(&self.inner.software_provider_id);
-        let entry = recording::report_entry(request, &self.inner.ledger.key, inquired_at);
+        let (entry, applicant_ids) =
+            recording::report_entry(request, &self.inner.ledger.key, inquired_at);
         let references = |response: &ReportResponse| references_of(response, request, inquired_at);
-        self.send_inquiry(&operation, entry, allow_repeat, references)
-            .instrument(span)
-            .await
+        self.send_inquiry(
+            &operation,
+            (entry, &applicant_ids),
+            allow_repeat,
+            references,
+        )
+        .instrument(span)
+        .await
     }
 
     /// Sends a SECONDUSE request: shares the report its [`ReportReference`] names with the second end user.
@@ -207,7 +213,7 @@ impl Client {
         let entry = recording::second_use_entry(request, &self.inner.ledger.key, now);
         // A SECONDUSE answer is a confirmation, not a report to share again.
         let no_references = |_: &ReportResponse| Vec::new();
-        self.send_inquiry(&operation, entry, false, no_references)
+        self.send_inquiry(&operation, (entry, &[]), false, no_references)
             .instrument(span)
             .await
     }
@@ -298,13 +304,14 @@ impl Client {
             .map_err(Error::from)
     }
 
-    /// The one send of every inquiry: writes `entry` to the ledger (refusing a repeat) before the
-    /// request leaves, sends `operation` through the transport, and settles the entry with how the
-    /// call ended and the `references` its answer yields.
+    /// The one send of every inquiry: writes `entry` to the ledger (refusing a repeat, named by the
+    /// `applicantId` of its consumer) before the request leaves, sends `operation` through the
+    /// transport, and settles the entry with how the call ended and the `references` its answer
+    /// yields.
     async fn send_inquiry<O>(
         &self,
         operation: &O,
-        entry: LedgerEntry,
+        (entry, applicant_ids): (LedgerEntry, &[&'static str]),
         allow_repeat: bool,
         references: impl FnOnce(&ReportResponse) -> Vec<ReportReference>,
     ) -> Result<ReportResponse, Error>
@@ -317,7 +324,18 @@ impl Client {
         // written leaves no entry behind.
         let request = client_core::request_for(operation, transport.base_url())
             .map_err(|err| error_from_transport(err, &trace))?;
-        let guard = self.begin(entry, allow_repeat).await?;
+        let guard = self
+            .begin(entry, allow_repeat)
+            .await
+            .map_err(|err| match err {
+                Error::DuplicateInquiry(mut refusal) => {
+                    refusal.applicant_id = refusal
+                        .consumer
+                        .and_then(|position| applicant_ids.get(position).copied());
+                    Error::DuplicateInquiry(refusal)
+                }
+                other => other,
+            })?;
         let result = self.exchange(request, &trace).await.map(|mut response| {
             response.references = references(&response);
             response

@@ -1,8 +1,8 @@
 //! The audit export: a period's entries as JSON lines or CSV, for a reseller's records.
 //!
 //! Entries hold no personal data, so neither does the export: trace number, product, House
-//! Number, `endUser`, permissible purpose, times, SDK version, the keyed consumer fingerprint and
-//! the outcome.
+//! Number, `endUser`, permissible purpose, times, SDK version, the keyed consumer fingerprints
+//! (space-separated in CSV) and the outcome.
 
 use std::io::Write;
 
@@ -44,7 +44,7 @@ pub fn write_csv(entries: &[LedgerEntry], writer: impl Write) -> Result<(), Erro
         "end_user_code",
         "end_user",
         "permissible_purpose",
-        "consumer_fingerprint",
+        "consumer_fingerprints",
         "original_report_reference",
         "sdk_version",
         "state",
@@ -67,7 +67,7 @@ pub fn write_csv(entries: &[LedgerEntry], writer: impl Write) -> Result<(), Erro
             &entry.end_user_code,
             entry.end_user.as_deref().unwrap_or(""),
             &entry.permissible_purpose,
-            entry.consumer_fingerprint.as_deref().unwrap_or(""),
+            &entry.consumer_fingerprints.join(" "),
             entry.original_report_reference.as_deref().unwrap_or(""),
             &entry.sdk_version,
             entry.outcome.state(),

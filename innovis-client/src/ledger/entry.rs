@@ -24,10 +24,11 @@ pub struct LedgerEntry {
     pub end_user: Option<String>,
     /// The permissible purpose code.
     pub permissible_purpose: String,
-    /// A keyed fingerprint of the consumer (HMAC-SHA-256 of the normalised SSN, or of the
-    /// vendor's `consumerId` for SECONDUSE), hex; `None` when the request identifies no consumer
-    /// that way. Never the SSN itself.
-    pub consumer_fingerprint: Option<String>,
+    /// A keyed fingerprint of each consumer the inquiry is posted on (HMAC-SHA-256 of the
+    /// normalised SSN, or of the vendor's `consumerId` for SECONDUSE), hex, in the request's
+    /// applicant order; empty when the request identifies no consumer that way. A joint request
+    /// has one per applicant, and each is guarded on its own. Never an SSN itself.
+    pub consumer_fingerprints: Vec<String>,
     /// For SECONDUSE: the `reportReferenceNumber` of the report shared.
     pub original_report_reference: Option<String>,
     /// When the entry was written, just before the request left.

@@ -17,10 +17,11 @@ pub enum RefusalReason {
     Unsettled,
 }
 
-/// An inquiry refused because it repeats an earlier one, naming it.
+/// An inquiry refused because it repeats an earlier one, naming it and the consumer it would pull
+/// again.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "inquiry refused: {} (earlier customerTraceNumber {earlier_trace_number}, requested at {earlier_at})",
+    "inquiry refused: {}{} (earlier customerTraceNumber {earlier_trace_number}, requested at {earlier_at})",
     match reason {
         RefusalReason::TraceNumberUsed => "its trace number is already in the ledger".to_owned(),
         RefusalReason::RepeatWithinWindow(window) => format!(
@@ -28,6 +29,11 @@ pub enum RefusalReason {
              allow the repeat explicitly if it is intended", window.as_secs()),
         RefusalReason::Unsettled => "an earlier inquiry for this consumer may have been posted and is not \
              settled; confirm it sent or not sent first".to_owned(),
+    },
+    match (applicant_id, consumer) {
+        (Some(applicant), _) => format!(" [consumer: applicantId {applicant}]"),
+        (None, Some(position)) => format!(" [consumer: the entry's consumer #{}]", position + 1),
+        (None, None) => String::new(),
     }
 )]
 pub struct RepeatRefusal {
@@ -37,6 +43,13 @@ pub struct RepeatRefusal {
     pub earlier_trace_number: String,
     /// When the earlier inquiry was requested.
     pub earlier_at: Timestamp,
+    /// Which consumer would be pulled again: its position in the refused entry's
+    /// [`consumer_fingerprints`](crate::ledger::LedgerEntry::consumer_fingerprints). `None` for a
+    /// reused trace number.
+    pub consumer: Option<usize>,
+    /// The `applicantId` (`1A` … `9A`) that consumer had in the refused request, set by the
+    /// client (a ledger knows fingerprints only).
+    pub applicant_id: Option<&'static str>,
 }
 
 /// A ledger operation failed.

@@ -49,19 +49,22 @@ impl FingerprintKey {
         ))
     }
 
-    /// The fingerprint of a report request's consumers: their SSNs' digits, sorted, so the
-    /// applicants' order does not matter. `None` when no applicant has an SSN.
-    pub(crate) fn of_request(&self, request: &ReportRequest) -> Option<String> {
-        let mut ssns: Vec<&str> = request
-            .applicants
-            .iter()
-            .filter_map(|numbered| numbered.applicant.ssn_digits())
-            .collect();
-        if ssns.is_empty() {
-            return None;
+    /// One fingerprint per consumer of a report request, each with the `applicantId` it was sent
+    /// under, in the request's order: every applicant is guarded on its own, since a joint request
+    /// posts an inquiry on each consumer's file. Applicants without an SSN have none; an SSN given
+    /// twice counts once.
+    pub(crate) fn of_request(&self, request: &ReportRequest) -> Vec<(&'static str, String)> {
+        let mut consumers: Vec<(&'static str, String)> = Vec::new();
+        for numbered in &request.applicants {
+            let Some(ssn) = numbered.applicant.ssn_digits() else {
+                continue;
+            };
+            let fingerprint = self.digest(&["ssn:", ssn]);
+            if !consumers.iter().any(|(_, known)| *known == fingerprint) {
+                consumers.push((numbered.applicant_id, fingerprint));
+            }
         }
-        ssns.sort_unstable();
-        Some(self.digest(&["ssn:", &ssns.join(",")]))
+        consumers
     }
 
     /// The fingerprint of the consumer the vendor calls `consumer_id` (SECONDUSE names no SSN).

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::{LedgerError, RefusalReason, RepeatRefusal};
 use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
-use super::repeat_rules::{RepeatRules, same_inquiry};
+use super::repeat_rules::{RepeatRules, same_terms};
 use crate::report_reference::ReportReference;
 
 /// An [`InquiryLedger`] held in this process: lost on restart and not shared between replicas
@@ -40,30 +40,16 @@ struct State {
 
 impl State {
     fn check(&self, entry: &LedgerEntry, rules: RepeatRules) -> Result<(), RepeatRefusal> {
-        let refuse = |reason, earlier: &LedgerEntry| RepeatRefusal {
+        let refuse = |reason, earlier: &LedgerEntry, consumer| RepeatRefusal {
             reason,
             earlier_trace_number: earlier.trace_number.clone(),
             earlier_at: earlier.requested_at,
+            consumer,
+            applicant_id: None,
         };
         if let Some(earlier) = self.entries.get(&entry.trace_number) {
             if !matches!(earlier.outcome, InquiryOutcome::NotSent { .. }) {
-                return Err(refuse(RefusalReason::TraceNumberUsed, earlier));
-            }
-        }
-        let Some(fingerprint) = &entry.consumer_fingerprint else {
-            return Ok(());
-        };
-        let earlier: Vec<&LedgerEntry> = self
-            .by_consumer
-            .get(fingerprint)
-            .into_iter()
-            .flatten()
-            .filter_map(|trace| self.entries.get(trace))
-            .filter(|earlier| earlier.trace_number != entry.trace_number)
-            .collect();
-        if let Some(latest) = earlier.iter().max_by_key(|earlier| earlier.requested_at) {
-            if matches!(latest.outcome, InquiryOutcome::MayHaveBeenSent { .. }) {
-                return Err(refuse(RefusalReason::Unsettled, latest));
+                return Err(refuse(RefusalReason::TraceNumberUsed, earlier, None));
             }
         }
         let window_start = entry
@@ -72,23 +58,38 @@ impl State {
                 jiff::SignedDuration::try_from(rules.window).unwrap_or(jiff::SignedDuration::MAX),
             )
             .unwrap_or(Timestamp::MIN);
-        for earlier in earlier
-            .iter()
-            .filter(|earlier| same_inquiry(earlier, entry))
-        {
-            match &earlier.outcome {
-                InquiryOutcome::Pending | InquiryOutcome::MayHaveBeenSent { .. } => {
-                    return Err(refuse(RefusalReason::Unsettled, earlier));
+        // Each consumer on its own: a joint request posts an inquiry on every applicant's file.
+        for (position, fingerprint) in entry.consumer_fingerprints.iter().enumerate() {
+            let consumer = Some(position);
+            let earlier: Vec<&LedgerEntry> = self
+                .by_consumer
+                .get(fingerprint)
+                .into_iter()
+                .flatten()
+                .filter_map(|trace| self.entries.get(trace))
+                .filter(|earlier| earlier.trace_number != entry.trace_number)
+                .collect();
+            if let Some(latest) = earlier.iter().max_by_key(|earlier| earlier.requested_at) {
+                if matches!(latest.outcome, InquiryOutcome::MayHaveBeenSent { .. }) {
+                    return Err(refuse(RefusalReason::Unsettled, latest, consumer));
                 }
-                InquiryOutcome::Completed { .. }
-                    if !rules.allow_repeat && earlier.requested_at > window_start =>
-                {
-                    return Err(refuse(
-                        RefusalReason::RepeatWithinWindow(rules.window),
-                        earlier,
-                    ));
+            }
+            for earlier in earlier.iter().filter(|earlier| same_terms(earlier, entry)) {
+                match &earlier.outcome {
+                    InquiryOutcome::Pending | InquiryOutcome::MayHaveBeenSent { .. } => {
+                        return Err(refuse(RefusalReason::Unsettled, earlier, consumer));
+                    }
+                    InquiryOutcome::Completed { .. }
+                        if !rules.allow_repeat && earlier.requested_at > window_start =>
+                    {
+                        return Err(refuse(
+                            RefusalReason::RepeatWithinWindow(rules.window),
+                            earlier,
+                            consumer,
+                        ));
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         Ok(())
@@ -113,7 +114,7 @@ impl InquiryLedger for InMemoryLedger {
     fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
         let result = self.with_state(|state| {
             state.check(&entry, rules)?;
-            if let Some(fingerprint) = &entry.consumer_fingerprint {
+            for fingerprint in &entry.consumer_fingerprints {
                 let traces = state.by_consumer.entry(fingerprint.clone()).or_default();
                 if !traces.contains(&entry.trace_number) {
                     traces.push(entry.trace_number.clone());

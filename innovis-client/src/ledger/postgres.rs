@@ -19,10 +19,11 @@ use crate::request::product_code::ProductCode;
 
 /// The migrations of the ledger's tables, in order; `{entries}` and `{references}` are the
 /// configured table names.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "inquiry ledger and report references",
-    sql: "CREATE TABLE {schema}.{entries} (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "inquiry ledger and report references",
+        sql: "CREATE TABLE {schema}.{entries} (
               trace_number text PRIMARY KEY,
               product text NOT NULL,
               customer_id text NOT NULL,
@@ -50,7 +51,20 @@ const MIGRATIONS: &[Migration] = &[Migration {
               customer_id text NOT NULL,
               end_user_code text NOT NULL
           );",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "one fingerprint per consumer",
+        // An entry written before holds one fingerprint: of its consumer, or of a joint request's
+        // set of SSNs (which matches no consumer's own, so old joint entries guard nobody).
+        sql: "ALTER TABLE {schema}.{entries}
+              ADD COLUMN consumer_fingerprints text[] NOT NULL DEFAULT ARRAY[]::text[];
+          UPDATE {schema}.{entries} SET consumer_fingerprints = ARRAY[consumer_fingerprint]
+              WHERE consumer_fingerprint IS NOT NULL;
+          ALTER TABLE {schema}.{entries} DROP COLUMN consumer_fingerprint;
+          CREATE INDEX ON {schema}.{entries} USING gin (consumer_fingerprints);",
+    },
+];
 
 /// Where the PostgreSQL ledger lives.
 ///
@@ -180,15 +194,22 @@ impl PostgresLedger {
     async fn begin_entry(&self, entry: LedgerEntry, rules: RepeatRules) -> Result<(), LedgerError> {
         let mut client = self.pool.get().await.map_err(pool_error)?;
         let transaction = client.transaction().await.map_err(statement)?;
-        // One consumer's inquiries are decided one at a time across replicas.
-        let lock_key = entry
-            .consumer_fingerprint
-            .as_deref()
-            .unwrap_or(&entry.trace_number);
+        // One consumer's inquiries are decided one at a time across replicas; a joint request
+        // takes each consumer's lock, in one order for all, so two cannot deadlock.
+        let mut lock_keys: Vec<&str> = entry
+            .consumer_fingerprints
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if lock_keys.is_empty() {
+            lock_keys.push(&entry.trace_number);
+        }
+        lock_keys.sort_unstable();
         transaction
             .execute(
-                "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext($1))",
-                &[&lock_key],
+                "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext(key))
+                 FROM unnest($1::text[]) AS key",
+                &[&lock_keys],
             )
             .await
             .map_err(statement)?;
@@ -207,38 +228,44 @@ impl PostgresLedger {
                     RefusalReason::TraceNumberUsed,
                     &entry.trace_number,
                     row.get(1),
+                    None,
                 )?
                 .into());
             }
         }
-        if let Some(fingerprint) = &entry.consumer_fingerprint {
-            if let Some(row) = transaction
-                .query_opt(
+        if !entry.consumer_fingerprints.is_empty() {
+            // Each consumer's latest inquiry: refused while it may have been posted.
+            let latest = transaction
+                .query(
                     &format!(
-                        "SELECT trace_number, requested_at, state FROM {entries}
-                         WHERE consumer_fingerprint = $1 AND trace_number <> $2
-                         ORDER BY requested_at DESC LIMIT 1"
+                        "SELECT DISTINCT ON (consumer.position) consumer.position, e.trace_number,
+                             e.requested_at, e.state
+                         FROM unnest($1::text[]) WITH ORDINALITY AS consumer(fingerprint, position)
+                         JOIN {entries} e ON e.consumer_fingerprints @> ARRAY[consumer.fingerprint]
+                         WHERE e.trace_number <> $2
+                         ORDER BY consumer.position, e.requested_at DESC"
                     ),
-                    &[fingerprint, &entry.trace_number],
+                    &[&entry.consumer_fingerprints, &entry.trace_number],
                 )
                 .await
-                .map_err(statement)?
+                .map_err(statement)?;
+            if let Some(row) = latest
+                .iter()
+                .find(|row| row.get::<_, &str>(3) == "may_have_been_sent")
             {
-                let state: String = row.get(2);
-                if state == "may_have_been_sent" {
-                    return Err(refusal(
-                        RefusalReason::Unsettled,
-                        &row.get::<_, String>(0),
-                        row.get(1),
-                    )?
-                    .into());
-                }
+                return Err(refusal(
+                    RefusalReason::Unsettled,
+                    row.get(1),
+                    row.get(2),
+                    Some(position(row.get(0))),
+                )?
+                .into());
             }
             let window_start = system_time(entry.requested_at)
                 .checked_sub(rules.window)
                 .unwrap_or(SystemTime::UNIX_EPOCH);
             let same: [&(dyn ToSql + Sync); 7] = [
-                fingerprint,
+                &entry.consumer_fingerprints,
                 &entry.customer_id,
                 &entry.end_user_code,
                 &entry.product,
@@ -246,22 +273,27 @@ impl PostgresLedger {
                 &entry.trace_number,
                 &window_start,
             ];
+            // Any consumer pulled for the same House Number, product and purpose: unsettled, or
+            // completed within the window.
             if let Some(row) = transaction
                 .query_opt(
                     &format!(
-                        "SELECT trace_number, requested_at, state FROM {entries}
-                         WHERE consumer_fingerprint = $1 AND customer_id = $2 AND end_user_code = $3
-                           AND product = $4 AND permissible_purpose = $5 AND trace_number <> $6
-                           AND (state IN ('pending', 'may_have_been_sent')
-                                OR (state = 'completed' AND requested_at > $7))
-                         ORDER BY (state <> 'completed') DESC, requested_at DESC LIMIT 1"
+                        "SELECT consumer.position, e.trace_number, e.requested_at, e.state
+                         FROM unnest($1::text[]) WITH ORDINALITY AS consumer(fingerprint, position)
+                         JOIN {entries} e ON e.consumer_fingerprints @> ARRAY[consumer.fingerprint]
+                         WHERE e.customer_id = $2 AND e.end_user_code = $3 AND e.product = $4
+                           AND e.permissible_purpose = $5 AND e.trace_number <> $6
+                           AND (e.state IN ('pending', 'may_have_been_sent')
+                                OR (e.state = 'completed' AND e.requested_at > $7))
+                         ORDER BY (e.state <> 'completed') DESC, consumer.position, e.requested_at DESC
+                         LIMIT 1"
                     ),
                     &same,
                 )
                 .await
                 .map_err(statement)?
             {
-                let state: String = row.get(2);
+                let state: &str = row.get(3);
                 let reason = if state == "completed" {
                     if rules.allow_repeat {
                         None
@@ -272,7 +304,13 @@ impl PostgresLedger {
                     Some(RefusalReason::Unsettled)
                 };
                 if let Some(reason) = reason {
-                    return Err(refusal(reason, &row.get::<_, String>(0), row.get(1))?.into());
+                    return Err(refusal(
+                        reason,
+                        row.get(1),
+                        row.get(2),
+                        Some(position(row.get(0))),
+                    )?
+                    .into());
                 }
             }
         }
@@ -281,12 +319,12 @@ impl PostgresLedger {
             .execute(
                 &format!(
                     "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
-                         permissible_purpose, consumer_fingerprint, original_report_reference,
+                         permissible_purpose, consumer_fingerprints, original_report_reference,
                          requested_at, sdk_version, state)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
                      ON CONFLICT (trace_number) DO UPDATE SET product = $2, customer_id = $3,
                          end_user_code = $4, end_user = $5, permissible_purpose = $6,
-                         consumer_fingerprint = $7, original_report_reference = $8, requested_at = $9,
+                         consumer_fingerprints = $7, original_report_reference = $8, requested_at = $9,
                          sdk_version = $10, state = 'pending', return_code = NULL,
                          report_reference_number = NULL, consumer_id = NULL, detail = NULL,
                          settled_at = NULL
@@ -299,7 +337,7 @@ impl PostgresLedger {
                     &entry.end_user_code,
                     &entry.end_user,
                     &entry.permissible_purpose,
-                    &entry.consumer_fingerprint,
+                    &entry.consumer_fingerprints,
                     &entry.original_report_reference,
                     &requested_at,
                     &entry.sdk_version,
@@ -321,6 +359,7 @@ impl PostgresLedger {
                 RefusalReason::TraceNumberUsed,
                 &entry.trace_number,
                 earlier.get(0),
+                None,
             )?
             .into());
         }
@@ -408,7 +447,7 @@ impl PostgresLedger {
             .query(
                 &format!(
                     "SELECT trace_number, product, customer_id, end_user_code, end_user,
-                         permissible_purpose, consumer_fingerprint, original_report_reference,
+                         permissible_purpose, consumer_fingerprints, original_report_reference,
                          requested_at, sdk_version, state, return_code, report_reference_number,
                          consumer_id, detail, settled_at
                      FROM {} WHERE {filter} ORDER BY requested_at, trace_number",
@@ -519,7 +558,7 @@ fn entry_from_row(row: &Row) -> Result<LedgerEntry, LedgerError> {
         end_user_code: row.get(3),
         end_user: row.get(4),
         permissible_purpose: row.get(5),
-        consumer_fingerprint: row.get(6),
+        consumer_fingerprints: row.get(6),
         original_report_reference: row.get(7),
         requested_at: timestamp(row.get(8))?,
         sdk_version: row.get(9),
@@ -567,12 +606,20 @@ fn refusal(
     reason: RefusalReason,
     trace: &str,
     at: SystemTime,
+    consumer: Option<usize>,
 ) -> Result<RepeatRefusal, LedgerError> {
     Ok(RepeatRefusal {
         reason,
         earlier_trace_number: trace.to_owned(),
         earlier_at: timestamp(at)?,
+        consumer,
+        applicant_id: None,
     })
+}
+
+/// A consumer's position in the entry from SQL's `WITH ORDINALITY` (counted from 1).
+fn position(ordinality: i64) -> usize {
+    usize::try_from(ordinality.saturating_sub(1)).unwrap_or(0)
 }
 
 fn database(err: DatabaseError) -> Error {

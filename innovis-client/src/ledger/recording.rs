@@ -30,7 +30,7 @@ struct Inquiry<'a> {
     house_number: &'a HouseNumber,
     end_user: Option<&'a str>,
     purpose: &'a PermissiblePurpose,
-    consumer_fingerprint: Option<String>,
+    consumer_fingerprints: Vec<String>,
     original_report_reference: Option<&'a str>,
 }
 
@@ -43,7 +43,7 @@ impl Inquiry<'_> {
             end_user_code: self.house_number.end_user_code().to_owned(),
             end_user: self.end_user.map(str::to_owned),
             permissible_purpose: self.purpose.as_str().to_owned(),
-            consumer_fingerprint: self.consumer_fingerprint,
+            consumer_fingerprints: self.consumer_fingerprints,
             original_report_reference: self.original_report_reference.map(str::to_owned),
             requested_at: at,
             sdk_version: SDK_VERSION.to_owned(),
@@ -53,22 +53,25 @@ impl Inquiry<'_> {
     }
 }
 
-/// The entry of a report request, requested `at`.
+/// The entry of a report request, requested `at`, and the `applicantId` of each of its consumer
+/// fingerprints (to name the consumer of a refused repeat).
 pub(crate) fn report_entry(
     request: &ReportRequest,
     key: &FingerprintKey,
     at: Timestamp,
-) -> LedgerEntry {
-    Inquiry {
+) -> (LedgerEntry, Vec<&'static str>) {
+    let (applicant_ids, consumer_fingerprints) = key.of_request(request).into_iter().unzip();
+    let entry = Inquiry {
         trace_number: request.customer_trace_number(),
         product: request.product().as_str(),
         house_number: request.house_number(),
         end_user: request.end_user.as_deref(),
         purpose: request.permissible_purpose(),
-        consumer_fingerprint: key.of_request(request),
+        consumer_fingerprints,
         original_report_reference: None,
     }
-    .pending_at(at)
+    .pending_at(at);
+    (entry, applicant_ids)
 }
 
 /// The entry of a SECONDUSE request, requested `at`: the consumer is the original report's.
@@ -85,7 +88,7 @@ pub(crate) fn second_use_entry(
         house_number: request.house_number(),
         end_user,
         purpose,
-        consumer_fingerprint: Some(key.of_consumer_id(reference.consumer_id())),
+        consumer_fingerprints: vec![key.of_consumer_id(reference.consumer_id())],
         original_report_reference: Some(reference.report_reference_number()),
     }
     .pending_at(at)

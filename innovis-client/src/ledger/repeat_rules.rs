@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::entry::LedgerEntry;
 
-/// The default window in which the same consumer, House Number, product and purpose is refused.
+/// The default window in which the same consumer, House Number, product and purpose is refused
+/// (each consumer of a joint request on its own).
 pub const DEFAULT_REPEAT_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How [`InquiryLedger::begin`](crate::ledger::InquiryLedger::begin) decides whether an inquiry repeats an earlier one.
@@ -18,12 +19,10 @@ pub struct RepeatRules {
     pub allow_repeat: bool,
 }
 
-/// Whether `later` repeats `earlier` for the duplicate guard: same consumer, House Number, product
-/// and purpose.
-pub(crate) fn same_inquiry(earlier: &LedgerEntry, later: &LedgerEntry) -> bool {
-    earlier.consumer_fingerprint.is_some()
-        && earlier.consumer_fingerprint == later.consumer_fingerprint
-        && earlier.customer_id == later.customer_id
+/// Whether `earlier` was for the same House Number, product and purpose as `later`: for a consumer
+/// both name, `later` repeats it.
+pub(crate) fn same_terms(earlier: &LedgerEntry, later: &LedgerEntry) -> bool {
+    earlier.customer_id == later.customer_id
         && earlier.end_user_code == later.end_user_code
         && earlier.product == later.product
         && earlier.permissible_purpose == later.permissible_purpose

@@ -100,6 +100,7 @@ on_both_stores!(
     the_audit_export_holds_no_personal_data,
     purging_removes_entries_and_references_before_the_cutoff,
     concurrent_inquiries_with_one_trace_number_send_exactly_one,
+    each_consumer_of_a_joint_request_is_guarded_on_its_own,
 );
 
 fn client(sandbox: &Sandbox, ledger: Arc<dyn InquiryLedger>, timeout: Duration) -> Client {
@@ -119,6 +120,22 @@ fn cr_request(consumer: &TestConsumer, trace: &str) -> ReportRequest {
         .permissible_purpose(purpose())
         .end_user("FIRST LENDER")
         .applicant(applicant(consumer))
+        .customer_trace_number(trace)
+        .build()
+        .expect("request")
+}
+
+/// A CR for the joint applicants `consumers`, in that order.
+fn joint_request(consumers: &[&TestConsumer], trace: &str) -> ReportRequest {
+    let (first, rest) = consumers.split_first().expect("one applicant at least");
+    let mut builder = ReportRequest::builder(ProductCode::CR)
+        .house_number(fixtures::CR_CUSTOMER_ID, fixtures::CR_END_USER_CODE)
+        .permissible_purpose(purpose())
+        .applicant(applicant(first));
+    for consumer in rest {
+        builder = builder.applicant(applicant(consumer));
+    }
+    builder
         .customer_trace_number(trace)
         .build()
         .expect("request")
@@ -577,4 +594,77 @@ fn sandbox_after_processing_faults() -> [Faults; 3] {
             ..Faults::default()
         },
     ]
+}
+
+/// The sequence `[A]`, `[A, B]`, `[B]`: the joint request would pull A again, so it is
+/// refused naming A; B alone is then pulled once; and a joint request naming B second is refused
+/// naming B's `applicantId`. Each consumer is pulled exactly once.
+async fn each_consumer_of_a_joint_request_is_guarded_on_its_own(store: Store) {
+    let Some(ledger) = ledger(store).await else {
+        return;
+    };
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = client(&sandbox, ledger.clone(), Duration::from_secs(5));
+    let a = consumer(fixtures::RECORD_SSN);
+    let b = consumer(fixtures::EXEMPT_SSN);
+    let c = consumer(fixtures::NO_RECORD_SSN);
+
+    client
+        .send(&joint_request(&[a], "joint-a"))
+        .await
+        .expect("A alone");
+    let refused = refusal(client.send(&joint_request(&[a, b], "joint-ab")).await);
+    assert_eq!(
+        refused.reason,
+        RefusalReason::RepeatWithinWindow(Duration::from_secs(86_400))
+    );
+    assert_eq!(refused.earlier_trace_number, "joint-a");
+    assert_eq!(
+        (refused.consumer, refused.applicant_id),
+        (Some(0), Some("1A"))
+    );
+    assert!(refused.to_string().contains("applicantId 1A"), "{refused}");
+
+    client
+        .send(&joint_request(&[b], "joint-b"))
+        .await
+        .expect("B alone: not pulled yet, the joint request was refused");
+    let refused = refusal(client.send(&joint_request(&[c, b], "joint-cb")).await);
+    assert_eq!(refused.earlier_trace_number, "joint-b");
+    assert_eq!(
+        (refused.consumer, refused.applicant_id),
+        (Some(1), Some("2A"))
+    );
+    assert!(
+        !refused.to_string().contains(fixtures::EXEMPT_SSN),
+        "{refused}"
+    );
+
+    assert_eq!(
+        sandbox.stats().gateway_requests,
+        2,
+        "each consumer pulled once"
+    );
+    let entry = ledger
+        .entry("joint-b")
+        .await
+        .expect("ledger")
+        .expect("entry");
+    assert_eq!(entry.consumer_fingerprints.len(), 1);
+
+    // A joint request, once sent, guards each of its consumers: B then C alone are refused.
+    client
+        .send_allowing_repeat(&joint_request(&[c, b], "joint-cb-allowed"))
+        .await
+        .expect("explicit repeat");
+    let entry = ledger
+        .entry("joint-cb-allowed")
+        .await
+        .expect("ledger")
+        .expect("entry");
+    assert_eq!(entry.consumer_fingerprints.len(), 2);
+    let refused = refusal(client.send(&joint_request(&[c], "c-again")).await);
+    assert_eq!(refused.earlier_trace_number, "joint-cb-allowed");
+    assert_eq!(refused.applicant_id, Some("1A"));
+    sandbox.shutdown().await;
 }
