@@ -6,9 +6,9 @@ use std::sync::Mutex;
 use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
-use super::error::{LedgerError, RefusalReason, RepeatRefusal};
+use super::error::LedgerError;
 use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
-use super::repeat_rules::{RepeatRules, same_terms};
+use super::repeat_rules::{RepeatRules, check};
 use crate::report_reference::ReportReference;
 
 /// An [`InquiryLedger`] held in this process: lost on restart and not shared between replicas
@@ -39,60 +39,21 @@ struct State {
 }
 
 impl State {
-    fn check(&self, entry: &LedgerEntry, rules: RepeatRules) -> Result<(), RepeatRefusal> {
-        let refuse = |reason, earlier: &LedgerEntry, consumer| RepeatRefusal {
-            reason,
-            earlier_trace_number: earlier.trace_number.clone(),
-            earlier_at: earlier.requested_at,
-            consumer,
-            applicant_id: None,
-        };
-        if let Some(earlier) = self.entries.get(&entry.trace_number) {
-            if !matches!(earlier.outcome, InquiryOutcome::NotSent { .. }) {
-                return Err(refuse(RefusalReason::TraceNumberUsed, earlier, None));
-            }
-        }
-        let window_start = entry
-            .requested_at
-            .checked_sub(
-                jiff::SignedDuration::try_from(rules.window).unwrap_or(jiff::SignedDuration::MAX),
-            )
-            .unwrap_or(Timestamp::MIN);
-        // Each consumer on its own: a joint request posts an inquiry on every applicant's file.
-        for (position, fingerprint) in entry.consumer_fingerprints.iter().enumerate() {
-            let consumer = Some(position);
-            let earlier: Vec<&LedgerEntry> = self
-                .by_consumer
-                .get(fingerprint)
-                .into_iter()
-                .flatten()
-                .filter_map(|trace| self.entries.get(trace))
-                .filter(|earlier| earlier.trace_number != entry.trace_number)
-                .collect();
-            if let Some(latest) = earlier.iter().max_by_key(|earlier| earlier.requested_at) {
-                if matches!(latest.outcome, InquiryOutcome::MayHaveBeenSent { .. }) {
-                    return Err(refuse(RefusalReason::Unsettled, latest, consumer));
-                }
-            }
-            for earlier in earlier.iter().filter(|earlier| same_terms(earlier, entry)) {
-                match &earlier.outcome {
-                    InquiryOutcome::Pending | InquiryOutcome::MayHaveBeenSent { .. } => {
-                        return Err(refuse(RefusalReason::Unsettled, earlier, consumer));
-                    }
-                    InquiryOutcome::Completed { .. }
-                        if !rules.allow_repeat && earlier.requested_at > window_start =>
-                    {
-                        return Err(refuse(
-                            RefusalReason::RepeatWithinWindow(rules.window),
-                            earlier,
-                            consumer,
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(())
+    /// The entries [`check`] decides from: this trace number's and every one naming a consumer.
+    fn earlier_entries(&self, entry: &LedgerEntry) -> Vec<&LedgerEntry> {
+        let mut traces: Vec<&String> = entry
+            .consumer_fingerprints
+            .iter()
+            .filter_map(|fingerprint| self.by_consumer.get(fingerprint))
+            .flatten()
+            .collect();
+        traces.push(&entry.trace_number);
+        traces.sort_unstable();
+        traces.dedup();
+        traces
+            .into_iter()
+            .filter_map(|trace| self.entries.get(trace))
+            .collect()
     }
 
     fn lock_poisoned() -> LedgerError {
@@ -113,7 +74,7 @@ impl InMemoryLedger {
 impl InquiryLedger for InMemoryLedger {
     fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
         let result = self.with_state(|state| {
-            state.check(&entry, rules)?;
+            check(&entry, rules, &state.earlier_entries(&entry))?;
             for fingerprint in &entry.consumer_fingerprints {
                 let traces = state.by_consumer.entry(fingerprint.clone()).or_default();
                 if !traces.contains(&entry.trace_number) {

@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use client_core::database::deadpool_postgres::Pool;
+use client_core::database::deadpool_postgres::{Object, Pool};
 use client_core::database::tokio_postgres::Row;
 use client_core::database::tokio_postgres::types::ToSql;
 use client_core::database::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::{LedgerError, RefusalReason, RepeatRefusal};
 use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
-use super::repeat_rules::RepeatRules;
+use super::repeat_rules::{RepeatRules, check};
 use crate::error::Error;
 use crate::report_reference::ReportReference;
 use crate::request::house_number::HouseNumber;
@@ -155,6 +155,114 @@ pub struct PostgresLedger {
     pool: Pool,
     entries: String,
     references: String,
+    sql: Statements,
+}
+
+/// The ledger's statements for its configured tables, prepared once per connection
+/// (`prepare_cached`): an inquiry then costs three round trips — the lock and the fetch of what the
+/// repeat rules need, the insert with the commit, and the settle — each a pipeline of messages.
+struct Statements {
+    fetch: String,
+    insert: String,
+    settle: String,
+}
+
+/// The columns `entry_from_row` reads, in its order.
+const ENTRY_COLUMNS: &str = "trace_number, product, customer_id, end_user_code, end_user,
+    permissible_purpose, consumer_fingerprints, original_report_reference, requested_at, sdk_version,
+    state, return_code, report_reference_number, consumer_id, detail, settled_at";
+
+/// One consumer's inquiries are decided one at a time across replicas; a joint request takes each
+/// consumer's lock, in one order for all, so two cannot deadlock.
+const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext(key))
+    FROM unnest($1::text[]) AS key";
+
+impl Statements {
+    fn new(entries: &str, references: &str) -> Self {
+        let columns = ENTRY_COLUMNS;
+        let prefixed = ENTRY_COLUMNS
+            .split(',')
+            .map(|column| format!("e.{}", column.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Statements {
+            // What `repeat_rules::check` decides from: the entry holding this trace number, and for
+            // each consumer every entry that is unsettled or completed inside the window, plus the
+            // consumer's latest.
+            fetch: format!(
+                "SELECT {columns} FROM {entries}
+                 WHERE trace_number = $2
+                    OR (consumer_fingerprints && $1::text[]
+                        AND (state IN ('pending', 'may_have_been_sent')
+                             OR (state = 'completed' AND requested_at > $3)))
+                 UNION
+                 SELECT {prefixed}
+                 FROM unnest($1::text[]) AS consumer(fingerprint)
+                 CROSS JOIN LATERAL (
+                     SELECT * FROM {entries} latest
+                     WHERE latest.consumer_fingerprints @> ARRAY[consumer.fingerprint]
+                       AND latest.trace_number <> $2
+                     ORDER BY latest.requested_at DESC LIMIT 1) e"
+            ),
+            insert: format!(
+                "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
+                     permissible_purpose, consumer_fingerprints, original_report_reference,
+                     requested_at, sdk_version, state)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
+                 ON CONFLICT (trace_number) DO UPDATE SET product = $2, customer_id = $3,
+                     end_user_code = $4, end_user = $5, permissible_purpose = $6,
+                     consumer_fingerprints = $7, original_report_reference = $8, requested_at = $9,
+                     sdk_version = $10, state = 'pending', return_code = NULL,
+                     report_reference_number = NULL, consumer_id = NULL, detail = NULL,
+                     settled_at = NULL
+                 WHERE {entries}.state = 'not_sent'"
+            ),
+            // One statement: the entry and its references together, and, when nothing was
+            // settled, the state that explains why (read from the statement's snapshot).
+            settle: format!(
+                "WITH settled AS (
+                     UPDATE {entries} SET state = $2, return_code = $3, report_reference_number = $4,
+                         consumer_id = $5, detail = $6, settled_at = $7
+                     WHERE trace_number = $1 AND state IN ('pending', 'may_have_been_sent')
+                     RETURNING 1),
+                 kept AS (
+                     INSERT INTO {references} (report_reference_number, consumer_id, inquired_at,
+                         product, customer_id, end_user_code)
+                     SELECT * FROM unnest($8::text[], $9::text[], $10::timestamptz[], $11::text[],
+                         $12::text[], $13::text[])
+                     WHERE EXISTS (SELECT 1 FROM settled)
+                     ON CONFLICT (report_reference_number) DO NOTHING)
+                 SELECT EXISTS (SELECT 1 FROM settled),
+                     (SELECT state FROM {entries} WHERE trace_number = $1)"
+            ),
+        }
+    }
+}
+
+/// A pooled connection inside a transaction opened here. Dropped before [`Self::release`] — a
+/// failed statement, or a caller that stopped waiting — the connection is closed instead of going
+/// back to the pool, so its transaction and locks end with it and no later user inherits them.
+struct InTransaction(Option<Object>);
+
+impl InTransaction {
+    fn client(&self) -> &Object {
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("held until released or dropped"))
+    }
+
+    /// The transaction ended: the connection goes back to the pool.
+    fn release(mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for InTransaction {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            drop(Object::take(client));
+        }
+    }
 }
 
 impl std::fmt::Debug for PostgresLedger {
@@ -184,18 +292,26 @@ impl PostgresLedger {
         .await
         .map_err(database)?;
         let schema = config.schema.quoted();
+        let entries = format!("{schema}.{}", config.entries.quoted());
+        let references = format!("{schema}.{}", config.references.quoted());
         Ok(PostgresLedger {
             pool,
-            entries: format!("{schema}.{}", config.entries.quoted()),
-            references: format!("{schema}.{}", config.references.quoted()),
+            sql: Statements::new(&entries, &references),
+            entries,
+            references,
         })
     }
 
     async fn begin_entry(&self, entry: LedgerEntry, rules: RepeatRules) -> Result<(), LedgerError> {
-        let mut client = self.pool.get().await.map_err(pool_error)?;
-        let transaction = client.transaction().await.map_err(statement)?;
-        // One consumer's inquiries are decided one at a time across replicas; a joint request
-        // takes each consumer's lock, in one order for all, so two cannot deadlock.
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let (lock, fetch, insert) = tokio::try_join!(
+            client.prepare_cached(LOCK),
+            client.prepare_cached(&self.sql.fetch),
+            client.prepare_cached(&self.sql.insert),
+        )
+        .map_err(statement)?;
+        let transaction = InTransaction(Some(client));
+        let client = transaction.client();
         let mut lock_keys: Vec<&str> = entry
             .consumer_fingerprints
             .iter()
@@ -205,165 +321,73 @@ impl PostgresLedger {
             lock_keys.push(&entry.trace_number);
         }
         lock_keys.sort_unstable();
-        transaction
-            .execute(
-                "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext(key))
-                 FROM unnest($1::text[]) AS key",
-                &[&lock_keys],
-            )
-            .await
-            .map_err(statement)?;
-        let entries = &self.entries;
-        if let Some(row) = transaction
-            .query_opt(
-                &format!("SELECT state, requested_at FROM {entries} WHERE trace_number = $1"),
-                &[&entry.trace_number],
-            )
-            .await
+        let window_start = system_time(entry.requested_at)
+            .checked_sub(rules.window)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        // Round trip 1: begin, lock, fetch (sent together; the fetch's snapshot is taken after
+        // the lock is held, so it sees every inquiry decided before).
+        let lock_params: [&(dyn ToSql + Sync); 1] = [&lock_keys];
+        let fetch_params: [&(dyn ToSql + Sync); 3] = [
+            &entry.consumer_fingerprints,
+            &entry.trace_number,
+            &window_start,
+        ];
+        let (begun, locked, rows) = tokio::join!(
+            client.batch_execute("BEGIN"),
+            client.execute(&lock, &lock_params),
+            client.query(&fetch, &fetch_params),
+        );
+        begun.and(locked).map_err(statement)?;
+        let earlier = rows
             .map_err(statement)?
-        {
-            let state: String = row.get(0);
-            if state != "not_sent" {
-                return Err(refusal(
-                    RefusalReason::TraceNumberUsed,
-                    &entry.trace_number,
-                    row.get(1),
-                    None,
-                )?
-                .into());
-            }
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Err(refusal) = check(&entry, rules, &earlier.iter().collect::<Vec<_>>()) {
+            client.batch_execute("ROLLBACK").await.map_err(statement)?;
+            transaction.release();
+            return Err(refusal.into());
         }
-        if !entry.consumer_fingerprints.is_empty() {
-            // Each consumer's latest inquiry: refused while it may have been posted.
-            let latest = transaction
-                .query(
-                    &format!(
-                        "SELECT DISTINCT ON (consumer.position) consumer.position, e.trace_number,
-                             e.requested_at, e.state
-                         FROM unnest($1::text[]) WITH ORDINALITY AS consumer(fingerprint, position)
-                         JOIN {entries} e ON e.consumer_fingerprints @> ARRAY[consumer.fingerprint]
-                         WHERE e.trace_number <> $2
-                         ORDER BY consumer.position, e.requested_at DESC"
-                    ),
-                    &[&entry.consumer_fingerprints, &entry.trace_number],
-                )
-                .await
-                .map_err(statement)?;
-            if let Some(row) = latest
-                .iter()
-                .find(|row| row.get::<_, &str>(3) == "may_have_been_sent")
-            {
-                return Err(refusal(
-                    RefusalReason::Unsettled,
-                    row.get(1),
-                    row.get(2),
-                    Some(position(row.get(0))),
-                )?
-                .into());
-            }
-            let window_start = system_time(entry.requested_at)
-                .checked_sub(rules.window)
-                .unwrap_or(SystemTime::UNIX_EPOCH);
-            let same: [&(dyn ToSql + Sync); 7] = [
-                &entry.consumer_fingerprints,
-                &entry.customer_id,
-                &entry.end_user_code,
-                &entry.product,
-                &entry.permissible_purpose,
-                &entry.trace_number,
-                &window_start,
-            ];
-            // Any consumer pulled for the same House Number, product and purpose: unsettled, or
-            // completed within the window.
-            if let Some(row) = transaction
-                .query_opt(
-                    &format!(
-                        "SELECT consumer.position, e.trace_number, e.requested_at, e.state
-                         FROM unnest($1::text[]) WITH ORDINALITY AS consumer(fingerprint, position)
-                         JOIN {entries} e ON e.consumer_fingerprints @> ARRAY[consumer.fingerprint]
-                         WHERE e.customer_id = $2 AND e.end_user_code = $3 AND e.product = $4
-                           AND e.permissible_purpose = $5 AND e.trace_number <> $6
-                           AND (e.state IN ('pending', 'may_have_been_sent')
-                                OR (e.state = 'completed' AND e.requested_at > $7))
-                         ORDER BY (e.state <> 'completed') DESC, consumer.position, e.requested_at DESC
-                         LIMIT 1"
-                    ),
-                    &same,
-                )
-                .await
-                .map_err(statement)?
-            {
-                let state: &str = row.get(3);
-                let reason = if state == "completed" {
-                    if rules.allow_repeat {
-                        None
-                    } else {
-                        Some(RefusalReason::RepeatWithinWindow(rules.window))
-                    }
-                } else {
-                    Some(RefusalReason::Unsettled)
-                };
-                if let Some(reason) = reason {
-                    return Err(refusal(
-                        reason,
-                        row.get(1),
-                        row.get(2),
-                        Some(position(row.get(0))),
-                    )?
-                    .into());
-                }
-            }
-        }
+        // Round trip 2: record and commit.
         let requested_at = system_time(entry.requested_at);
-        let written = transaction
-            .execute(
-                &format!(
-                    "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
-                         permissible_purpose, consumer_fingerprints, original_report_reference,
-                         requested_at, sdk_version, state)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
-                     ON CONFLICT (trace_number) DO UPDATE SET product = $2, customer_id = $3,
-                         end_user_code = $4, end_user = $5, permissible_purpose = $6,
-                         consumer_fingerprints = $7, original_report_reference = $8, requested_at = $9,
-                         sdk_version = $10, state = 'pending', return_code = NULL,
-                         report_reference_number = NULL, consumer_id = NULL, detail = NULL,
-                         settled_at = NULL
-                     WHERE {entries}.state = 'not_sent'"
-                ),
-                &[
-                    &entry.trace_number,
-                    &entry.product,
-                    &entry.customer_id,
-                    &entry.end_user_code,
-                    &entry.end_user,
-                    &entry.permissible_purpose,
-                    &entry.consumer_fingerprints,
-                    &entry.original_report_reference,
-                    &requested_at,
-                    &entry.sdk_version,
-                ],
-            )
-            .await
-            .map_err(statement)?;
+        let insert_params: [&(dyn ToSql + Sync); 10] = [
+            &entry.trace_number,
+            &entry.product,
+            &entry.customer_id,
+            &entry.end_user_code,
+            &entry.end_user,
+            &entry.permissible_purpose,
+            &entry.consumer_fingerprints,
+            &entry.original_report_reference,
+            &requested_at,
+            &entry.sdk_version,
+        ];
+        let (written, committed) = tokio::join!(
+            client.execute(&insert, &insert_params),
+            client.batch_execute("COMMIT"),
+        );
+        let written = written.map_err(statement)?;
+        committed.map_err(statement)?;
+        transaction.release();
         if written == 0 {
             // Another replica began this trace number (for another consumer, so under another
-            // lock) between the check above and this insert: the row it wrote stays.
-            let earlier = transaction
-                .query_one(
-                    &format!("SELECT requested_at FROM {entries} WHERE trace_number = $1"),
-                    &[&entry.trace_number],
-                )
-                .await
-                .map_err(statement)?;
-            return Err(refusal(
-                RefusalReason::TraceNumberUsed,
-                &entry.trace_number,
-                earlier.get(0),
-                None,
-            )?
+            // lock) between the fetch and the insert: the row it wrote stays.
+            let earlier = self
+                .query_entries("trace_number = $1", &[&entry.trace_number])
+                .await?;
+            let at = earlier
+                .first()
+                .map_or(entry.requested_at, |earlier| earlier.requested_at);
+            return Err(RepeatRefusal {
+                reason: RefusalReason::TraceNumberUsed,
+                earlier_trace_number: entry.trace_number,
+                earlier_at: at,
+                consumer: None,
+                applicant_id: None,
+            }
             .into());
         }
-        transaction.commit().await.map_err(statement)
+        Ok(())
     }
 
     async fn settle_entry(
@@ -373,17 +397,29 @@ impl PostgresLedger {
         references: Vec<ReportReference>,
     ) -> Result<(), LedgerError> {
         let [return_code, reference, consumer_id, detail] = outcome.columns();
-        let mut client = self.pool.get().await.map_err(pool_error)?;
-        let transaction = client.transaction().await.map_err(statement)?;
-        let entries = &self.entries;
-        let now = SystemTime::now();
-        let updated = transaction
-            .execute(
-                &format!(
-                    "UPDATE {entries} SET state = $2, return_code = $3, report_reference_number = $4,
-                         consumer_id = $5, detail = $6, settled_at = $7
-                     WHERE trace_number = $1 AND state IN ('pending', 'may_have_been_sent')"
-                ),
+        let mut numbers = Vec::with_capacity(references.len());
+        let mut consumers = Vec::with_capacity(references.len());
+        let mut inquired = Vec::with_capacity(references.len());
+        let mut products = Vec::with_capacity(references.len());
+        let mut customers = Vec::with_capacity(references.len());
+        let mut end_users = Vec::with_capacity(references.len());
+        for reference in &references {
+            numbers.push(reference.report_reference_number());
+            consumers.push(reference.consumer_id());
+            inquired.push(system_time(reference.inquired_at()));
+            products.push(reference.product().as_str());
+            customers.push(reference.house_number().customer_id());
+            end_users.push(reference.house_number().end_user_code());
+        }
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let settle = client
+            .prepare_cached(&self.sql.settle)
+            .await
+            .map_err(statement)?;
+        // Round trip 3.
+        let row = client
+            .query_one(
+                &settle,
                 &[
                     &trace_number,
                     &outcome.state(),
@@ -391,50 +427,27 @@ impl PostgresLedger {
                     &reference,
                     &consumer_id,
                     &detail,
-                    &now,
+                    &SystemTime::now(),
+                    &numbers,
+                    &consumers,
+                    &inquired,
+                    &products,
+                    &customers,
+                    &end_users,
                 ],
             )
             .await
             .map_err(statement)?;
-        if updated == 0 {
-            let state = transaction
-                .query_opt(
-                    &format!("SELECT state FROM {entries} WHERE trace_number = $1"),
-                    &[&trace_number],
-                )
-                .await
-                .map_err(statement)?;
-            return Err(match state {
-                None => LedgerError::UnknownTraceNumber(trace_number.to_owned()),
-                Some(row) => LedgerError::AlreadySettled {
-                    trace_number: trace_number.to_owned(),
-                    state: static_state(&row.get::<_, String>(0)),
-                },
-            });
+        if row.get::<_, bool>(0) {
+            return Ok(());
         }
-        let table = &self.references;
-        for reference in references {
-            let inquired_at = system_time(reference.inquired_at());
-            transaction
-                .execute(
-                    &format!(
-                        "INSERT INTO {table} (report_reference_number, consumer_id, inquired_at, product,
-                             customer_id, end_user_code)
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_reference_number) DO NOTHING"
-                    ),
-                    &[
-                        &reference.report_reference_number(),
-                        &reference.consumer_id(),
-                        &inquired_at,
-                        &reference.product().as_str(),
-                        &reference.house_number().customer_id(),
-                        &reference.house_number().end_user_code(),
-                    ],
-                )
-                .await
-                .map_err(statement)?;
-        }
-        transaction.commit().await.map_err(statement)
+        Err(match row.get::<_, Option<String>>(1) {
+            None => LedgerError::UnknownTraceNumber(trace_number.to_owned()),
+            Some(state) => LedgerError::AlreadySettled {
+                trace_number: trace_number.to_owned(),
+                state: static_state(&state),
+            },
+        })
     }
 
     async fn query_entries(
@@ -446,11 +459,7 @@ impl PostgresLedger {
         let rows = client
             .query(
                 &format!(
-                    "SELECT trace_number, product, customer_id, end_user_code, end_user,
-                         permissible_purpose, consumer_fingerprints, original_report_reference,
-                         requested_at, sdk_version, state, return_code, report_reference_number,
-                         consumer_id, detail, settled_at
-                     FROM {} WHERE {filter} ORDER BY requested_at, trace_number",
+                    "SELECT {ENTRY_COLUMNS} FROM {} WHERE {filter} ORDER BY requested_at, trace_number",
                     self.entries
                 ),
                 params,
@@ -600,26 +609,6 @@ fn static_state(state: &str) -> &'static str {
         "may_have_been_sent" => "may_have_been_sent",
         _ => "unknown",
     }
-}
-
-fn refusal(
-    reason: RefusalReason,
-    trace: &str,
-    at: SystemTime,
-    consumer: Option<usize>,
-) -> Result<RepeatRefusal, LedgerError> {
-    Ok(RepeatRefusal {
-        reason,
-        earlier_trace_number: trace.to_owned(),
-        earlier_at: timestamp(at)?,
-        consumer,
-        applicant_id: None,
-    })
-}
-
-/// A consumer's position in the entry from SQL's `WITH ORDINALITY` (counted from 1).
-fn position(ordinality: i64) -> usize {
-    usize::try_from(ordinality.saturating_sub(1)).unwrap_or(0)
 }
 
 fn database(err: DatabaseError) -> Error {

@@ -7,6 +7,8 @@ mod support;
 mod against_sandbox;
 mod compile_fail;
 mod ledger;
+#[cfg(feature = "postgres")]
+mod ledger_postgres;
 mod logging;
 mod pii;
 mod requests;

@@ -1,0 +1,222 @@
+//! What the PostgreSQL ledger costs and how it behaves when a consumer is stuck: round trips per
+//! send counted at the wire by a proxy, and a held consumer lock that stops only that consumer.
+//! Needs `DATABASE_URL`; with `CI=true` and no database these tests fail, never skip.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use innovis_client::ledger::{FingerprintKey, InquiryLedger, PostgresLedger, PostgresLedgerConfig};
+use innovis_client::{Client, ProductCode, ReportRequest};
+use sandbox::Sandbox;
+use sandbox::fixtures::{self, TestConsumer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::{applicant, consumer, purpose, sandbox_config};
+
+fn database_url() -> Option<String> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("CI=true but DATABASE_URL is not set: the PostgreSQL ledger tests must run")
+        }
+        _ => {
+            eprintln!("DATABASE_URL is not set: skipping a PostgreSQL ledger test");
+            None
+        }
+    }
+}
+
+/// Counts round trips between the ledger and PostgreSQL: each time the client speaks after the
+/// server did (or first), one more.
+#[derive(Default)]
+struct TurnCounter {
+    turns: AtomicU64,
+    client_spoke_last: std::sync::Mutex<bool>,
+}
+
+impl TurnCounter {
+    fn saw(&self, from_client: bool) {
+        let mut last = self.client_spoke_last.lock().unwrap();
+        if from_client && !*last {
+            self.turns.fetch_add(1, Ordering::SeqCst);
+        }
+        *last = from_client;
+    }
+
+    fn turns(&self) -> u64 {
+        self.turns.load(Ordering::SeqCst)
+    }
+}
+
+/// A TCP proxy to `target` on loopback that counts turns per connection into one counter.
+async fn counting_proxy(target: SocketAddr) -> (SocketAddr, Arc<TurnCounter>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let counter = Arc::new(TurnCounter::default());
+    let shared = counter.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = TcpStream::connect(target).await.unwrap();
+            let (client_read, client_write) = client.into_split();
+            let (server_read, server_write) = server.into_split();
+            tokio::spawn(pump(client_read, server_write, shared.clone(), true));
+            tokio::spawn(pump(server_read, client_write, shared.clone(), false));
+        }
+    });
+    (address, counter)
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    counter: Arc<TurnCounter>,
+    from_client: bool,
+) {
+    let mut buffer = vec![0; 64 * 1024];
+    while let Ok(read) = from.read(&mut buffer).await {
+        if read == 0 {
+            break;
+        }
+        counter.saw(from_client);
+        if to.write_all(&buffer[..read]).await.is_err() {
+            break;
+        }
+    }
+}
+
+fn key() -> FingerprintKey {
+    FingerprintKey::new(b"ledger-postgres-tests-fingerprint-key".to_vec()).expect("key")
+}
+
+async fn ledger(url: &str, pool_size: usize) -> Arc<PostgresLedger> {
+    let config = PostgresLedgerConfig::new(url)
+        .schema(&format!("ledger_pg_{}", fastrand::u64(..)))
+        .expect("schema")
+        .pool_size(pool_size);
+    Arc::new(PostgresLedger::connect(config).await.expect("ledger"))
+}
+
+fn client(sandbox: &Sandbox, ledger: Arc<dyn InquiryLedger>) -> Client {
+    Client::new(
+        sandbox_config(sandbox)
+            .request_timeout(Duration::from_secs(10))
+            .inquiry_ledger(ledger, key()),
+    )
+    .expect("client")
+}
+
+fn request(consumer: &TestConsumer, trace: &str) -> ReportRequest {
+    ReportRequest::builder(ProductCode::CR)
+        .house_number(fixtures::CR_CUSTOMER_ID, fixtures::CR_END_USER_CODE)
+        .permissible_purpose(purpose())
+        .applicant(applicant(consumer))
+        .customer_trace_number(trace)
+        .build()
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_send_costs_at_most_three_round_trips_to_postgresql() {
+    let Some(url) = database_url() else { return };
+    let mut via_proxy = url::Url::parse(&url).expect("DATABASE_URL is a URL");
+    let target: SocketAddr = format!(
+        "{}:{}",
+        via_proxy.host_str().unwrap_or("127.0.0.1"),
+        via_proxy.port().unwrap_or(5432)
+    )
+    .parse()
+    .expect("DATABASE_URL names an IP address and port");
+    let (proxy, counter) = counting_proxy(target).await;
+    via_proxy.set_port(Some(proxy.port())).unwrap();
+    // One connection, so the statements prepared by the first send serve the next.
+    let ledger = ledger(via_proxy.as_str(), 1).await;
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = client(&sandbox, ledger);
+    client
+        .send(&request(consumer(fixtures::RECORD_SSN), "warm-up"))
+        .await
+        .expect("first send prepares the statements");
+    for (ssn, trace) in [
+        (fixtures::NO_RECORD_SSN, "measured-1"),
+        (fixtures::EXEMPT_SSN, "measured-2"),
+    ] {
+        let before = counter.turns();
+        client
+            .send(&request(consumer(ssn), trace))
+            .await
+            .expect("send");
+        let turns = counter.turns() - before;
+        eprintln!("{trace}: {turns} round trips");
+        assert!(turns <= 3, "{trace}: {turns} round trips to PostgreSQL");
+        assert!(
+            turns >= 2,
+            "{trace}: {turns}: the proxy saw the ledger's traffic"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
+    let Some(url) = database_url() else { return };
+    let ledger = ledger(&url, 4).await;
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = client(&sandbox, ledger.clone());
+    let stuck = consumer(fixtures::RECORD_SSN);
+    client
+        .send(&request(stuck, "first"))
+        .await
+        .expect("first send");
+    let fingerprint = ledger
+        .entry("first")
+        .await
+        .unwrap()
+        .expect("entry")
+        .consumer_fingerprints
+        .remove(0);
+    // Another session holds the consumer's lock, as a stuck replica would.
+    let pool = client_core::database::pool_from_url(&url, 1).unwrap();
+    let holder = pool.get().await.unwrap();
+    holder
+        .execute(
+            "SELECT pg_advisory_lock(hashtext('innovis.ledger'), hashtext($1))",
+            &[&fingerprint],
+        )
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    let waiting = tokio::spawn({
+        let client = client.clone();
+        async move { client.send_allowing_repeat(&request(stuck, "second")).await }
+    });
+    // Meanwhile another consumer's send goes through at once.
+    let other = Instant::now();
+    client
+        .send(&request(consumer(fixtures::NO_RECORD_SSN), "other"))
+        .await
+        .expect("another consumer is not held up");
+    assert!(
+        other.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        other.elapsed()
+    );
+
+    let error = waiting
+        .await
+        .unwrap()
+        .expect_err("the stuck consumer's send fails");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!error.delivery().may_have_reached_vendor(), "{error}");
+    assert_eq!(
+        sandbox.stats().gateway_requests,
+        2,
+        "nothing sent for the stuck consumer"
+    );
+}
