@@ -348,7 +348,16 @@ impl Client {
 
     /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
     async fn begin(&self, entry: LedgerEntry, allow_repeat: bool) -> Result<SettleGuard, Error> {
-        let ledger = &self.inner.ledger.ledger;
+        let shared = &self.inner.ledger;
+        let ledger = &shared.ledger;
+        shared
+            .key_adopted
+            .get_or_try_init(|| async {
+                let key_id = shared.key.id();
+                ledger.adopt_key(&key_id).await
+            })
+            .await
+            .map_err(Error::from)?;
         let trace_number = entry.trace_number.clone();
         let rules = RepeatRules {
             window: self.inner.repeat_window,

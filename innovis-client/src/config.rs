@@ -244,7 +244,11 @@ impl ClientConfig {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn inquiry_ledger(mut self, ledger: Arc<dyn InquiryLedger>, key: FingerprintKey) -> Self {
-        self.ledger = SharedLedger { ledger, key };
+        self.ledger = SharedLedger {
+            ledger,
+            key,
+            key_adopted: Arc::default(),
+        };
         self
     }
 
@@ -316,6 +320,8 @@ mod tests {
 pub(crate) struct SharedLedger {
     pub(crate) ledger: Arc<dyn InquiryLedger>,
     pub(crate) key: FingerprintKey,
+    /// Set once the ledger accepted the key ([`InquiryLedger::adopt_key`]).
+    pub(crate) key_adopted: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl SharedLedger {
@@ -324,6 +330,7 @@ impl SharedLedger {
         SharedLedger {
             ledger: Arc::new(InMemoryLedger::default()),
             key: FingerprintKey::random(),
+            key_adopted: Arc::default(),
         }
     }
 }

@@ -37,6 +37,17 @@ pub enum DatabaseError {
     /// A statement failed.
     #[error("database statement failed: {0}")]
     Statement(#[from] tokio_postgres::Error),
+    /// A configured schema, table or index name cannot be used: a system schema, one name given
+    /// twice, or a name another object already has.
+    #[error("database name `{name}` in schema `{schema}` cannot be used: {reason}")]
+    NameClash {
+        /// The schema.
+        schema: String,
+        /// The name that clashes.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// The database holds migrations newer than this build knows: an older replica must not run
     /// against a newer schema.
     #[error(

@@ -35,7 +35,10 @@ pub struct Migration {
 /// wait, then find it recorded and skip it. Running it again is a no-op. A database that already
 /// holds a newer migration than this build knows is refused ([`DatabaseError::SchemaTooNew`]).
 ///
-/// `names` maps placeholders in the SQL (`{table}`) to configured, validated identifiers.
+/// `names` maps placeholders in the SQL (`{table}`) to configured, validated identifiers: every
+/// table and index the migrations create, so that a clash is refused before anything is created
+/// ([`DatabaseError::NameClash`]: a system schema such as `pg_catalog` or `information_schema`, one
+/// name given twice, or, before the first migration, a name some other object already has).
 ///
 /// # Errors
 /// [`DatabaseError::Statement`] when a statement fails (the transaction is rolled back);
@@ -61,6 +64,26 @@ pub async fn migrate(
     migrations: &[Migration],
     names: &[(&str, &Identifier)],
 ) -> Result<(), DatabaseError> {
+    let schema_name = schema.as_str();
+    if schema_name == "information_schema" || schema_name.starts_with("pg_") {
+        return Err(DatabaseError::NameClash {
+            schema: schema_name.to_owned(),
+            name: schema_name.to_owned(),
+            reason: "a system schema",
+        });
+    }
+    for (index, (_, identifier)) in names.iter().enumerate() {
+        if names[..index]
+            .iter()
+            .any(|(_, earlier)| earlier == identifier)
+        {
+            return Err(DatabaseError::NameClash {
+                schema: schema_name.to_owned(),
+                name: identifier.as_str().to_owned(),
+                reason: "configured for two of the store's tables or indexes",
+            });
+        }
+    }
     let transaction = client.transaction().await?;
     // A migration may wait for another replica's and may rewrite a large table: the pool's lock and
     // statement timeouts are for the stores' short statements, not for this transaction.
@@ -105,6 +128,28 @@ pub async fn migrate(
             found: applied,
             known,
         });
+    }
+    if applied == 0 {
+        // A first migration creates every name: one that exists already belongs to something
+        // else (another store, or the application), and the migration would fail or share it.
+        let taken: Vec<&str> = names
+            .iter()
+            .map(|(_, identifier)| identifier.as_str())
+            .collect();
+        if let Some(row) = transaction
+            .query_opt(
+                "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = $1 AND c.relname = ANY($2) LIMIT 1",
+                &[&schema_name, &taken],
+            )
+            .await?
+        {
+            return Err(DatabaseError::NameClash {
+                schema: schema_name.to_owned(),
+                name: row.get(0),
+                reason: "already exists and was not created by this store",
+            });
+        }
     }
     for migration in migrations.iter().filter(|m| m.version > applied) {
         let mut sql = migration.sql.replace("{schema}", &quoted_schema);

@@ -74,6 +74,18 @@ pub enum LedgerError {
     #[cfg(feature = "postgres")]
     #[error("inquiry ledger database: {0}")]
     Database(#[from] client_core::database::DatabaseError),
+    /// The ledger records inquiries fingerprinted with another key than this client's: its
+    /// duplicate-inquiry guard could not recognise a consumer. Give every replica the same key.
+    #[error(
+        "the inquiry ledger's fingerprint key is {recorded}, this client's is {offered}: give every \
+         client of one ledger the same FingerprintKey, or repeats go unnoticed"
+    )]
+    KeyMismatch {
+        /// The id the ledger recorded.
+        recorded: String,
+        /// The id of the client's key.
+        offered: String,
+    },
     /// A stored row could not be read back (a value this version cannot parse).
     #[error("inquiry ledger holds an unreadable row: {0}")]
     Corrupt(String),

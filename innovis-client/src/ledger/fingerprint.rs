@@ -72,6 +72,22 @@ impl FingerprintKey {
         self.digest(&["consumer-id:", consumer_id])
     }
 
+    /// An identifier of this key, never the key itself: the ledger records the first it sees and
+    /// refuses clients with another, whose fingerprints would never match its entries.
+    ///
+    /// ```
+    /// use innovis_client::ledger::FingerprintKey;
+    /// let key = FingerprintKey::new(vec![7; 32])?;
+    /// assert_eq!(key.id(), FingerprintKey::new(vec![7; 32])?.id());
+    /// assert_ne!(key.id(), FingerprintKey::new(vec![8; 32])?.id());
+    /// # Ok::<(), innovis_client::Error>(())
+    /// ```
+    pub fn id(&self) -> String {
+        let mut id = self.digest(&["ledger-key-id"]);
+        id.truncate(16);
+        id
+    }
+
     fn digest(&self, parts: &[&str]) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.expose_secret())
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));

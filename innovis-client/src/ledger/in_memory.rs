@@ -36,6 +36,8 @@ struct State {
     by_consumer: HashMap<String, Vec<String>>,
     /// By report reference number.
     references: HashMap<String, ReportReference>,
+    /// The id of the fingerprint key of the first client.
+    key_id: Option<String>,
 }
 
 impl State {
@@ -83,6 +85,21 @@ impl InquiryLedger for InMemoryLedger {
             }
             state.entries.insert(entry.trace_number.clone(), entry);
             Ok(())
+        });
+        Box::pin(async move { result })
+    }
+
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
+        let result = self.with_state(|state| match &state.key_id {
+            None => {
+                state.key_id = Some(key_id.to_owned());
+                Ok(())
+            }
+            Some(recorded) if recorded == key_id => Ok(()),
+            Some(recorded) => Err(LedgerError::KeyMismatch {
+                recorded: recorded.clone(),
+                offered: key_id.to_owned(),
+            }),
         });
         Box::pin(async move { result })
     }

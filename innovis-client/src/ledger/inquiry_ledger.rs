@@ -29,6 +29,12 @@ pub trait InquiryLedger: Send + Sync + 'static {
     /// Entries without a consumer fingerprint are checked by trace number only.
     fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()>;
 
+    /// Records `key_id` ([`FingerprintKey::id`](crate::ledger::FingerprintKey::id)) as this
+    /// ledger's key when it has none, and refuses another ([`LedgerError::KeyMismatch`]): entries
+    /// fingerprinted with one key are invisible to a client with another, so repeats would pass.
+    /// The client calls it once, before its first inquiry.
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()>;
+
     /// Settles the unsettled entry `trace_number` with `outcome`, and keeps `references` for
     /// SECONDUSE. Fails with [`LedgerError::AlreadySettled`] for a settled entry.
     fn settle<'a>(

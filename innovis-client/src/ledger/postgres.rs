@@ -64,6 +64,15 @@ const MIGRATIONS: &[Migration] = &[
           ALTER TABLE {schema}.{entries} DROP COLUMN consumer_fingerprint;
           CREATE INDEX ON {schema}.{entries} USING gin (consumer_fingerprints);",
     },
+    Migration {
+        version: 3,
+        name: "the fingerprint key's id",
+        sql: "CREATE TABLE {schema}.{key} (
+              singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+              key_id text NOT NULL,
+              adopted_at timestamptz NOT NULL DEFAULT now()
+          );",
+    },
 ];
 
 /// Where the PostgreSQL ledger lives.
@@ -162,6 +171,7 @@ pub struct PostgresLedger {
 /// (`prepare_cached`): an inquiry then costs three round trips — the lock and the fetch of what the
 /// repeat rules need, the insert with the commit, and the settle — each a pipeline of messages.
 struct Statements {
+    adopt_key: String,
     fetch: String,
     insert: String,
     settle: String,
@@ -178,7 +188,7 @@ const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), has
     FROM unnest($1::text[]) AS key";
 
 impl Statements {
-    fn new(entries: &str, references: &str) -> Self {
+    fn new(entries: &str, references: &str, key: &str) -> Self {
         let columns = ENTRY_COLUMNS;
         let prefixed = ENTRY_COLUMNS
             .split(',')
@@ -186,6 +196,14 @@ impl Statements {
             .collect::<Vec<_>>()
             .join(", ");
         Statements {
+            // The recorded key id: ours when there was none (the `added` row), else the one
+            // before this statement. Empty only when another replica recorded one concurrently.
+            adopt_key: format!(
+                "WITH added AS (
+                     INSERT INTO {key} (key_id) VALUES ($1) ON CONFLICT (singleton) DO NOTHING
+                     RETURNING key_id)
+                 SELECT key_id FROM added UNION ALL SELECT key_id FROM {key}"
+            ),
             // What `repeat_rules::check` decides from: the entry holding this trace number, and for
             // each consumer every entry that is unsettled or completed inside the window, plus the
             // consumer's latest.
@@ -279,14 +297,20 @@ impl PostgresLedger {
     pub async fn connect(config: PostgresLedgerConfig) -> Result<Self, Error> {
         let pool = pool_from_url(&config.url, config.pool_size).map_err(database)?;
         let mut client = pool.get().await.map_err(|err| database(err.into()))?;
+        let key = identifier("entries table", &format!("{}_key", config.entries))?;
         migrate(
             &mut client,
             &config.schema,
-            "innovis_inquiry_ledger",
+            // One record of migrations per set of tables: two ledgers in one schema are two.
+            &format!(
+                "innovis_inquiry_ledger({},{})",
+                config.entries, config.references
+            ),
             MIGRATIONS,
             &[
                 ("entries", &config.entries),
                 ("references", &config.references),
+                ("key", &key),
             ],
         )
         .await
@@ -294,9 +318,10 @@ impl PostgresLedger {
         let schema = config.schema.quoted();
         let entries = format!("{schema}.{}", config.entries.quoted());
         let references = format!("{schema}.{}", config.references.quoted());
+        let key = format!("{schema}.{}", key.quoted());
         Ok(PostgresLedger {
             pool,
-            sql: Statements::new(&entries, &references),
+            sql: Statements::new(&entries, &references, &key),
             entries,
             references,
         })
@@ -473,6 +498,33 @@ impl PostgresLedger {
 impl InquiryLedger for PostgresLedger {
     fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
         Box::pin(self.begin_entry(entry, rules))
+    }
+
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(pool_error)?;
+            // A second try sees the row another replica added during the first.
+            for _ in 0..2 {
+                let rows = client
+                    .query(&self.sql.adopt_key, &[&key_id])
+                    .await
+                    .map_err(statement)?;
+                if let Some(row) = rows.first() {
+                    let recorded: String = row.get(0);
+                    return if recorded == key_id {
+                        Ok(())
+                    } else {
+                        Err(LedgerError::KeyMismatch {
+                            recorded,
+                            offered: key_id.to_owned(),
+                        })
+                    };
+                }
+            }
+            Err(LedgerError::Corrupt(
+                "the fingerprint key's id could not be recorded nor read".to_owned(),
+            ))
+        })
     }
 
     fn settle<'a>(

@@ -220,3 +220,85 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
         "nothing sent for the stuck consumer"
     );
 }
+
+#[tokio::test]
+async fn a_client_with_another_fingerprint_key_is_refused_on_both_ledgers() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let mut ledgers: Vec<Arc<dyn InquiryLedger>> =
+        vec![Arc::new(innovis_client::ledger::InMemoryLedger::default())];
+    if let Some(url) = database_url() {
+        ledgers.push(ledger(&url, 2).await);
+    }
+    for (index, shared) in ledgers.into_iter().enumerate() {
+        let first = client(&sandbox, shared.clone());
+        first
+            .send(&request(
+                consumer(fixtures::RECORD_SSN),
+                &format!("key-{index}"),
+            ))
+            .await
+            .expect("the first client's key is adopted");
+        let other_key =
+            FingerprintKey::new(b"another-replica-with-another-key!!".to_vec()).unwrap();
+        let other =
+            Client::new(sandbox_config(&sandbox).inquiry_ledger(shared.clone(), other_key.clone()))
+                .unwrap();
+        let before = sandbox.stats().gateway_requests;
+        let error = other
+            .send(&request(
+                consumer(fixtures::RECORD_SSN),
+                &format!("again-{index}"),
+            ))
+            .await
+            .expect_err("another key is refused");
+        let text = error.to_string();
+        assert!(text.contains("fingerprint key"), "{text}");
+        assert!(text.contains(&other_key.id()), "{text}");
+        assert!(!error.delivery().may_have_reached_vendor(), "{error}");
+        assert_eq!(sandbox.stats().gateway_requests, before, "nothing sent");
+    }
+}
+
+#[tokio::test]
+async fn ledgers_with_other_table_names_share_a_schema_and_clashes_are_named() {
+    let Some(url) = database_url() else { return };
+    let schema = format!("ledger_names_{}", fastrand::u64(..));
+    let config = |entries: &str, references: &str| {
+        PostgresLedgerConfig::new(url.clone())
+            .schema(&schema)
+            .unwrap()
+            .tables(entries, references)
+            .unwrap()
+    };
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    for (entries, references) in [("a_entries", "a_refs"), ("b_entries", "b_refs")] {
+        let ledger = Arc::new(
+            PostgresLedger::connect(config(entries, references))
+                .await
+                .expect("a ledger of its own tables"),
+        );
+        client(&sandbox, ledger)
+            .send(&request(consumer(fixtures::RECORD_SSN), entries))
+            .await
+            .expect("each ledger works");
+    }
+    // A table of another ledger, used as this one's references.
+    let error = PostgresLedger::connect(config("c_entries", "a_entries"))
+        .await
+        .expect_err("a name another table has");
+    assert!(error.to_string().contains("a_entries"), "{error}");
+    let error = PostgresLedger::connect(config("d", "d"))
+        .await
+        .expect_err("one name twice");
+    assert!(error.to_string().contains("`d`"), "{error}");
+    for system in ["information_schema", "pg_catalog"] {
+        let error = PostgresLedger::connect(
+            PostgresLedgerConfig::new(url.clone())
+                .schema(system)
+                .unwrap(),
+        )
+        .await
+        .expect_err("a system schema");
+        assert!(error.to_string().contains(system), "{error}");
+    }
+}
