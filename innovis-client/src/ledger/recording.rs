@@ -6,6 +6,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
+use super::error::LedgerError;
 use super::fingerprint::FingerprintKey;
 use super::inquiry_ledger::InquiryLedger;
 use crate::error::Error;
@@ -148,20 +149,101 @@ impl SettleGuard {
     }
 
     /// Settles the entry with `result`'s outcome. A ledger failure here does not fail the call
-    /// (the vendor has answered; the entry stays unsettled, which blocks repeats): it is logged.
+    /// (the vendor has answered: the caller gets the response and its references); the settle is
+    /// retried in the background ([`settle_until_done`]).
     pub(crate) async fn settle(mut self, result: &Result<ReportResponse, Error>) {
         let Some(trace_number) = self.trace_number.take() else {
             return;
         };
         let (outcome, references) = outcome_of(result);
-        if let Err(err) = self.ledger.settle(&trace_number, outcome, references).await {
-            tracing::error!(
-                customer_trace_number = %trace_number,
-                error = %err,
-                "could not settle the inquiry's ledger entry; it stays unsettled and blocks repeats"
-            );
+        let ledger = Arc::clone(&self.ledger);
+        match ledger
+            .settle(&trace_number, outcome.clone(), references.clone())
+            .await
+        {
+            Ok(()) => {}
+            Err(err) if is_final(&err) => log_unsettled(&trace_number, &err, &outcome),
+            Err(err) => {
+                tracing::warn!(customer_trace_number = %trace_number, error = %err,
+                    "could not settle the inquiry's ledger entry; retrying in the background");
+                spawn_settle(ledger, trace_number, outcome, references);
+            }
         }
     }
+}
+
+/// The waits before each settle attempt in the background: about a minute in all.
+const SETTLE_RETRY_DELAYS: [std::time::Duration; 7] = {
+    use std::time::Duration;
+    [
+        Duration::ZERO,
+        Duration::from_millis(500),
+        Duration::from_secs(1),
+        Duration::from_secs(2),
+        Duration::from_secs(5),
+        Duration::from_secs(15),
+        Duration::from_secs(40),
+    ]
+};
+
+/// Settles `trace_number` in a background task, retrying a ledger that fails (a database
+/// restarting, a pool briefly exhausted). An entry that stays unsettled blocks its consumers'
+/// repeats: when every attempt fails it is logged at `error` with what an operator needs to
+/// settle it by hand ([`InquiryLedger::settle`]).
+fn spawn_settle(
+    ledger: Arc<dyn InquiryLedger>,
+    trace_number: String,
+    outcome: InquiryOutcome,
+    references: Vec<ReportReference>,
+) {
+    let logged_trace_number = trace_number.clone();
+    let settle = async move {
+        let mut last = None;
+        for delay in SETTLE_RETRY_DELAYS {
+            tokio::time::sleep(delay).await;
+            match ledger
+                .settle(&trace_number, outcome.clone(), references.clone())
+                .await
+            {
+                Ok(()) => return,
+                Err(err) if is_final(&err) => {
+                    last = Some(err);
+                    break;
+                }
+                Err(err) => last = Some(err),
+            }
+        }
+        if let Some(err) = last {
+            log_unsettled(&trace_number, &err, &outcome);
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(settle);
+        }
+        // No runtime to run it on: the entry stays pending, which blocks repeats just the same.
+        Err(_) => tracing::error!(customer_trace_number = %logged_trace_number,
+            "an inquiry's ledger entry stays pending (no runtime to settle it on)"),
+    }
+}
+
+/// Retrying cannot change these answers.
+fn is_final(err: &LedgerError) -> bool {
+    matches!(
+        err,
+        LedgerError::AlreadySettled { .. } | LedgerError::UnknownTraceNumber(_)
+    )
+}
+
+fn log_unsettled(trace_number: &str, err: &LedgerError, outcome: &InquiryOutcome) {
+    tracing::error!(
+        customer_trace_number = %trace_number,
+        outcome = outcome.state(),
+        report_reference_number = outcome.columns()[1].unwrap_or_default(),
+        error = %err,
+        "the inquiry's ledger entry could not be settled and blocks its consumers' repeats; \
+         settle it with InquiryLedger::settle"
+    );
 }
 
 impl Drop for SettleGuard {
@@ -169,24 +251,9 @@ impl Drop for SettleGuard {
         let Some(trace_number) = self.trace_number.take() else {
             return;
         };
-        let ledger = Arc::clone(&self.ledger);
-        let settle = async move {
-            let outcome = InquiryOutcome::MayHaveBeenSent {
-                reason: "the call was cancelled after the request may have left".to_owned(),
-            };
-            if let Err(err) = ledger.settle(&trace_number, outcome, Vec::new()).await {
-                tracing::error!(customer_trace_number = %trace_number, error = %err,
-                    "could not settle a cancelled inquiry's ledger entry; it stays pending");
-            }
+        let outcome = InquiryOutcome::MayHaveBeenSent {
+            reason: "the call was cancelled after the request may have left".to_owned(),
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(settle);
-            }
-            // No runtime to run it on: the entry stays pending, which blocks repeats just the same.
-            Err(_) => {
-                tracing::error!("a cancelled inquiry's ledger entry stays pending (no runtime)")
-            }
-        }
+        spawn_settle(Arc::clone(&self.ledger), trace_number, outcome, Vec::new());
     }
 }

@@ -7,8 +7,7 @@ mod support;
 mod against_sandbox;
 mod compile_fail;
 mod ledger;
-#[cfg(feature = "postgres")]
-mod ledger_postgres;
+mod ledger_production;
 mod logging;
 mod pii;
 mod requests;

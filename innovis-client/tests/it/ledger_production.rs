@@ -1,21 +1,30 @@
-//! What the PostgreSQL ledger costs and how it behaves when a consumer is stuck: round trips per
-//! send counted at the wire by a proxy, and a held consumer lock that stops only that consumer.
-//! Needs `DATABASE_URL`; with `CI=true` and no database these tests fail, never skip.
+//! What the ledger costs and guarantees in production: round trips per send counted at the wire
+//! by a proxy, a held consumer lock that stops only that consumer, one fingerprint key per ledger,
+//! table names that cannot clash, and a settle that survives a failing ledger. The PostgreSQL
+//! tests need `DATABASE_URL`; with `CI=true` and no database they fail, never skip.
 
+#[cfg(feature = "postgres")]
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "postgres")]
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use innovis_client::ledger::{FingerprintKey, InquiryLedger, PostgresLedger, PostgresLedgerConfig};
+use innovis_client::ledger::{FingerprintKey, InquiryLedger};
+#[cfg(feature = "postgres")]
+use innovis_client::ledger::{PostgresLedger, PostgresLedgerConfig};
 use innovis_client::{Client, ProductCode, ReportRequest};
 use sandbox::Sandbox;
 use sandbox::fixtures::{self, TestConsumer};
+#[cfg(feature = "postgres")]
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+#[cfg(feature = "postgres")]
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::{applicant, consumer, purpose, sandbox_config};
 
+#[cfg(feature = "postgres")]
 fn database_url() -> Option<String> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if !url.is_empty() => Some(url),
@@ -29,14 +38,17 @@ fn database_url() -> Option<String> {
     }
 }
 
+#[cfg(feature = "postgres")]
 /// Counts round trips between the ledger and PostgreSQL: each time the client speaks after the
 /// server did (or first), one more.
+#[cfg(feature = "postgres")]
 #[derive(Default)]
 struct TurnCounter {
     turns: AtomicU64,
     client_spoke_last: std::sync::Mutex<bool>,
 }
 
+#[cfg(feature = "postgres")]
 impl TurnCounter {
     fn saw(&self, from_client: bool) {
         let mut last = self.client_spoke_last.lock().unwrap();
@@ -51,6 +63,7 @@ impl TurnCounter {
     }
 }
 
+#[cfg(feature = "postgres")]
 /// A TCP proxy to `target` on loopback that counts turns per connection into one counter.
 async fn counting_proxy(target: SocketAddr) -> (SocketAddr, Arc<TurnCounter>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -69,6 +82,7 @@ async fn counting_proxy(target: SocketAddr) -> (SocketAddr, Arc<TurnCounter>) {
     (address, counter)
 }
 
+#[cfg(feature = "postgres")]
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
@@ -91,6 +105,7 @@ fn key() -> FingerprintKey {
     FingerprintKey::new(b"ledger-postgres-tests-fingerprint-key".to_vec()).expect("key")
 }
 
+#[cfg(feature = "postgres")]
 async fn ledger(url: &str, pool_size: usize) -> Arc<PostgresLedger> {
     let config = PostgresLedgerConfig::new(url)
         .schema(&format!("ledger_pg_{}", fastrand::u64(..)))
@@ -118,6 +133,7 @@ fn request(consumer: &TestConsumer, trace: &str) -> ReportRequest {
         .expect("request")
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn a_send_costs_at_most_three_round_trips_to_postgresql() {
     let Some(url) = database_url() else { return };
@@ -158,6 +174,7 @@ async fn a_send_costs_at_most_three_round_trips_to_postgresql() {
     }
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
     let Some(url) = database_url() else { return };
@@ -224,8 +241,10 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
 #[tokio::test]
 async fn a_client_with_another_fingerprint_key_is_refused_on_both_ledgers() {
     let sandbox = Sandbox::start().await.expect("sandbox");
+    #[cfg_attr(not(feature = "postgres"), allow(unused_mut))]
     let mut ledgers: Vec<Arc<dyn InquiryLedger>> =
         vec![Arc::new(innovis_client::ledger::InMemoryLedger::default())];
+    #[cfg(feature = "postgres")]
     if let Some(url) = database_url() {
         ledgers.push(ledger(&url, 2).await);
     }
@@ -259,6 +278,7 @@ async fn a_client_with_another_fingerprint_key_is_refused_on_both_ledgers() {
     }
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn ledgers_with_other_table_names_share_a_schema_and_clashes_are_named() {
     let Some(url) = database_url() else { return };
@@ -301,4 +321,106 @@ async fn ledgers_with_other_table_names_share_a_schema_and_clashes_are_named() {
         .expect_err("a system schema");
         assert!(error.to_string().contains(system), "{error}");
     }
+}
+
+/// An in-memory ledger whose `settle` fails the first `failures` times, as a database that is
+/// restarting would.
+struct FlakySettle {
+    inner: innovis_client::ledger::InMemoryLedger,
+    failures: std::sync::atomic::AtomicUsize,
+}
+
+impl InquiryLedger for FlakySettle {
+    fn begin<'a>(
+        &'a self,
+        entry: innovis_client::ledger::LedgerEntry,
+        rules: innovis_client::ledger::RepeatRules,
+    ) -> innovis_client::ledger::LedgerFuture<'a, ()> {
+        self.inner.begin(entry, rules)
+    }
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> innovis_client::ledger::LedgerFuture<'a, ()> {
+        self.inner.adopt_key(key_id)
+    }
+    fn settle<'a>(
+        &'a self,
+        trace_number: &'a str,
+        outcome: innovis_client::ledger::InquiryOutcome,
+        references: Vec<innovis_client::ReportReference>,
+    ) -> innovis_client::ledger::LedgerFuture<'a, ()> {
+        let failing = self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok();
+        if failing {
+            return Box::pin(async {
+                Err(innovis_client::ledger::LedgerError::Corrupt(
+                    "the database is restarting".to_owned(),
+                ))
+            });
+        }
+        self.inner.settle(trace_number, outcome, references)
+    }
+    fn entry<'a>(
+        &'a self,
+        trace_number: &'a str,
+    ) -> innovis_client::ledger::LedgerFuture<'a, Option<innovis_client::ledger::LedgerEntry>> {
+        self.inner.entry(trace_number)
+    }
+    fn reference<'a>(
+        &'a self,
+        number: &'a str,
+    ) -> innovis_client::ledger::LedgerFuture<'a, Option<innovis_client::ReportReference>> {
+        self.inner.reference(number)
+    }
+    fn entries<'a>(
+        &'a self,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> innovis_client::ledger::LedgerFuture<'a, Vec<innovis_client::ledger::LedgerEntry>> {
+        self.inner.entries(from, to)
+    }
+    fn purge_before<'a>(
+        &'a self,
+        cutoff: jiff::Timestamp,
+    ) -> innovis_client::ledger::LedgerFuture<'a, u64> {
+        self.inner.purge_before(cutoff)
+    }
+}
+
+#[tokio::test]
+async fn a_settle_that_fails_after_the_vendor_answered_keeps_the_response_and_is_retried() {
+    let ledger = Arc::new(FlakySettle {
+        inner: Default::default(),
+        failures: 2.into(),
+    });
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = client(&sandbox, ledger.clone());
+    let response = client
+        .send(&request(consumer(fixtures::RECORD_SSN), "flaky"))
+        .await
+        .expect("the caller gets the vendor's answer");
+    let reference = response
+        .references()
+        .first()
+        .expect("the report's reference")
+        .report_reference_number()
+        .to_owned();
+    // Settled in the background once the ledger answers again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let entry = ledger.entry("flaky").await.unwrap().expect("entry");
+        if let innovis_client::ledger::InquiryOutcome::Completed {
+            report_reference_number,
+            ..
+        } = &entry.outcome
+        {
+            assert_eq!(report_reference_number.as_deref(), Some(reference.as_str()));
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {:?}", entry.outcome);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ledger.reference(&reference).await.unwrap().is_some());
 }
