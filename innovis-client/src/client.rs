@@ -329,6 +329,7 @@ impl Client {
             .await
             .map_err(|err| match err {
                 Error::DuplicateInquiry(mut refusal) => {
+                    crate::metrics::refused(refusal.reason);
                     refusal.applicant_id = refusal
                         .consumer
                         .and_then(|position| applicant_ids.get(position).copied());

@@ -67,6 +67,7 @@ mod config;
 mod error;
 mod gateway_error;
 pub mod ledger;
+pub mod metrics;
 pub mod pii;
 mod report_reference;
 mod request;

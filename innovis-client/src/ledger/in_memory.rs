@@ -89,6 +89,11 @@ impl InquiryLedger for InMemoryLedger {
         Box::pin(async move { result })
     }
 
+    fn health(&self) -> LedgerFuture<'_, ()> {
+        let result = self.with_state(|_| Ok(()));
+        Box::pin(async move { result })
+    }
+
     fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
         let result = self.with_state(|state| match &state.key_id {
             None => {

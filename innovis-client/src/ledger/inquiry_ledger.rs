@@ -29,6 +29,10 @@ pub trait InquiryLedger: Send + Sync + 'static {
     /// Entries without a consumer fingerprint are checked by trace number only.
     fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()>;
 
+    /// Whether the ledger can take inquiries now, for a readiness probe: a PostgreSQL ledger takes
+    /// a connection and runs a statement.
+    fn health(&self) -> LedgerFuture<'_, ()>;
+
     /// Records `key_id` ([`FingerprintKey::id`](crate::ledger::FingerprintKey::id)) as this
     /// ledger's key when it has none, and refuses another ([`LedgerError::KeyMismatch`]): entries
     /// fingerprinted with one key are invisible to a client with another, so repeats would pass.

@@ -500,6 +500,13 @@ impl InquiryLedger for PostgresLedger {
         Box::pin(self.begin_entry(entry, rules))
     }
 
+    fn health(&self) -> LedgerFuture<'_, ()> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(pool_error)?;
+            client.batch_execute("SELECT 1").await.map_err(statement)
+        })
+    }
+
     fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;

@@ -156,6 +156,7 @@ impl SettleGuard {
             return;
         };
         let (outcome, references) = outcome_of(result);
+        crate::metrics::settled(&outcome);
         let ledger = Arc::clone(&self.ledger);
         match ledger
             .settle(&trace_number, outcome.clone(), references.clone())
@@ -254,6 +255,7 @@ impl Drop for SettleGuard {
         let outcome = InquiryOutcome::MayHaveBeenSent {
             reason: "the call was cancelled after the request may have left".to_owned(),
         };
+        crate::metrics::settled(&outcome);
         spawn_settle(Arc::clone(&self.ledger), trace_number, outcome, Vec::new());
     }
 }

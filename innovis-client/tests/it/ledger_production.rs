@@ -338,6 +338,9 @@ impl InquiryLedger for FlakySettle {
     ) -> innovis_client::ledger::LedgerFuture<'a, ()> {
         self.inner.begin(entry, rules)
     }
+    fn health(&self) -> innovis_client::ledger::LedgerFuture<'_, ()> {
+        self.inner.health()
+    }
     fn adopt_key<'a>(&'a self, key_id: &'a str) -> innovis_client::ledger::LedgerFuture<'a, ()> {
         self.inner.adopt_key(key_id)
     }
@@ -423,4 +426,68 @@ async fn a_settle_that_fails_after_the_vendor_answered_keeps_the_response_and_is
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(ledger.reference(&reference).await.unwrap().is_some());
+}
+
+#[test]
+fn inquiries_are_counted_by_outcome_and_refused_repeats_by_reason() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        runtime.block_on(async {
+            let sandbox = Sandbox::start().await.expect("sandbox");
+            let client = client(
+                &sandbox,
+                Arc::new(innovis_client::ledger::InMemoryLedger::default()),
+            );
+            let consumer = consumer(fixtures::RECORD_SSN);
+            client
+                .send(&request(consumer, "counted"))
+                .await
+                .expect("send");
+            client
+                .send(&request(consumer, "repeat"))
+                .await
+                .expect_err("a repeat");
+            client.ledger().health().await.expect("healthy");
+        })
+    });
+    let rows: Vec<_> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, _, _, value)| {
+            let key = key.key().clone();
+            let labels: Vec<String> = key
+                .labels()
+                .map(|label| format!("{}={}", label.key(), label.value()))
+                .collect();
+            (key.name().to_owned(), labels, value)
+        })
+        .collect();
+    let count = |name: &str, label: &str| {
+        rows.iter()
+            .find(|(n, labels, _)| n == name && labels == &[label.to_owned()])
+            .map(|(_, _, value)| value)
+    };
+    use innovis_client::metrics::{INQUIRIES, REPEAT_REFUSALS};
+    assert_eq!(
+        count(INQUIRIES, "outcome=completed"),
+        Some(&DebugValue::Counter(1)),
+        "{rows:?}"
+    );
+    assert_eq!(
+        count(INQUIRIES, "outcome=refused"),
+        Some(&DebugValue::Counter(1)),
+        "{rows:?}"
+    );
+    assert_eq!(
+        count(REPEAT_REFUSALS, "reason=repeat_within_window"),
+        Some(&DebugValue::Counter(1)),
+        "{rows:?}"
+    );
 }
