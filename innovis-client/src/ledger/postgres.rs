@@ -88,11 +88,17 @@ const MIGRATIONS: &[Migration] = &[
 /// ```
 #[derive(Clone)]
 pub struct PostgresLedgerConfig {
-    url: String,
+    database: Database,
     schema: Identifier,
     entries: Identifier,
     references: Identifier,
-    pool_size: usize,
+}
+
+/// A URL to build a pool from, or the user's own pool.
+#[derive(Clone)]
+enum Database {
+    Url { url: String, pool_size: usize },
+    Pool(Pool),
 }
 
 impl std::fmt::Debug for PostgresLedgerConfig {
@@ -102,24 +108,44 @@ impl std::fmt::Debug for PostgresLedgerConfig {
             .field("schema", &self.schema.as_str())
             .field("entries", &self.entries.as_str())
             .field("references", &self.references.as_str())
-            .field("pool_size", &self.pool_size)
             .finish_non_exhaustive()
     }
 }
 
 impl PostgresLedgerConfig {
-    /// The database at `url`; schema `innovis`, tables `inquiry_ledger` and `report_references`,
-    /// a pool of 16 connections.
+    /// The database at `url` (TLS and timeouts as
+    /// [`pool_from_url`](client_core::database::pool_from_url) reads them); schema `innovis`,
+    /// tables `inquiry_ledger` and `report_references`, a pool of 16 connections.
     pub fn new(url: impl Into<String>) -> Self {
+        Self::on(Database::Url {
+            url: url.into(),
+            pool_size: 16,
+        })
+    }
+
+    /// The database behind a pool the application built (shared with its own queries, or set up
+    /// with TLS and timeouts of its own); same default names as [`Self::new`].
+    ///
+    /// ```no_run
+    /// use innovis_client::ledger::PostgresLedgerConfig;
+    /// let pool = client_core::database::pool_from_url("postgres://app@db/app?sslmode=verify-full", 32)?;
+    /// let config = PostgresLedgerConfig::with_pool(pool.clone());
+    /// # let _ = config;
+    /// # Ok::<(), client_core::database::DatabaseError>(())
+    /// ```
+    pub fn with_pool(pool: Pool) -> Self {
+        Self::on(Database::Pool(pool))
+    }
+
+    fn on(database: Database) -> Self {
         let fixed = |name: &str| {
             Identifier::new(name).unwrap_or_else(|_| unreachable!("{name} is a valid identifier"))
         };
         PostgresLedgerConfig {
-            url: url.into(),
+            database,
             schema: fixed("innovis"),
             entries: fixed("inquiry_ledger"),
             references: fixed("report_references"),
-            pool_size: 16,
         }
     }
 
@@ -136,9 +162,12 @@ impl PostgresLedgerConfig {
         Ok(self)
     }
 
-    /// The most connections the ledger opens.
+    /// The most connections the ledger opens from its URL (no effect on a pool given with
+    /// [`Self::with_pool`]).
     pub fn pool_size(mut self, size: usize) -> Self {
-        self.pool_size = size;
+        if let Database::Url { pool_size, .. } = &mut self.database {
+            *pool_size = size;
+        }
         self
     }
 }
@@ -295,7 +324,10 @@ impl std::fmt::Debug for PostgresLedger {
 impl PostgresLedger {
     /// Connects and brings the tables up to date.
     pub async fn connect(config: PostgresLedgerConfig) -> Result<Self, Error> {
-        let pool = pool_from_url(&config.url, config.pool_size).map_err(database)?;
+        let pool = match config.database {
+            Database::Url { url, pool_size } => pool_from_url(&url, pool_size).map_err(database)?,
+            Database::Pool(pool) => pool,
+        };
         let mut client = pool.get().await.map_err(|err| database(err.into()))?;
         let key = identifier("entries table", &format!("{}_key", config.entries))?;
         migrate(

@@ -106,11 +106,12 @@ fn key() -> FingerprintKey {
 }
 
 #[cfg(feature = "postgres")]
+/// A ledger on a pool built here, as an application sharing its pool would.
 async fn ledger(url: &str, pool_size: usize) -> Arc<PostgresLedger> {
-    let config = PostgresLedgerConfig::new(url)
+    let pool = client_core::database::pool_from_url(url, pool_size).expect("pool");
+    let config = PostgresLedgerConfig::with_pool(pool)
         .schema(&format!("ledger_pg_{}", fastrand::u64(..)))
-        .expect("schema")
-        .pool_size(pool_size);
+        .expect("schema");
     Arc::new(PostgresLedger::connect(config).await.expect("ledger"))
 }
 
