@@ -10,6 +10,10 @@
 //!   one of four schemes (Basic, header token, query token, HMAC-SHA1 `sha1=<hex>`), in constant
 //!   time, and signs requests for tests and simulators.
 //!
+//! - **Configuration**: [`Env`] reads settings by name from the process environment (or an
+//!   injected source) with errors that name the variable, never its value;
+//!   [`CalloutAuth::from_env`] and the clients' `from_env` constructors read through it.
+//!
 //! Secrets are [`SecretString`]s end to end: no `Debug`, `Display` or error of this crate shows
 //! one.
 //!
@@ -32,6 +36,7 @@
 mod cache;
 mod callout;
 mod client_credentials;
+mod env;
 mod header;
 mod jwt;
 mod static_credentials;
@@ -43,6 +48,7 @@ pub use cache::TokenCache;
 pub use callout::hmac::hmac_sha1_hex;
 pub use callout::{CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, SignedCallout};
 pub use client_credentials::ClientCredentials;
+pub use env::{Env, EnvError};
 pub use static_credentials::{BasicCredentials, StaticToken};
 pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
 

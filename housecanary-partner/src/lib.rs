@@ -21,6 +21,7 @@ mod api_error;
 pub mod callouts;
 mod client;
 mod config;
+mod config_from_env;
 mod error;
 pub mod exports;
 mod list_pages;
@@ -37,7 +38,8 @@ pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 /// The `common-auth` types this crate's API takes or returns, so that a user needs no
 /// `common-auth` dependency of their own: the callout schemes and their errors, and secrets.
 pub use common_auth::{
-    CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, SecretString, SignedCallout,
+    CalloutAuth, CalloutAuthError, CalloutConfigError, Env, EnvError, HmacSha1Key, SecretString,
+    SignedCallout,
 };
 pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
 pub use error::{Error, Result};

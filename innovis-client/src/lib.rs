@@ -64,6 +64,7 @@
 
 mod client;
 mod config;
+mod config_from_env;
 mod error;
 mod gateway_error;
 pub mod ledger;
@@ -77,7 +78,7 @@ pub use client::Client;
 /// The transport every call goes through (`client-core`): its error type, limits and policies.
 pub use client_core as transport;
 pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
-pub use common_auth::{SecretString, TokenError};
+pub use common_auth::{Env, EnvError, SecretString, TokenError};
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,

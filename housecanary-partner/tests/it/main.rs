@@ -14,6 +14,7 @@ mod callouts_verify;
 mod client_redaction;
 mod client_retry;
 mod compile_fail;
+mod config_from_env;
 mod export_archive;
 mod export_names;
 mod exports_api;
