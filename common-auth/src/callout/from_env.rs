@@ -9,7 +9,7 @@ use super::{CalloutAuth, CalloutConfigError};
 use crate::env::{Env, EnvError};
 
 /// The values `<PREFIX>_CALLOUT_SCHEME` takes.
-const SCHEMES: &str = "one of hmac-sha1, header-token, query-token, basic";
+const SCHEMES: &str = "one of hmac, header, query, basic";
 
 impl CalloutAuth {
     /// Callout authentication from the process environment, under `prefix` (for HouseCanary,
@@ -17,10 +17,10 @@ impl CalloutAuth {
     ///
     /// | variable | meaning |
     /// |---|---|
-    /// | `<PREFIX>_CALLOUT_SCHEME` | `hmac-sha1` (the default), `header-token`, `query-token` or `basic` |
+    /// | `<PREFIX>_CALLOUT_SCHEME` | `hmac` (HMAC-SHA1 signature, the default), `header` (token in a header), `query` (token in a query parameter) or `basic` |
     /// | `<PREFIX>_CALLOUT_SECRET` | the HMAC secret, the token, or the Basic password (required) |
-    /// | `<PREFIX>_CALLOUT_HEADER` | the header of the signature or token (`hmac-sha1`, `header-token`) |
-    /// | `<PREFIX>_CALLOUT_PARAMETER` | the query parameter of the token (`query-token`) |
+    /// | `<PREFIX>_CALLOUT_HEADER` | the header of the signature or token (`hmac`, `header`) |
+    /// | `<PREFIX>_CALLOUT_PARAMETER` | the query parameter of the token (`query`) |
     /// | `<PREFIX>_CALLOUT_USERNAME` | the Basic username (`basic`) |
     ///
     /// # Errors
@@ -62,19 +62,19 @@ impl CalloutAuth {
         let (header_var, parameter_var, username_var) =
             (var("HEADER"), var("PARAMETER"), var("USERNAME"));
         let scheme = env.optional(&scheme_var)?;
-        let secret = || env.required(&secret_var).map(SecretString::from);
+        let secret = SecretString::from(env.required(&secret_var)?);
         let header = || {
             let name = env.required(&header_var)?;
             http::HeaderName::try_from(name.trim())
                 .map_err(|_| EnvError::invalid(&header_var, "an HTTP header name"))
         };
         let built = match scheme.as_deref().map(str::trim) {
-            None | Some("hmac-sha1") => CalloutAuth::hmac_sha1(header()?, secret()?),
-            Some("header-token") => CalloutAuth::header_token(header()?, secret()?),
-            Some("query-token") => {
-                CalloutAuth::query_token(env.required(&parameter_var)?, secret()?)
+            None | Some("hmac") => CalloutAuth::hmac_sha1(header()?, secret),
+            Some("header") => CalloutAuth::header_token(header()?, secret),
+            Some("query") => {
+                CalloutAuth::query_token(env.required(&parameter_var)?, secret)
             }
-            Some("basic") => CalloutAuth::basic(env.required(&username_var)?, secret()?),
+            Some("basic") => CalloutAuth::basic(env.required(&username_var)?, secret),
             Some(_) => return Err(EnvError::invalid(&scheme_var, SCHEMES)),
         };
         built.map_err(|error| {
