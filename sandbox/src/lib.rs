@@ -35,7 +35,9 @@ mod state;
 mod stats;
 mod vendor_errors;
 
-pub use config::{DEFAULT_GATEWAY_STALL, Faults, MAX_TOKEN_LIFETIME, SandboxConfig};
+pub use config::{
+    CALLOUT_DELIVERIES, DEFAULT_GATEWAY_STALL, Faults, MAX_TOKEN_LIFETIME, SandboxConfig,
+};
 pub use credentials::{
     CALLOUT_BASIC_USERNAME, CALLOUT_SIGNATURE_HEADER, CALLOUT_TOKEN_HEADER,
     CALLOUT_TOKEN_PARAMETER, TestCredentials,
