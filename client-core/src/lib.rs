@@ -31,10 +31,12 @@
 //!     .await?;
 //! # let _ = created; Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod authorization;
 mod body;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod database;
 mod decode;
 mod delivery;

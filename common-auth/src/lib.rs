@@ -31,6 +31,7 @@
 //! # Ok::<(), common_auth::CalloutConfigError>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod cache;

@@ -57,9 +57,29 @@
 //!   generic over builders;
 //! - [`transport`]: `client-core`, whose error sits in [`Error::Transport`].
 //!
-//! The `common-auth` types this API takes or returns ([`SecretString`], [`TokenError`]) are
-//! re-exported, so no other dependency is needed.
+//! The `common-auth` types this API takes or returns ([`SecretString`], [`TokenError`], [`Env`],
+//! [`EnvError`]) are re-exported, so no other dependency is needed.
+//!
+//! # Re-exported crates
+//!
+//! The public API takes and returns types of these crates; use them through this crate (for example
+//! `innovis_client::jiff::tz::TimeZone`) so that the versions always match, or depend on the same
+//! major version yourself:
+//!
+//! | re-export | crate and version | where it shows |
+//! |---|---|---|
+//! | [`http`] | `http` 1 | the methods of the transport's operations ([`transport::Operation`]) |
+//! | [`jiff`] | `jiff` 1 | dates of birth, inquiry times and their time zone, ledger timestamps |
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | TLS through rustls |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux) |
+//! | `postgres` | no | [`ledger::PostgresLedger`], the inquiry ledger in PostgreSQL |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod client;
@@ -79,6 +99,8 @@ pub use client::Client;
 pub use client_core as transport;
 pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use common_auth::{Env, EnvError, SecretString, TokenError};
+pub use http;
+pub use jiff;
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,

@@ -19,6 +19,7 @@
 //! What it accepts and answers, its fixtures and its fault knobs are described in
 //! `docs/sandbox.md` and in [`fixtures`].
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod config;

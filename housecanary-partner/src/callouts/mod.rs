@@ -49,6 +49,7 @@
 
 mod admission;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 mod claim;
 mod config_error;
@@ -84,6 +85,7 @@ pub use message_log::{
 };
 pub use outcome::CalloutOutcome;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres_log::{
     PostgresMessageLog, PostgresMessageLogBuilder, REDELIVERY_HORIZON, StoreSetupError,
 };

@@ -59,6 +59,7 @@ pub enum LedgerError {
     },
     /// The database failed.
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     #[error("inquiry ledger database: {0}")]
     Database(#[from] client_core::database::DatabaseError),
     /// A stored row could not be read back (a value this version cannot parse).
