@@ -72,3 +72,8 @@ mod size {
         assert!(std::mem::size_of::<crate::Error>() <= 96);
     }
 }
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

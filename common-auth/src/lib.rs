@@ -57,3 +57,8 @@ pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/common-auth.md")]
 mod guide {}
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

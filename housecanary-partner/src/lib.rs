@@ -28,6 +28,12 @@
 //! | `axum` (feature `axum`) | `axum` 0.8 | the callout receiver's `Router` |
 //! | `tokio_postgres`, `deadpool_postgres` (feature `postgres`) | `tokio-postgres` 0.7, `deadpool-postgres` 0.14 | the callout store's pool (`deadpool_postgres::Pool`, whose connections are `tokio_postgres` clients) |
 //!
+//! ```
+//! let header = housecanary_partner::http::HeaderName::from_static("x-signature");
+//! let day: housecanary_partner::jiff::civil::Date = "2026-03-31".parse().unwrap();
+//! assert_eq!((header.as_str(), day.year()), ("x-signature", 2026));
+//! ```
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
@@ -85,3 +91,8 @@ pub use tokio_postgres;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/housecanary.md")]
 struct GuideDoctests;
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -71,6 +71,18 @@
 //! | [`http`] | `http` 1 | the methods of the transport's operations ([`transport::Operation`]) |
 //! | [`jiff`] | `jiff` 1 | dates of birth, inquiry times and their time zone, ledger timestamps |
 //!
+//! ```
+//! let zone = innovis_client::jiff::tz::TimeZone::get("America/New_York").unwrap();
+//! let config = innovis_client::ClientConfig::new(
+//!     innovis_client::Environment::Uat,
+//!     "id",
+//!     innovis_client::SecretString::from("secret"),
+//!     "AB12",
+//! )
+//! .inquiry_time_zone(zone);
+//! assert_eq!(config.environment(), &innovis_client::Environment::Uat);
+//! ```
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
@@ -126,3 +138,8 @@ pub use response::return_code::{ReturnCode, ReturnCodeError};
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/innovis.md")]
 mod guide {}
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -52,3 +52,8 @@ pub use stats::SandboxStats;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/sandbox.md")]
 pub struct SandboxGuide;
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
