@@ -33,10 +33,12 @@
 //!     .await?;
 //! # let _ = created; Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod authorization;
 mod body;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod database;
 mod decode;
 mod delivery;
@@ -73,3 +75,8 @@ mod size {
         assert!(std::mem::size_of::<crate::Error>() <= 96);
     }
 }
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

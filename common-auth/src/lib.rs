@@ -10,6 +10,10 @@
 //!   one of four schemes (Basic, header token, query token, HMAC-SHA1 `sha1=<hex>`), in constant
 //!   time, and signs requests for tests and simulators.
 //!
+//! - **Configuration**: [`Env`] reads settings by name from the process environment (or an
+//!   injected source) with errors that name the variable, never its value;
+//!   [`CalloutAuth::from_env`] and the clients' `from_env` constructors read through it.
+//!
 //! Secrets are [`SecretString`]s end to end: no `Debug`, `Display` or error of this crate shows
 //! one.
 //!
@@ -27,11 +31,13 @@
 //! # Ok::<(), common_auth::CalloutConfigError>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod cache;
 mod callout;
 mod client_credentials;
+mod env;
 mod header;
 mod jwt;
 mod static_credentials;
@@ -43,6 +49,7 @@ pub use cache::TokenCache;
 pub use callout::hmac::hmac_sha1_hex;
 pub use callout::{CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, SignedCallout};
 pub use client_credentials::ClientCredentials;
+pub use env::{Env, EnvError};
 pub use static_credentials::{BasicCredentials, StaticToken};
 pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
 
@@ -50,3 +57,8 @@ pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/common-auth.md")]
 mod guide {}
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

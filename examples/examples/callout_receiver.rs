@@ -8,7 +8,9 @@
 //! Options: `--listen ADDR` (or `HOUSECANARY_CALLOUT_LISTEN`; default `127.0.0.1:8080`; loopback
 //! only unless `HOUSECANARY_CALLOUT_SECRET` is set), `--path PATH` (default
 //! `/housecanary/callouts`), `--scheme hmac|header|query|basic` (or `HOUSECANARY_CALLOUT_SCHEME`),
-//! `--header NAME` (or `HOUSECANARY_CALLOUT_HEADER`), `--parameter NAME`, `--exit-after N`. The
+//! `--header NAME` (or `HOUSECANARY_CALLOUT_HEADER`), `--parameter NAME` (or
+//! `HOUSECANARY_CALLOUT_PARAMETER`), `--exit-after N`: the variables `CalloutAuth::from_env` reads,
+//! with the sandbox's values as defaults and flags that override them. The
 //! secret comes from `HOUSECANARY_CALLOUT_SECRET` only; without it the sandbox's public test secret
 //! is used, so a standalone sandbox can send to it:
 //!
@@ -170,7 +172,8 @@ pub struct ReceiverArgs {
     /// `--path`; default `/housecanary/callouts`.
     pub path: String,
     /// From `--scheme` / `HOUSECANARY_CALLOUT_SCHEME` (`hmac` default, `header`, `query`, `basic`),
-    /// `HOUSECANARY_CALLOUT_SECRET`, `--header` / `HOUSECANARY_CALLOUT_HEADER`, `--parameter`,
+    /// `HOUSECANARY_CALLOUT_SECRET`, `--header` / `HOUSECANARY_CALLOUT_HEADER`, `--parameter` /
+    /// `HOUSECANARY_CALLOUT_PARAMETER`,
     /// `HOUSECANARY_CALLOUT_USERNAME`.
     pub auth: CalloutAuth,
     /// Whether the secret is the sandbox's public test secret (no `HOUSECANARY_CALLOUT_SECRET`).
@@ -190,7 +193,8 @@ impl ReceiverArgs {
         let mut path = CALLOUT_PATH.to_owned();
         let mut scheme = lookup("HOUSECANARY_CALLOUT_SCHEME").unwrap_or_else(|| "hmac".to_owned());
         let mut header = lookup("HOUSECANARY_CALLOUT_HEADER");
-        let mut parameter = sandbox::CALLOUT_TOKEN_PARAMETER.to_owned();
+        let mut parameter = lookup("HOUSECANARY_CALLOUT_PARAMETER")
+            .unwrap_or_else(|| sandbox::CALLOUT_TOKEN_PARAMETER.to_owned());
         let mut exit_after = None;
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {

@@ -4,7 +4,7 @@
 /// What stops an example before its first request. Each variant names what was being set up.
 ///
 /// ```
-/// let err = examples::Error::Env { var: "INNOVIS_CLIENT_SECRET", problem: "is not set".into() };
+/// let err = examples::Error::from(innovis_client::EnvError::Missing { var: "INNOVIS_CLIENT_SECRET".into() });
 /// assert_eq!(err.to_string(), "environment variable INNOVIS_CLIENT_SECRET is not set");
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -14,13 +14,8 @@ pub enum Error {
     #[error("could not start the embedded sandbox")]
     Sandbox(#[from] sandbox::SandboxError),
     /// An environment variable is missing or unusable (its value is never shown: it may be a secret).
-    #[error("environment variable {var} {problem}")]
-    Env {
-        /// The variable's name.
-        var: &'static str,
-        /// What is wrong with it.
-        problem: String,
-    },
+    #[error(transparent)]
+    Env(#[from] innovis_client::EnvError),
     /// The Innovis settings make no client, or the sandbox's test consumer is refused.
     #[error("Innovis: the settings make no client")]
     Innovis(#[from] innovis_client::Error),

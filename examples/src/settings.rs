@@ -1,28 +1,31 @@
 //! Where each vendor is: the embedded sandbox by default, the vendor's UAT/demo when its environment
 //! variables are set. Values of variables are never printed (several are secrets).
 //!
+//! The clients' own settings are read by the SDK: `innovis_client::ClientConfig::from_env`
+//! (`INNOVIS_CLIENT_ID`, `_CLIENT_SECRET`, `_SOFTWARE_PROVIDER_ID`, `_ENVIRONMENT`, `_TOKEN_URL` +
+//! `_GATEWAY_URL`, `_AUDIENCE`), `housecanary_partner::Config::from_env` (`HOUSECANARY_TOKEN`,
+//! `_ENVIRONMENT`, `_BASE_URL`) and `CalloutAuth::from_env("HOUSECANARY")` (`HOUSECANARY_CALLOUT_SCHEME`,
+//! `_SECRET`, `_HEADER`, `_PARAMETER`, `_USERNAME`). This module adds the choice of sandbox or vendor
+//! and what only the example programs need:
+//!
 //! | variable | meaning |
 //! |---|---|
-//! | `INNOVIS_CLIENT_ID` | switches Innovis to UAT; then the next five are required |
-//! | `INNOVIS_CLIENT_SECRET`, `INNOVIS_SOFTWARE_PROVIDER_ID` | OAuth secret, vendor-assigned id (≤ 4 chars) |
+//! | `INNOVIS_CLIENT_ID` | switches Innovis to the vendor; then the SDK's variables and the next three are required |
 //! | `INNOVIS_CUSTOMER_ID` | the reseller's House Number `customerId` for CR (and SECONDUSE) |
 //! | `INNOVIS_END_USER_CODE`, `INNOVIS_SECOND_END_USER_CODE` | the two end users |
 //! | `INNOVIS_TEST_FIRST_NAME`, `INNOVIS_TEST_LAST_NAME`, `INNOVIS_TEST_SSN` | a UAT test consumer from Innovis |
 //! | `INNOVIS_TEST_DOB`, `INNOVIS_TEST_STREET`/`_CITY`/`_STATE`/`_ZIP` | optional consumer details |
-//! | `INNOVIS_PERMISSIBLE_PURPOSE`, `INNOVIS_AUDIENCE` | default `17`, `innovisgateway` |
-//! | `INNOVIS_TOKEN_URL` + `INNOVIS_GATEWAY_URL` | other endpoints instead of UAT (e.g. a standalone sandbox) |
-//! | `HOUSECANARY_TOKEN` | switches HouseCanary to the demo environment |
-//! | `HOUSECANARY_BASE_URL` | another base URL instead of the demo one |
+//! | `INNOVIS_PERMISSIBLE_PURPOSE` | default `17` |
+//! | `HOUSECANARY_TOKEN` | switches HouseCanary to the vendor (the demo environment unless the SDK's variables say otherwise) |
 //! | `HOUSECANARY_OWNER_ORGANIZATION_ID` + `HOUSECANARY_OWNER_ID` | the owner pair, both or neither |
-//! | `HOUSECANARY_CALLOUT_URL` | the public callout URL configured with the vendor; without it, statuses are polled |
-//! | `HOUSECANARY_CALLOUT_SECRET`, `HOUSECANARY_CALLOUT_HEADER` | HMAC-SHA1 secret and header (default `x-hc-signature`) |
+//! | `HOUSECANARY_CALLOUT_URL` | the public callout URL configured with the vendor; without it, statuses are polled; with it, the SDK's callout variables are required |
 //! | `HOUSECANARY_CALLOUT_LISTEN` | where the receiver listens (default `127.0.0.1:8080`) |
 //! | `HOUSECANARY_POLL_SECONDS`, `HOUSECANARY_WAIT_MINUTES` | polling interval (10) and deadline (30) |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use housecanary_partner::{CalloutAuth, Id, OwnerPair, SecretString};
+use housecanary_partner::{CalloutAuth, Env, EnvError, Id, OwnerPair, SecretString};
 use innovis_client::{Address, Applicant, ClientConfig, pii};
 use sandbox::{Sandbox, fixtures};
 use url::Url;
@@ -43,6 +46,11 @@ pub fn process_env(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+/// `lookup` as the SDK's variable source (a variable `lookup` does not give is not set).
+fn sdk_env(lookup: Lookup<'_>) -> Env<impl Fn(&str) -> Result<String, std::env::VarError> + '_> {
+    Env::new(move |name: &str| lookup(name).ok_or(std::env::VarError::NotPresent))
+}
+
 /// Which side a setting points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -57,16 +65,8 @@ pub enum Source {
 pub struct InnovisSettings {
     /// Sandbox or vendor.
     pub source: Source,
-    /// Token and gateway URLs.
-    pub environment: innovis_client::Environment,
-    /// OAuth client id.
-    pub client_id: String,
-    /// OAuth client secret.
-    pub client_secret: SecretString,
-    /// Token `audience`.
-    pub audience: String,
-    /// Vendor-assigned `softwareProviderId`.
-    pub software_provider_id: String,
+    /// The client's settings (endpoints, credentials, `softwareProviderId`).
+    pub config: ClientConfig,
     /// Permissible purpose code.
     pub permissible_purpose: String,
     /// House Number `customerId` registered for CR (SECONDUSE is allowed on it).
@@ -92,16 +92,19 @@ impl InnovisSettings {
     pub fn for_sandbox(sandbox: &Sandbox) -> Result<Self, Error> {
         let credentials = sandbox.credentials();
         let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
-        Ok(Self {
-            source: Source::Sandbox,
-            environment: innovis_client::Environment::Custom {
+        let config = ClientConfig::new(
+            innovis_client::Environment::Custom {
                 token_url: sandbox.innovis_token_url(),
                 gateway_url: sandbox.innovis_gateway_url(),
             },
-            client_id: credentials.innovis_client_id.clone(),
-            client_secret: SecretString::from(credentials.innovis_client_secret.clone()),
-            audience: credentials.innovis_audience.clone(),
-            software_provider_id: credentials.innovis_software_provider_id.clone(),
+            credentials.innovis_client_id.clone(),
+            SecretString::from(credentials.innovis_client_secret.clone()),
+            credentials.innovis_software_provider_id.clone(),
+        )
+        .audience(credentials.innovis_audience.clone());
+        Ok(Self {
+            source: Source::Sandbox,
+            config,
             permissible_purpose: fixtures::PERMISSIBLE_PURPOSE.to_owned(),
             customer_id: fixtures::CR_CUSTOMER_ID.to_owned(),
             end_user_code: fixtures::CR_END_USER_CODE.to_owned(),
@@ -125,32 +128,17 @@ impl InnovisSettings {
     /// assert!(err.to_string().contains("INNOVIS_CLIENT_SECRET"));
     /// ```
     pub fn from_lookup(lookup: Lookup<'_>) -> Result<Option<Self>, Error> {
-        let Some(client_id) = lookup("INNOVIS_CLIENT_ID") else {
+        if lookup("INNOVIS_CLIENT_ID").is_none() {
             return Ok(None);
-        };
-        let required = |var: &'static str| {
-            lookup(var).ok_or(Error::Env {
-                var,
-                problem: "is not set (required once INNOVIS_CLIENT_ID is set)".to_owned(),
-            })
-        };
-        let client_secret = SecretString::from(required("INNOVIS_CLIENT_SECRET")?);
-        let software_provider_id = required("INNOVIS_SOFTWARE_PROVIDER_ID")?;
+        }
+        let env = sdk_env(lookup);
+        let config = ClientConfig::from_vars(&env)?;
+        let required = |var: &str| env.required(var);
         let customer_id = required("INNOVIS_CUSTOMER_ID")?;
         let end_user_code = required("INNOVIS_END_USER_CODE")?;
         let second_end_user_code = required("INNOVIS_SECOND_END_USER_CODE")?;
-        let environment = match both_or_neither(lookup, "INNOVIS_TOKEN_URL", "INNOVIS_GATEWAY_URL")?
-        {
-            None => innovis_client::Environment::Uat,
-            Some((token, gateway)) => innovis_client::Environment::Custom {
-                token_url: parse_url("INNOVIS_TOKEN_URL", &token)?,
-                gateway_url: parse_url("INNOVIS_GATEWAY_URL", &gateway)?,
-            },
-        };
-        let ssn = pii::Ssn::new(required("INNOVIS_TEST_SSN")?).map_err(|_| Error::Env {
-            var: "INNOVIS_TEST_SSN",
-            problem: "is not 9 digits (dashes allowed)".to_owned(),
-        })?;
+        let ssn = pii::Ssn::new(required("INNOVIS_TEST_SSN")?)
+            .map_err(|_| EnvError::invalid("INNOVIS_TEST_SSN", "9 digits (dashes allowed)"))?;
         let mut consumer = Applicant::new()
             .name(
                 required("INNOVIS_TEST_FIRST_NAME")?,
@@ -158,10 +146,10 @@ impl InnovisSettings {
             )
             .ssn(ssn);
         if let Some(dob) = lookup("INNOVIS_TEST_DOB") {
-            consumer = consumer.dob(pii::DateOfBirth::new(dob).map_err(|_| Error::Env {
-                var: "INNOVIS_TEST_DOB",
-                problem: "is not a date YYYY-MM-DD".to_owned(),
-            })?);
+            consumer = consumer.dob(
+                pii::DateOfBirth::new(dob)
+                    .map_err(|_| EnvError::invalid("INNOVIS_TEST_DOB", "a date YYYY-MM-DD"))?,
+            );
         }
         let address = [
             "INNOVIS_TEST_STREET",
@@ -176,19 +164,16 @@ impl InnovisSettings {
             }
             [None, None, None, None] => {}
             _ => {
-                return Err(Error::Env {
-                    var: "INNOVIS_TEST_STREET",
-                    problem: "and INNOVIS_TEST_CITY, _STATE, _ZIP must be set together".to_owned(),
-                });
+                return Err(EnvError::invalid(
+                    "INNOVIS_TEST_STREET",
+                    "set with INNOVIS_TEST_CITY, _STATE and _ZIP, or none of them",
+                )
+                .into());
             }
         }
         Ok(Some(Self {
             source: Source::Vendor,
-            environment,
-            client_id,
-            client_secret,
-            audience: lookup("INNOVIS_AUDIENCE").unwrap_or_else(|| "innovisgateway".to_owned()),
-            software_provider_id,
+            config,
             permissible_purpose: lookup("INNOVIS_PERMISSIBLE_PURPOSE")
                 .unwrap_or_else(|| "17".to_owned()),
             customer_id,
@@ -206,14 +191,7 @@ impl InnovisSettings {
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn client(&self) -> Result<innovis_client::Client, Error> {
-        let config = ClientConfig::new(
-            self.environment.clone(),
-            self.client_id.clone(),
-            self.client_secret.clone(),
-            self.software_provider_id.clone(),
-        )
-        .audience(self.audience.clone());
-        Ok(innovis_client::Client::new(config)?)
+        Ok(innovis_client::Client::new(self.config.clone())?)
     }
 }
 
@@ -243,10 +221,8 @@ pub enum CalloutMode {
 pub struct HouseCanarySettings {
     /// Sandbox or vendor.
     pub source: Source,
-    /// The base URL.
-    pub environment: housecanary_partner::Environment,
-    /// Partner token.
-    pub token: SecretString,
+    /// The client's settings (base URL, token).
+    pub config: housecanary_partner::Config,
     /// The owner pair orders are placed for, if any.
     pub owner: Option<OwnerPair>,
     /// Callouts or polling.
@@ -274,8 +250,10 @@ impl HouseCanarySettings {
         let credentials = sandbox.credentials();
         Self {
             source: Source::Sandbox,
-            environment: housecanary_partner::Environment::Custom(sandbox.housecanary_base_url()),
-            token: SecretString::from(credentials.housecanary_token.clone()),
+            config: housecanary_partner::Config::new(
+                housecanary_partner::Environment::Custom(sandbox.housecanary_base_url()),
+                SecretString::from(credentials.housecanary_token.clone()),
+            ),
             owner: Some(OwnerPair::new(
                 id(&credentials.owner_organization_id),
                 id(&credentials.owner_id),
@@ -300,38 +278,24 @@ impl HouseCanarySettings {
     /// assert!(matches!(settings.callouts, CalloutMode::Poll { .. }));
     /// ```
     pub fn from_lookup(lookup: Lookup<'_>) -> Result<Option<Self>, Error> {
-        let Some(token) = lookup("HOUSECANARY_TOKEN") else {
+        if lookup("HOUSECANARY_TOKEN").is_none() {
             return Ok(None);
-        };
-        let environment = match lookup("HOUSECANARY_BASE_URL") {
-            Some(url) => {
-                housecanary_partner::Environment::Custom(parse_url("HOUSECANARY_BASE_URL", &url)?)
-            }
-            None => housecanary_partner::Environment::Demo,
-        };
-        let owner = both_or_neither(
-            lookup,
-            "HOUSECANARY_OWNER_ORGANIZATION_ID",
-            "HOUSECANARY_OWNER_ID",
-        )?
-        .map(|(organization, owner)| OwnerPair::new(id(&organization), id(&owner)));
+        }
+        let env = sdk_env(lookup);
+        let config = housecanary_partner::Config::from_vars(&env)?;
+        let owner = env
+            .both_or_neither("HOUSECANARY_OWNER_ORGANIZATION_ID", "HOUSECANARY_OWNER_ID")?
+            .map(|(organization, owner)| OwnerPair::new(id(&organization), id(&owner)));
         let callouts = match lookup("HOUSECANARY_CALLOUT_URL") {
             Some(url) => {
-                let public_url = parse_url("HOUSECANARY_CALLOUT_URL", &url)?;
-                let secret = lookup("HOUSECANARY_CALLOUT_SECRET").ok_or(Error::Env {
-                    var: "HOUSECANARY_CALLOUT_SECRET",
-                    problem: "is not set (required with HOUSECANARY_CALLOUT_URL)".to_owned(),
-                })?;
-                let header = lookup("HOUSECANARY_CALLOUT_HEADER")
-                    .unwrap_or_else(|| sandbox::CALLOUT_SIGNATURE_HEADER.to_owned());
-                let header = http::HeaderName::try_from(header).map_err(|_| Error::Env {
-                    var: "HOUSECANARY_CALLOUT_HEADER",
-                    problem: "is not a valid HTTP header name".to_owned(),
-                })?;
+                let public_url = Url::parse(url.trim())
+                    .map_err(|_| EnvError::invalid("HOUSECANARY_CALLOUT_URL", "a URL"))?;
                 let listen = match lookup("HOUSECANARY_CALLOUT_LISTEN") {
-                    Some(listen) => listen.parse().map_err(|_| Error::Env {
-                        var: "HOUSECANARY_CALLOUT_LISTEN",
-                        problem: "is not a socket address such as 127.0.0.1:8080".to_owned(),
+                    Some(listen) => listen.parse().map_err(|_| {
+                        EnvError::invalid(
+                            "HOUSECANARY_CALLOUT_LISTEN",
+                            "a socket address such as 127.0.0.1:8080",
+                        )
                     })?,
                     None => SocketAddr::from(([127, 0, 0, 1], 8080)),
                 };
@@ -339,12 +303,7 @@ impl HouseCanarySettings {
                     listen,
                     path: public_url.path().to_owned(),
                     public_url: Some(public_url),
-                    auth: CalloutAuth::hmac_sha1(header, SecretString::from(secret)).map_err(
-                        |error| Error::Env {
-                            var: "HOUSECANARY_CALLOUT_SECRET",
-                            problem: error.to_string(),
-                        },
-                    )?,
+                    auth: CalloutAuth::from_vars("HOUSECANARY", &env)?,
                 }
             }
             None => CalloutMode::Poll {
@@ -353,8 +312,7 @@ impl HouseCanarySettings {
         };
         Ok(Some(Self {
             source: Source::Vendor,
-            environment,
-            token: SecretString::from(token),
+            config,
             owner,
             callouts,
             deadline: Duration::from_secs(60 * number(lookup, "HOUSECANARY_WAIT_MINUTES", 30)?),
@@ -370,8 +328,7 @@ impl HouseCanarySettings {
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn client(&self) -> Result<housecanary_partner::Client, Error> {
-        let config = housecanary_partner::Config::new(self.environment.clone(), self.token.clone());
-        Ok(housecanary_partner::Client::new(config)?)
+        Ok(housecanary_partner::Client::new(self.config.clone())?)
     }
 }
 
@@ -383,37 +340,12 @@ fn id(raw: &str) -> Id {
         .unwrap_or_else(|_| Id::from(raw.trim()))
 }
 
-fn parse_url(var: &'static str, raw: &str) -> Result<Url, Error> {
-    Url::parse(raw.trim()).map_err(|err| Error::Env {
-        var,
-        problem: format!("is not a URL ({err})"),
-    })
-}
-
-fn number(lookup: Lookup<'_>, var: &'static str, default: u64) -> Result<u64, Error> {
+fn number(lookup: Lookup<'_>, var: &'static str, default: u64) -> Result<u64, EnvError> {
     match lookup(var) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| Error::Env {
-            var,
-            problem: "is not a whole number".to_owned(),
-        }),
-    }
-}
-
-/// The values of two variables that only make sense together: both, or neither.
-fn both_or_neither(
-    lookup: Lookup<'_>,
-    first: &'static str,
-    second: &'static str,
-) -> Result<Option<(String, String)>, Error> {
-    let together = |missing: &'static str, given: &'static str| Error::Env {
-        var: missing,
-        problem: format!("is not set, but {given} is (set both or neither)"),
-    };
-    match (lookup(first), lookup(second)) {
-        (Some(first), Some(second)) => Ok(Some((first, second))),
-        (None, None) => Ok(None),
-        (Some(_), None) => Err(together(second, first)),
-        (None, Some(_)) => Err(together(first, second)),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| EnvError::invalid(var, "a whole number")),
     }
 }

@@ -120,13 +120,13 @@ impl Targets {
         let innovis = match self.innovis.source {
             Source::Sandbox => format!(
                 "embedded sandbox at {}",
-                self.innovis.environment.gateway_url()
+                self.innovis.config.environment().gateway_url()
             ),
-            Source::Vendor => format!("{}", self.innovis.environment.gateway_url()),
+            Source::Vendor => format!("{}", self.innovis.config.environment().gateway_url()),
         };
         let housecanary = match (
             self.housecanary.source,
-            self.housecanary.environment.base_url(),
+            self.housecanary.config.environment().base_url(),
         ) {
             (Source::Sandbox, Ok(url)) => format!("embedded sandbox at {url}"),
             (_, Ok(url)) => url.to_string(),

@@ -87,7 +87,7 @@ fn parse_known(raw: &str) -> Result<Url, crate::Error> {
 /// use std::time::Duration;
 /// use housecanary_partner::{Client, Config, Environment, SecretString};
 /// # fn run() -> Result<(), housecanary_partner::Error> {
-/// let token = SecretString::from(std::env::var("HC_PARTNER_TOKEN").unwrap_or_default());
+/// let token = SecretString::from("partner-token");
 /// let config = Config::new(Environment::Demo, token)
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .request_timeout(Duration::from_secs(30));

@@ -14,13 +14,44 @@
 //!
 //! Every API call is a `client_core::Operation` sent by the one generic send of `client-core`.
 //! Records and callouts share one id type, [`Id`].
+//!
+//! # Re-exported crates
+//!
+//! The public API takes and returns types of these crates; use them through this crate (for example
+//! `housecanary_partner::http::HeaderName`) so that the versions always match, or depend on the
+//! same major version yourself:
+//!
+//! | re-export | crate and version | where it shows |
+//! |---|---|---|
+//! | [`http`] | `http` 1 | callout requests (`Request`, `HeaderName`, `Uri`) |
+//! | [`jiff`] | `jiff` 1 | order and export dates, export file names |
+//! | `axum` (feature `axum`) | `axum` 0.8 | the callout receiver's `Router` |
+//! | `tokio_postgres`, `deadpool_postgres` (feature `postgres`) | `tokio-postgres` 0.7, `deadpool-postgres` 0.14 | the callout store's pool (`deadpool_postgres::Pool`, whose connections are `tokio_postgres` clients) |
+//!
+//! ```
+//! let header = housecanary_partner::http::HeaderName::from_static("x-signature");
+//! let day: housecanary_partner::jiff::civil::Date = "2026-03-31".parse().unwrap();
+//! assert_eq!((header.as_str(), day.year()), ("x-signature", 2026));
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | TLS through rustls |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux) |
+//! | `export-archive` | yes | reading downloaded export archives (`exports::ExportArchive`) |
+//! | `axum` | no | a ready callout receiver for axum (`callouts::axum`) |
+//! | `postgres` | no | the callout store and inbox in PostgreSQL (`callouts::PostgresMessageLog`) |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod api_error;
 pub mod callouts;
 mod client;
 mod config;
+mod config_from_env;
 mod error;
 pub mod exports;
 mod list_pages;
@@ -37,13 +68,31 @@ pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 /// The `common-auth` types this crate's API takes or returns, so that a user needs no
 /// `common-auth` dependency of their own: the callout schemes and their errors, and secrets.
 pub use common_auth::{
-    CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, SecretString, SignedCallout,
+    CalloutAuth, CalloutAuthError, CalloutConfigError, Env, EnvError, HmacSha1Key, SecretString,
+    SignedCallout,
 };
 pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
 pub use error::{Error, Result};
 pub use orders::Id;
 pub use owner::OwnerPair;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use axum;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use deadpool_postgres;
+pub use http;
+pub use jiff;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use tokio_postgres;
 /// Compiles every code block of the HouseCanary guide as a doctest, so the guide cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/housecanary.md")]
 struct GuideDoctests;
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

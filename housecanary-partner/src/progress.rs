@@ -3,7 +3,10 @@
 //! Items of a `valueReport` order finish one by one: the vendor says so in callouts, and the API
 //! says so to anyone who lists the order's items. [`OrderProgress`] keeps the last known status of
 //! each item from either source and waits, up to a deadline, until every item is complete or
-//! cancelled, reporting each change to a callback.
+//! cancelled, reporting each change to a callback. An order or item waiting for the partner's own
+//! review (`clientReview`) ends the wait at once with [`ProgressError::NeedsReview`]: only the
+//! partner can move it on, and the review step has no known API (it is done in HouseCanary's
+//! Order Manager).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,7 +32,11 @@ pub struct ItemProgress {
     /// Its last status. A final status is never replaced by a later non-final one: callouts may
     /// arrive out of order and more than once.
     pub status: OrderItemStatus,
-    /// Why it was cancelled or failed validation, when the vendor said.
+    /// Why it was cancelled or failed validation: the `reason` field of an item callout (the
+    /// sandbox's name; the vendor's field names for its failed validation checks are UNKNOWN, so
+    /// every field of the callout is kept in
+    /// [`OrderItemStatusChange::extra`](crate::callouts::OrderItemStatusChange::extra)), or the
+    /// item's `validation_errors` when polled.
     pub reason: Option<String>,
     /// Whether an `order_complete` callout for it arrived (its report is ready).
     pub report_delivered: bool,
@@ -75,6 +82,20 @@ pub enum ProgressError {
         total: usize,
         /// The deadline given.
         deadline: Duration,
+    },
+    /// The order, or some of its items, wait for the partner's review (`clientReview`): only the
+    /// partner can move them on, so the wait ends instead of running into its deadline. The
+    /// review step has no known API; it is done in HouseCanary's Order Manager.
+    #[error(
+        "order {order_id} waits for the partner's review (clientReview; {} of the followed items): \
+         the review step has no known API, it is done in HouseCanary's Order Manager",
+        items.len()
+    )]
+    NeedsReview {
+        /// The order followed.
+        order_id: Id,
+        /// The followed items in `clientReview` (empty when the order itself is).
+        items: Vec<Id>,
     },
     /// Listing the order's items failed (polling only).
     #[error(transparent)]
@@ -347,6 +368,12 @@ impl OrderProgress {
             if now.finished == total {
                 return Ok(now);
             }
+            if let Some(items) = self.in_client_review(order_id, item_ids) {
+                return Err(ProgressError::NeedsReview {
+                    order_id: order_id.clone(),
+                    items,
+                });
+            }
             let remaining = deadline_at.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(ProgressError::DeadlinePassed {
@@ -364,6 +391,24 @@ impl OrderProgress {
                 }
             }
         }
+    }
+
+    /// The followed items in `clientReview`, or an empty list when the order itself is; `None`
+    /// when nothing waits for the partner.
+    fn in_client_review(&self, order_id: &Id, item_ids: &[Id]) -> Option<Vec<Id>> {
+        let state = self.lock();
+        let items: Vec<Id> = item_ids
+            .iter()
+            .filter(|id| {
+                state
+                    .items
+                    .get(id)
+                    .is_some_and(|item| item.status == OrderItemStatus::ClientReview)
+            })
+            .cloned()
+            .collect();
+        let order_waits = state.orders.get(order_id) == Some(&OrderStatus::ClientReview);
+        (order_waits || !items.is_empty()).then_some(items)
     }
 
     fn notify(&self) {

@@ -300,6 +300,17 @@ impl ClientConfig {
         self.inquiry_time_zone = time_zone;
         self
     }
+
+    /// Where the client sends its requests.
+    ///
+    /// ```
+    /// # use innovis_client::{ClientConfig, Environment, SecretString};
+    /// let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// assert_eq!(config.environment(), &Environment::Uat);
+    /// ```
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
 }
 
 #[cfg(test)]

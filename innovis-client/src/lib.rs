@@ -57,13 +57,46 @@
 //!   generic over builders;
 //! - [`transport`]: `client-core`, whose error sits in [`Error::Transport`].
 //!
-//! The `common-auth` types this API takes or returns ([`SecretString`], [`TokenError`]) are
-//! re-exported, so no other dependency is needed.
+//! The `common-auth` types this API takes or returns ([`SecretString`], [`TokenError`], [`Env`],
+//! [`EnvError`]) are re-exported, so no other dependency is needed.
+//!
+//! # Re-exported crates
+//!
+//! The public API takes and returns types of these crates; use them through this crate (for example
+//! `innovis_client::jiff::tz::TimeZone`) so that the versions always match, or depend on the same
+//! major version yourself:
+//!
+//! | re-export | crate and version | where it shows |
+//! |---|---|---|
+//! | [`http`] | `http` 1 | the methods of the transport's operations ([`transport::Operation`]) |
+//! | [`jiff`] | `jiff` 1 | dates of birth, inquiry times and their time zone, ledger timestamps |
+//!
+//! ```
+//! let zone = innovis_client::jiff::tz::TimeZone::get("America/New_York").unwrap();
+//! let config = innovis_client::ClientConfig::new(
+//!     innovis_client::Environment::Uat,
+//!     "id",
+//!     innovis_client::SecretString::from("secret"),
+//!     "AB12",
+//! )
+//! .inquiry_time_zone(zone);
+//! assert_eq!(config.environment(), &innovis_client::Environment::Uat);
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rustls` | yes | TLS through rustls |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux) |
+//! | `postgres` | no | [`ledger::PostgresLedger`], the inquiry ledger in PostgreSQL |
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod client;
 mod config;
+mod config_from_env;
 mod error;
 mod gateway_error;
 pub mod ledger;
@@ -78,7 +111,9 @@ pub use client::Client;
 /// The transport every call goes through (`client-core`): its error type, limits and policies.
 pub use client_core as transport;
 pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
-pub use common_auth::{SecretString, TokenError};
+pub use common_auth::{Env, EnvError, SecretString, TokenError};
+pub use http;
+pub use jiff;
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,
@@ -104,3 +139,8 @@ pub use response::return_code::{ReturnCode, ReturnCodeError};
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/innovis.md")]
 mod guide {}
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

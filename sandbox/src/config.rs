@@ -10,6 +10,15 @@ use crate::credentials::TestCredentials;
 /// The longest Innovis access token lifetime a sandbox issues: 365 days.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
+/// Deliveries of one HouseCanary callout that is never acknowledged: the first and up to 10
+/// redeliveries, as the vendor documents ("redelivered up to 10 times, no less than 5 minutes
+/// apart"). The sandbox waits [`SandboxConfig::with_redelivery_interval`] between them.
+///
+/// ```
+/// assert_eq!(sandbox::CALLOUT_DELIVERIES, 11);
+/// ```
+pub const CALLOUT_DELIVERIES: u32 = 11;
+
 /// Configuration of a [`Sandbox`](crate::Sandbox), built with `with_*` methods from [`Default`].
 ///
 /// Every clock defaults to something fast (tens or hundreds of milliseconds) so that tests and the
@@ -55,7 +64,7 @@ impl Default for SandboxConfig {
             token_lifetime: Duration::from_secs(3600),
             callout: None,
             redelivery_interval: Duration::from_millis(200),
-            max_delivery_attempts: 10,
+            max_delivery_attempts: CALLOUT_DELIVERIES,
             callout_timeout: Duration::from_secs(30),
             step_interval: Duration::from_millis(100),
             faults: Faults::default(),
@@ -120,7 +129,8 @@ impl SandboxConfig {
         self
     }
 
-    /// Delivery attempts per callout, the first one included; default 10 (as the vendor documents).
+    /// Delivery attempts per callout, the first one included; default [`CALLOUT_DELIVERIES`] (11, as
+    /// the vendor documents: the first delivery and up to 10 redeliveries).
     /// A value of 0 is treated as 1.
     ///
     /// ```

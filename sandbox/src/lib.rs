@@ -19,6 +19,7 @@
 //! What it accepts and answers, its fixtures and its fault knobs are described in
 //! `docs/sandbox.md` and in [`fixtures`].
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod config;
@@ -35,7 +36,9 @@ mod state;
 mod stats;
 mod vendor_errors;
 
-pub use config::{DEFAULT_GATEWAY_STALL, Faults, MAX_TOKEN_LIFETIME, SandboxConfig};
+pub use config::{
+    CALLOUT_DELIVERIES, DEFAULT_GATEWAY_STALL, Faults, MAX_TOKEN_LIFETIME, SandboxConfig,
+};
 pub use credentials::{
     CALLOUT_BASIC_USERNAME, CALLOUT_SIGNATURE_HEADER, CALLOUT_TOKEN_HEADER,
     CALLOUT_TOKEN_PARAMETER, TestCredentials,
@@ -49,3 +52,8 @@ pub use stats::SandboxStats;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/sandbox.md")]
 pub struct SandboxGuide;
+
+/// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

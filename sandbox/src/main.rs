@@ -16,7 +16,7 @@ usage: sandbox [options]
                              callout secret
   --step-ms N                order status step interval in milliseconds (default 100)
   --redelivery-ms N          pause between callout delivery attempts (default 200)
-  --max-attempts N           callout delivery attempts (default 10)
+  --max-attempts N           callout deliveries, the first included (default 11)
   --token-lifetime-secs N    Innovis access token lifetime (default 3600)
   --latency-ms N             added latency on every answer (default 0)
   --error-rate F             share of answers that are 503 (0.0-1.0, default 0)

@@ -2,6 +2,7 @@
 //! for tests and simulators.
 
 mod error;
+mod from_env;
 pub(crate) mod hmac;
 mod sign;
 mod verify;

@@ -7,5 +7,6 @@ mod cache;
 mod callout;
 mod callout_proptest;
 mod client_credentials;
+mod from_env;
 mod hmac_rfc2202;
 mod redaction;

@@ -23,7 +23,10 @@ fn innovis_vendor_settings_default_to_uat_and_hide_secrets() {
         .unwrap()
         .unwrap();
     assert_eq!(settings.source, Source::Vendor);
-    assert_eq!(settings.environment, innovis_client::Environment::Uat);
+    assert_eq!(
+        settings.config.environment(),
+        &innovis_client::Environment::Uat
+    );
     assert_eq!(settings.permissible_purpose, "17");
     let debug = format!("{settings:?}");
     for hidden in [
@@ -48,7 +51,7 @@ fn innovis_custom_urls_come_in_pairs() {
     ));
     let settings = InnovisSettings::from_lookup(&env(&pairs)).unwrap().unwrap();
     assert!(matches!(
-        settings.environment,
+        settings.config.environment(),
         innovis_client::Environment::Custom { .. }
     ));
 }
@@ -70,7 +73,10 @@ fn housecanary_receives_callouts_only_with_a_public_url_and_a_secret() {
         .unwrap()
         .unwrap();
     assert!(matches!(polling.callouts, CalloutMode::Poll { .. }));
-    assert_eq!(polling.environment, housecanary_partner::Environment::Demo);
+    assert_eq!(
+        polling.config.environment(),
+        &housecanary_partner::Environment::Demo
+    );
 
     let mut pairs = token.to_vec();
     pairs.push(("HOUSECANARY_CALLOUT_URL", "https://example.com/hc/callouts"));
@@ -78,6 +84,10 @@ fn housecanary_receives_callouts_only_with_a_public_url_and_a_secret() {
     assert!(err.to_string().contains("HOUSECANARY_CALLOUT_SECRET"));
 
     pairs.push(("HOUSECANARY_CALLOUT_SECRET", "callout-secret-value"));
+    let err = HouseCanarySettings::from_lookup(&env(&pairs)).unwrap_err();
+    assert!(err.to_string().contains("HOUSECANARY_CALLOUT_HEADER"), "{err}");
+
+    pairs.push(("HOUSECANARY_CALLOUT_HEADER", "x-hc-signature"));
     let receiving = HouseCanarySettings::from_lookup(&env(&pairs))
         .unwrap()
         .unwrap();

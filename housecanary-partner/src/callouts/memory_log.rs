@@ -18,7 +18,7 @@ use super::message_log::{
     Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
 };
 
-/// Processed ids remembered by default: the vendor redelivers for about an hour (10 attempts, at
+/// Processed ids remembered by default: the vendor redelivers for about an hour (11 deliveries, at
 /// least 5 minutes apart), and 100,000 ids (about 25 MiB when full) cover that window for most
 /// partners.
 const DEFAULT_CAPACITY: usize = 100_000;

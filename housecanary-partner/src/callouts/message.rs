@@ -206,6 +206,10 @@ pub struct OrderStatusChange {
 
 /// `order_item_status_change`: one order item changed status (for example cancelled by validation).
 ///
+/// The vendor says a cancelled item's callout details the validation checks that failed; the names
+/// of those fields are UNKNOWN (the sandbox's `reason` and `validation_errors` are its own), so
+/// every field this type does not name is kept, as received, in [`extra`](Self::extra).
+///
 /// ```
 /// use housecanary_partner::callouts::CalloutMessage;
 /// use housecanary_partner::status::OrderItemStatus;

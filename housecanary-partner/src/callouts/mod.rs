@@ -1,7 +1,7 @@
 //! Receiving HouseCanary callouts (webhooks): verified, typed, deduplicated, never lost.
 //!
 //! HouseCanary `POST`s JSON messages to the partner's callout URL and expects a `2xx` within 30 s; on a
-//! timeout or any other status it redelivers the same `message_id` (up to 10 times, at least 5 minutes
+//! timeout or any other status it redelivers the same `message_id` (up to 10 times after the first delivery, at least 5 minutes
 //! apart). Delivery is therefore **at least once**: the same message can arrive more than once and
 //! messages can arrive out of order.
 //!
@@ -49,6 +49,7 @@
 
 mod admission;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 mod claim;
 mod config_error;
@@ -84,6 +85,7 @@ pub use message_log::{
 };
 pub use outcome::CalloutOutcome;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres_log::{
     PostgresMessageLog, PostgresMessageLogBuilder, REDELIVERY_HORIZON, StoreSetupError,
 };

@@ -11,7 +11,7 @@ use super::handler::HandlerError;
 /// [`status`](Self::status) and [`body`](Self::body) what to answer.
 ///
 /// Only a `2xx` tells HouseCanary the message was delivered. Every other answer makes it redeliver
-/// the message later (up to 10 times), which is exactly what a failed or overrun handler needs.
+/// the message later (up to 10 redeliveries), which is exactly what a failed or overrun handler needs.
 ///
 /// ```
 /// use housecanary_partner::callouts::CalloutOutcome;

@@ -18,10 +18,11 @@ use super::message_log::{
     Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
 };
 
-/// The vendor redelivers up to 10 times, at least 5 minutes apart: for at least 45 minutes after
-/// the first delivery a redelivery can arrive. It states no upper bound, so this is the shortest
-/// retention that can be defended, not a safe one.
-pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(9 * 5 * 60);
+/// The vendor redelivers a message up to 10 times, at least 5 minutes apart: 11 deliveries in all
+/// (the first and 10 redeliveries), so for at least 50 minutes after the first delivery a
+/// redelivery can arrive. It states no upper bound, so this is the shortest retention that can be
+/// defended, not a safe one.
+pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(10 * 5 * 60);
 
 /// Default retention of processed ids: far beyond any redelivery seen in practice.
 const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);

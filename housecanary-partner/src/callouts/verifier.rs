@@ -63,7 +63,7 @@ impl CalloutVerifier {
 
     /// Also accept requests that pass `auth`: during a secret rotation, configure the new secret with
     /// [`new`](Self::new), add the old one here, switch the vendor over, and drop the old one once
-    /// no callout signed with it can still be redelivered (10 attempts at least 5 minutes apart: a
+    /// no callout signed with it can still be redelivered (11 deliveries at least 5 minutes apart: a
     /// day after the switch is a comfortable margin).
     ///
     /// ```

@@ -85,8 +85,10 @@ mod slug;
 mod wait_for_export;
 
 #[cfg(feature = "export-archive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "export-archive")))]
 pub use archive::{ArchiveEntry, ArchiveError, EntryReader, ExportArchive};
 #[cfg(feature = "export-archive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "export-archive")))]
 pub use archive_items::{AmbiguousEntry, ArchiveMatch, ItemFiles};
 pub use clock::{
     Clock, EXPORT_TIME_ZONE, FixedClock, SystemClock, date_in_export_zone, export_time_zone, today,

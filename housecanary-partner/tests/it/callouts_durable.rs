@@ -2,8 +2,9 @@
 //! bodies run on both), the inline and inbox receivers, the receiver's hardening, and three receiver
 //! replicas as real processes sharing one database.
 //!
-//! PostgreSQL tests read `DATABASE_URL` (`.ci/run` starts a throwaway cluster). With `CI=true` and no
-//! `DATABASE_URL` they fail; locally without it they print a notice and skip.
+//! PostgreSQL tests are ignored by default, so that a run without a database lists them as ignored
+//! rather than passed; `bash .ci/test` (the README's test command) starts a throwaway cluster and runs
+//! them. Asked to run without `DATABASE_URL`, they fail.
 //!
 //! Some tests re-run this test binary as a child process (`std::env::current_exe()`), selecting an
 //! ignored entry point with an environment variable: the replicas, and the memory measurement, which
@@ -48,23 +49,17 @@ mod database {
     use housecanary_partner::callouts::PostgresMessageLog;
     use std::time::Duration;
 
-    /// `DATABASE_URL`, or `None` (with a notice) when unset locally.
+    /// `DATABASE_URL`.
     ///
     /// # Panics
-    /// When `CI=true` and `DATABASE_URL` is unset: CI must run these tests, not skip them.
-    pub fn url() -> Option<String> {
+    /// When it is unset: a PostgreSQL test that was asked to run never passes without a database.
+    pub fn url() -> String {
         match std::env::var("DATABASE_URL") {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ if std::env::var("CI").as_deref() == Ok("true") => panic!(
-                "DATABASE_URL is not set but CI=true: .ci/run starts PostgreSQL and exports it; \
-                 the PostgreSQL tests must run in CI, not be skipped"
+            Ok(url) if !url.is_empty() => url,
+            _ => panic!(
+                "DATABASE_URL is not set: `bash .ci/test` starts a throwaway PostgreSQL and runs \
+                 the PostgreSQL tests"
             ),
-            _ => {
-                eprintln!(
-                    "notice: DATABASE_URL is not set: skipping a PostgreSQL test (see docs/callouts.md)"
-                );
-                None
-            }
         }
     }
 
@@ -114,8 +109,9 @@ macro_rules! on_both_stores {
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
                 async fn $name() {
-                    let Some(url) = database::url() else { return };
+                    let url = database::url();
                     let log: Arc<dyn MessageLog> =
                         Arc::new(database::log(&url, stringify!($name), $lease).await);
                     ($body)(log).await;
@@ -469,8 +465,9 @@ mod configuration {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
     async fn migrations_are_idempotent_and_safe_when_replicas_start_together() {
-        let Some(url) = database::url() else { return };
+        let url = database::url();
         let schema = database::unique_schema("migrate");
         let mut starts = Vec::new();
         for _ in 0..4 {
@@ -499,8 +496,9 @@ mod configuration {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
     async fn purge_removes_only_processed_ids_older_than_the_retention() {
-        let Some(url) = database::url() else { return };
+        let url = database::url();
         let schema = database::unique_schema("purge");
         let pool = client_core::database::pool_from_url(&url, 2).unwrap();
         let log = PostgresMessageLog::builder(pool)
@@ -909,8 +907,9 @@ mod replicas {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
     async fn three_replicas_process_everything_exactly_once() {
-        let Some(url) = database::url() else { return };
+        let url = database::url();
         let schema = database::unique_schema("replicas");
         let dir = std::env::temp_dir().join(&schema);
         std::fs::create_dir_all(&dir).unwrap();

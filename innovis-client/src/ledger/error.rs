@@ -72,6 +72,7 @@ pub enum LedgerError {
     },
     /// The database failed.
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     #[error("inquiry ledger database: {0}")]
     Database(#[from] client_core::database::DatabaseError),
     /// The ledger records inquiries fingerprinted with another key than this client's: its

@@ -44,5 +44,6 @@ pub use fingerprint::FingerprintKey;
 pub use in_memory::InMemoryLedger;
 pub use inquiry_ledger::{InquiryLedger, LedgerFuture};
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::{PostgresLedger, PostgresLedgerConfig};
 pub use repeat_rules::{DEFAULT_REPEAT_WINDOW, RepeatRules};

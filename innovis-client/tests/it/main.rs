@@ -6,6 +6,7 @@ mod support;
 
 mod against_sandbox;
 mod compile_fail;
+mod config_from_env;
 mod ledger;
 mod ledger_production;
 mod logging;

@@ -8,7 +8,7 @@
 //! It also compares decoding an Innovis `ConsumerReport` with a plain `serde_json::Value` decode
 //! of the same bytes. Ratios, not absolute times: these machines are noisy.
 //!
-//! Run with `cargo bench -p client-core --bench vendor_calls`.
+//! Run with `cargo bench -p examples --bench vendor_calls`.
 
 use std::alloc::System;
 use std::future::Future;
