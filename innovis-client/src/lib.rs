@@ -112,14 +112,14 @@ pub use client::Client;
 pub use client_core as transport;
 pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use common_auth::{Env, EnvError, SecretString, TokenError};
-pub use http;
-pub use jiff;
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,
     USER_AGENT,
 };
 pub use error::Error;
+pub use http;
+pub use jiff;
 pub use report_reference::{MAX_CONSUMER_ID_LEN, MAX_REPORT_REFERENCE_LEN, ReportReference};
 pub use request::applicant::{Address, Applicant, MAX_APPLICANTS, MAX_EMAIL_LEN, Name};
 pub use request::builder_state;

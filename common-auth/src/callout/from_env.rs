@@ -71,9 +71,7 @@ impl CalloutAuth {
         let built = match scheme.as_deref().map(str::trim) {
             None | Some("hmac") => CalloutAuth::hmac_sha1(header()?, secret),
             Some("header") => CalloutAuth::header_token(header()?, secret),
-            Some("query") => {
-                CalloutAuth::query_token(env.required(&parameter_var)?, secret)
-            }
+            Some("query") => CalloutAuth::query_token(env.required(&parameter_var)?, secret),
             Some("basic") => CalloutAuth::basic(env.required(&username_var)?, secret),
             Some(_) => return Err(EnvError::invalid(&scheme_var, SCHEMES)),
         };
@@ -84,8 +82,7 @@ impl CalloutAuth {
                     field: "username", ..
                 } => &username_var,
                 CalloutConfigError::Empty {
-                    field: "parameter",
-                    ..
+                    field: "parameter", ..
                 } => &parameter_var,
                 _ => &secret_var,
             };

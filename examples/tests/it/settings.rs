@@ -85,7 +85,10 @@ fn housecanary_receives_callouts_only_with_a_public_url_and_a_secret() {
 
     pairs.push(("HOUSECANARY_CALLOUT_SECRET", "callout-secret-value"));
     let err = HouseCanarySettings::from_lookup(&env(&pairs)).unwrap_err();
-    assert!(err.to_string().contains("HOUSECANARY_CALLOUT_HEADER"), "{err}");
+    assert!(
+        err.to_string().contains("HOUSECANARY_CALLOUT_HEADER"),
+        "{err}"
+    );
 
     pairs.push(("HOUSECANARY_CALLOUT_HEADER", "x-hc-signature"));
     let receiving = HouseCanarySettings::from_lookup(&env(&pairs))

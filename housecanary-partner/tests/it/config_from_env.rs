@@ -36,7 +36,10 @@ fn the_token_alone_makes_a_demo_client() {
 fn optional_variables_choose_the_environment() {
     for (pair, expected) in [
         (("HOUSECANARY_ENVIRONMENT", "demo"), Environment::Demo),
-        (("HOUSECANARY_ENVIRONMENT", "production"), Environment::Production),
+        (
+            ("HOUSECANARY_ENVIRONMENT", "production"),
+            Environment::Production,
+        ),
         (
             ("HOUSECANARY_BASE_URL", "http://127.0.0.1:9/partner-api/v1/"),
             Environment::Custom("http://127.0.0.1:9/partner-api/v1/".parse().unwrap()),
@@ -71,17 +74,26 @@ fn every_variable_missing_or_empty_is_named() {
 fn malformed_values_are_named_with_what_they_must_be() {
     for (pairs, var, expected) in [
         (
-            [("HOUSECANARY_ENVIRONMENT", "staging"), ("HOUSECANARY_TOKEN", TOKEN)],
+            [
+                ("HOUSECANARY_ENVIRONMENT", "staging"),
+                ("HOUSECANARY_TOKEN", TOKEN),
+            ],
             "HOUSECANARY_ENVIRONMENT",
             "`demo` or `production`",
         ),
         (
-            [("HOUSECANARY_BASE_URL", "not a url"), ("HOUSECANARY_TOKEN", TOKEN)],
+            [
+                ("HOUSECANARY_BASE_URL", "not a url"),
+                ("HOUSECANARY_TOKEN", TOKEN),
+            ],
             "HOUSECANARY_BASE_URL",
             "an absolute http(s) URL",
         ),
         (
-            [("HOUSECANARY_BASE_URL", "mailto:x@y.z"), ("HOUSECANARY_TOKEN", TOKEN)],
+            [
+                ("HOUSECANARY_BASE_URL", "mailto:x@y.z"),
+                ("HOUSECANARY_TOKEN", TOKEN),
+            ],
             "HOUSECANARY_BASE_URL",
             "an absolute http(s) URL",
         ),

@@ -17,7 +17,10 @@ mod redelivery_horizon {
     #[test]
     fn the_horizon_spans_ten_redeliveries_five_minutes_apart() {
         let redeliveries = 10;
-        assert_eq!(REDELIVERY_HORIZON, redeliveries * Duration::from_secs(5 * 60));
+        assert_eq!(
+            REDELIVERY_HORIZON,
+            redeliveries * Duration::from_secs(5 * 60)
+        );
         assert_eq!(REDELIVERY_HORIZON, Duration::from_secs(50 * 60));
     }
 
