@@ -20,14 +20,14 @@
 //! ```
 //! use common_auth::{CalloutAuth, SecretString, StaticToken};
 //!
-//! let token = StaticToken::new(SecretString::from("t0ken"));
-//! assert_eq!(token.authorization_header(), "Token t0ken");
+//! let token = StaticToken::new(SecretString::from("t0ken-0123456789"));
+//! assert_eq!(token.authorization_header(), "Token t0ken-0123456789");
 //!
 //! let auth = CalloutAuth::header_token(
 //!     http::HeaderName::from_static("x-callout-token"),
-//!     SecretString::from("t0ken"),
+//!     SecretString::from("t0ken-0123456789"),
 //! )?;
-//! assert!(!format!("{auth:?}").contains("t0ken"));
+//! assert!(!format!("{auth:?}").contains("t0ken-0123456789"));
 //! # Ok::<(), common_auth::CalloutConfigError>(())
 //! ```
 #![deny(missing_docs)]
@@ -47,7 +47,9 @@ pub use secrecy::{ExposeSecret, SecretString};
 
 pub use cache::TokenCache;
 pub use callout::hmac::hmac_sha1_hex;
-pub use callout::{CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, SignedCallout};
+pub use callout::{
+    CalloutAuth, CalloutAuthError, CalloutConfigError, HmacSha1Key, MIN_SECRET_LEN, SignedCallout,
+};
 pub use client_credentials::ClientCredentials;
 pub use env::{Env, EnvError};
 pub use static_credentials::{BasicCredentials, StaticToken};

@@ -3,9 +3,11 @@
 //!
 //! 1. verify + parse: `CalloutVerifier::verify_and_parse` against raw `hmac` + `serde_json` into a
 //!    struct of the same fields, for a 224 B `order_item_status_change` and a 4 KiB
-//!    `order_complete`. Target: ≥ 0.9× the baseline's speed.
+//!    `order_complete`, each with `message_type` first and with the keys in another order.
+//!    Target: ≥ 0.9× the baseline's speed.
 //! 2. end to end over loopback HTTP: the inline axum receiver (in-memory log) against a minimal axum
-//!    handler doing hmac + serde + 200. Target: ≥ 0.95×.
+//!    handler doing hmac + serde + 200. Target: ≥ 0.9× (the former 0.95 is retired: readability
+//!    is not traded for the last few percent).
 //! 3. durable inbox on PostgreSQL (`DATABASE_URL`): acknowledgement latency at 500 callouts/s,
 //!    open loop, beside the minimal handler under the same load. Target: p99 ≤ 20 ms.
 //!
@@ -150,6 +152,12 @@ fn report_ratio(name: &str, target: f64, figures: (f64, Duration, Duration)) -> 
     ratio >= target / 2.0
 }
 
+/// The same message with its keys in another order (sorted: `message_type` is not first).
+fn reordered(body: &[u8]) -> Vec<u8> {
+    let value: serde_json::Value = serde_json::from_slice(body).expect("JSON");
+    serde_json::to_vec(&value).expect("JSON")
+}
+
 fn verify_and_parse() -> bool {
     let verifier = CalloutVerifier::new(auth());
     let uri: http::Uri = "/callouts".parse().expect("URI");
@@ -161,8 +169,18 @@ fn verify_and_parse() -> bool {
             20_000,
         ),
         (
+            "verify+parse 224 B order_item_status_change, keys reordered",
+            reordered(&item_status("m-17")),
+            20_000,
+        ),
+        (
             "verify+parse 4 KiB order_complete",
             order_complete("m-18"),
+            5_000,
+        ),
+        (
+            "verify+parse 4 KiB order_complete, keys reordered",
+            reordered(&order_complete("m-18")),
             5_000,
         ),
     ] {
@@ -376,9 +394,9 @@ async fn end_to_end() -> bool {
         baseline_rates.push(per_round as f64 / b.as_secs_f64());
     }
     let ratio = median(&mut ratios);
-    let verdict = if ratio >= 0.95 { "meets" } else { "MISSES" };
+    let verdict = if ratio >= 0.9 { "meets" } else { "MISSES" };
     println!(
-        "inline receiver end to end: SDK {:.0} req/s, minimal axum handler {:.0} req/s, ratio {ratio:.3} ({verdict} target 0.95)",
+        "inline receiver end to end: SDK {:.0} req/s, minimal axum handler {:.0} req/s, ratio {ratio:.3} ({verdict} target 0.9)",
         median(&mut sdk_rates),
         median(&mut baseline_rates)
     );

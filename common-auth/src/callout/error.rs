@@ -81,6 +81,15 @@ pub enum CalloutAuthError {
 /// let error = CalloutAuth::hmac_sha1(header, SecretString::from("")).unwrap_err();
 /// assert_eq!(error, CalloutConfigError::Empty { scheme: "HMAC-SHA1", field: "secret" });
 /// assert_eq!(error.to_string(), "callout HMAC-SHA1 authentication needs a non-empty secret");
+/// let short = CalloutAuth::hmac_sha1(
+///     http::HeaderName::from_static("x-signature"),
+///     SecretString::from("a"),
+/// )
+/// .unwrap_err();
+/// assert_eq!(
+///     short.to_string(),
+///     "callout HMAC-SHA1 authentication needs a secret of at least 16 bytes"
+/// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -92,5 +101,15 @@ pub enum CalloutConfigError {
         scheme: &'static str,
         /// Which part is empty.
         field: &'static str,
+    },
+    /// A secret, token or password is shorter than `min` bytes: it could be guessed.
+    #[error("callout {scheme} authentication needs a {field} of at least {min} bytes")]
+    TooShort {
+        /// The scheme being configured.
+        scheme: &'static str,
+        /// Which part is too short.
+        field: &'static str,
+        /// The fewest bytes accepted.
+        min: usize,
     },
 }

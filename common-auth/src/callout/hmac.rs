@@ -7,7 +7,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha1::{Digest, Sha1};
 
-use super::{CalloutConfigError, refuse_empty};
+use super::{CalloutConfigError, refuse_weak};
 
 /// Length of an HMAC-SHA1 tag in bytes.
 pub(crate) const TAG_LEN: usize = 20;
@@ -22,7 +22,7 @@ pub(crate) const TAG_LEN: usize = 20;
 /// ```
 /// use common_auth::{CalloutAuth, HmacSha1Key, SecretString};
 ///
-/// let key = HmacSha1Key::new(&SecretString::from("s3cret"))?;
+/// let key = HmacSha1Key::new(&SecretString::from("s3cret-0123456789"))?;
 /// assert_eq!(format!("{key:?}"), "HmacSha1Key([REDACTED])");
 /// let auth = CalloutAuth::HmacSha1Signature {
 ///     header: http::HeaderName::from_static("x-signature"),
@@ -42,9 +42,11 @@ impl HmacSha1Key {
     /// Keys HMAC-SHA1 with `secret`.
     ///
     /// # Errors
-    /// [`CalloutConfigError::Empty`] when the secret is empty: anyone could sign with it.
+    /// [`CalloutConfigError::Empty`] when the secret is empty: anyone could sign with it;
+    /// [`CalloutConfigError::TooShort`] when it is shorter than
+    /// [`MIN_SECRET_LEN`](super::MIN_SECRET_LEN) bytes.
     pub fn new(secret: &SecretString) -> Result<Self, CalloutConfigError> {
-        refuse_empty("HMAC-SHA1", "secret", secret.expose_secret())?;
+        refuse_weak("HMAC-SHA1", "secret", secret.expose_secret())?;
         Ok(Self {
             prepared: Arc::new(keyed(secret.expose_secret().as_bytes())),
         })
@@ -206,7 +208,7 @@ mod tests {
 
     #[test]
     fn the_prepared_key_signs_like_the_secret() {
-        for secret in ["k", "Jefe", &"long".repeat(40)] {
+        for secret in ["sixteen-byte-key", &"long".repeat(40)] {
             let key = HmacSha1Key::new(&SecretString::from(secret)).expect("non-empty");
             for body in [&b""[..], b"{}", &[7u8; 300]] {
                 let hex = hmac_sha1_hex(secret.as_bytes(), body);

@@ -26,7 +26,7 @@ pub use sign::SignedCallout;
 /// use common_auth::{CalloutAuth, SecretString};
 /// use http::{HeaderName, Request};
 ///
-/// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret"))?;
+/// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret-0123456789"))?;
 /// let body = br#"{"message_type":"order_complete"}"#;
 /// let signed = auth.sign(&"https://partner.example/callouts".parse()?, body)?;
 ///
@@ -68,11 +68,12 @@ impl CalloutAuth {
     ///
     /// # Errors
     /// [`CalloutConfigError::Empty`] when the username or the password is empty (an unset
-    /// environment variable must not turn into credentials anyone can send).
+    /// environment variable must not turn into credentials anyone can send);
+    /// [`CalloutConfigError::TooShort`] for a password shorter than [`MIN_SECRET_LEN`] bytes.
     ///
     /// ```
     /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
-    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word"))?;
+    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word-0123456789"))?;
     /// assert!(CalloutAuth::basic("housecanary", SecretString::from("")).is_err());
     /// # Ok::<(), CalloutConfigError>(())
     /// ```
@@ -82,20 +83,21 @@ impl CalloutAuth {
     ) -> Result<Self, CalloutConfigError> {
         let username = username.into();
         refuse_empty("Basic", "username", &username)?;
-        refuse_empty("Basic", "password", password.expose_secret())?;
+        refuse_weak("Basic", "password", password.expose_secret())?;
         Ok(Self::Basic(BasicCredentials::new(username, password)))
     }
 
     /// A token in the named header, e.g. `X-Callout-Token: <token>`.
     ///
     /// # Errors
-    /// [`CalloutConfigError::Empty`] when the token is empty.
+    /// [`CalloutConfigError::Empty`] when the token is empty, [`CalloutConfigError::TooShort`]
+    /// when it is shorter than [`MIN_SECRET_LEN`] bytes.
     ///
     /// ```
     /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
     /// let auth = CalloutAuth::header_token(
     ///     http::HeaderName::from_static("x-callout-token"),
-    ///     SecretString::from("t0ken"),
+    ///     SecretString::from("t0ken-0123456789"),
     /// )?;
     /// # Ok::<(), CalloutConfigError>(())
     /// ```
@@ -103,18 +105,19 @@ impl CalloutAuth {
         header: http::HeaderName,
         token: SecretString,
     ) -> Result<Self, CalloutConfigError> {
-        refuse_empty("header token", "token", token.expose_secret())?;
+        refuse_weak("header token", "token", token.expose_secret())?;
         Ok(Self::HeaderToken { header, token })
     }
 
     /// A token in the named query parameter, e.g. `https://partner.example/hook?token=<token>`.
     ///
     /// # Errors
-    /// [`CalloutConfigError::Empty`] when the parameter name or the token is empty.
+    /// [`CalloutConfigError::Empty`] when the parameter name or the token is empty,
+    /// [`CalloutConfigError::TooShort`] for a token shorter than [`MIN_SECRET_LEN`] bytes.
     ///
     /// ```
     /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
-    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
+    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?;
     /// # Ok::<(), CalloutConfigError>(())
     /// ```
     pub fn query_token(
@@ -123,20 +126,21 @@ impl CalloutAuth {
     ) -> Result<Self, CalloutConfigError> {
         let parameter = parameter.into();
         refuse_empty("query token", "parameter", &parameter)?;
-        refuse_empty("query token", "token", token.expose_secret())?;
+        refuse_weak("query token", "token", token.expose_secret())?;
         Ok(Self::QueryToken { parameter, token })
     }
 
     /// An HMAC-SHA1 signature of the raw body in the named header, as `sha1=<40 hex>`.
     ///
     /// # Errors
-    /// [`CalloutConfigError::Empty`] when the secret is empty: anyone could sign with it.
+    /// [`CalloutConfigError::Empty`] when the secret is empty: anyone could sign with it;
+    /// [`CalloutConfigError::TooShort`] when it is shorter than [`MIN_SECRET_LEN`] bytes.
     ///
     /// ```
     /// # use common_auth::{CalloutAuth, CalloutConfigError, SecretString};
     /// let auth = CalloutAuth::hmac_sha1(
     ///     http::HeaderName::from_static("x-signature"),
-    ///     SecretString::from("s3cret"),
+    ///     SecretString::from("s3cret-0123456789"),
     /// )?;
     /// # Ok::<(), CalloutConfigError>(())
     /// ```
@@ -154,9 +158,9 @@ impl CalloutAuth {
     ///
     /// ```
     /// # use common_auth::{CalloutAuth, SecretString};
-    /// let token = CalloutAuth::query_token("t", SecretString::from("x"))?;
+    /// let token = CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?;
     /// assert!(token.is_header_only());
-    /// let hmac = CalloutAuth::hmac_sha1(http::HeaderName::from_static("x-sig"), SecretString::from("s"))?;
+    /// let hmac = CalloutAuth::hmac_sha1(http::HeaderName::from_static("x-sig"), SecretString::from("s3cret-0123456789"))?;
     /// assert!(!hmac.is_header_only());
     /// # Ok::<(), common_auth::CalloutConfigError>(())
     /// ```
@@ -169,8 +173,8 @@ impl CalloutAuth {
     /// ```
     /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString};
     ///
-    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
-    /// let good = http::Request::post("/hook?token=t0ken").body(Vec::new())?;
+    /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?;
+    /// let good = http::Request::post("/hook?token=t0ken-0123456789").body(Vec::new())?;
     /// let bad = http::Request::post("/hook?token=guess").body(Vec::new())?;
     /// assert_eq!(auth.verify_request(&good), Ok(()));
     /// assert_eq!(auth.verify_request(&bad), Err(CalloutAuthError::Mismatch));
@@ -207,6 +211,9 @@ impl fmt::Debug for CalloutAuth {
     }
 }
 
+/// The fewest bytes a callout secret, token or password may have: fewer can be guessed.
+pub const MIN_SECRET_LEN: usize = 16;
+
 /// Refuses an empty credential part (what an unset or empty environment variable gives).
 fn refuse_empty(
     scheme: &'static str,
@@ -218,4 +225,21 @@ fn refuse_empty(
     } else {
         Ok(())
     }
+}
+
+/// Refuses an empty secret, and one shorter than [`MIN_SECRET_LEN`] bytes.
+fn refuse_weak(
+    scheme: &'static str,
+    field: &'static str,
+    value: &str,
+) -> Result<(), CalloutConfigError> {
+    refuse_empty(scheme, field, value)?;
+    if value.len() < MIN_SECRET_LEN {
+        return Err(CalloutConfigError::TooShort {
+            scheme,
+            field,
+            min: MIN_SECRET_LEN,
+        });
+    }
+    Ok(())
 }

@@ -16,11 +16,11 @@ use super::{CalloutAuth, CalloutAuthError};
 /// ```
 /// use common_auth::{CalloutAuth, SecretString};
 ///
-/// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken"))?;
+/// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?;
 /// let signed = auth.sign(&"https://partner.example/hook?a=1".parse()?, b"{}")?;
-/// assert_eq!(signed.uri, "https://partner.example/hook?a=1&token=t0ken");
+/// assert_eq!(signed.uri, "https://partner.example/hook?a=1&token=t0ken-0123456789");
 /// assert!(signed.headers.is_empty());
-/// assert!(!format!("{signed:?}").contains("t0ken"));
+/// assert!(!format!("{signed:?}").contains("t0ken-0123456789"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -58,9 +58,9 @@ impl CalloutAuth {
     /// ```
     /// use common_auth::{CalloutAuth, SecretString};
     ///
-    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word"))?;
+    /// let auth = CalloutAuth::basic("housecanary", SecretString::from("pa55word-0123456789"))?;
     /// let signed = auth.sign(&"https://partner.example/hook".parse()?, b"{}")?;
-    /// assert_eq!(signed.headers["authorization"], "Basic aG91c2VjYW5hcnk6cGE1NXdvcmQ=");
+    /// assert_eq!(signed.headers["authorization"], "Basic aG91c2VjYW5hcnk6cGE1NXdvcmQtMDEyMzQ1Njc4OQ==");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sign(&self, uri: &Uri, body: &[u8]) -> Result<SignedCallout, CalloutAuthError> {

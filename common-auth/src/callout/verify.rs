@@ -22,7 +22,7 @@ impl CalloutAuth {
     /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString, hmac_sha1_hex};
     /// use http::{HeaderMap, HeaderName, HeaderValue, Uri};
     ///
-    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret"))?;
+    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret-0123456789"))?;
     /// let body = b"{}";
     /// let uri = Uri::from_static("/hook");
     /// let mut headers = HeaderMap::new();
@@ -30,7 +30,7 @@ impl CalloutAuth {
     ///     auth.verify(&uri, &headers, body),
     ///     Err(CalloutAuthError::MissingHeader { header: "x-signature".into() }),
     /// );
-    /// let signature = format!("sha1={}", hmac_sha1_hex(b"s3cret", body));
+    /// let signature = format!("sha1={}", hmac_sha1_hex(b"s3cret-0123456789", body));
     /// headers.insert("x-signature", HeaderValue::from_str(&signature)?);
     /// assert_eq!(auth.verify(&uri, &headers, body), Ok(()));
     /// assert_eq!(auth.verify(&uri, &headers, b"{ }"), Err(CalloutAuthError::Mismatch));
@@ -87,7 +87,7 @@ impl CalloutAuth {
     /// use common_auth::{CalloutAuth, CalloutAuthError, SecretString};
     /// use http::{HeaderMap, HeaderName, Uri};
     ///
-    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s"))?;
+    /// let auth = CalloutAuth::hmac_sha1(HeaderName::from_static("x-signature"), SecretString::from("s3cret-0123456789"))?;
     /// let uri = Uri::from_static("/hook");
     /// let mut headers = HeaderMap::new();
     /// assert!(matches!(auth.verify_headers(&uri, &headers), Err(CalloutAuthError::MissingHeader { .. })));

@@ -21,7 +21,7 @@ mod basic {
     use super::*;
 
     fn auth() -> CalloutAuth {
-        CalloutAuth::basic("housecanary", SecretString::from("pa:ss word"))
+        CalloutAuth::basic("housecanary", SecretString::from("pa:ss word 0123456789"))
             .expect("non-empty callout credentials")
     }
 
@@ -35,10 +35,10 @@ mod basic {
 
     #[test]
     fn accepts_the_right_credentials_splitting_at_the_first_colon() {
-        let h = headers(&[("authorization", &basic("housecanary:pa:ss word"))]);
+        let h = headers(&[("authorization", &basic("housecanary:pa:ss word 0123456789"))]);
         assert_eq!(auth().verify(&hook(), &h, BODY), Ok(()));
         // The scheme name is case-insensitive.
-        let lower = basic("housecanary:pa:ss word").replacen("Basic", "basic", 1);
+        let lower = basic("housecanary:pa:ss word 0123456789").replacen("Basic", "basic", 1);
         let h = headers(&[("authorization", &lower)]);
         assert_eq!(auth().verify(&hook(), &h, BODY), Ok(()));
     }
@@ -48,8 +48,8 @@ mod basic {
         for wrong in [
             "housecanary:pa:ss wore",
             "housecanary:",
-            "housecanarY:pa:ss word",
-            ":pa:ss word",
+            "housecanarY:pa:ss word 0123456789",
+            ":pa:ss word 0123456789",
         ] {
             let h = headers(&[("authorization", &basic(wrong))]);
             assert_eq!(
@@ -99,25 +99,25 @@ mod header_token {
     fn auth() -> CalloutAuth {
         CalloutAuth::header_token(
             HeaderName::from_static("x-callout-token"),
-            SecretString::from("t0ken-value"),
+            SecretString::from("t0ken-0123456789-value"),
         )
         .expect("non-empty callout credentials")
     }
 
     #[test]
     fn accepts_the_exact_token() {
-        let h = headers(&[("x-callout-token", "t0ken-value")]);
+        let h = headers(&[("x-callout-token", "t0ken-0123456789-value")]);
         assert_eq!(auth().verify(&hook(), &h, BODY), Ok(()));
     }
 
     #[test]
     fn rejects_anything_but_the_exact_token() {
         for wrong in [
-            "t0ken-valu",
-            "t0ken-value2",
+            "t0ken-0123456789-valu",
+            "t0ken-0123456789-value2",
             "T0KEN-VALUE",
             "",
-            "Bearer t0ken-value",
+            "Bearer t0ken-0123456789-value",
         ] {
             let h = headers(&[("x-callout-token", wrong)]);
             assert_eq!(
@@ -135,8 +135,8 @@ mod header_token {
             Err(missing("x-callout-token"))
         );
         let in_query =
-            Uri::from_static("https://partner.example/callouts?x-callout-token=t0ken-value");
-        let in_other_header = headers(&[("authorization", "t0ken-value")]);
+            Uri::from_static("https://partner.example/callouts?x-callout-token=t0ken-0123456789-value");
+        let in_other_header = headers(&[("authorization", "t0ken-0123456789-value")]);
         assert_eq!(
             auth().verify(&in_query, &in_other_header, BODY),
             Err(missing("x-callout-token"))
@@ -146,7 +146,7 @@ mod header_token {
     #[test]
     fn sign_produces_what_verify_accepts() {
         let signed = auth().sign(&hook(), BODY).unwrap();
-        assert_eq!(signed.headers["x-callout-token"], "t0ken-value");
+        assert_eq!(signed.headers["x-callout-token"], "t0ken-0123456789-value");
         assert!(signed.headers["x-callout-token"].is_sensitive());
         assert_eq!(auth().verify(&signed.uri, &signed.headers, BODY), Ok(()));
     }
@@ -155,7 +155,7 @@ mod header_token {
     fn signing_a_token_that_cannot_be_a_header_value_is_an_error() {
         let auth = CalloutAuth::header_token(
             HeaderName::from_static("x-callout-token"),
-            SecretString::from("line\nbreak"),
+            SecretString::from("line\nbreak-0123456789"),
         )
         .expect("non-empty callout credentials");
         assert_eq!(
@@ -171,15 +171,15 @@ mod query_token {
     use super::*;
 
     fn auth() -> CalloutAuth {
-        CalloutAuth::query_token("token", SecretString::from("a b&c=d/é"))
+        CalloutAuth::query_token("token", SecretString::from("a b&c=d/é 0123456"))
             .expect("non-empty callout credentials")
     }
 
     #[test]
     fn accepts_the_percent_decoded_token_among_other_parameters() {
         for uri in [
-            "https://partner.example/callouts?token=a+b%26c%3Dd%2F%C3%A9",
-            "https://partner.example/callouts?order=7&token=a%20b%26c%3Dd/%C3%A9&x=y",
+            "https://partner.example/callouts?token=a+b%26c%3Dd%2F%C3%A9+0123456",
+            "https://partner.example/callouts?order=7&token=a%20b%26c%3Dd/%C3%A9%200123456&x=y",
         ] {
             let uri: Uri = uri.parse().unwrap();
             assert_eq!(
@@ -218,7 +218,7 @@ mod query_token {
             "/callouts?Token=a",
         ] {
             let uri: Uri = uri.parse().unwrap();
-            let in_header = headers(&[("token", "a b&c=d/é")]);
+            let in_header = headers(&[("token", "a b&c=d/é 0123456")]);
             assert_eq!(auth().verify(&uri, &in_header, BODY), expected, "{uri}");
         }
     }
@@ -244,7 +244,7 @@ mod query_token {
 mod hmac_sha1 {
     use super::*;
 
-    const SECRET: &str = "shared-s3cret";
+    const SECRET: &str = "shared-s3cret-0123456789";
 
     fn auth() -> CalloutAuth {
         CalloutAuth::hmac_sha1(
@@ -403,6 +403,39 @@ mod empty_credentials {
                 empty("Basic", "username")
             );
         }
+    }
+
+    #[test]
+    fn secrets_tokens_and_passwords_shorter_than_16_bytes_are_refused_with_the_rule() {
+        let header = || HeaderName::from_static("x-signature");
+        let short = |scheme, field| CalloutConfigError::TooShort {
+            scheme,
+            field,
+            min: common_auth::MIN_SECRET_LEN,
+        };
+        for weak in ["a", " ", "fifteen-bytes!!"] {
+            let weak = || SecretString::from(weak);
+            let hmac = CalloutAuth::hmac_sha1(header(), weak()).unwrap_err();
+            assert_eq!(hmac, short("HMAC-SHA1", "secret"));
+            assert_eq!(
+                hmac.to_string(),
+                "callout HMAC-SHA1 authentication needs a secret of at least 16 bytes"
+            );
+            assert_eq!(
+                CalloutAuth::header_token(header(), weak()).unwrap_err(),
+                short("header token", "token")
+            );
+            assert_eq!(
+                CalloutAuth::query_token("token", weak()).unwrap_err(),
+                short("query token", "token")
+            );
+            assert_eq!(
+                CalloutAuth::basic("user", weak()).unwrap_err(),
+                short("Basic", "password")
+            );
+        }
+        let sixteen = SecretString::from("sixteen-byte-key");
+        assert!(CalloutAuth::hmac_sha1(header(), sixteen).is_ok());
     }
 
     #[test]

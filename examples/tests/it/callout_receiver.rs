@@ -49,7 +49,7 @@ fn the_receiver_listens_beyond_loopback_only_with_a_real_secret() {
     assert!(ReceiverArgs::parse(Vec::new(), &from_env).is_err());
     assert!(ReceiverArgs::parse(args(&["--listen", "[::1]:8080"]), &none).is_ok());
 
-    let secret = env(&[("HOUSECANARY_CALLOUT_SECRET", "a-real-secret")]);
+    let secret = env(&[("HOUSECANARY_CALLOUT_SECRET", "a-real-secret-value")]);
     let parsed = ReceiverArgs::parse(args(&["--listen", "0.0.0.0:8080"]), &secret).unwrap();
     assert!(!parsed.test_secret);
     assert!(!parsed.listen.ip().is_loopback());

@@ -1,10 +1,10 @@
-//! A ready callout endpoint for axum (feature `axum`).
+//! A ready callout endpoint for axum (feature `axum`): [`router`] mounts a [`CalloutReceiver`]
+//! at a path, and [`serve`] runs an app with a request-head timeout.
 //!
-//! [`router`] mounts a [`CalloutReceiver`] at a path; [`receive`] is the bare handler for routers that
-//! want to place it themselves. Both read the body with the receiver's limit (a `Content-Length`
-//! over it is refused before reading), then answer with [`CalloutReceiver::handle`]'s outcome. The
-//! budget counts from the request's arrival: a body still incomplete when it runs out is answered
-//! `503` (the vendor redelivers), and the handler gets what is left.
+//! The endpoint reads bodies under the receiver's [`ReceiverConfig`](super::ReceiverConfig): memory
+//! is counted as bytes arrive, a body that pauses or crawls is answered `408`, and when every body
+//! slot is taken the reader furthest behind the minimum rate is answered `408` to make room for the
+//! newcomer. Slow senders therefore cannot keep a callout out.
 //!
 //! ```no_run
 //! use housecanary_partner::{CalloutAuth, SecretString};
@@ -23,23 +23,36 @@
 //!         Ok::<(), std::io::Error>(())
 //!     },
 //! );
+//! let head_timeout = receiver.config().head_timeout;
 //! let app = housecanary_partner::callouts::axum::router(receiver, "/hc/callouts");
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-//! axum::serve(listener, app).await?;
+//! let shutdown = std::future::pending(); // or the application's shutdown signal
+//! housecanary_partner::callouts::axum::serve(listener, app, head_timeout, shutdown).await;
 //! # Ok(()) }
 //! ```
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt as _;
 use http::StatusCode;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::time::{Instant, sleep_until};
 
-use super::admission::Ticket;
-use super::deadline::within;
+use super::config::ReceiverConfig;
 use super::outcome::CalloutOutcome;
 use super::receiver::CalloutReceiver;
 
@@ -60,36 +73,247 @@ use super::receiver::CalloutReceiver;
 /// # }
 /// ```
 pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
+    let bodies = Arc::new(Bodies::new(receiver.config()));
     Router::new()
         .route(path, post(receive))
-        .with_state(receiver)
+        .with_state(Endpoint { receiver, bodies })
 }
 
-/// The axum handler: authenticates what it can from the headers, admits the request under the
-/// receiver's limits, reads the body within its limit and deadline, and answers with the outcome of
-/// [`CalloutReceiver::handle`].
-///
-/// In order, before any body byte is read: an announced body over the limit → `413`; the headers
-/// fail authentication → `401` (the whole check for Basic and token schemes; for the HMAC scheme a
-/// missing or malformed signature); too many requests in flight, or not enough free body memory for
-/// the announced length → `503`. A body that does not arrive within the body deadline → `503`.
+/// Serves `app` on `listener` over HTTP/1 until `shutdown` completes, then lets the requests in
+/// progress finish. A client that has not sent a whole request head within `head_timeout` (say
+/// [`ReceiverConfig::head_timeout`]) is disconnected, which `axum::serve` does not do.
 ///
 /// ```no_run
-/// # use housecanary_partner::callouts::CalloutReceiver;
-/// use housecanary_partner::callouts::axum::receive;
-/// # fn app(receiver: CalloutReceiver) -> axum::Router {
-/// axum::Router::new()
-///     .route("/partner/hc", axum::routing::post(receive))
-///     .with_state(receiver)
-/// # }
+/// # async fn run(app: axum::Router) -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+/// let head_timeout = std::time::Duration::from_secs(5);
+/// housecanary_partner::callouts::axum::serve(listener, app, head_timeout, std::future::pending()).await;
+/// # Ok(()) }
 /// ```
-pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) -> Response {
-    // The vendor's 30 s run from its request, so reading the body spends the budget too, and a
-    // body that stalls cannot hold the connection past it.
-    let arrived = tokio::time::Instant::now();
-    let deadline = arrived + receiver.budget();
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    head_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // A read buffer of 64 KiB (hyper's default grows to 400 KiB) per connection: a request head
+    // fits, and many connections sending bodies at once hold little memory beyond their bodies.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(head_timeout)
+        .max_buf_size(64 * 1024);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// The router's state: the receiver and the bodies being read.
+#[derive(Clone)]
+struct Endpoint {
+    receiver: CalloutReceiver,
+    bodies: Arc<Bodies>,
+}
+
+/// The bodies being read across requests: their slots and the memory they hold.
+struct Bodies {
+    config: ReceiverConfig,
+    readers: Mutex<Readers>,
+    memory: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Readers {
+    next: u64,
+    by_id: HashMap<u64, Reader>,
+}
+
+struct Reader {
+    started: Instant,
+    bytes: usize,
+    evict: oneshot::Sender<()>,
+}
+
+/// Why a body was not read whole.
+enum Refusal {
+    Outcome(CalloutOutcome),
+    Slow(&'static str),
+    Late,
+    Broken,
+}
+
+impl Bodies {
+    fn new(config: &ReceiverConfig) -> Self {
+        Self {
+            config: config.clone(),
+            readers: Mutex::default(),
+            memory: AtomicUsize::new(0),
+        }
+    }
+
+    fn readers(&self) -> MutexGuard<'_, Readers> {
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A slot for a new body; when all are taken, the reader furthest behind the minimum rate (the
+    /// oldest among those that sent nothing) is told to go.
+    fn admit(&self) -> (u64, oneshot::Receiver<()>) {
+        let now = Instant::now();
+        let (evict, evicted) = oneshot::channel();
+        let mut readers = self.readers();
+        if readers.by_id.len() >= self.config.body_slots {
+            let rate = self.config.min_body_rate.max(1) as f64;
+            let behind = |reader: &Reader| {
+                let allowed = reader.bytes as f64 / rate;
+                (now - reader.started).as_secs_f64() - allowed
+            };
+            let slowest = readers
+                .by_id
+                .iter()
+                .max_by(|a, b| behind(a.1).total_cmp(&behind(b.1)))
+                .map(|(id, _)| *id);
+            if let Some(reader) = slowest.and_then(|id| readers.by_id.remove(&id)) {
+                // The reader may have finished meanwhile; then there is nothing to tell.
+                let _ = reader.evict.send(());
+            }
+        }
+        let id = readers.next;
+        readers.next += 1;
+        let reader = Reader {
+            started: now,
+            bytes: 0,
+            evict,
+        };
+        readers.by_id.insert(id, reader);
+        (id, evicted)
+    }
+
+    /// Reads `body` whole under the limits, or says why not.
+    async fn read(
+        &self,
+        body: Body,
+        memory: &mut Held<'_>,
+        deadline: Instant,
+    ) -> Result<Bytes, Refusal> {
+        let (id, mut evicted) = self.admit();
+        let _slot = Slot { bodies: self, id };
+        let config = &self.config;
+        let started = Instant::now();
+        let mut last = started;
+        // Chunks are copied out at once: a chunk can keep a whole read buffer of the server alive.
+        // The copy grows by doubling (at most to the limit), and its capacity is what is counted.
+        let mut collected: Vec<u8> = Vec::new();
+        let mut stream = body.into_data_stream();
+        loop {
+            // From the first second on, `collected.len()` at `min_body_rate` must cover the time.
+            let rate = config.min_body_rate.max(1) as f64;
+            let allowed = Duration::from_secs_f64(collected.len() as f64 / rate);
+            let crawl = started + allowed.max(Duration::from_secs(1));
+            let wake = (last + config.idle_timeout).min(crawl).min(deadline);
+            let chunk = tokio::select! {
+                biased;
+                _ = &mut evicted => return Err(Refusal::Slow("every body slot is taken and this body was the slowest")),
+                chunk = stream.next() => chunk,
+                () = sleep_until(wake) => {
+                    return Err(match wake {
+                        _ if wake >= deadline => Refusal::Late,
+                        _ if wake >= last + config.idle_timeout => Refusal::Slow("the body paused too long"),
+                        _ => Refusal::Slow("the body arrives too slowly"),
+                    });
+                }
+            };
+            let Some(chunk) = chunk else { break };
+            let chunk = chunk.map_err(|_| Refusal::Broken)?;
+            let needed = collected.len() + chunk.len();
+            if needed > config.body_limit {
+                let limit = config.body_limit;
+                return Err(Refusal::Outcome(CalloutOutcome::TooLarge { limit }));
+            }
+            if needed > collected.capacity() {
+                let grown = needed.max(collected.capacity() * 2).min(config.body_limit);
+                if !memory.take(grown - collected.capacity()) {
+                    return Err(Refusal::Outcome(CalloutOutcome::Overloaded));
+                }
+                collected.reserve_exact(grown - collected.len());
+            }
+            collected.extend_from_slice(&chunk);
+            last = Instant::now();
+            if let Some(reader) = self.readers().by_id.get_mut(&id) {
+                reader.bytes = collected.len();
+            }
+        }
+        Ok(Bytes::from(collected))
+    }
+}
+
+/// A body slot, given back when the body is read or abandoned.
+struct Slot<'a> {
+    bodies: &'a Bodies,
+    id: u64,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.bodies.readers().by_id.remove(&self.id);
+    }
+}
+
+/// Body memory held by one request until it is answered.
+struct Held<'a> {
+    bodies: &'a Bodies,
+    bytes: usize,
+}
+
+impl Held<'_> {
+    fn take(&mut self, bytes: usize) -> bool {
+        let limit = self.bodies.config.body_memory;
+        let before = self.bodies.memory.fetch_add(bytes, Ordering::AcqRel);
+        if before + bytes > limit {
+            self.bodies.memory.fetch_sub(bytes, Ordering::AcqRel);
+            return false;
+        }
+        self.bytes += bytes;
+        true
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.bodies.memory.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// In order, before any body byte is read: an announced body over the limit → `413`; headers that
+/// fail authentication → `401` (the whole check for Basic and token schemes; for HMAC a missing or
+/// malformed signature). Then the body is read (see the module) and answered by
+/// [`CalloutReceiver::handle`]'s rules.
+async fn receive(State(endpoint): State<Endpoint>, request: Request) -> Response {
+    // The vendor's 30 s run from its request, so reading the body spends the budget too.
+    let receiver = &endpoint.receiver;
+    let deadline = Instant::now() + receiver.config().budget;
     let (parts, body) = request.into_parts();
-    let limit = receiver.body_limit();
+    let limit = receiver.config().body_limit;
     let announced = parts
         .headers
         .get(http::header::CONTENT_LENGTH)
@@ -107,91 +331,34 @@ pub async fn receive(State(receiver): State<CalloutReceiver>, request: Request) 
         tracing::warn!(%reason, "callout rejected before its body: authentication failed");
         return CalloutOutcome::Unauthorized.into_response();
     }
-    let admission = receiver.admission();
-    let Some(mut ticket) = admission.admit() else {
-        tracing::warn!("callout refused: too many requests in flight");
-        return CalloutOutcome::Overloaded.into_response();
+    let mut memory = Held {
+        bodies: &endpoint.bodies,
+        bytes: 0,
     };
-    let announced = announced.and_then(|length| usize::try_from(length).ok());
-    if let Some(length) = announced {
-        if !ticket.reserve(length) {
-            tracing::warn!(length, "callout refused: body memory in use");
-            return CalloutOutcome::Overloaded.into_response();
-        }
-    }
-    let body_deadline = deadline.min(arrived + admission.body_deadline);
-    // Boxed so the request's future stays small while the body is read (see `within`).
-    let read = Box::pin(read_limited(body, limit, announced, &mut ticket));
-    let body = match within(body_deadline, read).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(response)) => return response,
-        Err(_) => {
-            tracing::warn!("callout rejected: the body did not arrive within its deadline");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "body not received in time; retry later",
-            )
-                .into_response();
+    let body = match endpoint.bodies.read(body, &mut memory, deadline).await {
+        Ok(body) => body,
+        Err(refusal) => {
+            let (status, text) = match refusal {
+                Refusal::Outcome(outcome) => return outcome.into_response(),
+                Refusal::Slow(why) => (StatusCode::REQUEST_TIMEOUT, why),
+                Refusal::Late => (StatusCode::SERVICE_UNAVAILABLE, "body not received in time"),
+                Refusal::Broken => (StatusCode::BAD_REQUEST, "could not read the body"),
+            };
+            tracing::warn!(%status, reason = text, "callout body dropped");
+            return (status, text).into_response();
         }
     };
-    let outcome = receiver
+    receiver
         .handle_until(&parts.uri, &parts.headers, body, deadline)
-        .await;
-    drop(ticket);
-    outcome.into_response()
-}
-
-/// Collects the body, refusing it as soon as it grows past `limit` (chunked bodies announce no
-/// length) or past the body memory the ticket can reserve. A body that arrives as one chunk (most
-/// callouts) is returned as that chunk, without a copy.
-async fn read_limited(
-    body: Body,
-    limit: usize,
-    announced: Option<usize>,
-    ticket: &mut Ticket,
-) -> Result<Bytes, Response> {
-    let mut stream = body.into_data_stream();
-    let mut first: Option<Bytes> = None;
-    let mut collected = BytesMut::new();
-    let mut total = 0_usize;
-    let mut reserved = announced.unwrap_or(0);
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| {
-            tracing::warn!(%error, "callout rejected: could not read the body");
-            (StatusCode::BAD_REQUEST, "could not read the body").into_response()
-        })?;
-        total = total.saturating_add(chunk.len());
-        if total > limit {
-            tracing::warn!(limit, "callout rejected: body too large");
-            return Err(CalloutOutcome::TooLarge { limit }.into_response());
-        }
-        // A body without a length (or longer than announced) reserves memory as it grows.
-        if total > reserved {
-            if !ticket.reserve(total - reserved) {
-                tracing::warn!("callout refused: body memory in use");
-                return Err(CalloutOutcome::Overloaded.into_response());
-            }
-            reserved = total;
-        }
-        match first.take() {
-            None if collected.is_empty() => first = Some(chunk),
-            earlier => {
-                if let Some(earlier) = earlier {
-                    collected.reserve(announced.unwrap_or(total).max(total));
-                    collected.extend_from_slice(&earlier);
-                }
-                collected.extend_from_slice(&chunk);
-            }
-        }
-    }
-    Ok(first.unwrap_or_else(|| collected.freeze()))
+        .await
+        .into_response()
 }
 
 impl IntoResponse for CalloutOutcome {
     /// The outcome's [`status`](CalloutOutcome::status). A refusal or failure carries its short
     /// plain-text [`body`](CalloutOutcome::body) too, for whoever reads the vendor's delivery log or
     /// tries the endpoint by hand; an acknowledgement (`2xx`) carries none: the vendor reads only the
-    /// status, and an empty answer is the cheapest one to send at thousands a second.
+    /// status.
     fn into_response(self) -> Response {
         if self.is_acknowledged() {
             self.status().into_response()

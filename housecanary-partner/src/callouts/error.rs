@@ -63,19 +63,20 @@ impl CalloutError {
         }
     }
 
-    pub(crate) fn malformed(
-        message_type: &str,
-        error: &serde_path_to_error::Error<serde_json::Error>,
-    ) -> Self {
-        let path = error.path().to_string();
+    pub(crate) fn malformed(message_type: &str, path: String, error: &serde_json::Error) -> Self {
         Self::Malformed {
             message_type: message_type.to_owned(),
-            path: if path.is_empty() {
-                ".".to_owned()
-            } else {
-                path
-            },
-            message: truncate(&error.inner().to_string()),
+            path,
+            message: truncate(&error.to_string()),
+        }
+    }
+
+    /// A known message type without one of its required fields.
+    pub(crate) fn missing(message_type: &str, field: &str) -> Self {
+        Self::Malformed {
+            message_type: message_type.to_owned(),
+            path: ".".to_owned(),
+            message: format!("missing field `{field}`"),
         }
     }
 }

@@ -5,9 +5,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use tokio::time::Instant;
-
-use super::deadline::within;
+use tokio::time::{Instant, timeout_at};
 
 use super::message::CalloutMessage;
 use super::message_log::BoxFuture;
@@ -63,20 +61,18 @@ impl HandlerFailure {
 /// Starts the handler's future at once and returns a future that runs it until `deadline`, turning
 /// a panic (while starting or while running) into a failure.
 ///
-/// Starting before the first poll moves the message into the handler's own (boxed) future, so the
-/// caller's future holds a pointer, not the message: request futures stay small to allocate and move.
 pub(crate) fn run_guarded<Fut>(
     start: impl FnOnce() -> Fut,
     deadline: Instant,
 ) -> impl Future<Output = Result<(), HandlerFailure>>
 where
-    Fut: Future<Output = Result<(), HandlerError>> + Unpin,
+    Fut: Future<Output = Result<(), HandlerError>>,
 {
     let started = std::panic::catch_unwind(AssertUnwindSafe(start));
     async move {
         let panicked = || HandlerFailure::Failed("the callout handler panicked".into());
         let future = started.map_err(|_| panicked())?;
-        match within(deadline, AssertUnwindSafe(future).catch_unwind()).await {
+        match timeout_at(deadline, AssertUnwindSafe(future).catch_unwind()).await {
             Ok(Ok(Ok(()))) => Ok(()),
             Ok(Ok(Err(error))) => Err(HandlerFailure::Failed(error)),
             Ok(Err(_panic)) => Err(panicked()),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::config_error::{ConfigError, at_most_a_year};
+use super::config::{ConfigError, at_most_a_year};
 use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
 use super::message::CalloutMessage;
 use super::message_log::{BoxFuture, MessageLog, MessageLogError, StoredCallout};

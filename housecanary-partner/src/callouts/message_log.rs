@@ -156,6 +156,9 @@ impl fmt::Debug for StoredCallout {
 
 /// A callout that will not be processed without a person looking at it: authenticated but not
 /// parseable, or its handler failed too often. Kept with the reason.
+///
+/// It holds the raw body, which may carry personal data (addresses, a report): list, redrive or
+/// delete dead letters through the [`MessageLog`]; stores bound or purge them.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DeadLetter {
@@ -368,13 +371,39 @@ pub trait MessageLog: Send + Sync + 'static {
         unsupported("dead_letter")
     }
 
-    /// Up to `limit` dead letters, oldest first.
-    fn dead_letters(
-        &self,
+    /// Up to `limit` dead letters, oldest first, starting after the dead letter `after` (the last
+    /// of the previous page; `None` for the first page). A page after an id that is no longer a
+    /// dead letter is empty.
+    fn dead_letters<'a>(
+        &'a self,
+        after: Option<&'a str>,
         limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<DeadLetter>, MessageLogError>> {
-        let _ = limit;
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
+        let _ = (after, limit);
         unsupported("dead_letters")
+    }
+
+    /// Puts the dead letter `message_id` back in the inbox, pending now with its attempts reset to
+    /// zero, for an [`InboxWorker`](super::InboxWorker) to process. `false` when it is not a dead
+    /// letter.
+    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        let _ = message_id;
+        unsupported("redrive")
+    }
+
+    /// [`redrive`](Self::redrive)s every dead letter; returns how many.
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
+        unsupported("redrive_all")
+    }
+
+    /// Deletes the dead letter `message_id` (its body with it). `false` when it is not a dead
+    /// letter.
+    fn delete_dead_letter<'a>(
+        &'a self,
+        message_id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        let _ = message_id;
+        unsupported("delete_dead_letter")
     }
 }
 
@@ -448,10 +477,26 @@ impl<L: MessageLog + ?Sized> MessageLog for std::sync::Arc<L> {
         (**self).store_dead_letter(dead)
     }
 
-    fn dead_letters(
-        &self,
+    fn dead_letters<'a>(
+        &'a self,
+        after: Option<&'a str>,
         limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<DeadLetter>, MessageLogError>> {
-        (**self).dead_letters(limit)
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
+        (**self).dead_letters(after, limit)
+    }
+
+    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        (**self).redrive(message_id)
+    }
+
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
+        (**self).redrive_all()
+    }
+
+    fn delete_dead_letter<'a>(
+        &'a self,
+        message_id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        (**self).delete_dead_letter(message_id)
     }
 }

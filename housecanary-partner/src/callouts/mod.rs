@@ -14,14 +14,15 @@
 //!    [`OrderComplete`], or [`CalloutMessage::Unknown`] for message types this SDK does not know yet.
 //! 3. [`MessageLog`] is the callout store: which `message_id`s were processed (and which are being
 //!    processed, under a claim with a token and a lease), the durable inbox, and dead letters.
-//!    [`InMemoryMessageLog`] is the bounded embedded default; `PostgresMessageLog` (feature
-//!    `postgres`) is what several replicas share and what survives restarts.
+//!    [`InMemoryMessageLog`] is the bounded embedded default (a map and queues); `PostgresMessageLog`
+//!    (feature `postgres`) is what several replicas share and what survives restarts.
 //! 4. [`CalloutReceiver`] ties them together and answers every request with a [`CalloutOutcome`]
 //!    that maps to an HTTP status: **inline** it runs the application's handler within a time budget;
 //!    as a **durable inbox** it stores the verified callout and acknowledges it at once, and
 //!    [`InboxWorker`]s run the handler with retries, backoff and dead letters. It is
-//!    framework-agnostic; with the `axum` feature, the `callouts::axum` module turns it into a
-//!    ready `Router` that authenticates before reading bodies and bounds what it reads at once.
+//!    framework-agnostic, its settings one [`ReceiverConfig`]; with the `axum` feature, the
+//!    `callouts::axum` module turns it into a ready `Router` that authenticates before reading
+//!    bodies, drops bodies that crawl, and a `serve` function with a request-head timeout.
 //!
 //! ```no_run
 //! use housecanary_partner::{CalloutAuth, SecretString};
@@ -47,17 +48,13 @@
 //!
 //! See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.
 
-mod admission;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
-mod claim;
-mod config_error;
-mod deadline;
+mod config;
 mod decode;
 mod error;
 mod handler;
-mod id_key;
 mod inbox;
 mod memory_log;
 mod message;
@@ -74,7 +71,7 @@ mod verifier;
 #[doc = include_str!("../../../docs/callouts.md")]
 struct CalloutsGuide;
 
-pub use config_error::ConfigError;
+pub use config::{ConfigError, ReceiverConfig};
 pub use error::{CalloutError, ReportDecodeError};
 pub use handler::HandlerError;
 pub use inbox::{InboxWorker, WorkOutcome};

@@ -10,7 +10,7 @@ use deadpool_postgres::Pool;
 use tokio::time::Instant;
 use tokio_postgres::Transaction;
 
-use super::config_error::{ConfigError, at_most_a_year};
+use super::config::{ConfigError, at_most_a_year};
 use super::handler::{self, HandlerError};
 use super::inbox::{InboxWorker, ProcessClaimed, ProcessFailure};
 use super::message::CalloutMessage;
@@ -26,6 +26,8 @@ pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(10 * 5 * 60);
 
 /// Default retention of processed ids: far beyond any redelivery seen in practice.
 const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Default retention of dead letters: two weeks to look at them, redrive or delete them.
+const DEFAULT_DEAD_LETTER_RETENTION: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 /// Default claim lease: longer than the receiver's 25 s and the workers' 30 s budgets.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
 /// Default schema and table.
@@ -34,9 +36,10 @@ const DEFAULT_TABLE: &str = "callout_messages";
 /// Connections in the pool built by [`PostgresMessageLog::connect`].
 const DEFAULT_POOL_SIZE: usize = 16;
 
-/// The store's schema, versioned. `{table}`, `{due_index}` and `{processed_index}` are configured
-/// identifiers.
-const MIGRATIONS: &[Migration] = &[Migration {
+/// The store's schema, versioned. `{table}` and the index names are configured identifiers. In
+/// `processed` and `dead` rows `processed_at` is when the row got there.
+const MIGRATIONS: &[Migration] = &[
+    Migration {
     version: 1,
     name: "callout messages: claims, inbox, dead letters",
     sql: "CREATE TABLE {schema}.{table} (
@@ -54,7 +57,16 @@ const MIGRATIONS: &[Migration] = &[Migration {
               WHERE state IN ('pending', 'claimed') AND body IS NOT NULL;
           CREATE INDEX {processed_index} ON {schema}.{table} (processed_at)
               WHERE state = 'processed';",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "dead letters: when they died, for paging and retention",
+        sql: "UPDATE {schema}.{table} SET processed_at = received_at
+                  WHERE state = 'dead' AND processed_at IS NULL;
+              CREATE INDEX {dead_index} ON {schema}.{table} (processed_at, message_id)
+                  WHERE state = 'dead';",
+    },
+];
 
 /// The statements, written once for the configured table. In `claimed` rows `available_at` is the
 /// end of the lease, so one index serves both "pending and due" and "claimed past its lease".
@@ -69,6 +81,9 @@ struct Statements {
     dead_letter: String,
     store_dead_letter: String,
     dead_letters: String,
+    redrive: String,
+    redrive_all: String,
+    delete_dead_letter: String,
     purge: String,
     lock_claim: String,
 }
@@ -122,21 +137,39 @@ impl Statements {
                  WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'"
             ),
             dead_letter: format!(
-                "UPDATE {table} SET state = 'dead', claim_token = NULL, last_error = $3
+                "UPDATE {table} SET state = 'dead', claim_token = NULL, last_error = $3,
+                     processed_at = now()
                  WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'"
             ),
             store_dead_letter: format!(
-                "INSERT INTO {table} (message_id, state, body, last_error, attempts)
-                 VALUES ($1, 'dead', $2, $3, $4)
+                "INSERT INTO {table} (message_id, state, body, last_error, attempts, processed_at)
+                 VALUES ($1, 'dead', $2, $3, $4, now())
                  ON CONFLICT (message_id) DO NOTHING"
             ),
+            // After `$1`: a page after an id that is no longer dead compares with NULL: empty.
             dead_letters: format!(
                 "SELECT message_id, body, last_error, attempts FROM {table}
-                 WHERE state = 'dead' ORDER BY received_at, message_id LIMIT $1"
+                 WHERE state = 'dead' AND ($1::text IS NULL OR (processed_at, message_id) >
+                     (SELECT processed_at, message_id FROM {table} WHERE message_id = $1 AND state = 'dead'))
+                 ORDER BY processed_at, message_id LIMIT $2"
+            ),
+            redrive: format!(
+                "UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
+                     last_error = NULL, processed_at = NULL
+                 WHERE message_id = $1 AND state = 'dead'"
+            ),
+            redrive_all: format!(
+                "UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
+                     last_error = NULL, processed_at = NULL
+                 WHERE state = 'dead'"
+            ),
+            delete_dead_letter: format!(
+                "DELETE FROM {table} WHERE message_id = $1 AND state = 'dead'"
             ),
             purge: format!(
                 "DELETE FROM {table}
-                 WHERE state = 'processed' AND processed_at < now() - make_interval(secs => $1)"
+                 WHERE (state = 'processed' AND processed_at < now() - make_interval(secs => $1))
+                    OR (state = 'dead' AND processed_at < now() - make_interval(secs => $2))"
             ),
             lock_claim: format!(
                 "SELECT 1 FROM {table}
@@ -189,6 +222,7 @@ pub struct PostgresMessageLogBuilder {
     table: String,
     claim_lease: Duration,
     retention: Duration,
+    dead_letter_retention: Duration,
 }
 
 impl PostgresMessageLogBuilder {
@@ -245,6 +279,20 @@ impl PostgresMessageLogBuilder {
         self
     }
 
+    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days). They hold
+    /// raw bodies, which may carry personal data.
+    ///
+    /// ```no_run
+    /// # async fn f(pool: deadpool_postgres::Pool) {
+    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
+    ///     .dead_letter_retention(std::time::Duration::from_secs(3 * 24 * 3600));
+    /// # }
+    /// ```
+    pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
+        self.dead_letter_retention = retention;
+        self
+    }
+
     /// Validates the settings and brings the schema up to date (embedded migrations, safe when
     /// several replicas start at once).
     ///
@@ -272,11 +320,18 @@ impl PostgresMessageLogBuilder {
             .into());
         }
         at_most_a_year("claim lease", self.claim_lease)?;
+        if self.dead_letter_retention.is_zero() {
+            return Err(ConfigError::Zero {
+                what: "dead letter retention",
+            }
+            .into());
+        }
         let schema = Identifier::new(self.schema).map_err(DatabaseError::from)?;
         let table = Identifier::new(self.table).map_err(DatabaseError::from)?;
         let due_index = Identifier::new(format!("{table}_due")).map_err(DatabaseError::from)?;
         let processed_index =
             Identifier::new(format!("{table}_processed")).map_err(DatabaseError::from)?;
+        let dead_index = Identifier::new(format!("{table}_dead")).map_err(DatabaseError::from)?;
         let mut client = self.pool.get().await.map_err(DatabaseError::from)?;
         migrate(
             &mut client,
@@ -287,6 +342,7 @@ impl PostgresMessageLogBuilder {
                 ("table", &table),
                 ("due_index", &due_index),
                 ("processed_index", &processed_index),
+                ("dead_index", &dead_index),
             ],
         )
         .await?;
@@ -296,6 +352,7 @@ impl PostgresMessageLogBuilder {
             statements: Arc::new(Statements::new(&qualified)),
             claim_lease: self.claim_lease,
             retention: self.retention,
+            dead_letter_retention: self.dead_letter_retention,
             table: qualified,
         })
     }
@@ -309,7 +366,8 @@ impl PostgresMessageLogBuilder {
 /// ended is taken over with a new token, and a stale holder's `complete` then changes nothing.
 /// Inbox workers claim with `FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on each other
 /// nor get the same callout. Processed ids are kept for the retention (default 30 days) and removed
-/// by [`purge_processed`](Self::purge_processed); pending callouts and dead letters are never purged.
+/// by [`purge`](Self::purge) with dead letters past their own retention (default 14 days); pending
+/// callouts are never purged.
 ///
 /// Clones share the pool.
 ///
@@ -329,6 +387,7 @@ pub struct PostgresMessageLog {
     statements: Arc<Statements>,
     claim_lease: Duration,
     retention: Duration,
+    dead_letter_retention: Duration,
     table: String,
 }
 
@@ -370,6 +429,7 @@ impl PostgresMessageLog {
             table: DEFAULT_TABLE.to_owned(),
             claim_lease: DEFAULT_CLAIM_LEASE,
             retention: DEFAULT_RETENTION,
+            dead_letter_retention: DEFAULT_DEAD_LETTER_RETENTION,
         }
     }
 
@@ -396,22 +456,37 @@ impl PostgresMessageLog {
         &self.pool
     }
 
-    /// Deletes processed ids older than the retention; returns how many. Run it periodically (say
-    /// hourly) from one replica or all: it is idempotent.
+    /// Deletes processed ids older than the retention and dead letters older than theirs; returns
+    /// how many. Run it periodically (say hourly) from one replica or all: it is idempotent.
     ///
     /// # Errors
     /// The database's error.
     ///
     /// ```no_run
     /// # async fn f(log: housecanary_partner::callouts::PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
-    /// let removed = log.purge_processed().await?;
-    /// tracing::info!(removed, "purged processed callout ids");
+    /// let removed = log.purge().await?;
+    /// tracing::info!(removed, "purged processed callout ids and old dead letters");
     /// # Ok(()) }
     /// ```
-    pub async fn purge_processed(&self) -> Result<u64, MessageLogError> {
+    pub async fn purge(&self) -> Result<u64, MessageLogError> {
+        let client = self.client().await?;
+        let retention = self.retention.as_secs_f64();
+        let dead_retention = self.dead_letter_retention.as_secs_f64();
+        client
+            .execute(&self.statements.purge, &[&retention, &dead_retention])
+            .await
+            .map_err(MessageLogError::new)
+    }
+
+    /// Runs `sql` with `params`; returns how many rows it changed.
+    async fn execute(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<u64, MessageLogError> {
         let client = self.client().await?;
         client
-            .execute(&self.statements.purge, &[&self.retention.as_secs_f64()])
+            .execute(sql, params)
             .await
             .map_err(MessageLogError::new)
     }
@@ -450,6 +525,7 @@ impl fmt::Debug for PostgresMessageLog {
             .field("table", &self.table)
             .field("claim_lease", &self.claim_lease)
             .field("retention", &self.retention)
+            .field("dead_letter_retention", &self.dead_letter_retention)
             .finish_non_exhaustive()
     }
 }
@@ -627,15 +703,16 @@ impl MessageLog for PostgresMessageLog {
         })
     }
 
-    fn dead_letters(
-        &self,
+    fn dead_letters<'a>(
+        &'a self,
+        after: Option<&'a str>,
         limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<DeadLetter>, MessageLogError>> {
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
         Box::pin(async move {
             let client = self.client().await?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = client
-                .query(&self.statements.dead_letters, &[&limit])
+                .query(&self.statements.dead_letters, &[&after, &limit])
                 .await
                 .map_err(MessageLogError::new)?;
             Ok(rows
@@ -651,6 +728,31 @@ impl MessageLog for PostgresMessageLog {
                     )
                 })
                 .collect())
+        })
+    }
+
+    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        Box::pin(async move {
+            Ok(self
+                .execute(&self.statements.redrive, &[&message_id])
+                .await?
+                == 1)
+        })
+    }
+
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
+        Box::pin(self.execute(&self.statements.redrive_all, &[]))
+    }
+
+    fn delete_dead_letter<'a>(
+        &'a self,
+        message_id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        Box::pin(async move {
+            let deleted = self
+                .execute(&self.statements.delete_dead_letter, &[&message_id])
+                .await?;
+            Ok(deleted == 1)
         })
     }
 }

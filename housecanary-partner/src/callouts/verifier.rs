@@ -22,7 +22,7 @@ use super::message::CalloutMessage;
 /// use housecanary_partner::callouts::CalloutVerifier;
 ///
 /// let header = http::HeaderName::from_static("x-hc-signature");
-/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret"))?;
+/// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("s3cret-0123456789"))?;
 /// let verifier = CalloutVerifier::new(auth.clone());
 ///
 /// let body = br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"new"}"#;

@@ -534,7 +534,8 @@ async fn callouts_signed_with_another_secret_are_refused_and_redelivered() {
         .with_redelivery_interval(Duration::from_millis(10))
         .with_max_delivery_attempts(2);
     let sandbox = Sandbox::start_with(config).await.expect("sandbox starts");
-    let (callout_url, mut messages) = start_receiver(partner_hmac_auth("not-the-secret")).await;
+    let (callout_url, mut messages) =
+        start_receiver(partner_hmac_auth("not-the-secret-0123456789")).await;
     sandbox.set_callout_target(callout_url, sandbox.credentials().hmac_callout_auth());
     let client = client(&sandbox);
     let order = ValueReportOrder::builder()

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use housecanary_partner::callouts::{
-    CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
+    CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, ReceiverConfig,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 use reqwest::StatusCode;
@@ -202,7 +202,10 @@ async fn a_slow_handler_answers_5xx_within_the_budget_and_leaves_the_id_unproces
                 }
             },
         )
-        .with_budget(Duration::from_millis(200))
+        .with_config(ReceiverConfig {
+            budget: Duration::from_millis(200),
+            ..ReceiverConfig::default()
+        })
         .expect("budget shorter than the lease")
     };
     let addr = serve(receiver, "/callouts").await;
@@ -284,7 +287,12 @@ async fn concurrent_deliveries_of_one_id_run_the_handler_once() {
 async fn an_oversized_body_is_answered_413_announced_or_chunked() {
     let recorder = Recorder::default();
     let addr = serve(
-        counting_receiver(&recorder).with_body_limit(1024),
+        counting_receiver(&recorder)
+            .with_config(ReceiverConfig {
+                body_limit: 1024,
+                ..ReceiverConfig::default()
+            })
+            .unwrap(),
         "/callouts",
     )
     .await;
@@ -364,7 +372,7 @@ async fn unauthenticated_and_non_callout_requests_never_reach_the_handler() {
     let body = status_change("m-forged");
     let forged = CalloutAuth::hmac_sha1(
         http::HeaderName::from_static(SIGNATURE_HEADER),
-        SecretString::from("attacker"),
+        SecretString::from("attacker-0123456789"),
     )
     .expect("non-empty callout credentials")
     .sign(&url.parse().unwrap(), &body)
@@ -424,7 +432,10 @@ async fn a_body_that_stalls_is_answered_503_within_the_budget_without_the_handle
     let recorder = Recorder::default();
     let addr = serve(
         counting_receiver(&recorder)
-            .with_budget(Duration::from_millis(300))
+            .with_config(ReceiverConfig {
+                budget: Duration::from_millis(300),
+                ..ReceiverConfig::default()
+            })
             .expect("budget shorter than the lease"),
         "/callouts",
     )

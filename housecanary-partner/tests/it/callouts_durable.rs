@@ -19,7 +19,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use housecanary_partner::callouts::{
     Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
-    InMemoryMessageLog, InboxWorker, MessageLog, PostgresMessageLog, WorkOutcome,
+    InMemoryMessageLog, InboxWorker, MessageLog, PostgresMessageLog, ReceiverConfig, WorkOutcome,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
@@ -44,7 +44,7 @@ fn new_claim(begin: Begin) -> ClaimToken {
 }
 
 /// The database for the PostgreSQL variants, and the rule that CI never skips them.
-mod database {
+pub(crate) mod database {
     use client_core::database::pool_from_url;
     use housecanary_partner::callouts::PostgresMessageLog;
     use std::time::Duration;
@@ -222,7 +222,7 @@ mod contract {
             .await
             .unwrap();
 
-        let dead = log.dead_letters(10).await.unwrap();
+        let dead = log.dead_letters(None, 10).await.unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].message_id, first.message_id);
         assert_eq!(dead[0].reason, "still failing");
@@ -291,14 +291,14 @@ mod contract {
         let CalloutOutcome::DeadLettered { message_id, .. } = outcome else {
             panic!("expected a dead letter, got {outcome:?}");
         };
-        let dead = log.dead_letters(10).await.unwrap();
+        let dead = log.dead_letters(None, 10).await.unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].message_id, message_id);
         assert_eq!(dead[0].body, malformed);
         assert!(dead[0].reason.contains("order_id"), "{}", dead[0].reason);
         // The same bytes again land on the same dead letter.
         receiver.handle(&signed_parts(&malformed), malformed).await;
-        assert_eq!(log.dead_letters(10).await.unwrap().len(), 1);
+        assert_eq!(log.dead_letters(None, 10).await.unwrap().len(), 1);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
@@ -355,7 +355,7 @@ mod contract {
         handled.sort();
         assert_eq!(handled, ["ok-1", "ok-2"]);
         assert_eq!(failures.load(Ordering::SeqCst), 3, "max_attempts = 3");
-        let dead = log.dead_letters(10).await.unwrap();
+        let dead = log.dead_letters(None, 10).await.unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].message_id, "poison");
         assert_eq!(dead[0].reason, "cannot handle poison");
@@ -409,7 +409,11 @@ mod configuration {
                 Ok::<(), String>(())
             })
             .unwrap();
-        assert!(receiver.with_budget(Duration::from_secs(4)).is_ok());
+        let config = ReceiverConfig {
+            budget: Duration::from_secs(4),
+            ..ReceiverConfig::default()
+        };
+        assert!(receiver.with_config(config).is_ok());
         let worker = InboxWorker::new(
             InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(31)),
             |_| async { Ok::<(), String>(()) },
@@ -492,7 +496,7 @@ mod configuration {
             .await
             .unwrap()
             .get(0);
-        assert_eq!(applied, 1);
+        assert_eq!(applied, 2);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -523,7 +527,7 @@ mod configuration {
             )
             .await
             .unwrap();
-        assert_eq!(log.purge_processed().await.unwrap(), 1);
+        assert_eq!(log.purge().await.unwrap(), 1);
         assert!(matches!(log.try_begin("old").await.unwrap(), Begin::New(_)));
         assert_eq!(
             log.try_begin("recent").await.unwrap(),
@@ -571,21 +575,21 @@ mod hardening {
     async fn header_only_schemes_answer_401_before_any_body_byte() {
         let schemes = [
             (
-                CalloutAuth::basic("hc", SecretString::from("right")).unwrap(),
+                CalloutAuth::basic("hc", SecretString::from("right-0123456789")).unwrap(),
                 "authorization: Basic aGM6d3Jvbmc=\r\n", // hc:wrong
                 "/callouts",
             ),
             (
                 CalloutAuth::header_token(
                     http::HeaderName::from_static("x-token"),
-                    SecretString::from("right"),
+                    SecretString::from("right-0123456789"),
                 )
                 .unwrap(),
                 "x-token: wrong\r\n",
                 "/callouts",
             ),
             (
-                CalloutAuth::query_token("token", SecretString::from("right")).unwrap(),
+                CalloutAuth::query_token("token", SecretString::from("right-0123456789")).unwrap(),
                 "",
                 "/callouts?token=wrong",
             ),
@@ -626,38 +630,46 @@ mod hardening {
     }
 
     #[tokio::test]
-    async fn past_the_in_flight_limit_hmac_requests_get_503_at_once() {
-        let receiver = inbox_receiver(hmac_auth()).with_max_in_flight(2).unwrap();
+    async fn when_every_body_slot_is_taken_the_slowest_reader_gets_408_not_the_newcomer() {
+        let config = ReceiverConfig {
+            body_slots: 2,
+            ..ReceiverConfig::default()
+        };
+        let receiver = inbox_receiver(hmac_auth()).with_config(config).unwrap();
         let addr = serve(receiver, "/callouts").await;
         let forged = format!("x-hc-signature: sha1={}\r\n", "0".repeat(40));
-        // Two slow senders hold both places.
+        // Two slow senders hold both slots; the first is the further behind.
         let mut holding = Vec::new();
         for _ in 0..2 {
             let mut stream = send_head(addr, "/callouts", &forged, 1024).await;
             stream.write_all(b"{").await.unwrap();
             holding.push(stream);
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        // Time for the server to admit both, even on a loaded machine.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let mut third = send_head(addr, "/callouts", &forged, 1024).await;
-        assert_eq!(status(&mut third, Duration::from_secs(2)).await, 503);
-        // Bad authentication is still 401, not 503, under overload.
+        // A whole body is read (and then refused for its forged signature), not turned away.
+        let b = body("newcomer");
+        let mut third = send_head(addr, "/callouts", &forged, b.len()).await;
+        third.write_all(&b).await.unwrap();
+        assert_eq!(status(&mut third, Duration::from_secs(2)).await, 401);
+        assert_eq!(status(&mut holding[0], Duration::from_secs(2)).await, 408);
+        // Bad authentication is still 401 before the body.
         let mut unsigned = send_head(addr, "/callouts", "", 1024).await;
         assert_eq!(status(&mut unsigned, Duration::from_secs(2)).await, 401);
-        drop(holding);
     }
 
     #[tokio::test]
-    async fn a_body_that_does_not_arrive_in_time_is_503() {
-        let receiver = inbox_receiver(hmac_auth())
-            .with_body_deadline(Duration::from_millis(300))
-            .unwrap();
+    async fn a_body_that_pauses_past_the_idle_timeout_is_408() {
+        let config = ReceiverConfig {
+            idle_timeout: Duration::from_millis(300),
+            ..ReceiverConfig::default()
+        };
+        let receiver = inbox_receiver(hmac_auth()).with_config(config).unwrap();
         let addr = serve(receiver, "/callouts").await;
         let forged = format!("x-hc-signature: sha1={}\r\n", "0".repeat(40));
         let mut stream = send_head(addr, "/callouts", &forged, 1024).await;
         stream.write_all(b"{").await.unwrap();
         let started = std::time::Instant::now();
-        assert_eq!(status(&mut stream, Duration::from_secs(3)).await, 503);
+        assert_eq!(status(&mut stream, Duration::from_secs(3)).await, 408);
         assert!(started.elapsed() < Duration::from_secs(2));
     }
 

@@ -11,7 +11,7 @@ use housecanary_partner::{CalloutAuth, SecretString};
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use proptest::prelude::*;
 
-const SECRET: &str = "prop-secret";
+const SECRET: &str = "prop-secret-0123456789";
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();

@@ -7,14 +7,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use housecanary_partner::callouts::{
     Begin, BoxFuture, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
-    DeadLetter, InMemoryMessageLog, MessageLog, MessageLogError,
+    DeadLetter, InMemoryMessageLog, MessageLog, MessageLogError, ReceiverConfig,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
 use crate::support;
 
 fn auth() -> CalloutAuth {
-    CalloutAuth::query_token("token", SecretString::from("q-secret"))
+    CalloutAuth::query_token("token", SecretString::from("q-secret-0123456789"))
         .expect("non-empty callout credentials")
 }
 
@@ -42,7 +42,10 @@ fn receiver<L: MessageLog>(log: L, delay: Duration, calls: &Arc<AtomicUsize>) ->
             }
         },
     )
-    .with_budget(Duration::from_secs(25))
+    .with_config(ReceiverConfig {
+        budget: Duration::from_secs(25),
+        ..ReceiverConfig::default()
+    })
     .expect("budget shorter than the lease")
 }
 
@@ -51,7 +54,7 @@ async fn the_default_budget_is_25_seconds_and_an_overrun_is_503() {
     let calls = Arc::new(AtomicUsize::new(0));
     let log = Arc::new(InMemoryMessageLog::default());
     let slow = receiver(Arc::clone(&log), Duration::from_secs(26), &calls);
-    assert_eq!(slow.budget(), Duration::from_secs(25));
+    assert_eq!(slow.config().budget, Duration::from_secs(25));
     let b = body("m-slow");
     let started = tokio::time::Instant::now();
     let outcome = slow.handle(&signed_parts(&b), b.clone()).await;
@@ -208,8 +211,12 @@ async fn a_hanging_log_is_bounded_by_the_budget() {
 #[tokio::test(start_paused = true)]
 async fn the_body_limit_applies_before_authentication() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let receiver =
-        receiver(InMemoryMessageLog::default(), Duration::ZERO, &calls).with_body_limit(16);
+    let receiver = receiver(InMemoryMessageLog::default(), Duration::ZERO, &calls)
+        .with_config(ReceiverConfig {
+            body_limit: 16,
+            ..ReceiverConfig::default()
+        })
+        .unwrap();
     let b = body("m-large");
     let outcome = receiver.handle(&signed_parts(&b), b).await;
     assert!(
@@ -230,10 +237,16 @@ async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_cloc
     };
     let log = || InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
     assert!(too_long(
-        receiver(log(), Duration::ZERO, &calls).with_budget(Duration::MAX)
+        receiver(log(), Duration::ZERO, &calls).with_config(ReceiverConfig {
+            budget: Duration::MAX,
+            ..ReceiverConfig::default()
+        })
     ));
     assert!(too_long(
-        receiver(log(), Duration::ZERO, &calls).with_body_deadline(Duration::MAX)
+        receiver(log(), Duration::ZERO, &calls).with_config(ReceiverConfig {
+            idle_timeout: Duration::MAX,
+            ..ReceiverConfig::default()
+        })
     ));
     let worker = InboxWorker::new(log(), |_| async { Ok::<(), String>(()) }).unwrap();
     assert!(matches!(
@@ -244,7 +257,10 @@ async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_cloc
     // The longest lease and the longest budget it allows still claim and answer.
     let longest = ConfigError::LONGEST_DURATION;
     let receiver = receiver(log(), Duration::ZERO, &calls)
-        .with_budget(longest - Duration::from_secs(1))
+        .with_config(ReceiverConfig {
+            budget: longest - Duration::from_secs(1),
+            ..ReceiverConfig::default()
+        })
         .unwrap();
     let b = body("m-long");
     let outcome = receiver.handle(&signed_parts(&b), b).await;

@@ -50,18 +50,21 @@ fn basic(password: &str) -> CalloutAuth {
 
 #[test]
 fn basic_accepts_the_right_credentials() {
-    let verifier = CalloutVerifier::new(basic("open sesame"));
-    assert_eq!(roundtrip(&basic("open sesame"), &verifier, BODY), Ok(()));
+    let verifier = CalloutVerifier::new(basic("open sesame-0123456789"));
+    assert_eq!(
+        roundtrip(&basic("open sesame-0123456789"), &verifier, BODY),
+        Ok(())
+    );
 }
 
 #[test]
 fn basic_rejects_a_wrong_password_or_username() {
-    let verifier = CalloutVerifier::new(basic("open sesame"));
+    let verifier = CalloutVerifier::new(basic("open sesame-0123456789"));
     assert_eq!(
-        roundtrip(&basic("wrong"), &verifier, BODY),
+        roundtrip(&basic("wrong-0123456789"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
-    let other_user = CalloutAuth::basic("someone-else", secret("open sesame"))
+    let other_user = CalloutAuth::basic("someone-else", secret("open sesame-0123456789"))
         .expect("non-empty callout credentials");
     assert_eq!(
         roundtrip(&other_user, &verifier, BODY),
@@ -71,7 +74,7 @@ fn basic_rejects_a_wrong_password_or_username() {
 
 #[test]
 fn basic_rejects_a_missing_header_a_wrong_prefix_and_garbage() {
-    let verifier = CalloutVerifier::new(basic("open sesame"));
+    let verifier = CalloutVerifier::new(basic("open sesame-0123456789"));
     let err = verifier
         .verify(&uri("/callouts"), &HeaderMap::new(), BODY)
         .unwrap_err();
@@ -106,18 +109,21 @@ fn header_token(token: &str) -> CalloutAuth {
 
 #[test]
 fn header_token_accepts_the_right_token() {
-    let verifier = CalloutVerifier::new(header_token("t0k3n"));
-    assert_eq!(roundtrip(&header_token("t0k3n"), &verifier, BODY), Ok(()));
+    let verifier = CalloutVerifier::new(header_token("t0k3n-0123456789"));
+    assert_eq!(
+        roundtrip(&header_token("t0k3n-0123456789"), &verifier, BODY),
+        Ok(())
+    );
 }
 
 #[test]
 fn header_token_rejects_a_wrong_or_missing_token() {
-    let verifier = CalloutVerifier::new(header_token("t0k3n"));
+    let verifier = CalloutVerifier::new(header_token("t0k3n-0123456789"));
     assert_eq!(
-        roundtrip(&header_token("t0k3m"), &verifier, BODY),
+        roundtrip(&header_token("t0k3m-0123456789"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
-    let wrong_header = CalloutAuth::header_token(header("x-other"), secret("t0k3n"))
+    let wrong_header = CalloutAuth::header_token(header("x-other"), secret("t0k3n-0123456789"))
         .expect("non-empty callout credentials");
     let err = roundtrip(&wrong_header, &verifier, BODY).unwrap_err();
     assert!(
@@ -128,7 +134,7 @@ fn header_token_rejects_a_wrong_or_missing_token() {
 
 #[test]
 fn header_token_sent_as_a_query_parameter_is_rejected() {
-    let verifier = CalloutVerifier::new(header_token("t0k3n"));
+    let verifier = CalloutVerifier::new(header_token("t0k3n-0123456789"));
     let err = verifier
         .verify(
             &uri("/callouts?x-callout-token=t0k3n"),
@@ -150,9 +156,12 @@ fn query_token(token: &str) -> CalloutAuth {
 
 #[test]
 fn query_token_accepts_the_right_token_among_other_parameters() {
-    let verifier = CalloutVerifier::new(query_token("q/t+k=n"));
-    assert_eq!(roundtrip(&query_token("q/t+k=n"), &verifier, BODY), Ok(()));
-    let signed = query_token("q/t+k=n")
+    let verifier = CalloutVerifier::new(query_token("q/t+k=n-0123456789"));
+    assert_eq!(
+        roundtrip(&query_token("q/t+k=n-0123456789"), &verifier, BODY),
+        Ok(())
+    );
+    let signed = query_token("q/t+k=n-0123456789")
         .sign(&uri("/callouts?tenant=7"), BODY)
         .unwrap();
     assert_eq!(verifier.verify(&signed.uri, &signed.headers, BODY), Ok(()));
@@ -160,9 +169,9 @@ fn query_token_accepts_the_right_token_among_other_parameters() {
 
 #[test]
 fn query_token_rejects_a_wrong_or_missing_token() {
-    let verifier = CalloutVerifier::new(query_token("qtoken"));
+    let verifier = CalloutVerifier::new(query_token("qtoken-0123456789"));
     assert_eq!(
-        roundtrip(&query_token("qtokem"), &verifier, BODY),
+        roundtrip(&query_token("qtokem-0123456789"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
     let err = verifier
@@ -183,9 +192,13 @@ fn query_token_rejects_a_wrong_or_missing_token() {
 
 #[test]
 fn query_token_sent_as_a_header_is_rejected() {
-    let verifier = CalloutVerifier::new(query_token("qtoken"));
+    let verifier = CalloutVerifier::new(query_token("qtoken-0123456789"));
     let err = verifier
-        .verify(&uri("/callouts"), &headers(&[("hc_token", "qtoken")]), BODY)
+        .verify(
+            &uri("/callouts"),
+            &headers(&[("hc_token", "qtoken-0123456789")]),
+            BODY,
+        )
         .unwrap_err();
     assert!(
         matches!(err, CalloutAuthError::MissingQueryParameter { .. }),
@@ -202,23 +215,28 @@ fn hmac(secret_text: &str) -> CalloutAuth {
 
 #[test]
 fn signature_accepts_the_vendor_format() {
-    let verifier = CalloutVerifier::new(hmac("shared secret"));
-    assert_eq!(roundtrip(&hmac("shared secret"), &verifier, BODY), Ok(()));
+    let verifier = CalloutVerifier::new(hmac("shared secret-0123456789"));
+    assert_eq!(
+        roundtrip(&hmac("shared secret-0123456789"), &verifier, BODY),
+        Ok(())
+    );
     // Built by hand, as the vendor documents it: `sha1=<hex of HMAC-SHA1(body)>`.
-    let value = format!("sha1={}", hmac_sha1_hex(b"shared secret", BODY));
+    let value = format!("sha1={}", hmac_sha1_hex(b"shared secret-0123456789", BODY));
     let by_hand = headers(&[("x-hc-signature", &value)]);
     assert_eq!(verifier.verify(&uri("/callouts"), &by_hand, BODY), Ok(()));
 }
 
 #[test]
 fn signature_rejects_a_wrong_secret_and_a_tampered_body() {
-    let verifier = CalloutVerifier::new(hmac("shared secret"));
+    let verifier = CalloutVerifier::new(hmac("shared secret-0123456789"));
     assert_eq!(
-        roundtrip(&hmac("other secret"), &verifier, BODY),
+        roundtrip(&hmac("other secret-0123456789"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
 
-    let signed = hmac("shared secret").sign(&uri("/callouts"), BODY).unwrap();
+    let signed = hmac("shared secret-0123456789")
+        .sign(&uri("/callouts"), BODY)
+        .unwrap();
     let mut tampered = BODY.to_vec();
     if let Some(byte) = tampered.iter_mut().find(|b| **b == b'1') {
         *byte = b'2';
@@ -232,8 +250,8 @@ fn signature_rejects_a_wrong_secret_and_a_tampered_body() {
 
 #[test]
 fn signature_rejects_missing_header_wrong_prefix_bad_hex_and_wrong_length() {
-    let verifier = CalloutVerifier::new(hmac("shared secret"));
-    let digest = hmac_sha1_hex(b"shared secret", BODY);
+    let verifier = CalloutVerifier::new(hmac("shared secret-0123456789"));
+    let digest = hmac_sha1_hex(b"shared secret-0123456789", BODY);
     let at = uri("/callouts");
 
     let err = verifier.verify(&at, &HeaderMap::new(), BODY).unwrap_err();
@@ -278,8 +296,8 @@ fn signature_rejects_missing_header_wrong_prefix_bad_hex_and_wrong_length() {
 
 #[test]
 fn signature_sent_as_a_query_parameter_is_rejected() {
-    let verifier = CalloutVerifier::new(hmac("shared secret"));
-    let digest = hmac_sha1_hex(b"shared secret", BODY);
+    let verifier = CalloutVerifier::new(hmac("shared secret-0123456789"));
+    let digest = hmac_sha1_hex(b"shared secret-0123456789", BODY);
     let at = uri(&format!("/callouts?x-hc-signature=sha1%3D{digest}"));
     let err = verifier.verify(&at, &HeaderMap::new(), BODY).unwrap_err();
     assert!(
@@ -292,18 +310,29 @@ fn signature_sent_as_a_query_parameter_is_rejected() {
 
 #[test]
 fn during_a_rotation_both_secrets_pass_and_others_fail_with_the_primary_error() {
-    let verifier = CalloutVerifier::new(hmac("new")).with_additional(hmac("old"));
-    assert_eq!(roundtrip(&hmac("new"), &verifier, BODY), Ok(()));
-    assert_eq!(roundtrip(&hmac("old"), &verifier, BODY), Ok(()));
+    let verifier =
+        CalloutVerifier::new(hmac("new-0123456789ab")).with_additional(hmac("old-0123456789ab"));
     assert_eq!(
-        roundtrip(&hmac("older"), &verifier, BODY),
+        roundtrip(&hmac("new-0123456789ab"), &verifier, BODY),
+        Ok(())
+    );
+    assert_eq!(
+        roundtrip(&hmac("old-0123456789ab"), &verifier, BODY),
+        Ok(())
+    );
+    assert_eq!(
+        roundtrip(&hmac("older-0123456789"), &verifier, BODY),
         Err(CalloutAuthError::Mismatch)
     );
 
     // Rotating to another scheme altogether works the same way.
-    let switching = CalloutVerifier::new(header_token("tok")).with_additional(hmac("old"));
-    assert_eq!(roundtrip(&hmac("old"), &switching, BODY), Ok(()));
-    let err = roundtrip(&hmac("older"), &switching, BODY).unwrap_err();
+    let switching = CalloutVerifier::new(header_token("tok-0123456789ab"))
+        .with_additional(hmac("old-0123456789ab"));
+    assert_eq!(
+        roundtrip(&hmac("old-0123456789ab"), &switching, BODY),
+        Ok(())
+    );
+    let err = roundtrip(&hmac("older-0123456789"), &switching, BODY).unwrap_err();
     assert!(
         matches!(err, CalloutAuthError::MissingHeader { .. }),
         "primary's error: {err:?}"
@@ -312,8 +341,10 @@ fn during_a_rotation_both_secrets_pass_and_others_fail_with_the_primary_error() 
 
 #[test]
 fn an_unauthenticated_body_is_never_parsed() {
-    let verifier = CalloutVerifier::new(hmac("shared secret"));
-    let signed = hmac("wrong").sign(&uri("/callouts"), b"not json").unwrap();
+    let verifier = CalloutVerifier::new(hmac("shared secret-0123456789"));
+    let signed = hmac("wrong-0123456789")
+        .sign(&uri("/callouts"), b"not json")
+        .unwrap();
     let err = verifier
         .verify_and_parse(&signed.uri, &signed.headers, b"not json")
         .unwrap_err();
@@ -322,7 +353,7 @@ fn an_unauthenticated_body_is_never_parsed() {
         "{err:?}"
     );
 
-    let signed = hmac("shared secret")
+    let signed = hmac("shared secret-0123456789")
         .sign(&uri("/callouts"), b"not json")
         .unwrap();
     let err = verifier
@@ -334,10 +365,10 @@ fn an_unauthenticated_body_is_never_parsed() {
 #[tokio::test]
 async fn no_secret_appears_in_debug_errors_or_outcomes() {
     let secrets = [
-        "basic-pw-123",
-        "header-tok-456",
-        "query-tok-789",
-        "hmac-key-000",
+        "basic-pw-1234567890",
+        "header-tok-4567890123",
+        "query-tok-7890123456",
+        "hmac-key-0001234567",
     ];
     let schemes = [
         basic(secrets[0]),
@@ -359,10 +390,10 @@ async fn no_secret_appears_in_debug_errors_or_outcomes() {
         // either the configured secret or what was received.
         let single = CalloutVerifier::new(scheme.clone());
         let near_miss = match scheme {
-            CalloutAuth::Basic(_) => basic("basic-pw-124"),
-            CalloutAuth::HeaderToken { .. } => header_token("header-tok-457"),
-            CalloutAuth::QueryToken { .. } => query_token("query-tok-780"),
-            _ => hmac("hmac-key-001"),
+            CalloutAuth::Basic(_) => basic("basic-pw-124-0123456789"),
+            CalloutAuth::HeaderToken { .. } => header_token("header-tok-457-0123456789"),
+            CalloutAuth::QueryToken { .. } => query_token("query-tok-780-0123456789"),
+            _ => hmac("hmac-key-001-0123456789"),
         };
         let signed = near_miss.sign(&uri("/callouts"), BODY).unwrap();
         let err = single
@@ -396,11 +427,13 @@ async fn no_secret_appears_in_debug_errors_or_outcomes() {
 #[tokio::test]
 async fn the_receiver_answers_401_without_detail() {
     let receiver = CalloutReceiver::new(
-        CalloutVerifier::new(hmac("shared secret")),
+        CalloutVerifier::new(hmac("shared secret-0123456789")),
         InMemoryMessageLog::default(),
         |_| async { Ok::<(), String>(()) },
     );
-    let signed = hmac("wrong").sign(&uri("/callouts"), BODY).unwrap();
+    let signed = hmac("wrong-0123456789")
+        .sign(&uri("/callouts"), BODY)
+        .unwrap();
     let outcome = receiver
         .handle_raw(&signed.uri, &signed.headers, BODY)
         .await;

@@ -6,10 +6,12 @@ mod support;
 
 mod against_sandbox;
 mod callouts_axum_receiver;
+mod callouts_dead_letters;
 mod callouts_durable;
 mod callouts_messages;
 mod callouts_proptest;
 mod callouts_receiver_handle;
+mod callouts_slow_senders;
 mod callouts_verify;
 mod client_redaction;
 mod client_retry;

@@ -81,7 +81,8 @@ pub fn signed_parts(auth: &CalloutAuth, body: &[u8]) -> http::request::Parts {
     request.into_parts().0
 }
 
-/// Serves `receiver` with the crate's axum router at `path` on an ephemeral loopback port.
+/// Serves `receiver` with the crate's axum router and server setup at `path` on an ephemeral
+/// loopback port.
 #[cfg(feature = "axum")]
 pub async fn serve(
     receiver: housecanary_partner::callouts::CalloutReceiver,
@@ -91,8 +92,15 @@ pub async fn serve(
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
+    let head_timeout = receiver.config().head_timeout;
     let app = housecanary_partner::callouts::axum::router(receiver, path);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = housecanary_partner::callouts::axum::serve(
+        listener,
+        app,
+        head_timeout,
+        std::future::pending(),
+    );
+    tokio::spawn(server);
     addr
 }
 

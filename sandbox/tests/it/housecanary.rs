@@ -283,7 +283,7 @@ async fn callouts_work_under_every_auth_scheme() {
     }
     // A receiver with another secret rejects every callout.
     let mut wrong = credentials.clone();
-    wrong.callout_secret = "another-secret".to_owned();
+    wrong.callout_secret = "another-secret-value".to_owned();
     let receiver = CalloutReceiver::start(wrong.hmac_callout_auth(), 0).await;
     let sandbox = Sandbox::start_with(
         fast()

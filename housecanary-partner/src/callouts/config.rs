@@ -1,0 +1,165 @@
+//! The receiver's settings, and the configurations a receiver, a store or a worker refuses.
+
+use std::time::Duration;
+
+/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request:
+/// one plain value, checked by [`CalloutReceiver::with_config`](super::CalloutReceiver::with_config).
+///
+/// A body is read only while it keeps coming: one that pauses longer than `idle_timeout`, or
+/// delivers fewer than `min_body_rate` bytes a second once its first second is over, is answered
+/// `408` and dropped. At most `body_slots` bodies are read at once; when all are taken, the slowest
+/// of them is answered `408` to make room, so slow senders cannot keep a callout out. Body memory
+/// is counted as bytes arrive, never from the announced `Content-Length`. Handlers (and the log)
+/// run for at most `handler_slots` requests at once, counted apart from bodies being read.
+///
+/// ```
+/// use std::time::Duration;
+/// use housecanary_partner::callouts::ReceiverConfig;
+///
+/// let config = ReceiverConfig {
+///     budget: Duration::from_secs(20),
+///     body_limit: 8 * 1024 * 1024,
+///     ..ReceiverConfig::default()
+/// };
+/// assert_eq!(config.body_slots, 64);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiverConfig {
+    /// The time a request gets, from its arrival to the answer (body, log and inline handler);
+    /// past it the answer is `503`. Default 25 s: below the vendor's 30 s, with room for the network.
+    pub budget: Duration,
+    /// The largest body accepted, in bytes (default 32 MiB: an `order_complete` carrying a report
+    /// of about 24 MiB, base64-encoded). Larger bodies are answered `413`.
+    pub body_limit: usize,
+    /// Bytes of bodies held at once across requests (default 40 MiB); a body that would pass it
+    /// is answered `503`.
+    pub body_memory: usize,
+    /// Bodies read at once (default 64); a newcomer past it takes the slot of the slowest reader.
+    pub body_slots: usize,
+    /// Requests past their body, being verified, logged and handled at once (default 64); past it
+    /// the answer is `503`.
+    pub handler_slots: usize,
+    /// The longest pause between two pieces of a body (default 2 s).
+    pub idle_timeout: Duration,
+    /// The slowest a body may arrive after its first second, in bytes a second (default 8 KiB).
+    pub min_body_rate: u64,
+    /// The longest time a client may take to send a request's head (default 5 s); applied by
+    /// [`axum::serve`](super::axum::serve), the server setup the endpoint is meant for.
+    pub head_timeout: Duration,
+}
+
+impl Default for ReceiverConfig {
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_secs(25),
+            body_limit: 32 * 1024 * 1024,
+            body_memory: 40 * 1024 * 1024,
+            body_slots: 64,
+            handler_slots: 64,
+            idle_timeout: Duration::from_secs(2),
+            min_body_rate: 8 * 1024,
+            head_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl ReceiverConfig {
+    /// Refuses zero limits and durations, and durations past a year.
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        let counts = [
+            ("body_limit", self.body_limit),
+            ("body_memory", self.body_memory),
+            ("body_slots", self.body_slots),
+            ("handler_slots", self.handler_slots),
+        ];
+        let durations = [
+            ("budget", self.budget),
+            ("idle_timeout", self.idle_timeout),
+            ("head_timeout", self.head_timeout),
+        ];
+        let zero = counts
+            .iter()
+            .find(|(_, value)| *value == 0)
+            .map(|(what, _)| *what);
+        let zero = zero.or_else(|| durations.iter().find(|(_, d)| d.is_zero()).map(|(w, _)| *w));
+        if let Some(what) = zero {
+            return Err(ConfigError::Zero { what });
+        }
+        for (what, value) in durations {
+            at_most_a_year(what, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A callout receiver, store or worker was configured in a way that would lose or duplicate work.
+///
+/// ```
+/// use std::time::Duration;
+/// use housecanary_partner::callouts::ConfigError;
+/// let error = ConfigError::LeaseShorterThanBudget {
+///     lease: Duration::from_secs(1),
+///     budget: Duration::from_secs(4),
+/// };
+/// assert!(error.to_string().contains("lease"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The store's claim lease is not longer than the handler's budget: a second delivery or worker
+    /// could take the claim over while the first handler still runs, and run it twice.
+    #[error(
+        "the message log's claim lease ({lease:?}) must be longer than the handler budget ({budget:?}), or a live handler could be run twice"
+    )]
+    LeaseShorterThanBudget {
+        /// The store's claim lease.
+        lease: Duration,
+        /// The handler's budget.
+        budget: Duration,
+    },
+    /// Processed ids would be forgotten while the vendor may still redeliver them.
+    #[error(
+        "processed ids must be kept at least {horizon:?} (the vendor's redelivery horizon), not {retention:?}"
+    )]
+    RetentionBelowRedeliveryHorizon {
+        /// The configured retention.
+        retention: Duration,
+        /// The shortest retention accepted.
+        horizon: Duration,
+    },
+    /// A limit that must be at least 1 (or a duration that must be positive) is zero.
+    #[error("{what} must not be zero")]
+    Zero {
+        /// The setting.
+        what: &'static str,
+    },
+    /// A duration setting longer than [`ConfigError::LONGEST_DURATION`] (a year).
+    #[error("{what} must be at most {max:?}, not {value:?}")]
+    TooLong {
+        /// The setting.
+        what: &'static str,
+        /// The configured value.
+        value: Duration,
+        /// The longest accepted.
+        max: Duration,
+    },
+}
+
+impl ConfigError {
+    /// The longest duration setting accepted (a year): longer means "never" just as well, and
+    /// deadlines computed from it could not be represented.
+    pub const LONGEST_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+}
+
+/// `value` if it is at most [`ConfigError::LONGEST_DURATION`], else [`ConfigError::TooLong`].
+pub(crate) fn at_most_a_year(what: &'static str, value: Duration) -> Result<Duration, ConfigError> {
+    if value > ConfigError::LONGEST_DURATION {
+        Err(ConfigError::TooLong {
+            what,
+            value,
+            max: ConfigError::LONGEST_DURATION,
+        })
+    } else {
+        Ok(value)
+    }
+}
