@@ -104,8 +104,9 @@ async fn in_memory_dead_letters_page_redrive_and_delete() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
 async fn postgres_dead_letters_page_redrive_and_delete() {
-    let Some(url) = database::url() else { return };
+    let url = database::url();
     let log = database::log(&url, "dead_letters", Duration::from_secs(60)).await;
     dead_letters_page_redrive_and_delete(Arc::new(log)).await;
 }
@@ -144,8 +145,9 @@ async fn in_memory_dead_letters_are_capped_by_count_and_bytes_oldest_first() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
 async fn postgres_purges_dead_letters_past_their_retention_with_processed_ids() {
-    let Some(url) = database::url() else { return };
+    let url = database::url();
     let pool = client_core::database::pool_from_url(&url, 4).unwrap();
     let schema = database::unique_schema("dead_retention");
     let log = PostgresMessageLog::builder(pool)
