@@ -84,6 +84,12 @@ pub async fn migrate(
             });
         }
     }
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    // Up to date already (every start after the first): read-only, no lock, no DDL, so a runtime
+    // role with only row privileges can start the stores.
+    if applied_version(client, schema, component).await? == Some(known) {
+        return Ok(());
+    }
     let transaction = client.transaction().await?;
     // A migration may wait for another replica's and may rewrite a large table: the pool's lock and
     // statement timeouts are for the stores' short statements, not for this transaction.
@@ -120,7 +126,6 @@ pub async fn migrate(
         )
         .await?
         .get(0);
-    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
     if applied > known {
         return Err(DatabaseError::SchemaTooNew {
             schema: schema.as_str().to_owned(),
@@ -175,4 +180,32 @@ pub async fn migrate(
     }
     transaction.commit().await?;
     Ok(())
+}
+
+/// The version `component` is at, or `None` when the bookkeeping table does not exist yet.
+async fn applied_version(
+    client: &Client,
+    schema: &Identifier,
+    component: &str,
+) -> Result<Option<i32>, DatabaseError> {
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass(format('%I.schema_migrations', $1::text)) IS NOT NULL",
+            &[&schema.as_str()],
+        )
+        .await?
+        .get(0);
+    if !exists {
+        return Ok(None);
+    }
+    let row = client
+        .query_one(
+            &format!(
+                "SELECT COALESCE(MAX(version), 0) FROM {}.schema_migrations WHERE component = $1",
+                schema.quoted()
+            ),
+            &[&component],
+        )
+        .await?;
+    Ok(Some(row.get(0)))
 }

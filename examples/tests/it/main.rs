@@ -8,6 +8,7 @@ mod credit_report;
 mod inquiry_audit;
 mod quickstart;
 mod quickstart_failure;
+mod reference_service;
 mod second_use;
 mod settings;
 mod support;

@@ -219,11 +219,6 @@ const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), has
 impl Statements {
     fn new(entries: &str, references: &str, key: &str) -> Self {
         let columns = ENTRY_COLUMNS;
-        let prefixed = ENTRY_COLUMNS
-            .split(',')
-            .map(|column| format!("e.{}", column.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
         Statements {
             // The recorded key id: ours when there was none (the `added` row), else the one
             // before this statement. Empty only when another replica recorded one concurrently.
@@ -233,23 +228,12 @@ impl Statements {
                      RETURNING key_id)
                  SELECT key_id FROM added UNION ALL SELECT key_id FROM {key}"
             ),
-            // What `repeat_rules::check` decides from: the entry holding this trace number, and for
-            // each consumer every entry that is unsettled or completed inside the window, plus the
-            // consumer's latest.
+            // What `repeat_rules::check` decides from: the entry holding this trace number and
+            // every entry naming one of the consumers (by the primary key and the GIN index; a
+            // consumer's history is short, and purged past the retention).
             fetch: format!(
                 "SELECT {columns} FROM {entries}
-                 WHERE trace_number = $2
-                    OR (consumer_fingerprints && $1::text[]
-                        AND (state IN ('pending', 'may_have_been_sent')
-                             OR (state = 'completed' AND requested_at > $3)))
-                 UNION
-                 SELECT {prefixed}
-                 FROM unnest($1::text[]) AS consumer(fingerprint)
-                 CROSS JOIN LATERAL (
-                     SELECT * FROM {entries} latest
-                     WHERE latest.consumer_fingerprints @> ARRAY[consumer.fingerprint]
-                       AND latest.trace_number <> $2
-                     ORDER BY latest.requested_at DESC LIMIT 1) e"
+                 WHERE trace_number = $2 OR consumer_fingerprints && $1::text[]"
             ),
             insert: format!(
                 "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
@@ -378,17 +362,11 @@ impl PostgresLedger {
             lock_keys.push(&entry.trace_number);
         }
         lock_keys.sort_unstable();
-        let window_start = system_time(entry.requested_at)
-            .checked_sub(rules.window)
-            .unwrap_or(SystemTime::UNIX_EPOCH);
         // Round trip 1: begin, lock, fetch (sent together; the fetch's snapshot is taken after
         // the lock is held, so it sees every inquiry decided before).
         let lock_params: [&(dyn ToSql + Sync); 1] = [&lock_keys];
-        let fetch_params: [&(dyn ToSql + Sync); 3] = [
-            &entry.consumer_fingerprints,
-            &entry.trace_number,
-            &window_start,
-        ];
+        let fetch_params: [&(dyn ToSql + Sync); 2] =
+            [&entry.consumer_fingerprints, &entry.trace_number];
         let (begun, locked, rows) = tokio::join!(
             client.batch_execute("BEGIN"),
             client.execute(&lock, &lock_params),
