@@ -14,6 +14,7 @@ mod callouts_verify;
 mod client_redaction;
 mod client_retry;
 mod compile_fail;
+mod error_texts;
 mod export_archive;
 mod export_names;
 mod exports_api;
