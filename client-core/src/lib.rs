@@ -66,7 +66,7 @@ pub use redaction::{
 };
 pub use request::Request;
 pub use retry::{Idempotency, RetryPolicy};
-pub use transport::{Response, Transport, TransportConfig};
+pub use transport::{Response, Transport, TransportConfig, require_https};
 #[cfg(test)]
 mod size {
     /// Vendor errors embed this one beside a few fields; past 96 bytes they cross clippy's

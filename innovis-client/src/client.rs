@@ -101,6 +101,12 @@ impl Client {
             trace_number: None,
         })?;
         // The token endpoint shares the gateway's connection pool (and an injected client).
+        client_core::require_https(&config.environment.token_url()).map_err(|source| {
+            Error::Transport {
+                source,
+                trace_number: None,
+            }
+        })?;
         let credentials = ClientCredentials::json_with_audience(
             config.environment.token_url(),
             config.client_id,

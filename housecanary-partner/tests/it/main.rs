@@ -22,3 +22,4 @@ mod exports_download;
 mod logs_redaction;
 mod orders_create;
 mod orders_read;
+mod transport_rules;
