@@ -29,7 +29,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// JSON bodies 16 MiB, error bodies 64 KiB (quoted up to 512 characters), downloads 4 GiB within
-    /// 30 minutes, 10,000 pages per list, 5 redirects per download.
+    /// 30 minutes, 1,000 pages per list (an endless list ends within seconds on loopback), 5
+    /// redirects per download.
     fn default() -> Self {
         Limits {
             json_body: 16 << 20,
@@ -37,7 +38,7 @@ impl Default for Limits {
             excerpt_chars: 512,
             download_bytes: 4 << 30,
             download_deadline: Duration::from_secs(30 * 60),
-            max_pages: 10_000,
+            max_pages: 1_000,
             max_redirects: 5,
         }
     }

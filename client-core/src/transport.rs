@@ -442,7 +442,8 @@ impl Transport {
             };
             let status = response.status().as_u16();
             span.record("http.response.status_code", status);
-            if redirects == Redirects::Refuse && response.url() != &request.url {
+            // A fragment is never sent, so the answer's URL never has one.
+            if redirects == Redirects::Refuse && !same_resource(response.url(), &request.url) {
                 return Err(Error::Redirected {
                     operation: request.operation.clone(),
                     location: crate::url_without_query(response.url()),
@@ -604,6 +605,18 @@ fn check_scheme(url: &Url) -> Result<(), Error> {
             message: format!("`{other}` URLs are not supported; use https"),
         }),
     }
+}
+
+/// Whether two URLs name the same resource on the server: equal but for a fragment.
+fn same_resource(a: &Url, b: &Url) -> bool {
+    let resource = |url: &Url| {
+        url.as_str()
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    resource(a) == resource(b)
 }
 
 /// A failed exchange, its URL's query removed from the text.

@@ -22,4 +22,5 @@ mod exports_download;
 mod logs_redaction;
 mod orders_create;
 mod orders_read;
+mod pagination;
 mod transport_rules;
