@@ -178,7 +178,8 @@ impl Resolve for RefusingResolver {
     }
 }
 
-/// A client whose gateway host name goes through a [`RefusingResolver`].
+/// A client whose gateway host name (`localhost`, since plain http is for loopback hosts only) goes
+/// through a [`RefusingResolver`].
 fn client_with_refusals(
     server: &MockServer,
     refusals: usize,
@@ -197,7 +198,7 @@ fn client_with_refusals(
     let port = server.address().port();
     let environment = Environment::Custom {
         token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
-        gateway_url: format!("http://innovis-gateway.test:{port}{GATEWAY_PATH}")
+        gateway_url: format!("http://localhost:{port}{GATEWAY_PATH}")
             .parse()
             .unwrap(),
     };
