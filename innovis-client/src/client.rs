@@ -395,7 +395,9 @@ impl Client {
         for consumer in &mut typed.consumers {
             consumer.known = known.clone();
         }
-        Ok(ReportResponse::new(typed, body))
+        let mut response = ReportResponse::new(typed, body);
+        response.known = known.clone();
+        Ok(response)
     }
 }
 

@@ -130,7 +130,7 @@ async fn a_decode_error_masks_and_bounds_its_path_message_and_excerpt() {
 
 #[tokio::test]
 async fn return_reasons_and_the_report_debug_mask_what_the_request_carried() {
-    let body = json!({"Consumers": [{
+    let body = json!({"JANE DOE 666-01-0001": 1, "Consumers": [{
         "returnCode": "Error",
         "returnReasonCode": "6660",
         "returnReasonDesc": echo(),
