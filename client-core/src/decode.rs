@@ -54,8 +54,9 @@ fn decode_error<T: DeserializeOwned>(
     let end = at.saturating_add(CONTEXT_AFTER).min(body.len());
     Error::Decode {
         operation: operation.clone(),
-        path,
-        message: redaction.text(strip_position(&err.to_string())),
+        // A path names the body's keys, which may be values too (`Consumers.SSN 666010004[0]`).
+        path: redaction.quote(&path),
+        message: redaction.quote(strip_position(&err.to_string())),
         excerpt: redaction.excerpt(body, start..end, excerpt_chars),
     }
 }

@@ -2,6 +2,7 @@
 //! one hop at a time, each target checked by the download policy.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::header::LOCATION;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -62,13 +63,28 @@ impl Transport {
         let limits = self.limits().clone();
         let operation = request.operation.clone();
         let span = tracing::info_span!("download", operation = %operation);
-        let work = self.download_within(request, writer).instrument(span);
+        // No retry waits past the deadline: a download whose every attempt failed to connect
+        // ends with that failure (`NotSent`), not with the deadline.
+        let end = tokio::time::Instant::now() + limits.download_time();
+        let request = Request {
+            deadline: Some(request.deadline.map_or(end, |own| own.min(end))),
+            ..request
+        };
+        let answered = AtomicBool::new(false);
+        let work = self
+            .download_within(request, writer, &answered)
+            .instrument(span);
         match tokio::time::timeout(limits.download_time(), work).await {
             Ok(result) => result,
             Err(_) => Err(Error::LimitExceeded {
                 operation,
                 limit: Limit::DownloadDeadline(limits.download_time()),
-                delivery: Delivery::Processed,
+                // Cut off while an attempt was under way: it may have reached the server.
+                delivery: if answered.load(Ordering::Relaxed) {
+                    Delivery::Processed
+                } else {
+                    Delivery::MayHaveBeenProcessed
+                },
             }
             .into()),
         }
@@ -78,6 +94,7 @@ impl Transport {
         &self,
         mut request: Request,
         writer: &mut W,
+        answered: &AtomicBool,
     ) -> Result<u64, DownloadError>
     where
         W: AsyncWrite + Unpin + ?Sized,
@@ -88,6 +105,7 @@ impl Transport {
             let response = self
                 .exchange(&request, &self.inner.downloads, None, Redirects::HandBack)
                 .await?;
+            answered.store(true, Ordering::Relaxed);
             if !response.status().is_redirection() {
                 break response;
             }

@@ -40,7 +40,8 @@ impl DownloadPolicy {
         };
         if private && !self.allow_private {
             return Some(
-                "the address is loopback, private or link-local (allow it with \
+                "the address is not public (loopback, private, link-local, site- or unique-local, \
+                 or an IPv6 form that maps to or tunnels IPv4; allow it with \
                  allow_private_downloads if this is intended)"
                     .to_owned(),
             );
@@ -59,14 +60,12 @@ impl DownloadPolicy {
 }
 
 /// Loopback, private, link-local, shared (CGNAT), unspecified, broadcast, multicast and
-/// documentation ranges, IPv4-mapped IPv6 included.
+/// documentation ranges; and in IPv6 also site-local, unique-local, and every form that maps to or
+/// tunnels IPv4 (whatever IPv4 address it carries, public or not).
 fn is_private(address: IpAddr) -> bool {
     match address {
         IpAddr::V4(ip) => is_private_v4(ip),
-        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
-            Some(v4) => is_private_v4(v4),
-            None => is_private_v6(ip),
-        },
+        IpAddr::V6(ip) => is_private_v6(ip),
     }
 }
 
@@ -84,12 +83,19 @@ fn is_private_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_private_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let [s0, s1, s2, s3, s4, s5, ..] = ip.segments();
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
+        || (s0 & 0xfe00) == 0xfc00 // unique local, fc00::/7
+        || (s0 & 0xffc0) == 0xfe80 // link-local, fe80::/10
+        || (s0 & 0xffc0) == 0xfec0 // site-local, fec0::/10 (deprecated, still routed by some)
+        || (s0, s1, s2, s3, s4) == (0, 0, 0, 0, 0) // IPv4-compatible ::/96 and mapped ::ffff:0:0/96
+        || (s0, s1, s2, s3, s4, s5) == (0x64, 0xff9b, 0, 0, 0, 0) // NAT64, 64:ff9b::/96
+        || (s0, s1, s2) == (0x64, 0xff9b, 1) // local-use NAT64, 64:ff9b:1::/48
+        || s0 == 0x2002 // 6to4, 2002::/16
+        || (s0, s1) == (0x2001, 0) // Teredo, 2001::/32
+        || (s0, s1) == (0x2001, 0xdb8) // documentation, 2001:db8::/32
 }
 
 /// A DNS resolver for the download client that drops the addresses the policy forbids, so a
@@ -118,8 +124,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 .collect();
             if allowed.is_empty() && !found.is_empty() {
                 return Err(format!(
-                    "{host} resolves only to loopback, private or link-local addresses; refused by \
-                     the download policy"
+                    "{host} resolves only to addresses that are not public; refused by the \
+                     download policy"
                 )
                 .into());
             }

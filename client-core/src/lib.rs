@@ -45,8 +45,10 @@ mod delivery;
 mod download;
 mod download_policy;
 mod error;
+mod known_values;
 mod limits;
 pub mod metrics;
+mod masking;
 mod operation;
 mod pages;
 mod redaction;
@@ -59,13 +61,17 @@ pub use delivery::Delivery;
 pub use download::{DownloadError, WriteError};
 pub use error::{Error, ErrorBody, error_chain};
 pub use http::Method;
+pub use known_values::KnownValues;
 pub use limits::{Limit, Limits};
+pub use masking::mask_digit_runs;
 pub use operation::{Operation, request_for};
 pub use pages::Pages;
-pub use redaction::{Redaction, excerpt, excerpt_bytes, url_without_query};
+pub use redaction::{
+    MAX_QUOTED_BYTES, Redaction, excerpt, excerpt_bytes, redact_queries, url_without_query,
+};
 pub use request::Request;
 pub use retry::{Idempotency, RetryPolicy};
-pub use transport::{Response, Transport, TransportConfig};
+pub use transport::{Response, Transport, TransportConfig, require_https};
 #[cfg(test)]
 mod size {
     /// Vendor errors embed this one beside a few fields; past 96 bytes they cross clippy's

@@ -28,8 +28,9 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// JSON bodies 16 MiB, error bodies 64 KiB (quoted up to 512 characters), downloads 4 GiB within
-    /// 30 minutes, 10,000 pages per list, 5 redirects per download.
+    /// JSON bodies 16 MiB, error bodies 64 KiB (quoted up to 512 characters and 300 bytes),
+    /// downloads 4 GiB within 30 minutes, 1,000 pages per list (an endless list ends within
+    /// seconds on loopback), 5 redirects per download.
     fn default() -> Self {
         Limits {
             json_body: 16 << 20,
@@ -37,7 +38,7 @@ impl Default for Limits {
             excerpt_chars: 512,
             download_bytes: 4 << 30,
             download_deadline: Duration::from_secs(30 * 60),
-            max_pages: 10_000,
+            max_pages: 1_000,
             max_redirects: 5,
         }
     }
@@ -56,7 +57,8 @@ impl Limits {
         self
     }
 
-    /// The most characters of a body quoted in an error.
+    /// The most characters of a body quoted in an error (never more than
+    /// [`MAX_QUOTED_BYTES`](crate::MAX_QUOTED_BYTES) bytes, whatever this says).
     pub fn excerpt_chars(mut self, chars: usize) -> Self {
         self.excerpt_chars = chars;
         self

@@ -1,5 +1,5 @@
-//! Quoting what came from the network, safely: URLs without their query, bodies bounded and
-//! passed through the vendor's masking.
+//! Quoting what came from the network, safely: URLs without their query, query strings redacted
+//! wherever they appear, every quoted text bounded and passed through the vendor's masking.
 
 use std::ops::Range;
 
@@ -42,15 +42,93 @@ impl Redaction {
         Redaction { text, excerpt }
     }
 
-    /// `message` made safe.
-    pub(crate) fn text(&self, message: &str) -> String {
-        (self.text)(message)
+    /// The one way a text taken from a body (a decoder's message, a JSON path, the vendor's
+    /// message, detail, field error or reason) enters an error or a `Debug`: query strings
+    /// redacted, masked by the vendor's rule, and cut to at most [`MAX_QUOTED_BYTES`] bytes.
+    ///
+    /// ```
+    /// let quoted = client_core::Redaction::default().quote(&format!(
+    ///     "see https://s.example/a.zip?X-Amz-Signature=abc {}", "x".repeat(5_000)
+    /// ));
+    /// assert!(!quoted.contains("abc") && quoted.len() <= client_core::MAX_QUOTED_BYTES + 3);
+    /// ```
+    pub fn quote(&self, text: &str) -> String {
+        let redacted = redact_queries(text.as_bytes());
+        bounded(
+            &(self.text)(&String::from_utf8_lossy(&redacted)),
+            MAX_QUOTED_BYTES,
+        )
     }
 
-    /// `body[range]` made safe, cut to `max_chars` characters.
+    /// `body[range]` made safe (query strings redacted in the whole body first, so a window that
+    /// starts inside one still hides it), cut to `max_chars` characters.
     pub(crate) fn excerpt(&self, body: &[u8], range: Range<usize>, max_chars: usize) -> String {
-        excerpt(&(self.excerpt)(body, range), max_chars)
+        let redacted = redact_queries(body);
+        bounded(
+            &excerpt(&(self.excerpt)(&redacted, range), max_chars),
+            MAX_QUOTED_BYTES,
+        )
     }
+}
+
+/// The most bytes (plus a closing `…`) of any text taken from a body that an error quotes.
+pub const MAX_QUOTED_BYTES: usize = 300;
+
+/// `text` cut to at most `max_bytes` bytes on a character boundary, with `…` when cut.
+fn bounded(text: &str, max_bytes: usize) -> String {
+    if text.len() <= max_bytes {
+        return text.to_owned();
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut cut = text.get(..end).unwrap_or_default().to_owned();
+    cut.push('…');
+    cut
+}
+
+/// `bytes` with the value of every query string replaced by `*`, byte for byte (so offsets still
+/// point at the same place): a `?` followed by a `name=` starts one, and it runs to the next
+/// whitespace, quote, `<`, `>` or backslash. A signed URL's signature and key id live there.
+///
+/// ```
+/// let body = br#"{"url":"https://s.example/a?X-Amz-Signature=abc&k=v","n":1}"#;
+/// let redacted = client_core::redact_queries(body);
+/// assert_eq!(redacted.len(), body.len());
+/// assert_eq!(
+///     String::from_utf8(redacted).unwrap(),
+///     r#"{"url":"https://s.example/a?***********************","n":1}"#
+/// );
+/// ```
+pub fn redact_queries(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut index = 0;
+    while let Some(offset) = bytes
+        .get(index..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'?'))
+    {
+        let start = index + offset + 1;
+        let rest = bytes.get(start..).unwrap_or_default();
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || b"_.~%-[]".contains(b))
+            .count();
+        if name == 0 || rest.get(name) != Some(&b'=') {
+            index = start;
+            continue;
+        }
+        let end = start
+            + rest
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || b"\"'<>\\`".contains(b))
+                .unwrap_or(rest.len());
+        if let Some(query) = out.get_mut(start..end) {
+            query.fill(b'*');
+        }
+        index = end;
+    }
+    out
 }
 
 /// The first `max_chars` characters of `text`, with `…` appended when something was cut.
@@ -146,6 +224,31 @@ mod tests {
             excerpt_bytes("aé".as_bytes().get(..2).unwrap(), 5),
             "a\u{fffd}"
         );
+    }
+
+    #[test]
+    fn quoted_text_is_bounded_on_a_character_boundary() {
+        assert_eq!(bounded("abc", 3), "abc");
+        assert_eq!(bounded("abcd", 3), "abc…");
+        assert_eq!(bounded("aé", 2), "a…");
+        let quoted = Redaction::default().quote(&"é".repeat(20_000));
+        assert!(
+            quoted.len() <= MAX_QUOTED_BYTES + '…'.len_utf8(),
+            "{}",
+            quoted.len()
+        );
+    }
+
+    #[test]
+    fn a_query_is_redacted_wherever_it_appears() {
+        let redacted = |text: &str| String::from_utf8(redact_queries(text.as_bytes())).unwrap();
+        assert_eq!(redacted("what? no=query"), "what? no=query");
+        assert_eq!(
+            redacted("/a?Signature=s3cr3t&AWSAccessKeyId=AK\"x"),
+            "/a?**********************************\"x"
+        );
+        assert_eq!(redacted("?"), "?");
+        assert_eq!(redacted("a?b=c d?e=f"), "a?*** d?***");
     }
 
     #[test]

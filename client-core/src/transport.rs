@@ -221,7 +221,7 @@ impl Transport {
     /// assert!(matches!(err, client_core::Error::Config { .. }));
     /// ```
     pub fn new(config: TransportConfig) -> Result<Self, Error> {
-        check_scheme(&config.base_url)?;
+        require_https(&config.base_url)?;
         let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| Error::Config {
             message: "the User-Agent contains characters not allowed in a header".to_owned(),
         })?;
@@ -232,7 +232,11 @@ impl Transport {
                 .user_agent(user_agent.clone())
                 // A redirected POST could be replayed to another URL; downloads follow redirects
                 // one hop at a time, each checked by the download policy.
-                .redirect(reqwest::redirect::Policy::none());
+                .redirect(reqwest::redirect::Policy::none())
+                // No proxy from the environment (`HTTPS_PROXY`, …): a proxy would receive the
+                // credentials of a plain-HTTP call, and would resolve download names itself, past
+                // the download policy. A proxy is configured by injecting a client.
+                .no_proxy();
             if let Some(timeout) = config.connect_timeout {
                 builder = builder.connect_timeout(timeout);
             }
@@ -456,7 +460,8 @@ impl Transport {
             };
             let status = response.status().as_u16();
             span.record("http.response.status_code", status);
-            if redirects == Redirects::Refuse && response.url() != &request.url {
+            // A fragment is never sent, so the answer's URL never has one.
+            if redirects == Redirects::Refuse && !same_resource(response.url(), &request.url) {
                 return Err(Error::Redirected {
                     operation: request.operation.clone(),
                     location: crate::url_without_query(response.url()),
@@ -583,6 +588,36 @@ impl Transport {
 }
 
 /// Only `http` and `https` URLs are sent; anything else is a configuration error, never retried.
+/// Checks an endpoint's URL (a base URL, a token endpoint): `https`, or plain `http` to a loopback
+/// host only (`127.0.0.0/8`, `::1`, `localhost`: a local sandbox or test server), since plain HTTP
+/// anywhere else shows credentials and personal data to the network.
+///
+/// ```
+/// use client_core::require_https;
+/// let url = |text: &str| url::Url::parse(text).unwrap();
+/// assert!(require_https(&url("https://api.example/")).is_ok());
+/// assert!(require_https(&url("http://127.0.0.1:8080/")).is_ok());
+/// assert!(require_https(&url("http://203.0.113.7/")).is_err());
+/// ```
+pub fn require_https(url: &Url) -> Result<(), Error> {
+    check_scheme(url)?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err(Error::Config {
+            message: format!(
+                "plain http is allowed to loopback hosts only; use https for {}",
+                url.host_str().unwrap_or("this host")
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn check_scheme(url: &Url) -> Result<(), Error> {
     match url.scheme() {
         "http" | "https" => Ok(()),
@@ -590,6 +625,18 @@ fn check_scheme(url: &Url) -> Result<(), Error> {
             message: format!("`{other}` URLs are not supported; use https"),
         }),
     }
+}
+
+/// Whether two URLs name the same resource on the server: equal but for a fragment.
+fn same_resource(a: &Url, b: &Url) -> bool {
+    let resource = |url: &Url| {
+        url.as_str()
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    resource(a) == resource(b)
 }
 
 /// A failed exchange, its URL's query removed from the text.

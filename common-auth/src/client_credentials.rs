@@ -411,10 +411,12 @@ impl fmt::Debug for ClientCredentials {
     }
 }
 
-/// The default client: no redirects, so credentials are never replayed to another host.
+/// The default client: no redirects, so credentials are never replayed to another host, and no
+/// proxy from the environment, so none receives the client secret (inject a client to use one).
 fn default_client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .build()
 }
 

@@ -1,82 +1,145 @@
-//! The vendor's error bodies: Django REST Framework's `{"detail": …}` and field errors.
+//! The vendor's error bodies: Django REST Framework's `{"detail": …}` and field errors, quoted
+//! safely.
 
 use std::collections::BTreeMap;
 
-use crate::text::excerpt_bytes;
+use client_core::Redaction;
 
-/// How many characters of a body that is not JSON become the detail.
-const DETAIL_CHARS: usize = 512;
+/// How vendor text is quoted: the shared rule (query strings redacted, at most
+/// [`client_core::MAX_QUOTED_BYTES`] bytes); HouseCanary's bodies hold no consumer's data.
+fn quote(text: &str) -> String {
+    Redaction::default().quote(text)
+}
+
+/// The most field-error messages kept; the rest are counted under [`MORE_FIELD_ERRORS`].
+const MAX_FIELD_ERRORS: usize = 20;
+
+/// The key under which the messages past [`MAX_FIELD_ERRORS`] are counted.
+const MORE_FIELD_ERRORS: &str = "(more)";
 
 /// Django REST Framework error bodies: `{"detail": "..."}`, `{"field": ["msg", ...]}`, nested
 /// serializer errors (`{"items": [{}, {"zipcode": ["..."]}]}` → `items[1].zipcode`). A body that
-/// is not JSON becomes the detail, abbreviated.
+/// is not JSON becomes the detail, quoted; markup (a storage service's XML error, an HTML page)
+/// is summarised, never quoted, since a storage error repeats the signature and key id it was
+/// sent. Every text is quoted by the one rule, and at most 20 field messages are kept.
 pub(crate) fn parse_drf_error(body: &[u8]) -> (Option<String>, BTreeMap<String, Vec<String>>) {
-    let mut fields = BTreeMap::new();
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return (None, fields);
+    let mut fields = FieldErrors::default();
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return (None, fields.by_path);
     }
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return (Some(excerpt_bytes(body, DETAIL_CHARS)), fields);
+    if text.starts_with('<') {
+        return (Some(markup_summary(text)), fields.by_path);
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return (Some(quote(text)), fields.by_path);
     };
     let mut detail = None;
     match value {
         serde_json::Value::Object(map) => {
             for (key, value) in map {
                 if key == "detail" {
-                    detail = Some(match value {
+                    detail = Some(quote(&match value {
                         serde_json::Value::String(text) => text,
                         other => other.to_string(),
-                    });
+                    }));
                 } else {
-                    flatten_field_errors(key, value, &mut fields, 0);
+                    fields.flatten(key, value, 0);
                 }
             }
         }
-        serde_json::Value::String(text) => detail = Some(text),
+        serde_json::Value::String(text) => detail = Some(quote(&text)),
         serde_json::Value::Array(values) => {
-            flatten_field_errors(
+            fields.flatten(
                 "non_field_errors".to_owned(),
                 serde_json::Value::Array(values),
-                &mut fields,
                 0,
             );
         }
-        other => detail = Some(other.to_string()),
+        other => detail = Some(quote(&other.to_string())),
     }
-    (detail, fields)
+    (detail, fields.finish())
 }
 
-fn flatten_field_errors(
-    path: String,
-    value: serde_json::Value,
-    out: &mut BTreeMap<String, Vec<String>>,
-    depth: usize,
-) {
-    use serde_json::Value;
-    // Error bodies are small and shallow; the limit only guards against hostile nesting.
-    if depth > 16 {
-        return;
+/// What a markup body is, without quoting it: its size and, for a storage error, its `<Code>`.
+fn markup_summary(text: &str) -> String {
+    let code = text
+        .split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code)
+        .filter(|code| {
+            !code.is_empty()
+                && code.len() <= 64
+                && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        });
+    match code {
+        Some(code) => format!(
+            "an XML error body, code {code} ({} bytes, not quoted)",
+            text.len()
+        ),
+        None => format!("a markup body ({} bytes, not quoted)", text.len()),
     }
-    match value {
-        Value::String(message) => out.entry(path).or_default().push(message),
-        Value::Array(values) => {
-            for (index, value) in values.into_iter().enumerate() {
-                match value {
-                    Value::String(message) => out.entry(path.clone()).or_default().push(message),
-                    nested @ (Value::Object(_) | Value::Array(_)) => {
-                        flatten_field_errors(format!("{path}[{index}]"), nested, out, depth + 1);
+}
+
+/// Field errors by path, bounded.
+#[derive(Default)]
+struct FieldErrors {
+    by_path: BTreeMap<String, Vec<String>>,
+    kept: usize,
+    dropped: usize,
+}
+
+impl FieldErrors {
+    fn push(&mut self, path: &str, message: String) {
+        if self.kept == MAX_FIELD_ERRORS {
+            self.dropped += 1;
+            return;
+        }
+        self.kept += 1;
+        self.by_path
+            .entry(quote(path))
+            .or_default()
+            .push(quote(&message));
+    }
+
+    fn flatten(&mut self, path: String, value: serde_json::Value, depth: usize) {
+        use serde_json::Value;
+        // Error bodies are small and shallow; the limit only guards against hostile nesting.
+        if depth > 16 {
+            return;
+        }
+        match value {
+            Value::String(message) => self.push(&path, message),
+            Value::Array(values) => {
+                for (index, value) in values.into_iter().enumerate() {
+                    match value {
+                        Value::String(message) => self.push(&path, message),
+                        nested @ (Value::Object(_) | Value::Array(_)) => {
+                            self.flatten(format!("{path}[{index}]"), nested, depth + 1);
+                        }
+                        other => self.push(&path, other.to_string()),
                     }
-                    other => out.entry(path.clone()).or_default().push(other.to_string()),
                 }
             }
-        }
-        Value::Object(map) => {
-            for (key, value) in map {
-                flatten_field_errors(format!("{path}.{key}"), value, out, depth + 1);
+            Value::Object(map) => {
+                for (key, value) in map {
+                    self.flatten(format!("{path}.{key}"), value, depth + 1);
+                }
             }
+            Value::Null => {}
+            other => self.push(&path, other.to_string()),
         }
-        Value::Null => {}
-        other => out.entry(path).or_default().push(other.to_string()),
+    }
+
+    fn finish(mut self) -> BTreeMap<String, Vec<String>> {
+        if self.dropped > 0 {
+            self.by_path.insert(
+                MORE_FIELD_ERRORS.to_owned(),
+                vec![format!("{} more field errors not shown", self.dropped)],
+            );
+        }
+        self.by_path
     }
 }
 
@@ -106,7 +169,12 @@ mod tests {
         assert_eq!(detail.as_deref(), Some("Not found."));
         assert!(fields.is_empty());
         let (detail, _) = parse_drf_error(b"<html>Bad Gateway</html>");
-        assert_eq!(detail.as_deref(), Some("<html>Bad Gateway</html>"));
+        assert_eq!(
+            detail.as_deref(),
+            Some("a markup body (24 bytes, not quoted)")
+        );
+        let (detail, _) = parse_drf_error(b"Bad Gateway");
+        assert_eq!(detail.as_deref(), Some("Bad Gateway"));
         assert_eq!(parse_drf_error(b"  ").0, None);
     }
 }

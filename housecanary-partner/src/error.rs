@@ -64,10 +64,13 @@ pub enum Error {
         operation: String,
         /// The HTTP status code.
         status: u16,
-        /// `{"detail": "..."}`, or the start of a body that is not JSON.
+        /// `{"detail": "..."}`, or the start of a body that is not JSON; a markup body (a
+        /// storage service's XML error) is summarised, never quoted. At most
+        /// [`client_core::MAX_QUOTED_BYTES`] bytes, query strings redacted.
         detail: Option<String>,
         /// `{"field": ["message", ...]}`; nested errors are flattened to paths such as
-        /// `items[1].zipcode`; `non_field_errors` is kept under that name.
+        /// `items[1].zipcode`; `non_field_errors` is kept under that name. Paths and messages are
+        /// quoted like `detail`; past 20 messages the rest are counted under `(more)`.
         field_errors: BTreeMap<String, Vec<String>>,
         /// The request id the server sent back (`X-Request-Id` and similar headers), if any.
         request_id: Option<String>,
@@ -101,7 +104,7 @@ pub enum Error {
         path: String,
         /// What the decoder expected.
         message: String,
-        /// The first 200 characters of the body (`…` marks a cut).
+        /// The body around the failure (`…` marks a cut), query strings redacted.
         excerpt: String,
     },
 

@@ -124,9 +124,10 @@ where
                 items = page.results.len(),
                 "list page"
             );
+            let items = page.results.len();
             state.buffer = page.results.into_iter();
             if let Some(raw) = page.next.filter(|raw| !raw.is_empty()) {
-                match state.pages.follow(&url, &raw, &state.name) {
+                match state.pages.follow(&url, &raw, items, &state.name) {
                     Ok(next) => state.next = Some(Request::get(next, state.name.clone())),
                     // Yielded after this page's items.
                     Err(err) => state.pending_error = Some(Error::from_transport(err)),
@@ -148,6 +149,7 @@ where
     let name: Cow<'static, str> = first.operation().to_owned().into();
     let mut current = first.url().clone();
     let page: Page<T> = client.send_request(first).await?;
+    let mut on_page = page.results.len();
     let mut items = page.results;
     let Some(mut link) = page.next.filter(|link| !link.is_empty()) else {
         return Ok(items);
@@ -155,11 +157,12 @@ where
     let mut pages = client.transport().pages(&current);
     loop {
         let next = pages
-            .follow(&current, &link, &name)
+            .follow(&current, &link, on_page, &name)
             .map_err(Error::from_transport)?;
         let page: Page<T> = client
             .send_request(Request::get(next.clone(), name.clone()))
             .await?;
+        on_page = page.results.len();
         items.extend(page.results);
         match page.next.filter(|link| !link.is_empty()) {
             Some(following) => link = following,

@@ -1,7 +1,7 @@
 //! Quoting untrusted text in errors, logs and `Debug`: bounded, cut on a character boundary (the one
 //! implementation lives in `client-core`), and signed URLs shown without their signature.
 
-pub(crate) use client_core::{excerpt, excerpt_bytes};
+pub(crate) use client_core::excerpt;
 
 /// A signed download URL as `Debug` may show it: without its query, which is its credential.
 pub(crate) fn signed_url_shown(url: &str) -> String {

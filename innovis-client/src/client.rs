@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use client_core::{Authorization, Operation, Request, Transport, TransportConfig};
+use client_core::{Authorization, KnownValues, Operation, Request, Transport, TransportConfig};
 use common_auth::{ClientCredentials, TokenCache};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -101,6 +101,12 @@ impl Client {
             trace_number: None,
         })?;
         // The token endpoint shares the gateway's connection pool (and an injected client).
+        client_core::require_https(&config.environment.token_url()).map_err(|source| {
+            Error::Transport {
+                source,
+                trace_number: None,
+            }
+        })?;
         let credentials = ClientCredentials::json_with_audience(
             config.environment.token_url(),
             config.client_id,
@@ -169,10 +175,12 @@ impl Client {
         let (entry, applicant_ids) =
             recording::report_entry(request, &self.inner.ledger.key, inquired_at);
         let references = |response: &ReportResponse| references_of(response, request, inquired_at);
+        let known = request.known_values();
         self.send_inquiry(
             &operation,
             (entry, &applicant_ids),
             allow_repeat,
+            &known,
             references,
         )
         .instrument(span)
@@ -213,7 +221,8 @@ impl Client {
         let entry = recording::second_use_entry(request, &self.inner.ledger.key, now);
         // A SECONDUSE answer is a confirmation, not a report to share again.
         let no_references = |_: &ReportResponse| Vec::new();
-        self.send_inquiry(&operation, (entry, &[]), false, no_references)
+        let known = KnownValues::default();
+        self.send_inquiry(&operation, (entry, &[]), false, &known, no_references)
             .instrument(span)
             .await
     }
@@ -307,12 +316,13 @@ impl Client {
     /// The one send of every inquiry: writes `entry` to the ledger (refusing a repeat, named by the
     /// `applicantId` of its consumer) before the request leaves, sends `operation` through the
     /// transport, and settles the entry with how the call ended and the `references` its answer
-    /// yields.
+    /// yields. Vendor text in its errors and its report's `Debug` has the `known` values masked.
     async fn send_inquiry<O>(
         &self,
         operation: &O,
         (entry, applicant_ids): (LedgerEntry, &[&'static str]),
         allow_repeat: bool,
+        known: &KnownValues,
         references: impl FnOnce(&ReportResponse) -> Vec<ReportReference>,
     ) -> Result<ReportResponse, Error>
     where
@@ -323,7 +333,7 @@ impl Client {
         // Built (and its body serialized) before the ledger entry, so a request that cannot be
         // written leaves no entry behind.
         let request = client_core::request_for(operation, transport.base_url())
-            .map_err(|err| error_from_transport(err, &trace))?;
+            .map_err(|err| error_from_transport(err, &trace, known))?;
         let guard = self
             .begin(entry, allow_repeat)
             .await
@@ -337,10 +347,13 @@ impl Client {
                 }
                 other => other,
             })?;
-        let result = self.exchange(request, &trace).await.map(|mut response| {
-            response.references = references(&response);
-            response
-        });
+        let result = self
+            .exchange(request, &trace, known)
+            .await
+            .map(|mut response| {
+                response.references = references(&response);
+                response
+            });
         guard.settle(&result).await;
         let response = result?;
         record_outcome(&response);
@@ -372,19 +385,29 @@ impl Client {
     /// not processed) and decodes the answer, keeping its body as received for
     /// [`ReportResponse::body`] — why this reads the response itself instead of calling
     /// `Transport::execute`.
-    async fn exchange(&self, request: Request, trace: &str) -> Result<ReportResponse, Error> {
+    async fn exchange(
+        &self,
+        request: Request,
+        trace: &str,
+        known: &KnownValues,
+    ) -> Result<ReportResponse, Error> {
         let transport = &self.inner.transport;
         let operation = Cow::Owned(request.operation().to_owned());
         let response = transport
             .send(request)
             .await
-            .map_err(|err| error_from_transport(err, trace))?;
+            .map_err(|err| error_from_transport(err, trace, known))?;
         let body = response.into_body();
-        let typed: ResponseBody = transport
+        let mut typed: ResponseBody = transport
             .decode(&operation, &body)
-            .map_err(|err| error_from_transport(err, trace))?;
+            .map_err(|err| error_from_transport(err, trace, known))?;
         tracing::debug!(bytes = body.len(), "gateway answered");
-        Ok(ReportResponse::new(typed, body))
+        for consumer in &mut typed.consumers {
+            consumer.known = known.clone();
+        }
+        let mut response = ReportResponse::new(typed, body);
+        response.known = known.clone();
+        Ok(response)
     }
 }
 

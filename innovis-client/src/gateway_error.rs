@@ -1,32 +1,39 @@
 //! How a failure of the gateway call reads as an Innovis [`Error`]: the vendor's `errorMessage`,
-//! masked, and the request's `customerTraceNumber` on every error.
+//! masked and bounded, and the request's `customerTraceNumber` on every error.
 
+use client_core::KnownValues;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::pii::mask_digit_runs;
-use crate::response::redaction::{excerpt_start, mask_string_values};
+use crate::response::redaction::quoted;
 
 /// The Innovis reading of a transport error, with the request's trace number: a 401 after the
 /// resend is [`Error::Auth`], another error status [`Error::Api`] with the vendor's `errorMessage`,
 /// an undecodable answer [`Error::Decode`]; the rest keep the transport's error, which says whether
-/// the inquiry may have reached the vendor.
-pub(crate) fn error_from_transport(err: client_core::Error, trace: &str) -> Error {
+/// the inquiry may have reached the vendor. Every text from the body has the request's `known`
+/// personal values masked.
+pub(crate) fn error_from_transport(
+    err: client_core::Error,
+    trace: &str,
+    known: &KnownValues,
+) -> Error {
     let trace_number = Some(trace.to_owned());
     match err {
         client_core::Error::Status { status: 401, .. } => Error::Auth { trace_number },
-        client_core::Error::Status { status, body, .. } => {
-            api_error(status, body.as_bytes(), trace)
-        }
+        client_core::Error::Status { status, body, .. } => Error::Api {
+            status,
+            message: api_message(status, body.as_bytes(), known),
+            trace_number,
+        },
         client_core::Error::Decode {
             path,
             message,
             excerpt,
             ..
         } => Error::Decode {
-            path,
-            message,
-            excerpt,
+            path: quoted(known, &path),
+            message: quoted(known, &message),
+            excerpt: known.mask(&excerpt),
             trace_number,
         },
         client_core::Error::Token { source, .. } => Error::Token(source),
@@ -37,32 +44,23 @@ pub(crate) fn error_from_transport(err: client_core::Error, trace: &str) -> Erro
     }
 }
 
-/// An error status: the vendor's `errorMessage` when there is one, else the start of the body.
-fn api_error(status: u16, body: &[u8], trace: &str) -> Error {
-    let message = serde_json::from_slice::<Value>(body)
+/// An error status's message: the vendor's `errorMessage` when there is one (a structured one
+/// shows its shape, its string values masked), else the start of the body, else the status's name.
+fn api_message(status: u16, body: &[u8], known: &KnownValues) -> String {
+    let text = match serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|json| match json.get("errorMessage")? {
-            Value::String(text) => Some(mask_digit_runs(text)),
-            // A structured message may echo request values (names): show its shape, not its values.
-            other => Some(mask_digit_runs(&String::from_utf8_lossy(
-                &mask_string_values(other.to_string().as_bytes()),
-            ))),
-        })
-        .unwrap_or_else(|| {
-            let start = excerpt_start(body);
-            if start.is_empty() {
-                http::StatusCode::from_u16(status)
-                    .ok()
-                    .and_then(|status| status.canonical_reason())
-                    .unwrap_or("no message")
-                    .to_owned()
-            } else {
-                start
-            }
-        });
-    Error::Api {
-        status,
-        message,
-        trace_number: Some(trace.to_owned()),
+        .and_then(|mut json| json.get_mut("errorMessage").map(Value::take))
+    {
+        Some(Value::String(text)) => text,
+        Some(other) => other.to_string(),
+        None => String::from_utf8_lossy(body).trim().to_owned(),
+    };
+    if text.is_empty() {
+        return http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|status| status.canonical_reason())
+            .unwrap_or("no message")
+            .to_owned();
     }
+    quoted(known, &text)
 }

@@ -139,10 +139,12 @@ async fn a_list_ends_at_the_page_limit() {
     let mut current = first;
     for page in 2..=3 {
         current = pages
-            .follow(&current, &format!("?page={page}"), &operation)
+            .follow(&current, &format!("?page={page}"), 10, &operation)
             .unwrap();
     }
-    let err = pages.follow(&current, "?page=4", &operation).unwrap_err();
+    let err = pages
+        .follow(&current, "?page=4", 10, &operation)
+        .unwrap_err();
     assert!(
         matches!(
             err,

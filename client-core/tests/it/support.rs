@@ -124,3 +124,10 @@ pub fn small_limits() -> Limits {
         .download_deadline(Duration::from_secs(2))
         .max_pages(3)
 }
+
+/// The name libtest knows the test `function` of `module` by (`module` as `module_path!()` gives it,
+/// which starts with this binary's crate name), for a test that re-runs itself in a child process.
+pub fn test_name(module: &str, function: &str) -> String {
+    let in_binary = module.split_once("::").map_or("", |(_, path)| path);
+    format!("{in_binary}::{function}")
+}

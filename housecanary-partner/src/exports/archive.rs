@@ -11,6 +11,7 @@ use client_core::Limit;
 use zip::ZipArchive;
 use zip::read::ZipFile;
 
+use super::central_directory::first_duplicate;
 use super::file_names::EntryKind;
 use super::safe_entry_path::unsafe_reason;
 
@@ -221,9 +222,23 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// assert!(matches!(err, ArchiveError::NotAZip { .. }));
     /// ```
     pub fn new(reader: R) -> Result<Self, ArchiveError> {
-        let mut zip = ZipArchive::new(reader).map_err(|source| ArchiveError::NotAZip {
+        let not_a_zip = |source: zip::result::ZipError| ArchiveError::NotAZip {
             source: Box::new(source),
-        })?;
+        };
+        let zip = ZipArchive::new(reader).map_err(not_a_zip)?;
+        // The library keeps one entry per name: the records are read again to find a second.
+        let start = zip.central_directory_start();
+        let mut reader = zip.into_inner();
+        let duplicate =
+            first_duplicate(&mut reader, start).map_err(|source| not_a_zip(source.into()))?;
+        if let Some((first_index, index, name)) = duplicate {
+            return Err(ArchiveError::DuplicateEntryName {
+                index,
+                first_index,
+                name: excerpt(&name),
+            });
+        }
+        let mut zip = ZipArchive::new(reader).map_err(not_a_zip)?;
         let mut entries = Vec::with_capacity(zip.len());
         for index in 0..zip.len() {
             // Names come from the central directory; check them before touching anything else.
@@ -235,6 +250,7 @@ impl<R: Read + Seek> ExportArchive<R> {
                     reason,
                 });
             }
+
             // The raw view reads the local header only: no decompression, no decryption.
             let (is_dir, size) = zip
                 .by_index_raw(index)
@@ -474,7 +490,10 @@ pub enum ArchiveError {
         /// The zip library's error.
         source: Box<dyn StdError + Send + Sync + 'static>,
     },
-    /// An entry's name is absolute, climbs with `..`, or holds `\` or NUL: the archive is refused.
+    /// An entry's name could escape the extraction folder (absolute, `..`, `\\`), or some file
+    /// system would make it something else (`CON`, `aux.pdf`, `:hidden`, a trailing dot or space),
+    /// or it disguises itself (control and bidirectional characters, look-alike dots and
+    /// slashes): the archive is refused.
     #[error("archive entry {index} has an unsafe name {name:?} ({reason}); refusing the archive")]
     UnsafeEntryName {
         /// The entry's position in the archive.
@@ -483,6 +502,20 @@ pub enum ArchiveError {
         name: String,
         /// What makes it unsafe.
         reason: &'static str,
+    },
+    /// Two entries have one name (ignoring case, as Windows and macOS do): extracting both would
+    /// keep only one. The archive is refused.
+    #[error(
+        "archive entries {first_index} and {index} have one name {name:?} (ignoring case); \
+         refusing the archive"
+    )]
+    DuplicateEntryName {
+        /// The second entry's position in the archive.
+        index: usize,
+        /// The first entry's position.
+        first_index: usize,
+        /// The name (its first 200 characters, `…` marking a cut).
+        name: String,
     },
     /// An entry could not be read (corrupt header or data, unsupported compression or
     /// encryption, CRC mismatch).

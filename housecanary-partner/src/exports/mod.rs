@@ -69,6 +69,8 @@
 mod archive;
 #[cfg(feature = "export-archive")]
 mod archive_items;
+#[cfg(feature = "export-archive")]
+mod central_directory;
 mod clock;
 mod create_export;
 mod download_export;

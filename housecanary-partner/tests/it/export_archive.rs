@@ -489,3 +489,55 @@ fn an_entry_that_inflates_past_its_declared_size_is_a_typed_error() {
     }
     assert!(growth < 64 << 20, "grew {growth} bytes");
 }
+
+/// The dangerous names, each refused with a typed error naming the entry and why.
+#[test]
+fn names_dangerous_on_some_file_system_are_refused() {
+    for hostile in [
+        "CON",
+        "aux.pdf",
+        ":hidden",
+        "report.pdf.",
+        "report.pdf ",
+        "fdp\u{202e}.exe",
+        "\u{ff0e}\u{ff0e}/report.pdf",
+        "a\u{2215}report.pdf",
+        "report\n.pdf",
+        "report\u{1b}[2J.pdf",
+    ] {
+        let bytes = build(&[("ok_2024-03-10_ValueReport.pdf", b"ok"), (hostile, b"evil")]);
+        match ExportArchive::new(Cursor::new(bytes)) {
+            Err(ArchiveError::UnsafeEntryName { index, reason, .. }) => {
+                assert_eq!(index, 1, "{hostile:?}");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{hostile:?} gave {other:?}"),
+        }
+    }
+}
+
+/// Two entries with one name (exactly, or but for case) are a typed error, not one entry.
+#[test]
+fn duplicate_entry_names_are_a_typed_error() {
+    let same_but_case = build(&[("report.pdf", b"one"), ("REPORT.pdf", b"two")]);
+    // The writer refuses an exact duplicate; the second name is patched in afterwards.
+    let exact = build(&[("report.pdf", b"one"), ("rePOrt.pdf", b"two")]);
+    let exact = replace_all(exact, b"rePOrt.pdf", b"report.pdf");
+    for bytes in [same_but_case, exact] {
+        match ExportArchive::new(Cursor::new(bytes)) {
+            Err(ArchiveError::DuplicateEntryName {
+                index, first_index, ..
+            }) => assert_eq!((first_index, index), (0, 1)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+fn replace_all(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut at = 0;
+    while let Some(found) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        bytes[at + found..at + found + to.len()].copy_from_slice(to);
+        at += found + from.len();
+    }
+    bytes
+}

@@ -16,17 +16,21 @@ pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError
 
 /// A store of inquiry entries and report references.
 ///
-/// `begin` must be atomic with its checks: two replicas beginning the same consumer's inquiry at
-/// once must not both succeed.
+/// `begin` must be atomic with its checks: two replicas beginning inquiries for one consumer at
+/// once (alone or in joint requests) must not both succeed.
 pub trait InquiryLedger: Send + Sync + 'static {
     /// Writes `entry` (its outcome [`InquiryOutcome::Pending`]) unless it repeats an earlier one:
     /// - its trace number is already in the ledger (unless that entry was settled *not sent*);
-    /// - the consumer's latest entry *may have been sent*, or an entry for the same consumer,
-    ///   House Number, product and purpose is still pending: [`RefusalReason::Unsettled`](crate::ledger::RefusalReason::Unsettled);
-    /// - an entry for the same consumer, House Number, product and purpose completed within
-    ///   `rules.window`, unless `rules.allow_repeat`.
+    /// - for any one of its consumers: that consumer's latest entry *may have been sent*, or an
+    ///   entry naming that consumer for the same House Number, product and purpose is still
+    ///   pending: [`RefusalReason::Unsettled`](crate::ledger::RefusalReason::Unsettled);
+    /// - an entry naming one of its consumers for the same House Number, product and purpose
+    ///   completed within `rules.window`, unless `rules.allow_repeat`.
     ///
-    /// Entries without a consumer fingerprint are checked by trace number only.
+    /// Each consumer fingerprint is checked on its own (a joint request posts an inquiry on every
+    /// applicant's file), and the refusal names the consumer
+    /// ([`RepeatRefusal::consumer`](crate::ledger::RepeatRefusal::consumer)). Entries without a
+    /// consumer fingerprint are checked by trace number only.
     fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()>;
 
     /// Whether the ledger can take inquiries now, for a readiness probe: a PostgreSQL ledger takes

@@ -4,7 +4,7 @@
 //! Every CR, PREQUAL, PREAPP, PRECLOSE, ACCTRVW and SECONDUSE request is posted on a consumer's
 //! credit file, and a reseller must be able to say, years later, who asked for each report and
 //! why. [`crate::Client`] writes a [`LedgerEntry`] (trace number, product, House Number, `endUser`,
-//! permissible purpose, time, SDK version, a keyed consumer fingerprint) **before** the request
+//! permissible purpose, time, SDK version, a keyed fingerprint per consumer) **before** the request
 //! leaves and settles it afterwards as completed, not sent, or may have been sent. The ledger
 //! never holds an SSN, a date of birth, a name, an address, a phone number, an e-mail address or
 //! report data.

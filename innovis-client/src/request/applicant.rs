@@ -1,5 +1,6 @@
 //! Applicants: the consumers a report is asked about.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -473,6 +474,42 @@ struct AddressWire<'a> {
 }
 
 impl Applicant {
+    /// Every personal value the applicant carries, for masking where the vendor echoes one back:
+    /// names, SSN, date of birth, phones, e-mail and IP addresses, address lines, city and ZIP.
+    /// (A two-letter state would mask the same two letters in every word.)
+    /// A name also as one word each way round (`JaneDoe`, `DoeJane`), as a vendor may echo it.
+    pub(crate) fn personal_values(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        let names = self.names.iter().flat_map(|name| {
+            [
+                Cow::Owned(format!("{}{}", name.first, name.last)),
+                Cow::Owned(format!("{}{}", name.last, name.first)),
+                Cow::Borrowed(name.first.as_str()),
+                Cow::Borrowed(name.last.as_str()),
+            ]
+            .into_iter()
+            .chain(name.parts.values().map(|part| Cow::Borrowed(part.as_str())))
+        });
+        let addresses = self.addresses.iter().flat_map(|address| {
+            [
+                address.line1.as_str(),
+                address.city.as_str(),
+                address.zip.as_str(),
+            ]
+            .into_iter()
+            .chain(address.fields.values().map(String::as_str))
+        });
+        let others = self
+            .ssn
+            .as_ref()
+            .map(Ssn::expose)
+            .into_iter()
+            .chain(self.dob.as_ref().map(DateOfBirth::expose))
+            .chain(self.phones.iter().map(|phone| phone.phone_number.as_str()))
+            .chain(self.email_address.as_deref())
+            .chain(addresses);
+        names.chain(others.map(Cow::Borrowed))
+    }
+
     /// The SSN's digits, for the inquiry ledger's keyed consumer fingerprint (never stored).
     pub(crate) fn ssn_digits(&self) -> Option<&str> {
         self.ssn.as_ref().map(Ssn::expose)

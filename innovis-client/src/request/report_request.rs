@@ -152,6 +152,16 @@ impl ReportRequest {
     pub fn applicant_count(&self) -> usize {
         self.applicants.len()
     }
+
+    /// The personal values the request carries, masked wherever the vendor echoes them into an
+    /// error or a report's `Debug`.
+    pub(crate) fn known_values(&self) -> client_core::KnownValues {
+        client_core::KnownValues::new(
+            self.applicants
+                .iter()
+                .flat_map(|numbered| numbered.applicant.personal_values()),
+        )
+    }
 }
 
 const APPLICANT_IDS: [&str; MAX_APPLICANTS] =

@@ -8,8 +8,11 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use client_core::KnownValues;
+
 use crate::pii::mask_digit_runs;
 use crate::request::product_code::ProductCode;
+use crate::response::redaction::quoted;
 use crate::response::return_code::{ReturnCode, ReturnCodeError};
 
 /// One consumer's report, as the gateway returns it under `Consumers`.
@@ -90,6 +93,9 @@ pub struct ConsumerReport {
     /// Every other field, as sent (credit data sections and anything this crate does not type).
     #[serde(flatten)]
     pub other: Map<String, Value>,
+    /// What the request carried, masked in `check()`'s error and in `Debug` (set by the client).
+    #[serde(skip)]
+    pub(crate) known: KnownValues,
 }
 
 impl ConsumerReport {
@@ -105,8 +111,14 @@ impl ConsumerReport {
     pub fn check(&self) -> Result<&Self, ReturnCodeError> {
         match self.return_code {
             Some(ReturnCode::Error) => Err(ReturnCodeError {
-                reason_code: self.return_reason_code.clone(),
-                reason_text: self.return_reason_desc.as_deref().map(mask_digit_runs),
+                reason_code: self
+                    .return_reason_code
+                    .as_deref()
+                    .map(|code| quoted(&self.known, code)),
+                reason_text: self
+                    .return_reason_desc
+                    .as_deref()
+                    .map(|text| quoted(&self.known, text)),
                 trace_number: self.customer_trace_number.clone(),
             }),
             _ => Ok(self),
@@ -121,31 +133,40 @@ impl fmt::Debug for ConsumerReport {
     /// the return and product codes (no digits) stay readable. Of the untyped fields only the names are shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConsumerReport")
-            .field("software_provider_id", &Masked(&self.software_provider_id))
+            .field(
+                "software_provider_id",
+                &Masked(&self.known, &self.software_provider_id),
+            )
             .field(
                 "software_provider_version",
-                &Masked(&self.software_provider_version),
+                &Masked(&self.known, &self.software_provider_version),
             )
             .field(
                 "customer_trace_number",
-                &Masked(&self.customer_trace_number),
+                &Masked(&self.known, &self.customer_trace_number),
             )
-            .field("user_id", &Masked(&self.user_id))
+            .field("user_id", &Masked(&self.known, &self.user_id))
             .field(
                 "report_reference_number",
-                &Masked(&self.report_reference_number),
+                &Masked(&self.known, &self.report_reference_number),
             )
-            .field("product_code", &Masked(&self.product_code))
-            .field("customer_id", &Masked(&self.customer_id))
-            .field("applicant_id", &Masked(&self.applicant_id))
-            .field("consumer_id", &Masked(&self.consumer_id))
-            .field("return_code", &Masked(&self.return_code))
-            .field("return_reason_code", &Masked(&self.return_reason_code))
-            .field("return_reason_desc", &Masked(&self.return_reason_desc))
-            .field("access_method", &Masked(&self.access_method))
+            .field("product_code", &Masked(&self.known, &self.product_code))
+            .field("customer_id", &Masked(&self.known, &self.customer_id))
+            .field("applicant_id", &Masked(&self.known, &self.applicant_id))
+            .field("consumer_id", &Masked(&self.known, &self.consumer_id))
+            .field("return_code", &Masked(&self.known, &self.return_code))
+            .field(
+                "return_reason_code",
+                &Masked(&self.known, &self.return_reason_code),
+            )
+            .field(
+                "return_reason_desc",
+                &Masked(&self.known, &self.return_reason_desc),
+            )
+            .field("access_method", &Masked(&self.known, &self.access_method))
             .field(
                 "other_fields",
-                &Masked(&self.other.keys().collect::<Vec<_>>()),
+                &Masked(&self.known, &self.other.keys().collect::<Vec<_>>()),
             )
             .finish()
     }
@@ -153,17 +174,20 @@ impl fmt::Debug for ConsumerReport {
 
 /// A value's `Debug` rendering with its digit runs masked. `ProductCode` and `ReturnCode` keep unknown values
 /// as raw strings, so even they are masked rather than trusted; the known ones hold no digits.
-struct Masked<'a, T: fmt::Debug>(&'a T);
+/// The request's own personal values are masked too, and the rendering is bounded like any quoted
+/// vendor text.
+struct Masked<'a, T: fmt::Debug>(&'a KnownValues, &'a T);
 
 impl<T: fmt::Debug> fmt::Debug for Masked<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // `{:#?}` of the report asks for the pretty form of each field too.
         let rendered = if f.alternate() {
-            format!("{:#?}", self.0)
+            format!("{:#?}", self.1)
         } else {
-            format!("{:?}", self.0)
+            format!("{:?}", self.1)
         };
-        f.write_str(&mask_digit_runs(&rendered))
+        let masked = mask_digit_runs(&self.0.mask(&rendered));
+        f.write_str(&client_core::Redaction::default().quote(&masked))
     }
 }
 

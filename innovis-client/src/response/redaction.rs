@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use client_core::Redaction;
+use client_core::{KnownValues, Redaction};
 
 use crate::pii::mask_digit_runs;
 
@@ -26,12 +26,12 @@ fn mask_excerpt(body: &[u8], range: Range<usize>) -> String {
     ))
 }
 
-/// A short beginning of `body`, masked like an excerpt, for error statuses without a usable message.
-pub(crate) fn excerpt_start(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let masked = mask_string_values(body);
-    let text = String::from_utf8_lossy(masked.get(..MAX.min(masked.len())).unwrap_or_default());
-    mask_digit_runs(text.trim())
+/// The one way a text the vendor sent (a message, a path, a reason, a report field) enters an
+/// Innovis error or `Debug`: the request's own `known` values masked, then quoted by the shared
+/// rule (query strings redacted, JSON string values and numbers masked, at most
+/// [`client_core::MAX_QUOTED_BYTES`] bytes).
+pub(crate) fn quoted(known: &KnownValues, text: &str) -> String {
+    REDACTION.quote(&known.mask(text))
 }
 
 /// `body` with every byte inside a JSON string *value* replaced by `*`, keeping object keys, punctuation and
@@ -128,7 +128,8 @@ mod tests {
                 !text.contains("CONSUMER") && !text.contains("LODIE"),
                 "{text}"
             );
-            let text = excerpt_start(body.as_bytes().get(..cut).unwrap());
+            let head = String::from_utf8_lossy(body.as_bytes().get(..cut).unwrap());
+            let text = quoted(&KnownValues::default(), &head);
             assert!(
                 !text.contains("CONSUM") && !text.contains("LODIE"),
                 "{text}"

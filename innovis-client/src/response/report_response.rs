@@ -5,13 +5,14 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-
+use client_core::KnownValues;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::report_reference::ReportReference;
 use crate::response::consumer_report::ConsumerReport;
+use crate::response::redaction::quoted;
 use crate::response::return_code::ReturnCodeError;
 
 /// What the gateway answered to a report, REFUPD or SECONDUSE request.
@@ -42,6 +43,8 @@ pub struct ReportResponse {
     body: Bytes,
     raw: OnceLock<Value>,
     pub(crate) references: Vec<ReportReference>,
+    /// What the request carried, masked in `Debug` (the client sets it).
+    pub(crate) known: KnownValues,
 }
 
 impl ReportResponse {
@@ -53,6 +56,7 @@ impl ReportResponse {
             body,
             raw: OnceLock::new(),
             references: Vec::new(),
+            known: KnownValues::default(),
         }
     }
 
@@ -140,7 +144,15 @@ impl fmt::Debug for ReportResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReportResponse")
             .field("consumers", &self.consumers)
-            .field("other_fields", &self.other.keys().collect::<Vec<_>>())
+            // Keys are the vendor's text too.
+            .field(
+                "other_fields",
+                &self
+                    .other
+                    .keys()
+                    .map(|key| quoted(&self.known, key))
+                    .collect::<Vec<_>>(),
+            )
             .field("references", &self.references)
             .finish_non_exhaustive()
     }

@@ -14,3 +14,4 @@ mod pii;
 mod requests;
 mod transport;
 mod validation;
+mod vendor_echoes;

@@ -178,7 +178,8 @@ impl Resolve for RefusingResolver {
     }
 }
 
-/// A client whose gateway host name goes through a [`RefusingResolver`].
+/// A client whose gateway host name (`localhost`, since plain http is for loopback hosts only) goes
+/// through a [`RefusingResolver`].
 fn client_with_refusals(
     server: &MockServer,
     refusals: usize,
@@ -197,7 +198,7 @@ fn client_with_refusals(
     let port = server.address().port();
     let environment = Environment::Custom {
         token_url: format!("{}/oauth/token", server.uri()).parse().unwrap(),
-        gateway_url: format!("http://innovis-gateway.test:{port}{GATEWAY_PATH}")
+        gateway_url: format!("http://localhost:{port}{GATEWAY_PATH}")
             .parse()
             .unwrap(),
     };
@@ -484,4 +485,59 @@ async fn a_burst_of_401s_on_one_token_fetches_one_new_token() {
         2,
         "one token for the burst, not one per 401"
     );
+}
+
+/// Set in the child process that runs the calls under an environment proxy.
+const PROXY_CHILD: &str = "INNOVIS_CLIENT_PROXY_CHILD";
+
+/// With `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` pointing at a listener, the token request (the
+/// client secret in its body) and the inquiry go straight to the server: the listener is never
+/// asked. In a child process, since the environment is the whole process's.
+#[tokio::test]
+async fn no_environment_proxy_receives_the_token_request_or_the_inquiry() {
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let asked = tokio::spawn(async move { proxy.accept().await.is_ok() });
+    let child = test_name(module_path!(), "proxy_child");
+    let status = tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args([&child, "--exact", "--ignored"])
+            .env(PROXY_CHILD, "1")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .stdout(std::process::Stdio::null());
+        for variable in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+        ] {
+            command.env(variable, &proxy_url);
+        }
+        command.status().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "the child's inquiry failed");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!asked.is_finished(), "the environment's proxy was asked");
+    asked.abort();
+}
+
+#[tokio::test]
+#[ignore = "run only as no_environment_proxy_receives_the_token_request_or_the_inquiry's child"]
+async fn proxy_child() {
+    if std::env::var_os(PROXY_CHILD).is_none() {
+        return;
+    }
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    mount_record_gateway(&server, 1).await;
+    let response = client(&server)
+        .send(&simple_request("no-proxy"))
+        .await
+        .expect("the token request and the inquiry go straight to the server");
+    assert_eq!(response.consumers().len(), 1);
 }

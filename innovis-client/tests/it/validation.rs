@@ -177,3 +177,56 @@ fn extra_name_and_address_fields_cannot_repeat_typed_keys() {
         .address(Address::current("1 MAIN ST", "ERIE", "PA", "16501").with_field("line2", "APT 2"));
     assert!(build(fine).is_ok());
 }
+
+/// Plain `http` is refused for the gateway and the token endpoint unless the host is loopback.
+#[tokio::test]
+async fn plain_http_is_refused_for_any_host_but_loopback() {
+    use innovis_client::{Client, Environment, Error};
+    let custom = |token: &str, gateway: &str| {
+        Client::new(crate::support::config(Environment::Custom {
+            token_url: token.parse().unwrap(),
+            gateway_url: gateway.parse().unwrap(),
+        }))
+    };
+    for (token, gateway) in [
+        (
+            "https://203.0.113.7/oauth/token",
+            "http://203.0.113.7/request",
+        ),
+        (
+            "http://203.0.113.7/oauth/token",
+            "https://203.0.113.7/request",
+        ),
+        (
+            "http://gateway.example/oauth/token",
+            "https://gateway.example/request",
+        ),
+    ] {
+        let err = custom(token, gateway).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Transport {
+                    source: client_core::Error::Config { .. },
+                    ..
+                }
+            ),
+            "{token} {gateway}: {err:?}"
+        );
+        assert!(err.to_string().contains("https"), "{err}");
+    }
+    assert!(
+        custom(
+            "http://127.0.0.1:8080/oauth/token",
+            "http://[::1]:8080/request"
+        )
+        .is_ok()
+    );
+    assert!(
+        custom(
+            "http://localhost:8080/oauth/token",
+            "https://gateway.example/request"
+        )
+        .is_ok()
+    );
+}
