@@ -22,23 +22,23 @@ fn vars(pairs: &[(&'static str, &str)]) -> HashMap<&'static str, String> {
 fn schemes() -> Vec<HashMap<&'static str, String>> {
     vec![
         vars(&[
-            ("HC_CALLOUT_HEADER", "x-signature"),
-            ("HC_CALLOUT_SECRET", SECRET),
+            ("VENDOR_CALLOUT_HEADER", "x-signature"),
+            ("VENDOR_CALLOUT_SECRET", SECRET),
         ]),
         vars(&[
-            ("HC_CALLOUT_SCHEME", "header"),
-            ("HC_CALLOUT_HEADER", "x-token"),
-            ("HC_CALLOUT_SECRET", SECRET),
+            ("VENDOR_CALLOUT_SCHEME", "header"),
+            ("VENDOR_CALLOUT_HEADER", "x-token"),
+            ("VENDOR_CALLOUT_SECRET", SECRET),
         ]),
         vars(&[
-            ("HC_CALLOUT_SCHEME", "query"),
-            ("HC_CALLOUT_PARAMETER", "token"),
-            ("HC_CALLOUT_SECRET", SECRET),
+            ("VENDOR_CALLOUT_SCHEME", "query"),
+            ("VENDOR_CALLOUT_PARAMETER", "token"),
+            ("VENDOR_CALLOUT_SECRET", SECRET),
         ]),
         vars(&[
-            ("HC_CALLOUT_SCHEME", "basic"),
-            ("HC_CALLOUT_USERNAME", "partner"),
-            ("HC_CALLOUT_SECRET", SECRET),
+            ("VENDOR_CALLOUT_SCHEME", "basic"),
+            ("VENDOR_CALLOUT_USERNAME", "partner"),
+            ("VENDOR_CALLOUT_SECRET", SECRET),
         ]),
     ]
 }
@@ -53,7 +53,7 @@ fn assert_no_secret(error: &EnvError) {
 fn each_scheme_is_built_from_its_variables() {
     let expected = ["HmacSha1", "HeaderToken", "QueryToken", "Basic"];
     for (vars, expected) in schemes().iter().zip(expected) {
-        let auth = CalloutAuth::from_vars("HC", &env(vars)).expect("complete settings");
+        let auth = CalloutAuth::from_vars("VENDOR", &env(vars)).expect("complete settings");
         let debug = format!("{auth:?}");
         assert!(debug.contains(expected), "{debug}");
         assert!(!debug.contains(SECRET), "{debug}");
@@ -64,17 +64,17 @@ fn each_scheme_is_built_from_its_variables() {
 fn every_variable_missing_or_empty_is_named() {
     for vars in schemes() {
         // The scheme is optional (HMAC-SHA1 by default); every other variable a scheme uses is not.
-        for &name in vars.keys().filter(|name| **name != "HC_CALLOUT_SCHEME") {
+        for &name in vars.keys().filter(|name| **name != "VENDOR_CALLOUT_SCHEME") {
             let mut missing = vars.clone();
             missing.remove(name);
-            let error = CalloutAuth::from_vars("HC", &env(&missing)).unwrap_err();
+            let error = CalloutAuth::from_vars("VENDOR", &env(&missing)).unwrap_err();
             assert_eq!(error, EnvError::Missing { var: name.into() });
             assert_no_secret(&error);
         }
         for &name in vars.keys() {
             let mut empty = vars.clone();
             empty.insert(name, "  ".to_owned());
-            let error = CalloutAuth::from_vars("HC", &env(&empty)).unwrap_err();
+            let error = CalloutAuth::from_vars("VENDOR", &env(&empty)).unwrap_err();
             assert_eq!(error, EnvError::Empty { var: name.into() });
             assert_eq!(
                 error.to_string(),
@@ -87,18 +87,18 @@ fn every_variable_missing_or_empty_is_named() {
 #[test]
 fn malformed_scheme_and_header_are_named_without_their_value() {
     let mut unknown = schemes()[0].clone();
-    unknown.insert("HC_CALLOUT_SCHEME", "hmac-sha256".to_owned());
-    let error = CalloutAuth::from_vars("HC", &env(&unknown)).unwrap_err();
-    assert_eq!(error.var(), "HC_CALLOUT_SCHEME");
+    unknown.insert("VENDOR_CALLOUT_SCHEME", "hmac-sha256".to_owned());
+    let error = CalloutAuth::from_vars("VENDOR", &env(&unknown)).unwrap_err();
+    assert_eq!(error.var(), "VENDOR_CALLOUT_SCHEME");
     assert_eq!(
         error.to_string(),
-        "environment variable HC_CALLOUT_SCHEME is not valid: one of hmac, header, query, basic"
+        "environment variable VENDOR_CALLOUT_SCHEME is not valid: one of hmac, header, query, basic"
     );
     for scheme in [0, 1] {
         let mut bad_header = schemes()[scheme].clone();
-        bad_header.insert("HC_CALLOUT_HEADER", "x signature: no".to_owned());
-        let error = CalloutAuth::from_vars("HC", &env(&bad_header)).unwrap_err();
-        assert_eq!(error.var(), "HC_CALLOUT_HEADER");
+        bad_header.insert("VENDOR_CALLOUT_HEADER", "x signature: no".to_owned());
+        let error = CalloutAuth::from_vars("VENDOR", &env(&bad_header)).unwrap_err();
+        assert_eq!(error.var(), "VENDOR_CALLOUT_HEADER");
         assert!(!error.to_string().contains("x signature"), "{error}");
     }
 }
@@ -106,10 +106,10 @@ fn malformed_scheme_and_header_are_named_without_their_value() {
 #[test]
 fn a_value_that_is_not_utf8_is_invalid() {
     let env = Env::new(|_: &str| Err(VarError::NotUnicode(std::ffi::OsString::from("x"))));
-    let error = env.required("HC_CALLOUT_SECRET").unwrap_err();
+    let error = env.required("VENDOR_CALLOUT_SECRET").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "environment variable HC_CALLOUT_SECRET is not valid: not UTF-8"
+        "environment variable VENDOR_CALLOUT_SECRET is not valid: not UTF-8"
     );
 }
 

@@ -89,9 +89,12 @@ fn every_optional_variable_set_empty_is_named() {
     }
 }
 
+/// Variables added to the required ones.
+type Pairs = &'static [(&'static str, &'static str)];
+
 #[test]
 fn malformed_values_are_named_with_what_they_must_be() {
-    let cases: [(&[(&'static str, &'static str)], &str, &str); 6] = [
+    let cases: [(Pairs, &str, &str); 6] = [
         (
             &[("INNOVIS_ENVIRONMENT", "staging")],
             "INNOVIS_ENVIRONMENT",
