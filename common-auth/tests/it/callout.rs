@@ -134,8 +134,9 @@ mod header_token {
             auth().verify(&hook(), &HeaderMap::new(), BODY),
             Err(missing("x-callout-token"))
         );
-        let in_query =
-            Uri::from_static("https://partner.example/callouts?x-callout-token=t0ken-0123456789-value");
+        let in_query = Uri::from_static(
+            "https://partner.example/callouts?x-callout-token=t0ken-0123456789-value",
+        );
         let in_other_header = headers(&[("authorization", "t0ken-0123456789-value")]);
         assert_eq!(
             auth().verify(&in_query, &in_other_header, BODY),
