@@ -336,7 +336,7 @@ impl PostgresMessageLogBuilder {
 /// # use housecanary_partner::{CalloutAuth, SecretString};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
 /// let log = PostgresMessageLog::connect(&std::env::var("DATABASE_URL")?).await?;
 /// let receiver = CalloutReceiver::inbox(verifier, log.clone());
 /// # let _ = receiver; Ok(()) }

@@ -50,7 +50,7 @@ impl CalloutVerifier {
     /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::CalloutVerifier;
     ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret"))?);
+    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret-0123"))?);
     /// assert!(!format!("{verifier:?}").contains("hunter2"));
     /// # Ok::<(), housecanary_partner::CalloutConfigError>(())
     /// ```
@@ -135,11 +135,11 @@ impl CalloutVerifier {
     /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutError, CalloutVerifier};
     ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0k"))?);
+    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?);
     /// let headers = http::HeaderMap::new();
     /// let body = br#"{"message_type":"something_new"}"#;
     ///
-    /// let ok = verifier.verify_and_parse(&"/cb?token=t0k".parse()?, &headers, body)?;
+    /// let ok = verifier.verify_and_parse(&"/cb?token=t0ken-0123456789".parse()?, &headers, body)?;
     /// assert_eq!(ok.message_type(), "something_new");
     ///
     /// let err = verifier.verify_and_parse(&"/cb?token=nope".parse()?, &headers, body).unwrap_err();
