@@ -70,6 +70,8 @@ macro_rules! status_enum {
             type Err = std::convert::Infallible;
 
             fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                // The documented spelling, as the vendor sends it, without building normalized text.
+                $( if raw == $wire { return Ok(Self::$variant); } )+
                 let key = normalize(raw);
                 $( if key == normalize($wire) { return Ok(Self::$variant); } )+
                 Ok(Self::Other(raw.to_owned()))

@@ -1,7 +1,7 @@
 //! A ready callout endpoint for axum (feature `axum`): [`router`] mounts a [`CalloutReceiver`]
 //! at a path, and [`serve`] runs an app with a request-head timeout.
 //!
-//! The endpoint reads bodies under the receiver's [`ReceiverConfig`](super::ReceiverConfig): memory
+//! The endpoint reads bodies under the receiver's [`ReceiverConfig`]: memory
 //! is counted as bytes arrive, a body that pauses or crawls is answered `408`, and when every body
 //! slot is taken the reader furthest behind the minimum rate is answered `408` to make room for the
 //! newcomer. Slow senders therefore cannot keep a callout out.

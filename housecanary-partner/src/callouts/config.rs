@@ -93,16 +93,6 @@ impl ReceiverConfig {
 }
 
 /// A callout receiver, store or worker was configured in a way that would lose or duplicate work.
-///
-/// ```
-/// use std::time::Duration;
-/// use housecanary_partner::callouts::ConfigError;
-/// let error = ConfigError::LeaseShorterThanBudget {
-///     lease: Duration::from_secs(1),
-///     budget: Duration::from_secs(4),
-/// };
-/// assert!(error.to_string().contains("lease"));
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {

@@ -178,15 +178,8 @@ impl Fields {
             return T::deserialize(Value::Null)
                 .map_err(|_| CalloutError::missing(message_type, field));
         };
-        serde_path_to_error::deserialize(value).map_err(|error| {
-            let inner = error.path().to_string();
-            let path = match inner.as_str() {
-                "." => field.to_owned(),
-                _ if inner.starts_with('[') => format!("{field}{inner}"),
-                _ => format!("{field}.{inner}"),
-            };
-            CalloutError::malformed(message_type, path, error.inner())
-        })
+        T::deserialize(value)
+            .map_err(|error| CalloutError::malformed(message_type, field.to_owned(), &error))
     }
 
     /// The known fields the variant did not take, with the unknown ones.

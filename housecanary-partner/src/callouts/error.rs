@@ -82,18 +82,6 @@ impl CalloutError {
 }
 
 /// The `report` blob of an [`OrderComplete`](super::OrderComplete) message could not be decoded.
-///
-/// ```
-/// use housecanary_partner::callouts::{CalloutMessage, ReportDecodeError};
-///
-/// let body = br#"{"message_type":"order_complete","message_id":"m1","order_id":1,
-///                 "order_item_id":2,"report":"not base64!"}"#;
-/// let CalloutMessage::OrderComplete(complete) = CalloutMessage::from_slice(body)? else {
-///     unreachable!()
-/// };
-/// assert!(matches!(complete.report_bytes(), Err(ReportDecodeError::InvalidBase64 { .. })));
-/// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportDecodeError {

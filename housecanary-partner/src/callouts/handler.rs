@@ -12,15 +12,6 @@ use super::message_log::BoxFuture;
 
 /// The error an application handler returns: anything that converts into a boxed error
 /// (`std::io::Error`, `anyhow::Error`, `String`, `&str`, …).
-///
-/// ```
-/// use housecanary_partner::callouts::HandlerError;
-///
-/// let from_text: HandlerError = "order store unavailable".into();
-/// let from_io: HandlerError = std::io::Error::other("disk full").into();
-/// assert_eq!(from_text.to_string(), "order store unavailable");
-/// # let _ = from_io;
-/// ```
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The handler, type-erased so receivers and workers are concrete, cheaply cloned types.

@@ -71,12 +71,6 @@ impl ProcessClaimed for PlainHandler {
 }
 
 /// What [`InboxWorker::run_once`] did.
-///
-/// ```
-/// use housecanary_partner::callouts::WorkOutcome;
-/// let outcome = WorkOutcome::Processed { message_id: "m1".into() };
-/// assert_eq!(outcome.message_id(), "m1");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WorkOutcome {
@@ -109,11 +103,6 @@ pub enum WorkOutcome {
 
 impl WorkOutcome {
     /// The id worked on.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::WorkOutcome;
-    /// assert_eq!(WorkOutcome::DeadLettered { message_id: "m2".into() }.message_id(), "m2");
-    /// ```
     pub fn message_id(&self) -> &str {
         match self {
             Self::Processed { message_id }
@@ -228,15 +217,6 @@ impl InboxWorker {
     /// # Errors
     /// [`ConfigError::LeaseShorterThanBudget`] when the log's claim lease is not longer;
     /// [`ConfigError::Zero`] for zero; [`ConfigError::TooLong`] past a year.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?
-    ///     .with_budget(Duration::from_secs(10))?;
-    /// assert_eq!(worker.budget(), Duration::from_secs(10));
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
     pub fn with_budget(mut self, budget: Duration) -> Result<Self, ConfigError> {
         if budget.is_zero() {
             return Err(ConfigError::Zero { what: "budget" });
@@ -251,14 +231,6 @@ impl InboxWorker {
     ///
     /// # Errors
     /// [`ConfigError::Zero`] for zero.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?
-    ///     .with_max_attempts(3)?;
-    /// assert_eq!(worker.max_attempts(), 3);
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
     pub fn with_max_attempts(mut self, attempts: u32) -> Result<Self, ConfigError> {
         if attempts == 0 {
             return Err(ConfigError::Zero {
@@ -271,15 +243,6 @@ impl InboxWorker {
 
     /// Retry delays: `initial` after the first failure, doubling up to `max`, with up to 25 % jitter
     /// (defaults 1 s and 5 min). Both are capped at [`ConfigError::LONGEST_DURATION`].
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?
-    ///     .with_backoff(Duration::from_millis(100), Duration::from_secs(10));
-    /// # let _ = worker;
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
     pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
         let longest = ConfigError::LONGEST_DURATION;
         self.initial_backoff = initial.min(longest);
@@ -288,40 +251,17 @@ impl InboxWorker {
     }
 
     /// How long [`run`](Self::run) waits when nothing is due (default 200 ms).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?
-    ///     .with_idle_poll(Duration::from_millis(50));
-    /// # let _ = worker;
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
     pub fn with_idle_poll(mut self, interval: Duration) -> Self {
         self.idle_poll = interval;
         self
     }
 
     /// The handler's budget per attempt.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// # let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?;
-    /// assert_eq!(worker.budget(), std::time::Duration::from_secs(30));
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
     pub fn budget(&self) -> Duration {
         self.budget
     }
 
     /// Attempts before a dead letter.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// # let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?;
-    /// assert_eq!(worker.max_attempts(), 8);
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }

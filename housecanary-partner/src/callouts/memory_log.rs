@@ -103,13 +103,6 @@ impl InMemoryMessageLog {
 
     /// How long a claim holds before another delivery may take the id over (keep it longer than the
     /// receiver's budget: a receiver refuses a shorter one). At most a year.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use housecanary_partner::callouts::{InMemoryMessageLog, MessageLog};
-    /// let forever = InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
-    /// assert_eq!(forever.claim_lease(), Duration::from_secs(365 * 24 * 3600));
-    /// ```
     pub fn with_claim_lease(mut self, lease: Duration) -> Self {
         self.claim_lease = lease.min(ConfigError::LONGEST_DURATION);
         self
@@ -118,12 +111,6 @@ impl InMemoryMessageLog {
     /// Keeps at most `count` dead letters holding at most `bytes` of bodies (defaults 1,000 and
     /// 64 MiB); past either, the oldest are dropped and counted in
     /// [`dead_letters_dropped`](Self::dead_letters_dropped).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
-    /// let log = InMemoryMessageLog::default().with_dead_letter_limits(10, 1024 * 1024);
-    /// assert_eq!(log.dead_letters_dropped(), 0);
-    /// ```
     pub fn with_dead_letter_limits(mut self, count: usize, bytes: usize) -> Self {
         self.max_dead = count;
         self.max_dead_bytes = bytes;
@@ -131,41 +118,21 @@ impl InMemoryMessageLog {
     }
 
     /// The most processed ids remembered.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
-    /// assert_eq!(InMemoryMessageLog::default().capacity(), 100_000);
-    /// ```
     pub fn capacity(&self) -> usize {
         self.capacity
     }
 
     /// How many processed ids are remembered now.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
-    /// assert_eq!(InMemoryMessageLog::default().len(), 0);
-    /// ```
     pub fn len(&self) -> usize {
         self.lock().processed.len()
     }
 
     /// Whether no processed id is remembered.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
-    /// assert!(InMemoryMessageLog::default().is_empty());
-    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Dead letters dropped so far to stay within the limits.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
-    /// assert_eq!(InMemoryMessageLog::default().dead_letters_dropped(), 0);
-    /// ```
     pub fn dead_letters_dropped(&self) -> u64 {
         self.lock().dead_dropped
     }
@@ -225,7 +192,7 @@ impl InMemoryMessageLog {
         }
     }
 
-    fn complete_now(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
+    fn complete_claim(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
         let mut state = self.lock();
         Self::take_claim(&mut state, message_id, token)?;
         state
@@ -418,7 +385,7 @@ impl MessageLog for InMemoryMessageLog {
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        Box::pin(async move { self.complete_now(message_id, token) })
+        Box::pin(async move { self.complete_claim(message_id, token) })
     }
 
     fn abandon<'a>(

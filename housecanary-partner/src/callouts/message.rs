@@ -83,13 +83,6 @@ pub enum CalloutMessage {
 
 impl CalloutMessage {
     /// The `message_type` as received (the documented spelling for known variants).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::CalloutMessage;
-    /// let m = CalloutMessage::from_slice(br#"{"message_type":"x","message_id":"1"}"#)?;
-    /// assert_eq!(m.message_type(), "x");
-    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-    /// ```
     pub fn message_type(&self) -> &str {
         match self {
             Self::OrderStatusChange(_) => ORDER_STATUS_CHANGE,
@@ -101,13 +94,6 @@ impl CalloutMessage {
 
     /// The `message_id` used for deduplication. Every known message has one; an unknown message has
     /// one when its body carries a string or number `message_id`.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::CalloutMessage;
-    /// let m = CalloutMessage::from_slice(br#"{"message_type":"x"}"#)?;
-    /// assert_eq!(m.message_id(), None);
-    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-    /// ```
     pub fn message_id(&self) -> Option<&str> {
         match self {
             Self::OrderStatusChange(m) => Some(&m.message_id),
@@ -119,18 +105,6 @@ impl CalloutMessage {
 
     /// The `order_id` of a known message (`None` for unknown message types), comparable with an
     /// [`Order`](crate::orders::Order)'s `id` as it is.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::CalloutMessage;
-    /// use housecanary_partner::orders::Order;
-    ///
-    /// let m = CalloutMessage::from_slice(
-    ///     br#"{"message_type":"order_status_change","message_id":"m","order_id":"12","new_status":"new"}"#,
-    /// )?;
-    /// let order: Order = serde_json::from_str(r#"{"id": 12}"#).unwrap();
-    /// assert_eq!(m.order_id(), Some(&order.id));
-    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-    /// ```
     pub fn order_id(&self) -> Option<&Id> {
         match self {
             Self::OrderStatusChange(m) => Some(&m.order_id),
@@ -168,20 +142,6 @@ impl fmt::Debug for CalloutMessage {
 }
 
 /// `order_status_change`: the order as a whole changed status.
-///
-/// ```
-/// use housecanary_partner::callouts::CalloutMessage;
-/// use housecanary_partner::status::OrderStatus;
-///
-/// let m = CalloutMessage::from_slice(br#"{"message_type":"order_status_change","message_id":"m1",
-///     "order_id":"o1","customer_order_id":null,"new_status":"inProgress",
-///     "external_integration_ids":["a",null,3],"new_field":true}"#)?;
-/// let CalloutMessage::OrderStatusChange(change) = m else { unreachable!() };
-/// assert_eq!(change.new_status, OrderStatus::InProgress);
-/// assert_eq!(change.external_integration_ids, ["a", "3"]);
-/// assert_eq!(change.extra["new_field"], true);
-/// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct OrderStatusChange {
@@ -209,19 +169,6 @@ pub struct OrderStatusChange {
 /// The vendor says a cancelled item's callout details the validation checks that failed; the names
 /// of those fields are UNKNOWN (the sandbox's `reason` and `validation_errors` are its own), so
 /// every field this type does not name is kept, as received, in [`extra`](Self::extra).
-///
-/// ```
-/// use housecanary_partner::callouts::CalloutMessage;
-/// use housecanary_partner::status::OrderItemStatus;
-///
-/// let m = CalloutMessage::from_slice(br#"{"message_type":"order_item_status_change",
-///     "message_id":"m2","order_id":1,"order_item_id":2,"new_status":"cancelled",
-///     "validation_errors":["missing zip code or city/state"]}"#)?;
-/// let CalloutMessage::OrderItemStatusChange(change) = m else { unreachable!() };
-/// assert_eq!(change.new_status, OrderItemStatus::Cancelled);
-/// assert!(change.extra.contains_key("validation_errors"));
-/// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct OrderItemStatusChange {
@@ -304,16 +251,6 @@ pub struct OrderComplete {
 
 impl OrderComplete {
     /// The report blob exactly as received, if the message carries one.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::CalloutMessage;
-    /// let m = CalloutMessage::from_slice(
-    ///     br#"{"message_type":"order_complete","message_id":"m","order_id":1}"#,
-    /// )?;
-    /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
-    /// assert_eq!(complete.report_raw(), None);
-    /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
-    /// ```
     pub fn report_raw(&self) -> Option<&str> {
         self.report.as_deref()
     }

@@ -8,58 +8,26 @@ use std::time::Duration;
 use bytes::Bytes;
 
 /// A boxed, `Send` future, so [`MessageLog`] stays object-safe.
-///
-/// ```
-/// use housecanary_partner::callouts::BoxFuture;
-///
-/// fn answer<'a>(id: &'a str) -> BoxFuture<'a, usize> {
-///     Box::pin(async move { id.len() })
-/// }
-/// # let _ = answer("m1");
-/// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Proof of holding the claim on one `message_id`: only the holder can complete, abandon, retry or
 /// dead-letter it. A claim taken over after its lease gets a new token, so a slow first holder can
 /// no longer touch the id.
-///
-/// ```
-/// use housecanary_partner::callouts::ClaimToken;
-/// let token = ClaimToken::random();
-/// assert_ne!(token, ClaimToken::random());
-/// assert_eq!(ClaimToken::from_i64(token.as_i64()), token);
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClaimToken(i64);
 
 impl ClaimToken {
     /// A fresh random token.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::ClaimToken;
-    /// let _ = ClaimToken::random();
-    /// ```
     pub fn random() -> Self {
         Self(fastrand::i64(..))
     }
 
     /// The token as stored in a database column.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::ClaimToken;
-    /// let token = ClaimToken::from_i64(7);
-    /// assert_eq!(token.as_i64(), 7);
-    /// ```
     pub fn as_i64(self) -> i64 {
         self.0
     }
 
     /// A token read back from a database column.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::ClaimToken;
-    /// assert_eq!(ClaimToken::from_i64(1), ClaimToken::from_i64(1));
-    /// ```
     pub fn from_i64(value: i64) -> Self {
         Self(value)
     }
@@ -92,11 +60,6 @@ pub enum Begin {
 }
 
 /// What [`MessageLog::enqueue`] did with a verified callout.
-///
-/// ```
-/// use housecanary_partner::callouts::Enqueued;
-/// assert_ne!(Enqueued::Stored, Enqueued::AlreadyKnown);
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Enqueued {
@@ -207,13 +170,6 @@ impl fmt::Debug for DeadLetter {
 }
 
 /// A [`MessageLog`] backend failed (for example its database is unreachable), or a claim was lost.
-///
-/// ```
-/// use housecanary_partner::callouts::MessageLogError;
-/// let err = MessageLogError::new("connection refused");
-/// assert_eq!(err.to_string(), "message log failed: connection refused");
-/// assert!(MessageLogError::claim_lost("m1").is_claim_lost());
-/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MessageLogError {
@@ -254,11 +210,6 @@ impl MessageLogError {
     }
 
     /// The claim on `message_id` is not held by the token given.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::MessageLogError;
-    /// assert!(MessageLogError::claim_lost("m1").to_string().contains("m1"));
-    /// ```
     pub fn claim_lost(message_id: impl Into<String>) -> Self {
         Self::ClaimLost {
             message_id: message_id.into(),
@@ -266,11 +217,6 @@ impl MessageLogError {
     }
 
     /// Whether this is [`MessageLogError::ClaimLost`].
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::MessageLogError;
-    /// assert!(!MessageLogError::new("x").is_claim_lost());
-    /// ```
     pub fn is_claim_lost(&self) -> bool {
         matches!(self, Self::ClaimLost { .. })
     }

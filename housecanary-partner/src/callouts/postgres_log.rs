@@ -181,12 +181,6 @@ impl Statements {
 }
 
 /// Setting up a [`PostgresMessageLog`] failed.
-///
-/// ```
-/// use housecanary_partner::callouts::{ConfigError, StoreSetupError};
-/// let error = StoreSetupError::from(ConfigError::Zero { what: "claim lease" });
-/// assert!(error.to_string().contains("claim lease"));
-/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreSetupError {
@@ -227,24 +221,12 @@ pub struct PostgresMessageLogBuilder {
 
 impl PostgresMessageLogBuilder {
     /// The schema (default `housecanary`): lowercase letters, digits, `_`.
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) {
-    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool).schema("app");
-    /// # }
-    /// ```
     pub fn schema(mut self, schema: impl Into<String>) -> Self {
         self.schema = schema.into();
         self
     }
 
     /// The table (default `callout_messages`): lowercase letters, digits, `_`.
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) {
-    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool).table("callouts");
-    /// # }
-    /// ```
     pub fn table(mut self, table: impl Into<String>) -> Self {
         self.table = table.into();
         self
@@ -253,27 +235,13 @@ impl PostgresMessageLogBuilder {
     /// How long a claim holds before another replica may take it over (default 60 s, at most a
     /// year: [`build`](Self::build) refuses more). Receivers and workers refuse a budget that is
     /// not shorter.
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) {
-    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
-    ///     .claim_lease(std::time::Duration::from_secs(120));
-    /// # }
-    /// ```
     pub fn claim_lease(mut self, lease: Duration) -> Self {
         self.claim_lease = lease;
         self
     }
 
-    /// How long processed ids are kept by [`PostgresMessageLog::purge_processed`] (default 30 days;
+    /// How long processed ids are kept by [`PostgresMessageLog::purge`] (default 30 days;
     /// at least [`REDELIVERY_HORIZON`]).
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) {
-    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
-    ///     .retention(std::time::Duration::from_secs(7 * 24 * 3600));
-    /// # }
-    /// ```
     pub fn retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self
@@ -281,13 +249,6 @@ impl PostgresMessageLogBuilder {
 
     /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days). They hold
     /// raw bodies, which may carry personal data.
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) {
-    /// let builder = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
-    ///     .dead_letter_retention(std::time::Duration::from_secs(3 * 24 * 3600));
-    /// # }
-    /// ```
     pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
         self.dead_letter_retention = retention;
         self
@@ -376,7 +337,7 @@ impl PostgresMessageLogBuilder {
 /// # use housecanary_partner::{CalloutAuth, SecretString};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("x"))?);
+/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
 /// let log = PostgresMessageLog::connect(&std::env::var("DATABASE_URL")?).await?;
 /// let receiver = CalloutReceiver::inbox(verifier, log.clone());
 /// # let _ = receiver; Ok(()) }
@@ -413,15 +374,6 @@ impl PostgresMessageLog {
     }
 
     /// Settings for a store on `pool`.
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) -> Result<(), Box<dyn std::error::Error>> {
-    /// let log = housecanary_partner::callouts::PostgresMessageLog::builder(pool)
-    ///     .schema("partner")
-    ///     .build()
-    ///     .await?;
-    /// # let _ = log; Ok(()) }
-    /// ```
     pub fn builder(pool: Pool) -> PostgresMessageLogBuilder {
         PostgresMessageLogBuilder {
             pool,
@@ -434,24 +386,11 @@ impl PostgresMessageLog {
     }
 
     /// The retention of processed ids.
-    ///
-    /// ```no_run
-    /// # fn f(log: housecanary_partner::callouts::PostgresMessageLog) {
-    /// assert!(log.retention() >= housecanary_partner::callouts::REDELIVERY_HORIZON);
-    /// # }
-    /// ```
     pub fn retention(&self) -> Duration {
         self.retention
     }
 
     /// The pool, for the application's own queries.
-    ///
-    /// ```no_run
-    /// # async fn f(log: housecanary_partner::callouts::PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = log.pool().get().await?;
-    /// client.execute("SELECT 1", &[]).await?;
-    /// # Ok(()) }
-    /// ```
     pub fn pool(&self) -> &Pool {
         &self.pool
     }

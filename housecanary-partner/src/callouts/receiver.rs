@@ -167,19 +167,6 @@ impl CalloutReceiver {
     ///
     /// # Errors
     /// [`ConfigError::LeaseShorterThanBudget`].
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, ConfigError, InMemoryMessageLog};
-    ///
-    /// let token = SecretString::from("t0ken-0123456789");
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", token)?);
-    /// let short = InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(1));
-    /// let refused = CalloutReceiver::try_new(verifier, short, |_| async { Ok::<(), String>(()) });
-    /// assert!(matches!(refused, Err(ConfigError::LeaseShorterThanBudget { .. })));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn try_new<L, F, Fut, E>(
         verifier: CalloutVerifier,
         log: L,
@@ -286,30 +273,11 @@ impl CalloutReceiver {
     }
 
     /// The receiver's settings.
-    ///
-    /// ```
-    /// # use housecanary_partner::{CalloutAuth, SecretString};
-    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
-    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
-    /// assert_eq!(receiver.config().budget, std::time::Duration::from_secs(25));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn config(&self) -> &ReceiverConfig {
         &self.inner.config
     }
 
     /// The verifier in use.
-    ///
-    /// ```
-    /// # use housecanary_partner::{CalloutAuth, SecretString};
-    /// # use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
-    /// let receiver = CalloutReceiver::inbox(verifier, InMemoryMessageLog::default());
-    /// let uri: http::Uri = "/callouts?t=t0ken-0123456789".parse()?;
-    /// assert!(receiver.verifier().verify(&uri, &http::HeaderMap::new(), b"").is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn verifier(&self) -> &CalloutVerifier {
         &self.inner.verifier
     }
@@ -341,14 +309,6 @@ impl CalloutReceiver {
     }
 
     /// Handles one request given as its URI (with the query string), headers and complete body.
-    ///
-    /// ```no_run
-    /// # use housecanary_partner::callouts::CalloutReceiver;
-    /// # async fn f(receiver: CalloutReceiver, uri: http::Uri, headers: http::HeaderMap, body: Vec<u8>) {
-    /// let outcome = receiver.handle_raw(&uri, &headers, &body).await;
-    /// println!("answer {}", outcome.status());
-    /// # }
-    /// ```
     pub async fn handle_raw(
         &self,
         uri: &http::Uri,

@@ -290,3 +290,38 @@ fn base64_standard(input: &[u8]) -> String {
     }
     out
 }
+
+/// `body` with its top-level keys written in reverse order.
+fn keys_reversed(body: &[u8]) -> Vec<u8> {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let serde_json::Value::Object(object) = value else {
+        panic!("an object")
+    };
+    let fields: Vec<String> = object
+        .iter()
+        .rev()
+        .map(|(key, value)| format!("{}:{value}", serde_json::Value::from(key.as_str())))
+        .collect();
+    format!("{{{}}}", fields.join(",")).into_bytes()
+}
+
+#[test]
+fn every_key_order_decodes_to_the_same_message() {
+    let bodies: &[&[u8]] = &[
+        br#"{"message_type":"order_item_status_change","message_id":"m1","order_id":1,"customer_order_id":null,"order_item_id":2,"customer_item_id":"c\"2","new_status":"reportPending","external_integration_id":7,"new":{"a":[1,null]}}"#,
+        br#"{"message_type":"ORDER_STATUS_CHANGE","message_id":-3,"order_id":"o","new_status":"weird","external_integration_ids":["a",null,3],"report":"x"}"#,
+        br#"{"message_type":"order_complete","message_id":"m3","order_id":1,"order_item_id":null,"download_url":"https://e/r.pdf","report":"QUJD","external_integration_ids":null,"new_status":"new"}"#,
+        br#"{"message_type":"something_new","message_id":5,"order_id":{"nested":true}}"#,
+    ];
+    for body in bodies {
+        let reversed = keys_reversed(body);
+        assert!(!reversed.starts_with(br#"{"message_type""#));
+        let (first, last) = (
+            CalloutMessage::from_slice(body).unwrap(),
+            CalloutMessage::from_slice(&reversed).unwrap(),
+        );
+        assert_eq!(first, last, "{}", String::from_utf8_lossy(body));
+        let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(CalloutMessage::from_value(value).unwrap(), first);
+    }
+}
