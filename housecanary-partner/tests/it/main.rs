@@ -25,6 +25,6 @@ mod exports_download;
 mod logs_redaction;
 mod orders_create;
 mod orders_read;
-mod seed_fidelity;
 mod pagination;
+mod seed_fidelity;
 mod transport_rules;
