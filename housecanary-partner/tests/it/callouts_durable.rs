@@ -751,14 +751,12 @@ mod hardening {
                 .unwrap()
         };
         println!("{line}");
+        // Every forged callout is refused: read whole and found unsigned (401), or stopped when the
+        // body memory, taken as bytes arrive, ran out (503). Which of the two depends on timing.
         assert_eq!(
             field("unauthorized") + field("overloaded"),
             FORGED as u64,
             "{line}"
-        );
-        assert!(
-            field("unauthorized") >= 1,
-            "some bodies were read and refused: {line}"
         );
         assert!(field("growth_kib") < 64 * 1024, "{line}");
     }
