@@ -6,7 +6,7 @@ use http::HeaderValue;
 /// How requests are authorized.
 ///
 /// ```
-/// use client_core::Authorization;
+/// use credit_valuation_core::Authorization;
 /// use common_auth::{SecretString, StaticToken};
 /// let static_token = Authorization::header(
 ///     StaticToken::new(SecretString::from("t0ken")).authorization_header(),

@@ -10,7 +10,7 @@ use std::fmt;
 /// must not be sent again blindly (a credit inquiry would be posted twice, an order placed twice).
 ///
 /// ```
-/// use client_core::Delivery;
+/// use credit_valuation_core::Delivery;
 /// assert!(!Delivery::NotSent.may_have_reached_vendor());
 /// assert!(Delivery::Rejected.may_have_reached_vendor());
 /// assert!(!Delivery::Rejected.may_have_been_processed());
@@ -36,7 +36,7 @@ impl Delivery {
     /// Whether any part of the request may have reached the vendor.
     ///
     /// ```
-    /// assert!(client_core::Delivery::Processed.may_have_reached_vendor());
+    /// assert!(credit_valuation_core::Delivery::Processed.may_have_reached_vendor());
     /// ```
     pub fn may_have_reached_vendor(self) -> bool {
         self != Delivery::NotSent
@@ -45,7 +45,7 @@ impl Delivery {
     /// Whether the vendor may have acted on the request (so it must not be sent again blindly).
     ///
     /// ```
-    /// assert!(!client_core::Delivery::NotSent.may_have_been_processed());
+    /// assert!(!credit_valuation_core::Delivery::NotSent.may_have_been_processed());
     /// ```
     pub fn may_have_been_processed(self) -> bool {
         matches!(self, Delivery::MayHaveBeenProcessed | Delivery::Processed)
@@ -55,7 +55,7 @@ impl Delivery {
     /// rejected, anything else may have been processed.
     ///
     /// ```
-    /// assert_eq!(client_core::Delivery::for_status(504), client_core::Delivery::MayHaveBeenProcessed);
+    /// assert_eq!(credit_valuation_core::Delivery::for_status(504), credit_valuation_core::Delivery::MayHaveBeenProcessed);
     /// ```
     pub fn for_status(status: u16) -> Delivery {
         match status {

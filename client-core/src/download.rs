@@ -48,11 +48,11 @@ impl Transport {
     /// [`Limits::download_bytes`](crate::Limits::download_bytes).
     ///
     /// ```no_run
-    /// # async fn run(transport: client_core::Transport) -> Result<(), client_core::DownloadError> {
+    /// # async fn run(transport: credit_valuation_core::Transport) -> Result<(), credit_valuation_core::DownloadError> {
     /// let url = url::Url::parse("https://storage.example/a.zip?signature=abc").unwrap();
     /// let mut out = Vec::new();
     /// let written = transport
-    ///     .download(client_core::Request::get(url, "download a.zip").unauthenticated(), &mut out)
+    ///     .download(credit_valuation_core::Request::get(url, "download a.zip").unauthenticated(), &mut out)
     ///     .await?;
     /// # let _ = written; Ok(()) }
     /// ```

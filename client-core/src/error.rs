@@ -15,7 +15,7 @@ use crate::limits::Limit;
 /// Everything that can go wrong sending a request through a [`Transport`](crate::Transport).
 ///
 /// ```
-/// use client_core::{Delivery, Error};
+/// use credit_valuation_core::{Delivery, Error};
 /// let err = Error::Config { message: "the base URL cannot take paths".into() };
 /// assert_eq!(err.delivery(), Delivery::NotSent);
 /// assert!(!err.may_have_reached_vendor());
@@ -152,7 +152,7 @@ impl Error {
     /// How far the request got (see [`Delivery`]).
     ///
     /// ```
-    /// let err = client_core::Error::Status {
+    /// let err = credit_valuation_core::Error::Status {
     ///     operation: "POST orders/".into(), status: 503, body: Default::default(),
     ///     request_id: None, retry_after: None,
     /// };
@@ -177,7 +177,7 @@ impl Error {
     /// Whether the request may have reached the vendor.
     ///
     /// ```
-    /// let err = client_core::Error::Config { message: "bad".into() };
+    /// let err = credit_valuation_core::Error::Config { message: "bad".into() };
     /// assert!(!err.may_have_reached_vendor());
     /// ```
     pub fn may_have_reached_vendor(&self) -> bool {
@@ -187,7 +187,7 @@ impl Error {
     /// The HTTP status of a [`Error::Status`].
     ///
     /// ```
-    /// assert_eq!(client_core::Error::Config { message: "x".into() }.status(), None);
+    /// assert_eq!(credit_valuation_core::Error::Config { message: "x".into() }.status(), None);
     /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -206,7 +206,7 @@ impl ErrorBody {
     /// The bytes read (at most the error body limit).
     ///
     /// ```
-    /// assert!(client_core::ErrorBody::default().as_bytes().is_empty());
+    /// assert!(credit_valuation_core::ErrorBody::default().as_bytes().is_empty());
     /// ```
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
@@ -223,7 +223,7 @@ impl fmt::Debug for ErrorBody {
 ///
 /// ```
 /// let io = std::io::Error::other("connection reset");
-/// assert_eq!(client_core::error_chain(&io), "connection reset");
+/// assert_eq!(credit_valuation_core::error_chain(&io), "connection reset");
 /// ```
 pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();

@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// values are held, never one.
 ///
 /// ```
-/// use client_core::KnownValues;
+/// use credit_valuation_core::KnownValues;
 /// let known = KnownValues::new(["Jane", "Doe", "1 Main St"]);
 /// assert_eq!(
 ///     known.mask("no consumer JANE  doe at 1 MAIN ST. Does Janet?"),
@@ -47,7 +47,7 @@ impl KnownValues {
     /// Whether no value is held.
     ///
     /// ```
-    /// assert!(client_core::KnownValues::default().is_empty());
+    /// assert!(credit_valuation_core::KnownValues::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -56,7 +56,7 @@ impl KnownValues {
     /// `text` with every occurrence of a held value masked: its letters and digits become `*`.
     ///
     /// ```
-    /// let known = client_core::KnownValues::new(["666010001"]);
+    /// let known = credit_valuation_core::KnownValues::new(["666010001"]);
     /// assert_eq!(known.mask("ssn 666-01-0001"), "ssn ***-**-****");
     /// ```
     pub fn mask(&self, text: &str) -> String {

@@ -1,6 +1,6 @@
 //! The one transport both vendor clients send through.
 //!
-//! `client-core` knows nothing of Innovis or HouseCanary. It sends a described [`Request`] through
+//! `credit-valuation-core` knows nothing of Innovis or HouseCanary. It sends a described [`Request`] through
 //! one pipeline:
 //!
 //! 1. authorize: a fixed header such as `Token …`, or a bearer from a
@@ -18,8 +18,8 @@
 //! (whatever HTTP client was injected); downloads follow them one checked hop at a time.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), client_core::Error> {
-//! use client_core::{Authorization, Request, Transport, TransportConfig};
+//! # async fn run() -> Result<(), credit_valuation_core::Error> {
+//! use credit_valuation_core::{Authorization, Request, Transport, TransportConfig};
 //! use common_auth::{SecretString, StaticToken};
 //!
 //! let base = url::Url::parse("https://api.example/v1/").unwrap();

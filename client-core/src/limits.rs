@@ -8,7 +8,7 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use client_core::Limits;
+/// use credit_valuation_core::Limits;
 /// let limits = Limits::default()
 ///     .json_body(4 << 20)
 ///     .download_bytes(1 << 30)

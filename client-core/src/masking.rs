@@ -12,7 +12,7 @@
 /// month included. A digit is any Unicode numeric character, not only ASCII (`６６６０１０００１`).
 ///
 /// ```
-/// use client_core::mask_digit_runs;
+/// use credit_valuation_core::mask_digit_runs;
 ///
 /// assert_eq!(mask_digit_runs("ssn 666 - 01 - 0001, max 16"), "ssn ### - ## - ####, max 16");
 /// assert_eq!(mask_digit_runs("call (412) 555-0100"), "call (###) ###-####");

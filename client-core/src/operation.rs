@@ -22,7 +22,7 @@ use crate::transport::Transport;
 ///
 /// ```
 /// use std::borrow::Cow;
-/// use client_core::{Idempotency, Operation};
+/// use credit_valuation_core::{Idempotency, Operation};
 ///
 /// /// `GET orders/{id}/`
 /// struct GetOrder(u64);
@@ -40,7 +40,7 @@ use crate::transport::Transport;
 /// }
 ///
 /// let base = url::Url::parse("https://api.example/v1/").unwrap();
-/// let request = client_core::request_for(&GetOrder(7), &base).unwrap();
+/// let request = credit_valuation_core::request_for(&GetOrder(7), &base).unwrap();
 /// assert_eq!(request.url().as_str(), "https://api.example/v1/orders/7/");
 /// assert_eq!(request.operation(), "GET orders/7/");
 /// ```
@@ -77,15 +77,15 @@ pub trait Operation {
 /// ```
 /// # use std::borrow::Cow;
 /// # struct ListItems;
-/// # impl client_core::Operation for ListItems {
+/// # impl credit_valuation_core::Operation for ListItems {
 /// #     type Output = Vec<u32>;
 /// #     const METHOD: http::Method = http::Method::GET;
-/// #     const IDEMPOTENCY: client_core::Idempotency = client_core::Idempotency::Idempotent;
+/// #     const IDEMPOTENCY: credit_valuation_core::Idempotency = credit_valuation_core::Idempotency::Idempotent;
 /// #     fn path(&self) -> Vec<Cow<'_, str>> { vec!["items".into(), "".into()] }
 /// #     fn query(&self) -> Vec<(&'static str, Cow<'_, str>)> { vec![("status", "in progress".into())] }
 /// # }
 /// let base = url::Url::parse("https://api.example/v1/").unwrap();
-/// let request = client_core::request_for(&ListItems, &base).unwrap();
+/// let request = credit_valuation_core::request_for(&ListItems, &base).unwrap();
 /// assert_eq!(request.url().as_str(), "https://api.example/v1/items/?status=in+progress");
 /// assert_eq!(request.operation(), "GET items/");
 /// ```
@@ -130,13 +130,13 @@ impl Transport {
     /// # use std::borrow::Cow;
     /// # struct GetOrder(u64);
     /// # #[derive(serde::Deserialize)] struct Order { id: u64 }
-    /// # impl client_core::Operation for GetOrder {
+    /// # impl credit_valuation_core::Operation for GetOrder {
     /// #     type Output = Order;
     /// #     const METHOD: http::Method = http::Method::GET;
-    /// #     const IDEMPOTENCY: client_core::Idempotency = client_core::Idempotency::Idempotent;
+    /// #     const IDEMPOTENCY: credit_valuation_core::Idempotency = credit_valuation_core::Idempotency::Idempotent;
     /// #     fn path(&self) -> Vec<Cow<'_, str>> { vec!["orders".into(), self.0.to_string().into(), "".into()] }
     /// # }
-    /// # async fn run(transport: client_core::Transport) -> Result<(), client_core::Error> {
+    /// # async fn run(transport: credit_valuation_core::Transport) -> Result<(), credit_valuation_core::Error> {
     /// let order = transport.execute(&GetOrder(7)).await?;
     /// println!("order {}", order.id);
     /// # Ok(()) }

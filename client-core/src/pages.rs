@@ -15,7 +15,7 @@ use crate::transport::Transport;
 /// The pages of one list fetched so far; decides whether a `next` link may be followed.
 ///
 /// ```
-/// # let transport = client_core::Transport::new(client_core::TransportConfig::new(
+/// # let transport = credit_valuation_core::Transport::new(credit_valuation_core::TransportConfig::new(
 /// #     url::Url::parse("https://api.example/v1/").unwrap(), "x")).unwrap();
 /// let first = url::Url::parse("https://api.example/v1/orders/").unwrap();
 /// let mut pages = transport.pages(&first);

@@ -9,7 +9,7 @@ use url::Url;
 /// consumer's personal data; a HouseCanary body does not).
 ///
 /// ```
-/// use client_core::Redaction;
+/// use credit_valuation_core::Redaction;
 /// fn stars(text: &str) -> String { "*".repeat(text.chars().count()) }
 /// fn star_bytes(body: &[u8], range: std::ops::Range<usize>) -> String {
 ///     "*".repeat(body.get(range).map_or(0, <[u8]>::len))
@@ -47,10 +47,10 @@ impl Redaction {
     /// redacted, masked by the vendor's rule, and cut to at most [`MAX_QUOTED_BYTES`] bytes.
     ///
     /// ```
-    /// let quoted = client_core::Redaction::default().quote(&format!(
+    /// let quoted = credit_valuation_core::Redaction::default().quote(&format!(
     ///     "see https://s.example/a.zip?X-Amz-Signature=abc {}", "x".repeat(5_000)
     /// ));
-    /// assert!(!quoted.contains("abc") && quoted.len() <= client_core::MAX_QUOTED_BYTES + 3);
+    /// assert!(!quoted.contains("abc") && quoted.len() <= credit_valuation_core::MAX_QUOTED_BYTES + 3);
     /// ```
     pub fn quote(&self, text: &str) -> String {
         let redacted = redact_queries(text.as_bytes());
@@ -94,7 +94,7 @@ fn bounded(text: &str, max_bytes: usize) -> String {
 ///
 /// ```
 /// let body = br#"{"url":"https://s.example/a?X-Amz-Signature=abc&k=v","n":1}"#;
-/// let redacted = client_core::redact_queries(body);
+/// let redacted = credit_valuation_core::redact_queries(body);
 /// assert_eq!(redacted.len(), body.len());
 /// assert_eq!(
 ///     String::from_utf8(redacted).unwrap(),
@@ -136,7 +136,7 @@ pub fn redact_queries(bytes: &[u8]) -> Vec<u8> {
 /// Text from the network is cut by characters, never at a byte offset that could split one.
 ///
 /// ```
-/// assert_eq!(client_core::excerpt("東京タワー", 2), "東京…");
+/// assert_eq!(credit_valuation_core::excerpt("東京タワー", 2), "東京…");
 /// ```
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
@@ -154,7 +154,7 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
 /// of a large body is converted.
 ///
 /// ```
-/// assert_eq!(client_core::excerpt_bytes(b"ok\xff\xfe!", 3), "ok\u{fffd}…");
+/// assert_eq!(credit_valuation_core::excerpt_bytes(b"ok\xff\xfe!", 3), "ok\u{fffd}…");
 /// ```
 pub fn excerpt_bytes(bytes: &[u8], max_chars: usize) -> String {
     // No character, not even a replaced invalid sequence, takes more than 4 bytes: this prefix
@@ -168,7 +168,7 @@ pub fn excerpt_bytes(bytes: &[u8], max_chars: usize) -> String {
 ///
 /// ```
 /// let url = url::Url::parse("https://s.example/a.zip?Signature=abc#x").unwrap();
-/// assert_eq!(client_core::url_without_query(&url), "https://s.example/a.zip");
+/// assert_eq!(credit_valuation_core::url_without_query(&url), "https://s.example/a.zip");
 /// ```
 pub fn url_without_query(url: &Url) -> String {
     let end = url

@@ -12,7 +12,7 @@ use crate::retry::Idempotency;
 /// in errors and spans; it must never hold a query string or personal data).
 ///
 /// ```
-/// use client_core::{Idempotency, Request};
+/// use credit_valuation_core::{Idempotency, Request};
 /// let url = url::Url::parse("https://api.example/v1/orders/").unwrap();
 /// let request = Request::post(url, "POST orders/").json_body(br#"{"name":"x"}"#.to_vec());
 /// assert_eq!(request.idempotency(), Idempotency::NotIdempotent);
@@ -54,7 +54,7 @@ impl Request {
     ///
     /// ```
     /// let url = url::Url::parse("https://api.example/v1/orders/7/").unwrap();
-    /// let request = client_core::Request::get(url, "GET orders/7/");
+    /// let request = credit_valuation_core::Request::get(url, "GET orders/7/");
     /// # let _ = request;
     /// ```
     pub fn get(url: Url, operation: impl Into<Cow<'static, str>>) -> Self {
@@ -65,7 +65,7 @@ impl Request {
     ///
     /// ```
     /// let url = url::Url::parse("https://api.example/v1/orders/").unwrap();
-    /// let request = client_core::Request::post(url, "POST orders/");
+    /// let request = credit_valuation_core::Request::post(url, "POST orders/");
     /// # let _ = request;
     /// ```
     pub fn post(url: Url, operation: impl Into<Cow<'static, str>>) -> Self {

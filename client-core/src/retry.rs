@@ -33,7 +33,7 @@ impl Idempotency {
 ///
 /// ```
 /// use std::time::Duration;
-/// use client_core::RetryPolicy;
+/// use credit_valuation_core::RetryPolicy;
 /// let policy = RetryPolicy::default()
 ///     .max_attempts(5)
 ///     .initial_backoff(Duration::from_millis(200))
@@ -69,7 +69,7 @@ impl RetryPolicy {
     /// A policy that sends every request exactly once.
     ///
     /// ```
-    /// assert_eq!(client_core::RetryPolicy::never().attempts(), 1);
+    /// assert_eq!(credit_valuation_core::RetryPolicy::never().attempts(), 1);
     /// ```
     pub fn never() -> Self {
         Self::default().max_attempts(1)
@@ -79,7 +79,7 @@ impl RetryPolicy {
     /// bearer token is not counted.
     ///
     /// ```
-    /// assert_eq!(client_core::RetryPolicy::default().max_attempts(0).attempts(), 1);
+    /// assert_eq!(credit_valuation_core::RetryPolicy::default().max_attempts(0).attempts(), 1);
     /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
@@ -114,7 +114,7 @@ impl RetryPolicy {
     /// Total attempts including the first.
     ///
     /// ```
-    /// assert_eq!(client_core::RetryPolicy::default().attempts(), 4);
+    /// assert_eq!(credit_valuation_core::RetryPolicy::default().attempts(), 4);
     /// ```
     pub fn attempts(&self) -> u32 {
         self.max_attempts

@@ -36,7 +36,7 @@ const REQUEST_ID_HEADERS: [&str; 5] = [
 ///
 /// ```
 /// use std::time::Duration;
-/// use client_core::{Authorization, Limits, RetryPolicy, TransportConfig};
+/// use credit_valuation_core::{Authorization, Limits, RetryPolicy, TransportConfig};
 /// let config = TransportConfig::new(
 ///     url::Url::parse("https://api.example/v1/").unwrap(),
 ///     "my-sdk/1.0",
@@ -135,8 +135,8 @@ impl TransportConfig {
 /// The one way both vendor clients send a request. Cheap to clone (clones share one pool).
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), client_core::Error> {
-/// use client_core::{Request, Transport, TransportConfig};
+/// # async fn run() -> Result<(), credit_valuation_core::Error> {
+/// use credit_valuation_core::{Request, Transport, TransportConfig};
 /// let base = url::Url::parse("https://api.example/v1/").unwrap();
 /// let transport = Transport::new(TransportConfig::new(base.clone(), "my-sdk/1.0"))?;
 /// let order: serde_json::Value = transport
@@ -217,8 +217,8 @@ impl Transport {
     ///
     /// ```
     /// let base = url::Url::parse("ftp://files.example/").unwrap();
-    /// let err = client_core::Transport::new(client_core::TransportConfig::new(base, "x")).unwrap_err();
-    /// assert!(matches!(err, client_core::Error::Config { .. }));
+    /// let err = credit_valuation_core::Transport::new(credit_valuation_core::TransportConfig::new(base, "x")).unwrap_err();
+    /// assert!(matches!(err, credit_valuation_core::Error::Config { .. }));
     /// ```
     pub fn new(config: TransportConfig) -> Result<Self, Error> {
         require_https(&config.base_url)?;
@@ -274,9 +274,9 @@ impl Transport {
     /// carry its tokens.
     ///
     /// ```
-    /// # let transport = client_core::Transport::new(client_core::TransportConfig::new(
+    /// # let transport = credit_valuation_core::Transport::new(credit_valuation_core::TransportConfig::new(
     /// #     url::Url::parse("https://api.example/").unwrap(), "x")).unwrap();
-    /// let unauthenticated = transport.with_authorization(client_core::Authorization::None);
+    /// let unauthenticated = transport.with_authorization(credit_valuation_core::Authorization::None);
     /// # let _ = unauthenticated;
     /// ```
     pub fn with_authorization(&self, authorization: Authorization) -> Transport {
@@ -306,8 +306,8 @@ impl Transport {
     /// Sends `request` and reads its success body under the JSON body limit.
     ///
     /// ```no_run
-    /// # async fn run(transport: client_core::Transport, url: url::Url) -> Result<(), client_core::Error> {
-    /// let response = transport.send(client_core::Request::get(url, "GET orders/")).await?;
+    /// # async fn run(transport: credit_valuation_core::Transport, url: url::Url) -> Result<(), credit_valuation_core::Error> {
+    /// let response = transport.send(credit_valuation_core::Request::get(url, "GET orders/")).await?;
     /// println!("{} bytes", response.body().len());
     /// # Ok(()) }
     /// ```
@@ -342,10 +342,10 @@ impl Transport {
     /// Sends `request` and decodes its success body as `T` (see [`Transport::decode`]).
     ///
     /// ```no_run
-    /// # async fn run(transport: client_core::Transport, url: url::Url) -> Result<(), client_core::Error> {
+    /// # async fn run(transport: credit_valuation_core::Transport, url: url::Url) -> Result<(), credit_valuation_core::Error> {
     /// #[derive(serde::Deserialize)]
     /// struct Order { id: u64 }
-    /// let order: Order = transport.send_json(client_core::Request::get(url, "GET orders/7/")).await?;
+    /// let order: Order = transport.send_json(credit_valuation_core::Request::get(url, "GET orders/7/")).await?;
     /// # let _ = order.id; Ok(()) }
     /// ```
     pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
@@ -358,10 +358,10 @@ impl Transport {
     /// the body through the transport's [`Redaction`].
     ///
     /// ```
-    /// # let transport = client_core::Transport::new(client_core::TransportConfig::new(
+    /// # let transport = credit_valuation_core::Transport::new(credit_valuation_core::TransportConfig::new(
     /// #     url::Url::parse("https://api.example/").unwrap(), "x")).unwrap();
     /// let err = transport.decode::<Vec<u32>>(&"GET list".into(), b"[1, \"two\"]").unwrap_err();
-    /// assert!(matches!(err, client_core::Error::Decode { ref path, .. } if path == "[1]"));
+    /// assert!(matches!(err, credit_valuation_core::Error::Decode { ref path, .. } if path == "[1]"));
     /// ```
     // A borrowed `Cow` clones without allocating when the name is static.
     #[allow(clippy::ptr_arg)]
@@ -593,7 +593,7 @@ impl Transport {
 /// anywhere else shows credentials and personal data to the network.
 ///
 /// ```
-/// use client_core::require_https;
+/// use credit_valuation_core::require_https;
 /// let url = |text: &str| url::Url::parse(text).unwrap();
 /// assert!(require_https(&url("https://api.example/")).is_ok());
 /// assert!(require_https(&url("http://127.0.0.1:8080/")).is_ok());

@@ -15,12 +15,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use client_core::database::deadpool_postgres::Pool;
-use client_core::database::pool_from_url;
+use credit_valuation_core::database::deadpool_postgres::Pool;
+use credit_valuation_core::database::pool_from_url;
+use credit_valuation_sandbox::{Sandbox, fixtures};
 use innovis_client::ledger::{FingerprintKey, PostgresLedger, PostgresLedgerConfig};
 use innovis_client::pii::Ssn;
 use innovis_client::{Applicant, Client, ClientConfig, Environment, ProductCode, ReportRequest};
-use sandbox::{Sandbox, fixtures};
 use serde::Serialize;
 
 const ROUNDS: usize = 7;

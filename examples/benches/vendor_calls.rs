@@ -1,4 +1,4 @@
-//! Benchmark: each vendor call through `client-core` against a hand-written `reqwest` call of the
+//! Benchmark: each vendor call through `credit-valuation-core` against a hand-written `reqwest` call of the
 //! same request, on the same loopback server, in the same process, interleaved.
 //!
 //! The server runs in a child process (this binary re-run with `VENDOR_CALLS_SERVER=1`), so the

@@ -15,7 +15,7 @@
 //! is used, so a standalone sandbox can send to it:
 //!
 //! ```text
-//! cargo run -p sandbox -- --listen 127.0.0.1:9090 --callout-url http://127.0.0.1:8080/housecanary/callouts
+//! cargo run -p credit-valuation-sandbox -- --listen 127.0.0.1:9090 --callout-url http://127.0.0.1:8080/housecanary/callouts
 //! ```
 
 use std::convert::Infallible;
@@ -194,7 +194,7 @@ impl ReceiverArgs {
         let mut scheme = lookup("HOUSECANARY_CALLOUT_SCHEME").unwrap_or_else(|| "hmac".to_owned());
         let mut header = lookup("HOUSECANARY_CALLOUT_HEADER");
         let mut parameter = lookup("HOUSECANARY_CALLOUT_PARAMETER")
-            .unwrap_or_else(|| sandbox::CALLOUT_TOKEN_PARAMETER.to_owned());
+            .unwrap_or_else(|| credit_valuation_sandbox::CALLOUT_TOKEN_PARAMETER.to_owned());
         let mut exit_after = None;
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
@@ -237,27 +237,29 @@ impl ReceiverArgs {
             )
             .into());
         }
-        let secret = SecretString::from(
-            secret.unwrap_or_else(|| sandbox::TestCredentials::default().callout_secret),
-        );
+        let secret = SecretString::from(secret.unwrap_or_else(|| {
+            credit_valuation_sandbox::TestCredentials::default().callout_secret
+        }));
         let header_name = |default: &str| {
             http::HeaderName::try_from(header.clone().unwrap_or_else(|| default.to_owned()))
                 .map_err(|_| "--header: not a valid HTTP header name".to_owned())
         };
         let refused = |error: CalloutConfigError| format!("--scheme {scheme}: {error}");
         let auth = match scheme.to_ascii_lowercase().as_str() {
-            "hmac" => {
-                CalloutAuth::hmac_sha1(header_name(sandbox::CALLOUT_SIGNATURE_HEADER)?, secret)
-                    .map_err(refused)?
-            }
-            "header" => {
-                CalloutAuth::header_token(header_name(sandbox::CALLOUT_TOKEN_HEADER)?, secret)
-                    .map_err(refused)?
-            }
+            "hmac" => CalloutAuth::hmac_sha1(
+                header_name(credit_valuation_sandbox::CALLOUT_SIGNATURE_HEADER)?,
+                secret,
+            )
+            .map_err(refused)?,
+            "header" => CalloutAuth::header_token(
+                header_name(credit_valuation_sandbox::CALLOUT_TOKEN_HEADER)?,
+                secret,
+            )
+            .map_err(refused)?,
             "query" => CalloutAuth::query_token(parameter, secret).map_err(refused)?,
             "basic" => CalloutAuth::basic(
                 lookup("HOUSECANARY_CALLOUT_USERNAME")
-                    .unwrap_or_else(|| sandbox::CALLOUT_BASIC_USERNAME.to_owned()),
+                    .unwrap_or_else(|| credit_valuation_sandbox::CALLOUT_BASIC_USERNAME.to_owned()),
                 secret,
             )
             .map_err(refused)?,

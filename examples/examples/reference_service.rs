@@ -32,9 +32,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use client_core::database::deadpool_postgres::Pool;
-use client_core::database::pool_from_url;
 use common_auth::Env;
+use credit_valuation_core::database::deadpool_postgres::Pool;
+use credit_valuation_core::database::pool_from_url;
 use housecanary_partner::CalloutAuth;
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InboxWorker, PostgresMessageLog,

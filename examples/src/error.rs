@@ -12,7 +12,7 @@
 pub enum Error {
     /// The embedded sandbox could not start.
     #[error("could not start the embedded sandbox")]
-    Sandbox(#[from] sandbox::SandboxError),
+    Sandbox(#[from] credit_valuation_sandbox::SandboxError),
     /// An environment variable is missing or unusable (its value is never shown: it may be a secret).
     #[error(transparent)]
     Env(#[from] innovis_client::EnvError),

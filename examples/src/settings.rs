@@ -25,9 +25,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use credit_valuation_sandbox::{Sandbox, fixtures};
 use housecanary_partner::{CalloutAuth, Env, EnvError, Id, OwnerPair, SecretString};
 use innovis_client::{Address, Applicant, ClientConfig, pii};
-use sandbox::{Sandbox, fixtures};
 use url::Url;
 
 use crate::error::Error;
@@ -84,7 +84,7 @@ impl InnovisSettings {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), examples::Error> {
-    /// let sandbox = sandbox::Sandbox::start().await?;
+    /// let sandbox = credit_valuation_sandbox::Sandbox::start().await?;
     /// let settings = examples::settings::InnovisSettings::for_sandbox(&sandbox)?;
     /// assert_eq!(settings.source, examples::settings::Source::Sandbox);
     /// # Ok(()) }
@@ -241,7 +241,7 @@ impl HouseCanarySettings {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), examples::Error> {
-    /// let sandbox = sandbox::Sandbox::start().await?;
+    /// let sandbox = credit_valuation_sandbox::Sandbox::start().await?;
     /// let settings = examples::settings::HouseCanarySettings::for_sandbox(&sandbox);
     /// assert!(settings.owner.is_some());
     /// # Ok(()) }

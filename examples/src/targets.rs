@@ -1,7 +1,7 @@
 //! The two vendors an example talks to, and the embedded sandbox that stands in for whichever one has
 //! no credentials in the environment.
 
-use sandbox::{Sandbox, SandboxConfig};
+use credit_valuation_sandbox::{Sandbox, SandboxConfig};
 
 use crate::error::Error;
 use crate::settings::{HouseCanarySettings, InnovisSettings, Lookup, Source, process_env};
@@ -36,7 +36,7 @@ impl Targets {
     /// ```no_run
     /// # async fn run() -> Result<(), examples::Error> {
     /// let no_env = |_: &str| None;
-    /// let targets = examples::Targets::from_lookup(&no_env, sandbox::SandboxConfig::default()).await?;
+    /// let targets = examples::Targets::from_lookup(&no_env, credit_valuation_sandbox::SandboxConfig::default()).await?;
     /// assert!(targets.sandbox().is_some());
     /// # Ok(()) }
     /// ```
@@ -68,7 +68,7 @@ impl Targets {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), examples::Error> {
-    /// let config = sandbox::SandboxConfig::default()
+    /// let config = credit_valuation_sandbox::SandboxConfig::default()
     ///     .with_step_interval(std::time::Duration::from_millis(20));
     /// let targets = examples::Targets::embedded(config).await?;
     /// # let _ = targets; Ok(()) }

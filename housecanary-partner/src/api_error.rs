@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use client_core::Redaction;
+use credit_valuation_core::Redaction;
 
 /// How vendor text is quoted: the shared rule (query strings redacted, at most
-/// [`client_core::MAX_QUOTED_BYTES`] bytes); HouseCanary's bodies hold no consumer's data.
+/// [`credit_valuation_core::MAX_QUOTED_BYTES`] bytes); HouseCanary's bodies hold no consumer's data.
 fn quote(text: &str) -> String {
     Redaction::default().quote(text)
 }

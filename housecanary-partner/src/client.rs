@@ -1,10 +1,12 @@
-//! The [`Client`]: the Partner API's base URL and `Token` credential over `client-core`'s
+//! The [`Client`]: the Partner API's base URL and `Token` credential over `credit-valuation-core`'s
 //! transport, and the vendor's error bodies.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use client_core::{Authorization, Operation, Request, Transport, TransportConfig, request_for};
+use credit_valuation_core::{
+    Authorization, Operation, Request, Transport, TransportConfig, request_for,
+};
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWrite;
 use url::Url;
@@ -119,8 +121,8 @@ impl Client {
             .download(request, writer)
             .await
             .map_err(|err| match err {
-                client_core::DownloadError::Transport(err) => Error::from_transport(err),
-                client_core::DownloadError::Write(err) => Error::Io {
+                credit_valuation_core::DownloadError::Transport(err) => Error::from_transport(err),
+                credit_valuation_core::DownloadError::Write(err) => Error::Io {
                     operation: err.operation.into_owned(),
                     source: err.source,
                 },
@@ -132,9 +134,9 @@ impl Error {
     /// The vendor's reading of a transport error: error statuses become [`Error::Auth`] or
     /// [`Error::Api`] with the Django REST Framework body decoded; the rest keep the
     /// transport's error.
-    pub(crate) fn from_transport(err: client_core::Error) -> Error {
+    pub(crate) fn from_transport(err: credit_valuation_core::Error) -> Error {
         match err {
-            client_core::Error::Status {
+            credit_valuation_core::Error::Status {
                 operation,
                 status,
                 body,
@@ -158,7 +160,7 @@ impl Error {
                     retry_after,
                 }
             }
-            client_core::Error::Decode {
+            credit_valuation_core::Error::Decode {
                 operation,
                 path,
                 message,
@@ -169,7 +171,7 @@ impl Error {
                 message,
                 excerpt,
             },
-            client_core::Error::Config { message } => Error::Config { message },
+            credit_valuation_core::Error::Config { message } => Error::Config { message },
             other => Error::Transport(other),
         }
     }

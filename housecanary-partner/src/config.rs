@@ -6,7 +6,7 @@ use std::time::Duration;
 use common_auth::{SecretString, StaticToken};
 use url::Url;
 
-use client_core::{Limits, RetryPolicy};
+use credit_valuation_core::{Limits, RetryPolicy};
 
 /// The vendor's demo environment, for integration development.
 pub const DEMO_BASE_URL: &str = "https://order-manager-api-demo.housecanary.com/partner-api/v1/";

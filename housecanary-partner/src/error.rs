@@ -66,7 +66,7 @@ pub enum Error {
         status: u16,
         /// `{"detail": "..."}`, or the start of a body that is not JSON; a markup body (a
         /// storage service's XML error) is summarised, never quoted. At most
-        /// [`client_core::MAX_QUOTED_BYTES`] bytes, query strings redacted.
+        /// [`credit_valuation_core::MAX_QUOTED_BYTES`] bytes, query strings redacted.
         detail: Option<String>,
         /// `{"field": ["message", ...]}`; nested errors are flattened to paths such as
         /// `items[1].zipcode`; `non_field_errors` is kept under that name. Paths and messages are
@@ -83,7 +83,7 @@ pub enum Error {
     /// redirect or download URL, a `next` link that cannot be followed. [`Error::delivery`]
     /// says whether the request may have reached the vendor.
     #[error(transparent)]
-    Transport(client_core::Error),
+    Transport(credit_valuation_core::Error),
 
     /// A wait such as [`Client::wait_for_export`](crate::Client::wait_for_export) ran past its
     /// deadline (a single request that times out is an [`Error::Transport`]).
@@ -160,8 +160,8 @@ impl Error {
     /// let err = Error::Validation { field: "name".into(), message: "blank".into() };
     /// assert_eq!(err.delivery(), Delivery::NotSent);
     /// ```
-    pub fn delivery(&self) -> client_core::Delivery {
-        use client_core::Delivery;
+    pub fn delivery(&self) -> credit_valuation_core::Delivery {
+        use credit_valuation_core::Delivery;
         match self {
             Self::Validation { .. } | Self::Config { .. } => Delivery::NotSent,
             Self::Auth { .. } => Delivery::Rejected,

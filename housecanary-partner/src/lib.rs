@@ -12,7 +12,7 @@
 //! - [`progress`]: following an order's items until each is final;
 //! - [`status`]: the statuses of orders, items and exports.
 //!
-//! Every API call is a `client_core::Operation` sent by the one generic send of `client-core`.
+//! Every API call is a `credit_valuation_core::Operation` sent by the one generic send of `credit-valuation-core`.
 //! Records and callouts share one id type, [`Id`].
 //!
 //! # Re-exported crates
@@ -62,9 +62,6 @@ pub mod status;
 mod text;
 
 pub use client::Client;
-/// The transport every call goes through (`client-core`): its error type, limits and policies.
-pub use client_core as transport;
-pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 /// The `common-auth` types this crate's API takes or returns, so that a user needs no
 /// `common-auth` dependency of their own: the callout schemes and their errors, and secrets.
 pub use common_auth::{
@@ -72,6 +69,9 @@ pub use common_auth::{
     SignedCallout,
 };
 pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
+/// The transport every call goes through (`credit-valuation-core`): its error type, limits and policies.
+pub use credit_valuation_core as transport;
+pub use credit_valuation_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use error::{Error, Result};
 pub use orders::Id;
 pub use owner::OwnerPair;

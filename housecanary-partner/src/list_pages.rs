@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use client_core::{Operation, Pages, Request};
+use credit_valuation_core::{Operation, Pages, Request};
 use futures_util::stream;
 use futures_util::{Stream, TryStreamExt};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -76,7 +76,7 @@ struct State<T> {
 }
 
 /// Every element of the list `operation` reads, page after page, as a stream. `next` links are
-/// followed with `GET` (every list is one) under `client-core`'s page rules (same origin, no
+/// followed with `GET` (every list is one) under `credit-valuation-core`'s page rules (same origin, no
 /// loop, at most the page limit); an error ends the stream after being yielded.
 pub(crate) fn stream_list<O, T>(
     client: &Client,

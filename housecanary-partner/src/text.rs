@@ -1,7 +1,7 @@
 //! Quoting untrusted text in errors, logs and `Debug`: bounded, cut on a character boundary (the one
-//! implementation lives in `client-core`), and signed URLs shown without their signature.
+//! implementation lives in `credit-valuation-core`), and signed URLs shown without their signature.
 
-pub(crate) use client_core::excerpt;
+pub(crate) use credit_valuation_core::excerpt;
 
 /// A signed download URL as `Debug` may show it: without its query, which is its credential.
 pub(crate) fn signed_url_shown(url: &str) -> String {
@@ -9,10 +9,10 @@ pub(crate) fn signed_url_shown(url: &str) -> String {
         Ok(parsed) if parsed.query().is_some() => {
             format!(
                 "{}?<signature hidden>",
-                client_core::url_without_query(&parsed)
+                credit_valuation_core::url_without_query(&parsed)
             )
         }
-        Ok(parsed) => client_core::url_without_query(&parsed),
+        Ok(parsed) => credit_valuation_core::url_without_query(&parsed),
         Err(_) => format!("<{} characters, not a URL>", url.chars().count()),
     }
 }

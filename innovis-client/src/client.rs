@@ -1,4 +1,4 @@
-//! The client: every inquiry is recorded in the ledger, sent through `client-core` as an
+//! The client: every inquiry is recorded in the ledger, sent through `credit-valuation-core` as an
 //! [`Operation`] (see `request/report_request.rs` and `request/second_use.rs` for what each one is on
 //! the wire), and settled in the ledger with how it ended.
 
@@ -6,8 +6,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use client_core::{Authorization, KnownValues, Operation, Request, Transport, TransportConfig};
 use common_auth::{ClientCredentials, TokenCache};
+use credit_valuation_core::{
+    Authorization, KnownValues, Operation, Request, Transport, TransportConfig,
+};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tracing::Instrument;
@@ -29,7 +31,7 @@ use crate::response::return_code::ReturnCode;
 ///
 /// One access token serves every request and is refreshed ahead of expiry by `common-auth`. On a 401 the
 /// token is dropped and the request sent once more with a fresh one; a second 401 is [`Error::Auth`].
-/// Requests go through `client-core`: one that certainly was not processed (no connection, a 429) is
+/// Requests go through `credit-valuation-core`: one that certainly was not processed (no connection, a 429) is
 /// retried by [`ClientConfig::retry_policy`]; nothing that may have reached the vendor is ever sent
 /// again, since each inquiry is posted on the consumer's file.
 ///
@@ -101,12 +103,12 @@ impl Client {
             trace_number: None,
         })?;
         // The token endpoint shares the gateway's connection pool (and an injected client).
-        client_core::require_https(&config.environment.token_url()).map_err(|source| {
-            Error::Transport {
+        credit_valuation_core::require_https(&config.environment.token_url()).map_err(
+            |source| Error::Transport {
                 source,
                 trace_number: None,
-            }
-        })?;
+            },
+        )?;
         let credentials = ClientCredentials::json_with_audience(
             config.environment.token_url(),
             config.client_id,
@@ -332,7 +334,7 @@ impl Client {
         let transport = &self.inner.transport;
         // Built (and its body serialized) before the ledger entry, so a request that cannot be
         // written leaves no entry behind.
-        let request = client_core::request_for(operation, transport.base_url())
+        let request = credit_valuation_core::request_for(operation, transport.base_url())
             .map_err(|err| error_from_transport(err, &trace, known))?;
         let guard = self
             .begin(entry, allow_repeat)

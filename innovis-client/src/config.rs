@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use client_core::{Limits, RetryPolicy};
+use credit_valuation_core::{Limits, RetryPolicy};
 
 use crate::ledger::{DEFAULT_REPEAT_WINDOW, FingerprintKey, InMemoryLedger, InquiryLedger};
 use common_auth::SecretString;

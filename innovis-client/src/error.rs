@@ -4,7 +4,7 @@
 //! name the field and the rule, and any text that comes from the vendor (messages, body excerpts) has its digit
 //! runs masked before it is stored (see [`crate::pii::mask_digit_runs`]).
 
-use client_core::Delivery;
+use credit_valuation_core::Delivery;
 
 use crate::ledger::{LedgerError, RepeatRefusal};
 use crate::response::return_code::ReturnCodeError;
@@ -74,9 +74,9 @@ pub enum Error {
     /// the trace number first.
     #[error("{source} (customerTraceNumber {trace_number:?})")]
     Transport {
-        /// What failed, with how far the request got ([`client_core::Error::delivery`]).
+        /// What failed, with how far the request got ([`credit_valuation_core::Error::delivery`]).
         #[source]
-        source: client_core::Error,
+        source: credit_valuation_core::Error,
         /// The `customerTraceNumber` of the request.
         trace_number: Option<String>,
     },

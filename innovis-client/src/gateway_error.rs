@@ -1,7 +1,7 @@
 //! How a failure of the gateway call reads as an Innovis [`Error`]: the vendor's `errorMessage`,
 //! masked and bounded, and the request's `customerTraceNumber` on every error.
 
-use client_core::KnownValues;
+use credit_valuation_core::KnownValues;
 use serde_json::Value;
 
 use crate::error::Error;
@@ -13,19 +13,19 @@ use crate::response::redaction::quoted;
 /// the inquiry may have reached the vendor. Every text from the body has the request's `known`
 /// personal values masked.
 pub(crate) fn error_from_transport(
-    err: client_core::Error,
+    err: credit_valuation_core::Error,
     trace: &str,
     known: &KnownValues,
 ) -> Error {
     let trace_number = Some(trace.to_owned());
     match err {
-        client_core::Error::Status { status: 401, .. } => Error::Auth { trace_number },
-        client_core::Error::Status { status, body, .. } => Error::Api {
+        credit_valuation_core::Error::Status { status: 401, .. } => Error::Auth { trace_number },
+        credit_valuation_core::Error::Status { status, body, .. } => Error::Api {
             status,
             message: api_message(status, body.as_bytes(), known),
             trace_number,
         },
-        client_core::Error::Decode {
+        credit_valuation_core::Error::Decode {
             path,
             message,
             excerpt,
@@ -36,7 +36,7 @@ pub(crate) fn error_from_transport(
             excerpt: known.mask(&excerpt),
             trace_number,
         },
-        client_core::Error::Token { source, .. } => Error::Token(source),
+        credit_valuation_core::Error::Token { source, .. } => Error::Token(source),
         source => Error::Transport {
             source,
             trace_number,

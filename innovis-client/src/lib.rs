@@ -55,7 +55,7 @@
 //!   or export it;
 //! - [`builder_state`]: the typestate markers and `…IsSet` bounds of the request builders, for code
 //!   generic over builders;
-//! - [`transport`]: `client-core`, whose error sits in [`Error::Transport`].
+//! - [`transport`]: `credit-valuation-core`, whose error sits in [`Error::Transport`].
 //!
 //! The `common-auth` types this API takes or returns ([`SecretString`], [`TokenError`], [`Env`],
 //! [`EnvError`]) are re-exported, so no other dependency is needed.
@@ -108,15 +108,15 @@ mod reseller_profile;
 mod response;
 
 pub use client::Client;
-/// The transport every call goes through (`client-core`): its error type, limits and policies.
-pub use client_core as transport;
-pub use client_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use common_auth::{Env, EnvError, SecretString, TokenError};
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,
     USER_AGENT,
 };
+/// The transport every call goes through (`credit-valuation-core`): its error type, limits and policies.
+pub use credit_valuation_core as transport;
+pub use credit_valuation_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use error::Error;
 pub use http;
 pub use jiff;

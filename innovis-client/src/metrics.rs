@@ -1,5 +1,5 @@
 //! The Innovis client's metrics, through the [`metrics`](https://docs.rs/metrics) facade (the
-//! application installs the exporter). Besides the transport's (`client_core::metrics`), it counts
+//! application installs the exporter). Besides the transport's (`credit_valuation_core::metrics`), it counts
 //! inquiries by how they ended and the repeats the ledger refused. Labels are fixed words: never a
 //! trace number, a consumer or a House Number.
 

@@ -186,7 +186,7 @@ impl fmt::Debug for ConsumerAccessCode {
 }
 
 /// Masks numbers of 4 or more digits, phone numbers and dates in vendor text (one rule for both
-/// clients, see [`client_core::mask_digit_runs`]): an SSN in any spacing (`666 - 01 - 0001`,
+/// clients, see [`credit_valuation_core::mask_digit_runs`]): an SSN in any spacing (`666 - 01 - 0001`,
 /// `666_01_0001`) becomes `### - ## - ####`, while short numbers such as field lengths (`16`) stay
 /// readable.
 ///
@@ -194,7 +194,7 @@ impl fmt::Debug for ConsumerAccessCode {
 /// use innovis_client::pii::mask_digit_runs;
 /// assert_eq!(mask_digit_runs("ssn 666_01_0001, born 12 Apr 1980"), "ssn ###_##_####, born ## ### ####");
 /// ```
-pub use client_core::mask_digit_runs;
+pub use credit_valuation_core::mask_digit_runs;
 
 #[cfg(test)]
 mod tests {

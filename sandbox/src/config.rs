@@ -15,7 +15,7 @@ pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60)
 /// apart"). The sandbox waits [`SandboxConfig::with_redelivery_interval`] between them.
 ///
 /// ```
-/// assert_eq!(sandbox::CALLOUT_DELIVERIES, 11);
+/// assert_eq!(credit_valuation_sandbox::CALLOUT_DELIVERIES, 11);
 /// ```
 pub const CALLOUT_DELIVERIES: u32 = 11;
 
@@ -27,7 +27,7 @@ pub const CALLOUT_DELIVERIES: u32 = 11;
 ///
 /// ```
 /// use std::time::Duration;
-/// use sandbox::{Faults, SandboxConfig};
+/// use credit_valuation_sandbox::{Faults, SandboxConfig};
 ///
 /// let config = SandboxConfig::default()
 ///     .with_token_lifetime(Duration::from_secs(60))
@@ -78,7 +78,7 @@ impl SandboxConfig {
     /// Accept these credentials instead of the [`TestCredentials::default`] ones.
     ///
     /// ```
-    /// use sandbox::{SandboxConfig, TestCredentials};
+    /// use credit_valuation_sandbox::{SandboxConfig, TestCredentials};
     /// let credentials = TestCredentials { housecanary_token: "my-token".into(), ..TestCredentials::default() };
     /// let config = SandboxConfig::default().with_credentials(credentials);
     /// # let _ = config;
@@ -93,7 +93,7 @@ impl SandboxConfig {
     /// representable).
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default().with_token_lifetime(std::time::Duration::from_secs(5));
+    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_token_lifetime(std::time::Duration::from_secs(5));
     /// # let _ = config;
     /// ```
     pub fn with_token_lifetime(mut self, lifetime: Duration) -> Self {
@@ -105,7 +105,7 @@ impl SandboxConfig {
     /// Without a target no callouts are sent.
     ///
     /// ```
-    /// use sandbox::{SandboxConfig, TestCredentials};
+    /// use credit_valuation_sandbox::{SandboxConfig, TestCredentials};
     /// let url = url::Url::parse("http://127.0.0.1:9000/callouts").unwrap();
     /// let auth = TestCredentials::default().hmac_callout_auth();
     /// let config = SandboxConfig::default().with_callout_target(url, auth);
@@ -120,7 +120,7 @@ impl SandboxConfig {
     /// (the vendor waits at least 5 minutes).
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default()
+    /// let config = credit_valuation_sandbox::SandboxConfig::default()
     ///     .with_redelivery_interval(std::time::Duration::from_millis(10));
     /// # let _ = config;
     /// ```
@@ -134,7 +134,7 @@ impl SandboxConfig {
     /// A value of 0 is treated as 1.
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
+    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
     /// # let _ = config;
     /// ```
     pub fn with_max_delivery_attempts(mut self, attempts: u32) -> Self {
@@ -146,7 +146,7 @@ impl SandboxConfig {
     /// vendor's rule).
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default()
+    /// let config = credit_valuation_sandbox::SandboxConfig::default()
     ///     .with_callout_timeout(std::time::Duration::from_secs(2));
     /// # let _ = config;
     /// ```
@@ -159,7 +159,7 @@ impl SandboxConfig {
     /// quarter of an export per interval; default 100 ms.
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default()
+    /// let config = credit_valuation_sandbox::SandboxConfig::default()
     ///     .with_step_interval(std::time::Duration::from_millis(10));
     /// # let _ = config;
     /// ```
@@ -172,7 +172,7 @@ impl SandboxConfig {
     /// and then left unanswered); default none. See [`Faults`].
     ///
     /// ```
-    /// use sandbox::{Faults, SandboxConfig};
+    /// use credit_valuation_sandbox::{Faults, SandboxConfig};
     /// let config = SandboxConfig::default()
     ///     .with_faults(Faults { rate_limit_rate: 0.2, ..Faults::default() });
     /// # let _ = config;
@@ -185,7 +185,7 @@ impl SandboxConfig {
     /// How long a signed download URL stays valid after it was handed out; default 1 hour.
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default()
+    /// let config = credit_valuation_sandbox::SandboxConfig::default()
     ///     .with_download_url_ttl(std::time::Duration::from_secs(30));
     /// # let _ = config;
     /// ```
@@ -198,7 +198,7 @@ impl SandboxConfig {
     /// default 100. A value of 0 is treated as 1.
     ///
     /// ```
-    /// let config = sandbox::SandboxConfig::default().with_page_size(2);
+    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_page_size(2);
     /// # let _ = config;
     /// ```
     pub fn with_page_size(mut self, page_size: usize) -> Self {
@@ -236,7 +236,7 @@ pub const DEFAULT_GATEWAY_STALL: Duration = Duration::from_secs(120);
 ///
 /// ```
 /// use std::time::Duration;
-/// let faults = sandbox::Faults {
+/// let faults = credit_valuation_sandbox::Faults {
 ///     latency: Duration::from_millis(50),
 ///     server_error_rate: 0.1,
 ///     rate_limit_rate: 0.1,

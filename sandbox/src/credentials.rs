@@ -15,7 +15,7 @@ pub const CALLOUT_BASIC_USERNAME: &str = "housecanary";
 /// Test credentials the sandbox accepts. They are fake and public, so `Debug` shows them.
 ///
 /// ```
-/// let credentials = sandbox::TestCredentials::default();
+/// let credentials = credit_valuation_sandbox::TestCredentials::default();
 /// assert_eq!(credentials.innovis_audience, "innovisgateway");
 /// assert_eq!(credentials.innovis_software_provider_id.len(), 4);
 /// ```
@@ -58,7 +58,7 @@ impl TestCredentials {
     /// HMAC-SHA1 signature of the body in `X-HC-Signature: sha1=<hex>`, keyed with `callout_secret`.
     ///
     /// ```
-    /// let auth = sandbox::TestCredentials::default().hmac_callout_auth();
+    /// let auth = credit_valuation_sandbox::TestCredentials::default().hmac_callout_auth();
     /// # let _ = auth;
     /// ```
     pub fn hmac_callout_auth(&self) -> CalloutAuth {
@@ -72,7 +72,7 @@ impl TestCredentials {
     /// `callout_secret` as a token in the `X-HC-Token` header.
     ///
     /// ```
-    /// let auth = sandbox::TestCredentials::default().header_token_callout_auth();
+    /// let auth = credit_valuation_sandbox::TestCredentials::default().header_token_callout_auth();
     /// # let _ = auth;
     /// ```
     pub fn header_token_callout_auth(&self) -> CalloutAuth {
@@ -83,7 +83,7 @@ impl TestCredentials {
     /// `callout_secret` as a token in the `token` query parameter.
     ///
     /// ```
-    /// let auth = sandbox::TestCredentials::default().query_token_callout_auth();
+    /// let auth = credit_valuation_sandbox::TestCredentials::default().query_token_callout_auth();
     /// # let _ = auth;
     /// ```
     pub fn query_token_callout_auth(&self) -> CalloutAuth {
@@ -94,7 +94,7 @@ impl TestCredentials {
     /// HTTP Basic with user `housecanary` and password `callout_secret`.
     ///
     /// ```
-    /// let auth = sandbox::TestCredentials::default().basic_callout_auth();
+    /// let auth = credit_valuation_sandbox::TestCredentials::default().basic_callout_auth();
     /// # let _ = auth;
     /// ```
     pub fn basic_callout_auth(&self) -> CalloutAuth {

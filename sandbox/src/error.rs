@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 /// ```
 /// # async fn demo() {
 /// let addr = "0.0.0.0:0".parse().unwrap();
-/// let err = sandbox::Sandbox::bind(addr, sandbox::SandboxConfig::default()).await.err();
-/// assert!(matches!(err, Some(sandbox::SandboxError::NotLoopback { .. })));
+/// let err = credit_valuation_sandbox::Sandbox::bind(addr, credit_valuation_sandbox::SandboxConfig::default()).await.err();
+/// assert!(matches!(err, Some(credit_valuation_sandbox::SandboxError::NotLoopback { .. })));
 /// # }
 /// ```
 #[derive(Debug, thiserror::Error)]

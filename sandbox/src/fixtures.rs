@@ -5,7 +5,7 @@
 //! they can never belong to a real person.
 //!
 //! ```
-//! use sandbox::fixtures;
+//! use credit_valuation_sandbox::fixtures;
 //! assert_eq!(fixtures::consumer_for_ssn(fixtures::RECORD_SSN).return_code, "Record");
 //! assert_eq!(fixtures::consumer_for_ssn("666999999").return_code, "No Record");
 //! ```
@@ -32,8 +32,8 @@ pub const ACCTRVW_END_USER_CODE: &str = "EU0004";
 /// An end user registered on a House Number.
 ///
 /// ```
-/// let end_user = sandbox::fixtures::HOUSE_NUMBERS[0].end_users[0];
-/// assert_eq!(end_user.code, sandbox::fixtures::CR_END_USER_CODE);
+/// let end_user = credit_valuation_sandbox::fixtures::HOUSE_NUMBERS[0].end_users[0];
+/// assert_eq!(end_user.code, credit_valuation_sandbox::fixtures::CR_END_USER_CODE);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EndUser {
@@ -47,9 +47,9 @@ pub struct EndUser {
 /// users it may be used for.
 ///
 /// ```
-/// let house = sandbox::fixtures::house_number(sandbox::fixtures::CR_CUSTOMER_ID).unwrap();
+/// let house = credit_valuation_sandbox::fixtures::house_number(credit_valuation_sandbox::fixtures::CR_CUSTOMER_ID).unwrap();
 /// assert!(house.allows_product("SECONDUSE"));
-/// assert!(house.has_end_user(sandbox::fixtures::CR_END_USER_CODE));
+/// assert!(house.has_end_user(credit_valuation_sandbox::fixtures::CR_END_USER_CODE));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HouseNumber {
@@ -67,7 +67,7 @@ impl HouseNumber {
     /// Whether `product` is enabled on this House Number.
     ///
     /// ```
-    /// assert!(!sandbox::fixtures::HOUSE_NUMBERS[1].allows_product("CR"));
+    /// assert!(!credit_valuation_sandbox::fixtures::HOUSE_NUMBERS[1].allows_product("CR"));
     /// ```
     pub fn allows_product(&self, product: &str) -> bool {
         self.products.contains(&product)
@@ -76,7 +76,7 @@ impl HouseNumber {
     /// Whether `code` is a registered end user of this House Number.
     ///
     /// ```
-    /// assert!(!sandbox::fixtures::HOUSE_NUMBERS[0].has_end_user("NOPE"));
+    /// assert!(!credit_valuation_sandbox::fixtures::HOUSE_NUMBERS[0].has_end_user("NOPE"));
     /// ```
     pub fn has_end_user(&self, code: &str) -> bool {
         self.end_users.iter().any(|end_user| end_user.code == code)
@@ -123,7 +123,7 @@ pub const HOUSE_NUMBERS: &[HouseNumber] = &[
 /// The House Number registered under `customer_id`, if any.
 ///
 /// ```
-/// assert!(sandbox::fixtures::house_number("0000").is_none());
+/// assert!(credit_valuation_sandbox::fixtures::house_number("0000").is_none());
 /// ```
 pub fn house_number(customer_id: &str) -> Option<&'static HouseNumber> {
     HOUSE_NUMBERS
@@ -147,7 +147,7 @@ pub const EXEMPT_SSN: &str = "666010005";
 /// `Debug` leaves the SSN and date of birth out, as for real data.
 ///
 /// ```
-/// use sandbox::fixtures;
+/// use credit_valuation_sandbox::fixtures;
 /// let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
 /// assert!(consumer.on_file);
 /// let text = format!("{consumer:?}");
@@ -250,7 +250,7 @@ pub const CONSUMERS: &[TestConsumer] = &[
 /// The test consumer for `ssn`; any SSN not in [`CONSUMERS`] is the `No Record` consumer.
 ///
 /// ```
-/// let consumer = sandbox::fixtures::consumer_for_ssn(sandbox::fixtures::SUPPRESS_SSN);
+/// let consumer = credit_valuation_sandbox::fixtures::consumer_for_ssn(credit_valuation_sandbox::fixtures::SUPPRESS_SSN);
 /// assert_eq!(consumer.return_code, "Suppress");
 /// ```
 pub fn consumer_for_ssn(ssn: &str) -> &'static TestConsumer {

@@ -2,11 +2,11 @@
 //!
 //! The sandbox is an independent second implementation of both vendors' wire formats (it shares no
 //! code with the client crates), served by axum on loopback. Start it in-process with
-//! [`Sandbox::start`] or as a program with `cargo run -p sandbox -- --listen 127.0.0.1:8080`.
+//! [`Sandbox::start`] or as a program with `cargo run -p credit-valuation-sandbox -- --listen 127.0.0.1:8080`.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), sandbox::SandboxError> {
-//! let sandbox = sandbox::Sandbox::start().await?;
+//! # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
+//! let sandbox = credit_valuation_sandbox::Sandbox::start().await?;
 //! println!("Innovis token URL:    {}", sandbox.innovis_token_url());
 //! println!("Innovis gateway URL:  {}", sandbox.innovis_gateway_url());
 //! println!("HouseCanary base URL: {}", sandbox.housecanary_base_url());

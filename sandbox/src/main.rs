@@ -1,14 +1,14 @@
-//! `cargo run -p sandbox -- --listen 127.0.0.1:8080`: the sandbox as a standalone server for your
+//! `cargo run -p credit-valuation-sandbox -- --listen 127.0.0.1:8080`: the sandbox as a standalone server for your
 //! own test suites. Prints its URLs and test credentials and runs until Ctrl-C.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sandbox::{Faults, Sandbox, SandboxConfig, TestCredentials, fixtures};
+use credit_valuation_sandbox::{Faults, Sandbox, SandboxConfig, TestCredentials, fixtures};
 
 const USAGE: &str = "\
-usage: sandbox [options]
+usage: credit-valuation-sandbox [options]
 
   --listen ADDR              loopback address to listen on (default 127.0.0.1:8080; port 0 = any)
   --callout-url URL          POST HouseCanary callouts to URL
@@ -161,15 +161,21 @@ fn callout_auth(credentials: &TestCredentials, scheme: &str) -> common_auth::Cal
 
 fn describe_scheme(scheme: &str) -> String {
     match scheme {
-        "header" => format!("token in the {} header", sandbox::CALLOUT_TOKEN_HEADER),
+        "header" => format!(
+            "token in the {} header",
+            credit_valuation_sandbox::CALLOUT_TOKEN_HEADER
+        ),
         "query" => format!(
             "token in the {} query parameter",
-            sandbox::CALLOUT_TOKEN_PARAMETER
+            credit_valuation_sandbox::CALLOUT_TOKEN_PARAMETER
         ),
-        "basic" => format!("HTTP Basic, user {}", sandbox::CALLOUT_BASIC_USERNAME),
+        "basic" => format!(
+            "HTTP Basic, user {}",
+            credit_valuation_sandbox::CALLOUT_BASIC_USERNAME
+        ),
         _ => format!(
             "HMAC-SHA1 of the body in {}: sha1=<hex>",
-            sandbox::CALLOUT_SIGNATURE_HEADER
+            credit_valuation_sandbox::CALLOUT_SIGNATURE_HEADER
         ),
     }
 }

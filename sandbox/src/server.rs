@@ -30,8 +30,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// its background work (status progression, callout delivery).
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), sandbox::SandboxError> {
-/// use sandbox::{Sandbox, SandboxConfig};
+/// # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
+/// use credit_valuation_sandbox::{Sandbox, SandboxConfig};
 /// let sandbox = Sandbox::start_with(SandboxConfig::default()).await?;
 /// assert!(sandbox.base_url().as_str().starts_with("http://127.0.0.1:"));
 /// sandbox.shutdown().await;
@@ -56,8 +56,8 @@ impl Sandbox {
     /// Starts a sandbox on `127.0.0.1` with a free port and the default configuration.
     ///
     /// ```no_run
-    /// # async fn demo() -> Result<(), sandbox::SandboxError> {
-    /// let sandbox = sandbox::Sandbox::start().await?;
+    /// # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
+    /// let sandbox = credit_valuation_sandbox::Sandbox::start().await?;
     /// # Ok(()) }
     /// ```
     pub async fn start() -> Result<Sandbox, SandboxError> {
@@ -67,9 +67,9 @@ impl Sandbox {
     /// Starts a sandbox on `127.0.0.1` with a free port and `config`.
     ///
     /// ```no_run
-    /// # async fn demo() -> Result<(), sandbox::SandboxError> {
-    /// let config = sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
-    /// let sandbox = sandbox::Sandbox::start_with(config).await?;
+    /// # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
+    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
+    /// let sandbox = credit_valuation_sandbox::Sandbox::start_with(config).await?;
     /// # Ok(()) }
     /// ```
     pub async fn start_with(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
@@ -79,9 +79,9 @@ impl Sandbox {
     /// Starts a sandbox on `addr`, which must be a loopback address (port 0 picks a free port).
     ///
     /// ```no_run
-    /// # async fn demo() -> Result<(), sandbox::SandboxError> {
+    /// # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
     /// let addr = "127.0.0.1:8080".parse().expect("a socket address");
-    /// let sandbox = sandbox::Sandbox::bind(addr, sandbox::SandboxConfig::default()).await?;
+    /// let sandbox = credit_valuation_sandbox::Sandbox::bind(addr, credit_valuation_sandbox::SandboxConfig::default()).await?;
     /// # Ok(()) }
     /// ```
     pub async fn bind(addr: SocketAddr, config: SandboxConfig) -> Result<Sandbox, SandboxError> {
@@ -138,7 +138,7 @@ impl Sandbox {
     /// The address the sandbox listens on.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// println!("port {}", sandbox.local_addr().port());
     /// # }
     /// ```
@@ -149,7 +149,7 @@ impl Sandbox {
     /// `http://127.0.0.1:PORT/`.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// println!("{}", sandbox.base_url());
     /// # }
     /// ```
@@ -160,7 +160,7 @@ impl Sandbox {
     /// The Innovis token endpoint: `{base}oauth/token`.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// assert!(sandbox.innovis_token_url().path().ends_with("/oauth/token"));
     /// # }
     /// ```
@@ -171,7 +171,7 @@ impl Sandbox {
     /// The Innovis gateway endpoint: `{base}InnovisGateway/orest/grs_v001/request`.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// println!("{}", sandbox.innovis_gateway_url());
     /// # }
     /// ```
@@ -182,7 +182,7 @@ impl Sandbox {
     /// The HouseCanary partner API base: `{base}partner-api/v1/`.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// let orders = sandbox.housecanary_base_url().join("orders/").expect("a URL");
     /// # }
     /// ```
@@ -193,7 +193,7 @@ impl Sandbox {
     /// The credentials this sandbox accepts.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// println!("token {}", sandbox.credentials().housecanary_token);
     /// # }
     /// ```
@@ -205,7 +205,7 @@ impl Sandbox {
     /// original target).
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// let url = url::Url::parse("http://127.0.0.1:9000/callouts").expect("a URL");
     /// sandbox.set_callout_target(url, sandbox.credentials().hmac_callout_auth());
     /// # }
@@ -221,8 +221,8 @@ impl Sandbox {
     /// Replaces the fault knobs at runtime.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
-    /// sandbox.set_faults(sandbox::Faults { server_error_rate: 0.5, ..sandbox::Faults::default() });
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
+    /// sandbox.set_faults(credit_valuation_sandbox::Faults { server_error_rate: 0.5, ..credit_valuation_sandbox::Faults::default() });
     /// # }
     /// ```
     pub fn set_faults(&self, faults: Faults) {
@@ -233,7 +233,7 @@ impl Sandbox {
     /// waiting).
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// sandbox.expire_innovis_tokens();
     /// # }
     /// ```
@@ -250,11 +250,11 @@ impl Sandbox {
     /// never got an answer for.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// let unanswered = sandbox
     ///     .innovis_inquiries()
     ///     .into_iter()
-    ///     .filter(|inquiry| inquiry.answer != sandbox::InquiryAnswer::Answered)
+    ///     .filter(|inquiry| inquiry.answer != credit_valuation_sandbox::InquiryAnswer::Answered)
     ///     .count();
     /// println!("{unanswered} inquiries posted without an answer");
     /// # }
@@ -268,7 +268,7 @@ impl Sandbox {
     /// are not inquiries). More than one means the same trace number was sent again.
     ///
     /// ```
-    /// use sandbox::{Faults, InquiryAnswer, Sandbox, SandboxConfig, fixtures};
+    /// use credit_valuation_sandbox::{Faults, InquiryAnswer, Sandbox, SandboxConfig, fixtures};
     /// use serde_json::json;
     ///
     /// # #[tokio::main(flavor = "current_thread")]
@@ -331,7 +331,7 @@ impl Sandbox {
     /// A snapshot of the counters.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// println!("{:?}", sandbox.stats());
     /// # }
     /// ```
@@ -342,7 +342,7 @@ impl Sandbox {
     /// Stops accepting requests, stops background work and waits (briefly) for the server to end.
     ///
     /// ```no_run
-    /// # async fn demo(sandbox: sandbox::Sandbox) {
+    /// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
     /// sandbox.shutdown().await;
     /// # }
     /// ```

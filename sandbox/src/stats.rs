@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// A snapshot of a sandbox's counters, from [`Sandbox::stats`](crate::Sandbox::stats).
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), sandbox::SandboxError> {
-/// let sandbox = sandbox::Sandbox::start().await?;
+/// # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
+/// let sandbox = credit_valuation_sandbox::Sandbox::start().await?;
 /// let stats = sandbox.stats();
 /// assert_eq!(stats.token_requests, 0);
 /// # Ok(()) }

@@ -1,12 +1,12 @@
 //! One call of each client against the sandbox, through the crates as published: what a user who
-//! ran `cargo add innovis-client housecanary-partner` and `cargo add --dev sandbox` gets.
+//! ran `cargo add innovis-client housecanary-partner` and `cargo add --dev credit-valuation-sandbox` gets.
 
 use std::collections::HashMap;
 use std::env::VarError;
 
+use credit_valuation_sandbox::{Sandbox, fixtures};
 use housecanary_partner::orders::{OrderItem, ValueReportOrder};
 use innovis_client::{Applicant, PermissiblePurpose, ProductCode, ReportRequest, pii};
-use sandbox::{Sandbox, fixtures};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,7 +5,7 @@ use super::identifier::IdentifierError;
 /// A database operation failed. Messages name the operation, never a password from the URL.
 ///
 /// ```
-/// use client_core::database::{DatabaseError, Identifier};
+/// use credit_valuation_core::database::{DatabaseError, Identifier};
 /// let error: DatabaseError = Identifier::new("drop table").unwrap_err().into();
 /// assert!(error.to_string().contains("identifier"));
 /// ```

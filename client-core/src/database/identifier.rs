@@ -12,12 +12,12 @@ const MAX_LEN: usize = 63;
 /// table must be validated instead; this allows only names that need no escaping at all.
 ///
 /// ```
-/// use client_core::database::Identifier;
+/// use credit_valuation_core::database::Identifier;
 /// let schema = Identifier::new("callouts_v2")?;
 /// assert_eq!(schema.quoted(), "\"callouts_v2\"");
 /// assert!(Identifier::new("x; DROP TABLE y").is_err());
 /// assert!(Identifier::new("Upper").is_err());
-/// # Ok::<(), client_core::database::IdentifierError>(())
+/// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Identifier(String);
@@ -25,7 +25,7 @@ pub struct Identifier(String);
 /// A configured name is not a plain lowercase SQL identifier.
 ///
 /// ```
-/// use client_core::database::{Identifier, IdentifierError};
+/// use credit_valuation_core::database::{Identifier, IdentifierError};
 /// assert!(matches!(Identifier::new(""), Err(IdentifierError { .. })));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,9 +45,9 @@ impl Identifier {
     /// lowercase ASCII letters, digits and `_`, or starts with a digit.
     ///
     /// ```
-    /// use client_core::database::Identifier;
+    /// use credit_valuation_core::database::Identifier;
     /// assert_eq!(Identifier::new("housecanary")?.as_str(), "housecanary");
-    /// # Ok::<(), client_core::database::IdentifierError>(())
+    /// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
     /// ```
     pub fn new(name: impl Into<String>) -> Result<Self, IdentifierError> {
         let name = name.into();
@@ -67,9 +67,9 @@ impl Identifier {
     /// The name as given.
     ///
     /// ```
-    /// # use client_core::database::Identifier;
+    /// # use credit_valuation_core::database::Identifier;
     /// assert_eq!(Identifier::new("t")?.as_str(), "t");
-    /// # Ok::<(), client_core::database::IdentifierError>(())
+    /// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
     /// ```
     pub fn as_str(&self) -> &str {
         &self.0
@@ -78,9 +78,9 @@ impl Identifier {
     /// The name double-quoted, ready for a statement.
     ///
     /// ```
-    /// # use client_core::database::Identifier;
+    /// # use credit_valuation_core::database::Identifier;
     /// assert_eq!(Identifier::new("t")?.quoted(), "\"t\"");
-    /// # Ok::<(), client_core::database::IdentifierError>(())
+    /// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
     /// ```
     pub fn quoted(&self) -> String {
         format!("\"{}\"", self.0)

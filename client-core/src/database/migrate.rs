@@ -10,7 +10,7 @@ use super::identifier::Identifier;
 /// identifier.
 ///
 /// ```
-/// use client_core::database::Migration;
+/// use credit_valuation_core::database::Migration;
 /// const FIRST: Migration = Migration {
 ///     version: 1,
 ///     name: "create the ledger",
@@ -45,8 +45,8 @@ pub struct Migration {
 /// [`DatabaseError::SchemaTooNew`] as above.
 ///
 /// ```no_run
-/// # use client_core::database::{Identifier, Migration, migrate};
-/// # async fn run(client: &mut tokio_postgres::Client) -> Result<(), client_core::database::DatabaseError> {
+/// # use credit_valuation_core::database::{Identifier, Migration, migrate};
+/// # async fn run(client: &mut tokio_postgres::Client) -> Result<(), credit_valuation_core::database::DatabaseError> {
 /// const MIGRATIONS: &[Migration] = &[Migration {
 ///     version: 1,
 ///     name: "ledger",
@@ -100,7 +100,7 @@ pub async fn migrate(
     // also share its bookkeeping table.
     transaction
         .execute(
-            "SELECT pg_advisory_xact_lock(hashtext('client_core.migrate'), hashtext($1))",
+            "SELECT pg_advisory_xact_lock(hashtext('credit_valuation_core.migrate'), hashtext($1))",
             &[&schema.as_str()],
         )
         .await?;

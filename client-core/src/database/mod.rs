@@ -7,9 +7,9 @@
 //! HouseCanary callout store, the Innovis inquiry ledger) live in the vendor crates.
 //!
 //! ```no_run
-//! use client_core::database::{Identifier, Migration, migrate, pool_from_url};
+//! use credit_valuation_core::database::{Identifier, Migration, migrate, pool_from_url};
 //!
-//! # async fn run() -> Result<(), client_core::database::DatabaseError> {
+//! # async fn run() -> Result<(), credit_valuation_core::database::DatabaseError> {
 //! let pool = pool_from_url("postgres://app@127.0.0.1:5432/app", 16)?;
 //! let schema = Identifier::new("sdk")?;
 //! const MIGRATIONS: &[Migration] = &[Migration {

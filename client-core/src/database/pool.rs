@@ -38,11 +38,11 @@ pub const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// platform's roots cannot be loaded; [`DatabaseError::Build`] when the pool cannot be built.
 ///
 /// ```
-/// use client_core::database::pool_from_url;
+/// use credit_valuation_core::database::pool_from_url;
 /// let pool = pool_from_url("postgres://app@db.internal:5432/app?sslmode=verify-full", 8)?;
 /// assert_eq!(pool.status().max_size, 8);
 /// assert!(pool_from_url("postgres://app@db.internal/app?sslmode=sometimes", 8).is_err());
-/// # Ok::<(), client_core::database::DatabaseError>(())
+/// # Ok::<(), credit_valuation_core::database::DatabaseError>(())
 /// ```
 pub fn pool_from_url(url: &str, max_size: usize) -> Result<Pool, DatabaseError> {
     let (rest, tls) = take_tls_settings(url)?;

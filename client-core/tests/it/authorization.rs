@@ -2,8 +2,8 @@
 
 use std::sync::atomic::Ordering;
 
-use client_core::{Authorization, Delivery, Request};
 use common_auth::{SecretString, StaticToken};
+use credit_valuation_core::{Authorization, Delivery, Request};
 use wiremock::matchers::header;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,7 +1,7 @@
 //! Downloads reach only what the policy allows, every redirect hop re-checked, and no error
 //! shows a signed URL's query.
 
-use client_core::{DownloadError, Error, Limit, Request};
+use credit_valuation_core::{DownloadError, Error, Limit, Request};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -137,7 +137,7 @@ async fn a_redirect_elsewhere_drops_the_credential() {
         .await;
     let token = common_auth::StaticToken::new(secrecy::SecretString::from("s3cret"));
     let transport = transport_with(&api.uri(), |c| {
-        c.authorization(client_core::Authorization::header(
+        c.authorization(credit_valuation_core::Authorization::header(
             token.authorization_header(),
         ))
     });
@@ -164,9 +164,9 @@ async fn a_download_that_never_connected_is_not_sent() {
     // connection is the answer, not the deadline.
     let transport = transport_with(&origin, |config| {
         config
-            .retry_policy(client_core::RetryPolicy::default().max_attempts(10))
+            .retry_policy(credit_valuation_core::RetryPolicy::default().max_attempts(10))
             .limits(
-                client_core::Limits::default()
+                credit_valuation_core::Limits::default()
                     .download_deadline(std::time::Duration::from_millis(1500)),
             )
     });
@@ -180,7 +180,11 @@ async fn a_download_that_never_connected_is_not_sent() {
     let DownloadError::Transport(err) = err else {
         panic!("{err:?}")
     };
-    assert_eq!(err.delivery(), client_core::Delivery::NotSent, "{err:?}");
+    assert_eq!(
+        err.delivery(),
+        credit_valuation_core::Delivery::NotSent,
+        "{err:?}"
+    );
     assert!(!err.to_string().contains("s3cret"), "{err}");
 }
 
@@ -254,5 +258,9 @@ async fn proxy_child() {
     let DownloadError::Transport(err) = err else {
         panic!("{err:?}")
     };
-    assert_eq!(err.delivery(), client_core::Delivery::NotSent, "{err:?}");
+    assert_eq!(
+        err.delivery(),
+        credit_valuation_core::Delivery::NotSent,
+        "{err:?}"
+    );
 }

@@ -1,6 +1,6 @@
 //! Every limit ends in a typed error naming it, with peak memory growing by less than 64 MiB.
 
-use client_core::{Delivery, DownloadError, Error, Limit, Request};
+use credit_valuation_core::{Delivery, DownloadError, Error, Limit, Request};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,4 +1,4 @@
-//! client-core's integration tests: every transport rule, proven once, over loopback.
+//! credit-valuation-core's integration tests: every transport rule, proven once, over loopback.
 
 mod support;
 

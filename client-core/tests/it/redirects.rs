@@ -1,6 +1,6 @@
 //! API calls never follow a redirect, whatever HTTP client was injected, and are never resent.
 
-use client_core::{Delivery, Error, Request};
+use credit_valuation_core::{Delivery, Error, Request};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

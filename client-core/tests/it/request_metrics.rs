@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use client_core::metrics::{REQUEST_ATTEMPTS, REQUEST_DURATION, REQUEST_RESENDS};
-use client_core::{Idempotency, Operation};
+use credit_valuation_core::metrics::{REQUEST_ATTEMPTS, REQUEST_DURATION, REQUEST_RESENDS};
+use credit_valuation_core::{Idempotency, Operation};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

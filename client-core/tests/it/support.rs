@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use client_core::{Authorization, Limits, RetryPolicy, Transport, TransportConfig};
+use credit_valuation_core::{Authorization, Limits, RetryPolicy, Transport, TransportConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use client_core::Request;
+use credit_valuation_core::Request;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -12,9 +12,9 @@ use crate::support::{self, ScratchDir};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quickstart_fails_with_an_error_and_keeps_its_files() {
     // Every answer a 503: the first step cannot get a token.
-    let faults = sandbox::Faults {
+    let faults = credit_valuation_sandbox::Faults {
         server_error_rate: 1.0,
-        ..sandbox::Faults::default()
+        ..credit_valuation_sandbox::Faults::default()
     };
     let targets = Targets::embedded(support::fast_sandbox().with_faults(faults))
         .await

@@ -11,8 +11,8 @@ use std::time::Duration;
 use examples::Targets;
 
 /// Sandbox clocks fast enough for an order to finish in well under a second.
-pub fn fast_sandbox() -> sandbox::SandboxConfig {
-    sandbox::SandboxConfig::default()
+pub fn fast_sandbox() -> credit_valuation_sandbox::SandboxConfig {
+    credit_valuation_sandbox::SandboxConfig::default()
         .with_step_interval(Duration::from_millis(20))
         .with_redelivery_interval(Duration::from_millis(50))
 }
@@ -40,7 +40,9 @@ pub fn text(out: Vec<u8>) -> String {
 
 /// Fails when `text` shows the sandbox consumer's SSN or date of birth, or any sandbox secret.
 pub fn assert_no_pii_or_secret(text: &str, targets: &Targets) {
-    let consumer = sandbox::fixtures::consumer_for_ssn(sandbox::fixtures::RECORD_SSN);
+    let consumer = credit_valuation_sandbox::fixtures::consumer_for_ssn(
+        credit_valuation_sandbox::fixtures::RECORD_SSN,
+    );
     let credentials = targets
         .sandbox()
         .expect("the tests run on the sandbox")

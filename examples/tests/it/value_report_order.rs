@@ -30,7 +30,7 @@ async fn value_report_order_follows_every_item_to_its_final_status() {
         assert!(text.contains(step), "the output has {step:?}:\n{text}");
     }
     assert!(
-        text.contains(sandbox::fixtures::INVALID_ADDRESS_REASON),
+        text.contains(credit_valuation_sandbox::fixtures::INVALID_ADDRESS_REASON),
         "{text}"
     );
     support::assert_no_pii_or_secret(&text, &targets);

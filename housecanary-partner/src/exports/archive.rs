@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use client_core::Limit;
+use credit_valuation_core::Limit;
 use zip::ZipArchive;
 use zip::read::ZipFile;
 

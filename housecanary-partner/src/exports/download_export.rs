@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use client_core::Request;
+use credit_valuation_core::Request;
 use tokio::io::AsyncWrite;
 use url::Url;
 

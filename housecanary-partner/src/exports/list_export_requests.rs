@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use client_core::{Idempotency, Operation};
+use credit_valuation_core::{Idempotency, Operation};
 use futures_util::Stream;
 use http::Method;
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use client_core::{Idempotency, Operation};
+use credit_valuation_core::{Idempotency, Operation};
 use http::Method;
 use serde::{Serialize, Serializer};
 

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use client_core::{Idempotency, Operation};
+use credit_valuation_core::{Idempotency, Operation};
 use http::Method;
 
 use super::id::Id;

@@ -1,5 +1,5 @@
 //! The client, the callout receiver and the export file names against the offline sandbox: a second,
-//! independent implementation of the vendor's wire format (crate `sandbox`), spoken to over real HTTP
+//! independent implementation of the vendor's wire format (crate `credit-valuation-sandbox`), spoken to over real HTTP
 //! on loopback. The wiremock tests pin exact bytes; these show that both sides agree end to end.
 #![cfg(feature = "axum")]
 
@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use credit_valuation_sandbox::{Sandbox, SandboxConfig, fixtures};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, OrderComplete,
     OrderItemStatusChange,
@@ -20,7 +21,6 @@ use housecanary_partner::orders::{Location, Order, OrderItem, OrderItemDetails, 
 use housecanary_partner::status::{OrderItemStatus, OrderStatus};
 use housecanary_partner::{CalloutAuth, SecretString};
 use housecanary_partner::{Client, Config, Environment, Error, Id, OwnerPair, RetryPolicy};
-use sandbox::{Sandbox, SandboxConfig, fixtures};
 use tokio::sync::mpsc;
 
 use crate::support;
@@ -206,7 +206,10 @@ async fn wait_for_order(client: &Client, order_id: &Id) -> Order {
 }
 
 /// Until every callout attempt so far has been acknowledged (deliveries run in the background).
-async fn wait_for_acknowledgements(sandbox: &Sandbox, expected: u64) -> sandbox::SandboxStats {
+async fn wait_for_acknowledgements(
+    sandbox: &Sandbox,
+    expected: u64,
+) -> credit_valuation_sandbox::SandboxStats {
     let poll = async {
         loop {
             let stats = sandbox.stats();

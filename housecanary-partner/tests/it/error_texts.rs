@@ -9,7 +9,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::client_for;
 
-/// The most bytes a quoted text may take (`client_core::MAX_QUOTED_BYTES` plus the `…`).
+/// The most bytes a quoted text may take (`credit_valuation_core::MAX_QUOTED_BYTES` plus the `…`).
 const BOUND: usize = 300 + '…'.len_utf8();
 
 const SECRETS: &[&str] = &["X-Amz-Signature=", "s3cr3t", "AKIAEXAMPLE", "Credential=AK"];

@@ -61,7 +61,7 @@ impl<'a> MakeWriter<'a> for Captured {
 fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
-        .with_env_filter("housecanary_partner=trace,client_core=trace")
+        .with_env_filter("housecanary_partner=trace,credit_valuation_core=trace")
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
         .with_writer(captured.clone())
         .finish();

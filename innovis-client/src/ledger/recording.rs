@@ -122,7 +122,7 @@ pub(crate) fn outcome_of(
             )
         }
         Err(err) => {
-            let reason = client_core::excerpt(&err.to_string(), MAX_REASON_CHARS);
+            let reason = credit_valuation_core::excerpt(&err.to_string(), MAX_REASON_CHARS);
             let outcome = if err.delivery().may_have_been_processed() {
                 InquiryOutcome::MayHaveBeenSent { reason }
             } else {

@@ -4,12 +4,12 @@
 //! On the wire it is `POST` to the gateway URL (one URL for every product) with the JSON body below plus
 //! `softwareProviderId`; it is not idempotent (each one is an inquiry on the consumer's file) and its answer
 //! decodes as a [`ResponseBody`]. [`crate::Client::send`] records it in the inquiry ledger, then sends it
-//! through `client-core`.
+//! through `credit-valuation-core`.
 
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use client_core::{Idempotency, Method, Operation};
+use credit_valuation_core::{Idempotency, Method, Operation};
 use serde::Serialize;
 
 use crate::error::Error;
@@ -155,8 +155,8 @@ impl ReportRequest {
 
     /// The personal values the request carries, masked wherever the vendor echoes them into an
     /// error or a report's `Debug`.
-    pub(crate) fn known_values(&self) -> client_core::KnownValues {
-        client_core::KnownValues::new(
+    pub(crate) fn known_values(&self) -> credit_valuation_core::KnownValues {
+        credit_valuation_core::KnownValues::new(
             self.applicants
                 .iter()
                 .flat_map(|numbered| numbered.applicant.personal_values()),

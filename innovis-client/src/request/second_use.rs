@@ -4,12 +4,12 @@
 //! On the wire it is `POST` to the gateway URL (the same URL as every product) with `productCode:
 //! "SECONDUSE"`, the stored report's reference and consumer id, and `softwareProviderId`; it is not
 //! idempotent (it is an inquiry like any other) and its answer decodes as a [`ResponseBody`].
-//! [`crate::Client::send_second_use`] records it in the inquiry ledger, then sends it through `client-core`.
+//! [`crate::Client::send_second_use`] records it in the inquiry ledger, then sends it through `credit-valuation-core`.
 
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use client_core::{Idempotency, Method, Operation};
+use credit_valuation_core::{Idempotency, Method, Operation};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;

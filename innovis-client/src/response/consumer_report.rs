@@ -8,7 +8,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use client_core::KnownValues;
+use credit_valuation_core::KnownValues;
 
 use crate::pii::mask_digit_runs;
 use crate::request::product_code::ProductCode;
@@ -187,7 +187,7 @@ impl<T: fmt::Debug> fmt::Debug for Masked<'_, T> {
             format!("{:?}", self.1)
         };
         let masked = mask_digit_runs(&self.0.mask(&rendered));
-        f.write_str(&client_core::Redaction::default().quote(&masked))
+        f.write_str(&credit_valuation_core::Redaction::default().quote(&masked))
     }
 }
 

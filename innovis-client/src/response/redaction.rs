@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use client_core::{KnownValues, Redaction};
+use credit_valuation_core::{KnownValues, Redaction};
 
 use crate::pii::mask_digit_runs;
 
@@ -29,7 +29,7 @@ fn mask_excerpt(body: &[u8], range: Range<usize>) -> String {
 /// The one way a text the vendor sent (a message, a path, a reason, a report field) enters an
 /// Innovis error or `Debug`: the request's own `known` values masked, then quoted by the shared
 /// rule (query strings redacted, JSON string values and numbers masked, at most
-/// [`client_core::MAX_QUOTED_BYTES`] bytes).
+/// [`credit_valuation_core::MAX_QUOTED_BYTES`] bytes).
 pub(crate) fn quoted(known: &KnownValues, text: &str) -> String {
     REDACTION.quote(&known.mask(text))
 }
@@ -80,10 +80,10 @@ mod tests {
     use super::*;
     use crate::response::report_response::ResponseBody;
 
-    fn decode(body: &[u8]) -> Result<ResponseBody, client_core::Error> {
+    fn decode(body: &[u8]) -> Result<ResponseBody, credit_valuation_core::Error> {
         let base = url::Url::parse("https://gateway.example/request").unwrap();
-        let transport = client_core::Transport::new(
-            client_core::TransportConfig::new(base, "t").redaction(REDACTION),
+        let transport = credit_valuation_core::Transport::new(
+            credit_valuation_core::TransportConfig::new(base, "t").redaction(REDACTION),
         )
         .unwrap();
         transport.decode(&"POST request".into(), body)
@@ -93,7 +93,7 @@ mod tests {
     fn path_and_masked_excerpt_for_wrong_type() {
         let body = br#"{"Consumers":[{"returnCode":"Record"},{"returnCode":123456789}]}"#;
         match decode(body).unwrap_err() {
-            client_core::Error::Decode {
+            credit_valuation_core::Error::Decode {
                 path,
                 message,
                 excerpt,
@@ -154,7 +154,7 @@ mod tests {
     fn trailing_garbage_is_an_error() {
         assert!(matches!(
             decode(b"{} x"),
-            Err(client_core::Error::Decode { .. })
+            Err(credit_valuation_core::Error::Decode { .. })
         ));
     }
 }

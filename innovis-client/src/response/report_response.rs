@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use client_core::KnownValues;
+use credit_valuation_core::KnownValues;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};

@@ -1,16 +1,16 @@
 //! The client against the offline sandbox: a second, independent implementation of the Innovis wire
-//! format (crate `sandbox`), spoken to over real HTTP on loopback. The wiremock tests pin exact bytes;
+//! format (crate `credit-valuation-sandbox`), spoken to over real HTTP on loopback. The wiremock tests pin exact bytes;
 //! these show that both sides agree end to end: tokens, House Numbers, every `returnCode`, REFUPD and
 //! SECONDUSE from a stored reference.
 
 use std::time::Duration;
 
+use credit_valuation_sandbox::fixtures::{self, TestConsumer};
+use credit_valuation_sandbox::{Sandbox, SandboxConfig};
 use innovis_client::{
     Client, ClientConfig, Error, HouseNumber, ProductCode, ReportReference, ReportRequest,
     ReportResponse, ResellerProfile, ReturnCode, SecondUseRequest,
 };
-use sandbox::fixtures::{self, TestConsumer};
-use sandbox::{Sandbox, SandboxConfig};
 
 use crate::support::{applicant, consumer, purpose, sandbox_config, sandbox_config_with_secret};
 

@@ -8,14 +8,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use credit_valuation_sandbox::fixtures::{self, TestConsumer};
+use credit_valuation_sandbox::{Faults, Sandbox, SandboxConfig};
 use innovis_client::ledger::{
     FingerprintKey, InMemoryLedger, InquiryLedger, InquiryOutcome, RefusalReason, write_csv,
     write_json_lines,
 };
 use innovis_client::{Client, Error, ProductCode, ReportRequest};
 use jiff::Timestamp;
-use sandbox::fixtures::{self, TestConsumer};
-use sandbox::{Faults, Sandbox, SandboxConfig};
 
 use crate::support::{
     applicant, consumer, purpose, sandbox_config, sandbox_config_with_secret, test_name,
@@ -478,7 +478,7 @@ async fn crash_child() {
     let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let gateway = std::env::var("LEDGER_CRASH_GATEWAY").expect("gateway");
     let token = std::env::var("LEDGER_CRASH_TOKEN").expect("token url");
-    let credentials = sandbox::TestCredentials::default();
+    let credentials = credit_valuation_sandbox::TestCredentials::default();
     let config = sandbox_config_with_secret(
         token.parse().expect("url"),
         gateway.parse().expect("url"),

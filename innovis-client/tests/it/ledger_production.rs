@@ -11,12 +11,12 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use credit_valuation_sandbox::Sandbox;
+use credit_valuation_sandbox::fixtures::{self, TestConsumer};
 use innovis_client::ledger::{FingerprintKey, InquiryLedger};
 #[cfg(feature = "postgres")]
 use innovis_client::ledger::{PostgresLedger, PostgresLedgerConfig};
 use innovis_client::{Client, ProductCode, ReportRequest};
-use sandbox::Sandbox;
-use sandbox::fixtures::{self, TestConsumer};
 #[cfg(feature = "postgres")]
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 #[cfg(feature = "postgres")]
@@ -107,7 +107,7 @@ fn key() -> FingerprintKey {
 #[cfg(feature = "postgres")]
 /// A ledger on a pool built here, as an application sharing its pool would.
 async fn ledger(url: &str, pool_size: usize) -> Arc<PostgresLedger> {
-    let pool = client_core::database::pool_from_url(url, pool_size).expect("pool");
+    let pool = credit_valuation_core::database::pool_from_url(url, pool_size).expect("pool");
     let config = PostgresLedgerConfig::with_pool(pool)
         .schema(&format!("ledger_pg_{}", fastrand::u64(..)))
         .expect("schema");
@@ -196,7 +196,7 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
         .consumer_fingerprints
         .remove(0);
     // Another session holds the consumer's lock, as a stuck replica would.
-    let pool = client_core::database::pool_from_url(&url, 1).unwrap();
+    let pool = credit_valuation_core::database::pool_from_url(&url, 1).unwrap();
     let holder = pool.get().await.unwrap();
     holder
         .execute(

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use credit_valuation_sandbox::fixtures::{self, TestConsumer};
+use credit_valuation_sandbox::{Sandbox, TestCredentials};
 use innovis_client::pii::{DateOfBirth, Ssn};
 use innovis_client::{
     Address, Applicant, Client, ClientConfig, Environment, HouseNumber, PermissiblePurpose,
     ProductCode, ReportReference, ReportRequest, RetryPolicy, SecretString,
 };
-use sandbox::fixtures::{self, TestConsumer};
-use sandbox::{Sandbox, TestCredentials};
 use serde_json::json;
 use url::Url;
 use wiremock::matchers::{body_json, header, method, path};
@@ -160,7 +160,7 @@ pub fn sandbox_config_with_secret(
     .audience(credentials.innovis_audience.clone())
 }
 
-/// A config for `sandbox`'s Innovis endpoints with its test credentials.
+/// A config for `credit-valuation-sandbox`'s Innovis endpoints with its test credentials.
 pub fn sandbox_config(sandbox: &Sandbox) -> ClientConfig {
     let credentials = sandbox.credentials();
     sandbox_config_with_secret(

@@ -207,7 +207,7 @@ async fn plain_http_is_refused_for_any_host_but_loopback() {
             matches!(
                 &err,
                 Error::Transport {
-                    source: client_core::Error::Config { .. },
+                    source: credit_valuation_core::Error::Config { .. },
                     ..
                 }
             ),

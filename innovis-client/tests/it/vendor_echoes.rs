@@ -10,7 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
 
-/// The most bytes a quoted vendor text may take (`client_core::MAX_QUOTED_BYTES` plus the `…`).
+/// The most bytes a quoted vendor text may take (`credit_valuation_core::MAX_QUOTED_BYTES` plus the `…`).
 const BOUND: usize = 300 + '…'.len_utf8();
 
 /// The request's personal values, and the forms a vendor may echo them in.

@@ -39,7 +39,7 @@ impl InnovisStore {
 /// `429`) are not inquiries and are not recorded. Holds no SSN, date of birth, name or address.
 ///
 /// ```no_run
-/// # async fn demo(sandbox: sandbox::Sandbox) {
+/// # async fn demo(sandbox: credit_valuation_sandbox::Sandbox) {
 /// for inquiry in sandbox.innovis_inquiries_for_trace("TRACE-0001") {
 ///     println!("{} {} {:?}", inquiry.product_code, inquiry.report_reference_number, inquiry.answer);
 /// }

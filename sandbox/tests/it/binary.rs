@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use sandbox::TestCredentials;
+use credit_valuation_sandbox::TestCredentials;
 use serde_json::Value;
 
 use crate::support::{BINARY, RunningBinary, innovis_token_request};

@@ -4,10 +4,10 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
-use sandbox::{
+use credit_valuation_sandbox::{
     Faults, InquiryAnswer, RecordedInquiry, Sandbox, SandboxConfig, TestCredentials, fixtures,
 };
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -122,7 +122,10 @@ async fn only_loopback_addresses_are_accepted() {
     let error = Sandbox::bind(public, SandboxConfig::default())
         .await
         .unwrap_err();
-    assert!(matches!(error, sandbox::SandboxError::NotLoopback { .. }));
+    assert!(matches!(
+        error,
+        credit_valuation_sandbox::SandboxError::NotLoopback { .. }
+    ));
     assert!(error.to_string().contains("loopback"));
 }
 

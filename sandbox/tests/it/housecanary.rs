@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use credit_valuation_sandbox::{Sandbox, SandboxConfig, TestCredentials, fixtures};
 use reqwest::Method;
-use sandbox::{Sandbox, SandboxConfig, TestCredentials, fixtures};
 use serde_json::{Value, json};
 
 use crate::support::{CalloutReceiver, eventually, hc, http, item, one_item_order};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sandbox::{Sandbox, SandboxConfig, fixtures};
+use credit_valuation_sandbox::{Sandbox, SandboxConfig, fixtures};
 use serde_json::{Value, json};
 
 use crate::support::{http, innovis_token, innovis_token_request, second_use};
@@ -86,7 +86,10 @@ async fn an_enormous_token_lifetime_is_capped_not_a_panic() {
         .unwrap();
     let (status, body) = token_call(&sandbox, innovis_token_request(sandbox.credentials())).await;
     assert_eq!(status, 200);
-    assert_eq!(body["expires_in"], sandbox::MAX_TOKEN_LIFETIME.as_secs());
+    assert_eq!(
+        body["expires_in"],
+        credit_valuation_sandbox::MAX_TOKEN_LIFETIME.as_secs()
+    );
     let token = body["access_token"].as_str().unwrap();
     let (status, _) = gateway(&sandbox, token, &report_request(fixtures::RECORD_SSN)).await;
     assert_eq!(status, 200, "the token is valid, not already expired");

@@ -1,8 +1,8 @@
 //! Malformed requests to every sandbox endpoint get a 4xx with a JSON body: never a panic, never a
 //! 5xx, and the server keeps serving afterwards.
 
+use credit_valuation_sandbox::{Sandbox, fixtures};
 use reqwest::Method;
-use sandbox::{Sandbox, fixtures};
 use serde_json::{Value, json};
 
 use crate::support::{hc, http, innovis_token, one_item_order};

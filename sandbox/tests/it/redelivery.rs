@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use credit_valuation_sandbox::{Sandbox, SandboxConfig, TestCredentials};
 use reqwest::Method;
-use sandbox::{Sandbox, SandboxConfig, TestCredentials};
 
 use crate::support::{CalloutReceiver, eventually, hc, one_item_order};
 
@@ -37,7 +37,7 @@ async fn an_unacknowledged_callout_is_delivered_exactly_11_times() {
     let sandbox = Sandbox::start_with(config(&receiver)).await.unwrap();
     order(&sandbox).await;
     eventually(|| sandbox.stats().callouts_given_up == MESSAGES_PER_ORDER).await;
-    assert_eq!(sandbox::CALLOUT_DELIVERIES, 11);
+    assert_eq!(credit_valuation_sandbox::CALLOUT_DELIVERIES, 11);
     // Give a would-be 12th attempt time to show up.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let attempts = receiver.attempts();

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use common_auth::CalloutAuth;
-use sandbox::{Sandbox, TestCredentials, fixtures};
+use credit_valuation_sandbox::{Sandbox, TestCredentials, fixtures};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -91,7 +91,7 @@ pub fn one_item_order(name: &str, address: &str) -> Value {
 }
 
 /// The standalone sandbox binary Cargo built for these tests.
-pub const BINARY: &str = env!("CARGO_BIN_EXE_sandbox");
+pub const BINARY: &str = env!("CARGO_BIN_EXE_credit-valuation-sandbox");
 
 /// The standalone binary serving in a child process, stopped when dropped (even when an assertion
 /// fails first).
