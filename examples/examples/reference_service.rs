@@ -173,6 +173,7 @@ fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
 #[derive(Clone)]
 struct AppState {
     pool: Pool,
+    log: Arc<PostgresMessageLog>,
     innovis: Option<innovis_client::Client>,
     metrics: PrometheusHandle,
 }
@@ -215,6 +216,7 @@ pub async fn run(
         .route("/inquiries", post(inquiry))
         .with_state(AppState {
             pool: pool.clone(),
+            log: log.clone(),
             innovis,
             metrics,
         })
@@ -285,15 +287,14 @@ async fn record(pool: Pool, message: CalloutMessage) -> Result<(), Box<dyn Error
     Ok(())
 }
 
-/// Ready when the database answers (the inbox, the ledger and the application share it).
+/// Ready when both stores answer (the inbox, the ledger and the application share one database).
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    let ready = match &state.innovis {
+    let inbox = state.log.health().await.is_ok();
+    let ledger = match &state.innovis {
         Some(client) => client.ledger().health().await.is_ok(),
-        None => match state.pool.get().await {
-            Ok(client) => client.batch_execute("SELECT 1").await.is_ok(),
-            Err(_) => false,
-        },
+        None => true,
     };
+    let ready = inbox && ledger;
     if ready {
         (StatusCode::OK, "ready")
     } else {

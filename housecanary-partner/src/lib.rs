@@ -55,6 +55,7 @@ mod config_from_env;
 mod error;
 pub mod exports;
 mod list_pages;
+pub mod metrics;
 pub mod orders;
 mod owner;
 pub mod progress;

@@ -309,6 +309,12 @@ impl Drop for Held<'_> {
 /// malformed signature). Then the body is read (see the module) and answered by
 /// [`CalloutReceiver::handle`]'s rules.
 async fn receive(State(endpoint): State<Endpoint>, request: Request) -> Response {
+    let response = answer(&endpoint, request).await;
+    crate::metrics::callout_answered(response.status());
+    response
+}
+
+async fn answer(endpoint: &Endpoint, request: Request) -> Response {
     // The vendor's 30 s run from its request, so reading the body spends the budget too.
     let receiver = &endpoint.receiver;
     let deadline = Instant::now() + receiver.config().budget;

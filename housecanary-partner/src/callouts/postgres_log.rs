@@ -397,6 +397,19 @@ impl PostgresMessageLog {
         &self.pool
     }
 
+    /// Whether the store can take callouts now, for a readiness probe: takes a connection and
+    /// runs a statement.
+    ///
+    /// # Errors
+    /// [`MessageLogError`] when no connection can be had or the statement fails.
+    pub async fn health(&self) -> Result<(), MessageLogError> {
+        let client = self.pool.get().await.map_err(MessageLogError::new)?;
+        client
+            .batch_execute("SELECT 1")
+            .await
+            .map_err(MessageLogError::new)
+    }
+
     /// Deletes processed ids older than the retention and dead letters older than theirs; returns
     /// how many. Run it periodically (say hourly) from one replica or all: it is idempotent.
     ///

@@ -476,3 +476,51 @@ async fn a_body_that_stalls_is_answered_503_within_the_budget_without_the_handle
     );
     assert_eq!(recorder.calls(), 0);
 }
+
+#[test]
+fn the_endpoint_counts_its_answers_by_status() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        runtime.block_on(async {
+            let addr = serve(counting_receiver(&Recorder::default()), "/callouts").await;
+            let client = reqwest::Client::new();
+            let (status, _) = deliver(&client, addr, status_change("m-counted")).await;
+            assert_eq!(status, StatusCode::OK);
+            let unsigned = client
+                .post(format!("http://{addr}/callouts"))
+                .body(status_change("m-forged"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+        })
+    });
+    let counts: Vec<(String, DebugValue)> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| key.key().name() == housecanary_partner::metrics::CALLOUTS)
+        .map(|(key, _, _, value)| {
+            let labels: Vec<String> = key
+                .key()
+                .labels()
+                .map(|label| format!("{}={}", label.key(), label.value()))
+                .collect();
+            (labels.join(","), value)
+        })
+        .collect();
+    for status in ["status=200", "status=401"] {
+        assert!(
+            counts
+                .iter()
+                .any(|(labels, value)| labels == status && *value == DebugValue::Counter(1)),
+            "{status}: {counts:?}"
+        );
+    }
+}

@@ -170,3 +170,10 @@ async fn postgres_purges_dead_letters_past_their_retention_with_processed_ids() 
     assert_eq!(ids(&log.dead_letters(None, 10).await.unwrap()), ["new"]);
     assert_eq!(log.purge().await.unwrap(), 0);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
+async fn a_postgres_store_answers_its_readiness_probe() {
+    let log = database::log(&database::url(), "health", Duration::from_secs(30)).await;
+    log.health().await.expect("a reachable database is ready");
+}
