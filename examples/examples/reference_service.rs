@@ -49,8 +49,11 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 pub const CALLOUT_PATH: &str = "/callouts/housecanary";
 
 /// The application's own table: one row per callout, keyed by `message_id`; `handled` counts the
-/// handler's runs for it (more than one only after a replica died mid-callout).
-const APP_SCHEMA: &str = "CREATE SCHEMA IF NOT EXISTS reference_app;
+/// handler's runs for it (more than one only after a replica died mid-callout). Under an advisory
+/// lock: replicas starting together would otherwise race on `IF NOT EXISTS` and one would fail.
+const APP_SCHEMA: &str = "BEGIN;
+    SELECT pg_advisory_xact_lock(hashtext('reference_app.schema'));
+    CREATE SCHEMA IF NOT EXISTS reference_app;
     CREATE TABLE IF NOT EXISTS reference_app.order_events (
         message_id text PRIMARY KEY,
         message_type text NOT NULL,
@@ -58,7 +61,8 @@ const APP_SCHEMA: &str = "CREATE SCHEMA IF NOT EXISTS reference_app;
         status text,
         handled integer NOT NULL DEFAULT 1,
         received_at timestamptz NOT NULL DEFAULT now()
-    )";
+    );
+    COMMIT;";
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -90,6 +90,29 @@ pub async fn migrate(
     if applied_version(client, schema, component).await? == Some(known) {
         return Ok(());
     }
+    // Waiting on an advisory lock does not refresh PostgreSQL's catalog cache, so a replica that
+    // waited for another's first migration may not see the schema it created and fail on
+    // `CREATE ... IF NOT EXISTS` with a unique violation: a second transaction sees it.
+    match migrate_locked(client, schema, component, migrations, names, known).await {
+        Err(DatabaseError::Statement(error))
+            if error.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) =>
+        {
+            migrate_locked(client, schema, component, migrations, names, known).await
+        }
+        other => other,
+    }
+}
+
+/// The migration itself, in one transaction under the schema's advisory lock.
+async fn migrate_locked(
+    client: &mut Client,
+    schema: &Identifier,
+    component: &str,
+    migrations: &[Migration],
+    names: &[(&str, &Identifier)],
+    known: i32,
+) -> Result<(), DatabaseError> {
+    let schema_name = schema.as_str();
     let transaction = client.transaction().await?;
     // A migration may wait for another replica's and may rewrite a large table: the pool's lock and
     // statement timeouts are for the stores' short statements, not for this transaction.

@@ -60,8 +60,18 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_replica(database_url: &str, port: u16) -> Child {
-    Command::new(std::env::current_exe().expect("test binary"))
+/// A replica process, killed when dropped (a failing test leaves none behind).
+struct Replica(Child);
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_replica(database_url: &str, port: u16) -> Replica {
+    let child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
             "reference_service::replica_process",
@@ -78,9 +88,10 @@ fn start_replica(database_url: &str, port: u16) -> Child {
         .env("HOUSECANARY_CALLOUT_SECRET", SECRET)
         .env_remove("INNOVIS_CLIENT_ID")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
-        .expect("replica starts")
+        .expect("replica starts");
+    Replica(child)
 }
 
 async fn wait_ready(http: &reqwest::Client, port: u16) {
@@ -183,8 +194,8 @@ async fn two_replicas_record_each_callout_once() {
 
     for index in 0..CALLOUTS {
         if index == CALLOUTS / 3 {
-            a.kill().expect("SIGKILL replica a");
-            a.wait().unwrap();
+            a.0.kill().expect("SIGKILL replica a");
+            a.0.wait().unwrap();
         }
         if index == CALLOUTS * 2 / 3 {
             a = start_replica(&url, port_a);
@@ -237,7 +248,7 @@ async fn two_replicas_record_each_callout_once() {
     }
 
     for (name, replica) in [("a", &mut a), ("b", &mut b)] {
-        let output = terminate(replica);
+        let output = terminate(&mut replica.0);
         assert!(
             output.status.success(),
             "replica {name} exited with {}",
