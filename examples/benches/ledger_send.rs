@@ -51,7 +51,7 @@ fn main() {
 }
 
 /// Both sides, sharing the sandbox and the database only.
-struct Sandboxed {
+struct Sides {
     sdk: Client,
     raw: reqwest::Client,
     gateway: url::Url,
@@ -63,13 +63,11 @@ struct Sandboxed {
     _sandbox: Sandbox,
 }
 
-type Sides = Sandboxed;
-
-impl Sandboxed {
-    async fn new(url: &str) -> Sandboxed {
+impl Sides {
+    async fn new(url: &str) -> Sides {
         let sandbox = Sandbox::start().await.expect("sandbox");
         let credentials = sandbox.credentials().clone();
-        let schema = format!("ledger_bench_{}", fastrand_u64());
+        let schema = format!("ledger_bench_{}", unique_suffix());
         let ledger = PostgresLedger::connect(
             PostgresLedgerConfig::new(url)
                 .schema(&schema)
@@ -132,7 +130,7 @@ impl Sandboxed {
             ))
             .await
             .expect("raw table");
-        let sides = Sandboxed {
+        let sides = Sides {
             sdk,
             raw,
             gateway: sandbox.innovis_gateway_url(),
@@ -259,7 +257,7 @@ impl Sandboxed {
     }
 }
 
-fn fastrand_u64() -> u64 {
+fn unique_suffix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64)

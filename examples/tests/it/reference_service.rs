@@ -169,7 +169,7 @@ fn terminate(child: &mut Child) -> std::process::Output {
 async fn two_replicas_record_each_callout_once() {
     // A database of its own: the service uses fixed schema names.
     let admin_url = database_url();
-    let database = format!("reference_{}", fastrand_suffix());
+    let database = format!("reference_{}", unique_suffix());
     let pool = credit_valuation_core::database::pool_from_url(&admin_url, 1).unwrap();
     pool.get()
         .await
@@ -270,7 +270,7 @@ async fn two_replicas_record_each_callout_once() {
         .unwrap();
 }
 
-fn fastrand_suffix() -> u64 {
+fn unique_suffix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64 % 1_000_000_007)
