@@ -18,7 +18,7 @@ use crate::config::{ClientConfig, MAX_SOFTWARE_PROVIDER_ID_LEN, SharedLedger, US
 use crate::error::{Error, check_required};
 use crate::gateway_error::error_from_transport;
 use crate::ledger::recording::{self, SettleGuard};
-use crate::ledger::{InquiryLedger, InquiryOutcome, LedgerEntry, RepeatRules};
+use crate::ledger::{InquiryLedger, InquiryOutcome, LedgerEntry, LedgerError, RepeatRules};
 use crate::report_reference::ReportReference;
 use crate::request::builder_state::{NoHouseNumber, NoPurpose};
 use crate::request::report_request::ReportRequest;
@@ -67,6 +67,8 @@ struct Inner {
     inquiry_time_zone: TimeZone,
     ledger: SharedLedger,
     repeat_window: std::time::Duration,
+    /// The retry policy's overall deadline: it covers the ledger phase too.
+    overall_deadline: Option<std::time::Duration>,
 }
 
 impl Client {
@@ -89,6 +91,7 @@ impl Client {
         )?;
         check_required("client_id", &config.client_id, usize::MAX)?;
         check_required("audience", &config.audience, usize::MAX)?;
+        let overall_deadline = config.retry.deadline();
         let mut transport = TransportConfig::new(config.environment.gateway_url(), USER_AGENT)
             .connect_timeout(Some(config.connect_timeout))
             .request_timeout(Some(config.request_timeout))
@@ -125,6 +128,7 @@ impl Client {
                 inquiry_time_zone: config.inquiry_time_zone,
                 ledger: config.ledger,
                 repeat_window: config.repeat_window,
+                overall_deadline,
             }),
         })
     }
@@ -334,10 +338,18 @@ impl Client {
         let transport = &self.inner.transport;
         // Built (and its body serialized) before the ledger entry, so a request that cannot be
         // written leaves no entry behind.
-        let request = credit_valuation_core::request_for(operation, transport.base_url())
+        let mut request = credit_valuation_core::request_for(operation, transport.base_url())
             .map_err(|err| error_from_transport(err, &trace, known))?;
+        // One deadline for the whole call: what the ledger took is no longer the vendor's.
+        let deadline = self
+            .inner
+            .overall_deadline
+            .map(|budget| (budget, tokio::time::Instant::now() + budget));
+        if let Some((_, end)) = deadline {
+            request = request.deadline(end);
+        }
         let guard = self
-            .begin(entry, allow_repeat)
+            .begin(entry, allow_repeat, deadline)
             .await
             .map_err(|err| match err {
                 Error::DuplicateInquiry(mut refusal) => {
@@ -363,7 +375,36 @@ impl Client {
     }
 
     /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
-    async fn begin(&self, entry: LedgerEntry, allow_repeat: bool) -> Result<SettleGuard, Error> {
+    /// Past `deadline` (the overall budget and when it ends) the inquiry is not sent.
+    async fn begin(
+        &self,
+        entry: LedgerEntry,
+        allow_repeat: bool,
+        deadline: Option<(std::time::Duration, tokio::time::Instant)>,
+    ) -> Result<SettleGuard, Error> {
+        let trace_number = entry.trace_number.clone();
+        let Some((budget, end)) = deadline else {
+            return self.begin_entry(entry, allow_repeat).await;
+        };
+        match tokio::time::timeout_at(end, self.begin_entry(entry, allow_repeat)).await {
+            Ok(begun) => begun,
+            Err(_elapsed) => {
+                // The entry may have been committed as the wait ended: it was never sent.
+                recording::settle_not_sent(
+                    Arc::clone(&self.inner.ledger.ledger),
+                    trace_number,
+                    "the ledger did not answer within the overall deadline",
+                );
+                Err(Error::Ledger(LedgerError::DeadlineExceeded(budget)))
+            }
+        }
+    }
+
+    async fn begin_entry(
+        &self,
+        entry: LedgerEntry,
+        allow_repeat: bool,
+    ) -> Result<SettleGuard, Error> {
         let shared = &self.inner.ledger;
         let ledger = &shared.ledger;
         shared

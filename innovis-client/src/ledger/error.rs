@@ -87,6 +87,11 @@ pub enum LedgerError {
         /// The id of the client's key.
         offered: String,
     },
+    /// The ledger did not record the inquiry within the client's overall deadline
+    /// ([`RetryPolicy::overall_deadline`](crate::RetryPolicy::overall_deadline)): the inquiry was
+    /// not sent. An entry the ledger wrote after all is settled as not sent in the background.
+    #[error("the inquiry ledger did not answer within the overall deadline of {0:?}; not sent")]
+    DeadlineExceeded(Duration),
     /// A stored row could not be read back (a value this version cannot parse).
     #[error("inquiry ledger holds an unreadable row: {0}")]
     Corrupt(String),

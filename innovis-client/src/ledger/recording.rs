@@ -167,10 +167,34 @@ impl SettleGuard {
             Err(err) => {
                 tracing::warn!(customer_trace_number = %trace_number, error = %err,
                     "could not settle the inquiry's ledger entry; retrying in the background");
-                spawn_settle(ledger, trace_number, outcome, references);
+                spawn_settle(ledger, trace_number, outcome, references, Absent::IsFinal);
             }
         }
     }
+}
+
+/// Settles in the background, as not sent, an entry whose `begin` was abandoned: if the ledger
+/// wrote it after all, it no longer blocks its consumers (and if it did not, there is nothing to do).
+pub(crate) fn settle_not_sent(ledger: Arc<dyn InquiryLedger>, trace_number: String, why: &str) {
+    let outcome = InquiryOutcome::NotSent {
+        reason: why.to_owned(),
+    };
+    spawn_settle(
+        ledger,
+        trace_number,
+        outcome,
+        Vec::new(),
+        Absent::MayBeWrittenLate,
+    );
+}
+
+/// Whether a settle may find no entry because the ledger has not written it yet (an abandoned
+/// `begin` whose commit may still land): then "unknown" is retried, and in the end means the entry
+/// was never written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Absent {
+    IsFinal,
+    MayBeWrittenLate,
 }
 
 /// The waits before each settle attempt in the background: about a minute in all.
@@ -196,6 +220,7 @@ fn spawn_settle(
     trace_number: String,
     outcome: InquiryOutcome,
     references: Vec<ReportReference>,
+    absent: Absent,
 ) {
     let logged_trace_number = trace_number.clone();
     let settle = async move {
@@ -207,6 +232,9 @@ fn spawn_settle(
                 .await
             {
                 Ok(()) => return,
+                Err(LedgerError::UnknownTraceNumber(_)) if absent == Absent::MayBeWrittenLate => {
+                    last = None;
+                }
                 Err(err) if is_final(&err) => {
                     last = Some(err);
                     break;
@@ -256,6 +284,12 @@ impl Drop for SettleGuard {
             reason: "the call was cancelled after the request may have left".to_owned(),
         };
         crate::metrics::settled(&outcome);
-        spawn_settle(Arc::clone(&self.ledger), trace_number, outcome, Vec::new());
+        spawn_settle(
+            Arc::clone(&self.ledger),
+            trace_number,
+            outcome,
+            Vec::new(),
+            Absent::IsFinal,
+        );
     }
 }

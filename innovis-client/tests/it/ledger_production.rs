@@ -195,16 +195,7 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
         .expect("entry")
         .consumer_fingerprints
         .remove(0);
-    // Another session holds the consumer's lock, as a stuck replica would.
-    let pool = credit_valuation_core::database::pool_from_url(&url, 1).unwrap();
-    let holder = pool.get().await.unwrap();
-    holder
-        .execute(
-            "SELECT pg_advisory_lock(hashtext('innovis.ledger'), hashtext($1))",
-            &[&fingerprint],
-        )
-        .await
-        .unwrap();
+    let _holder = hold_consumer_lock(&url, &fingerprint).await;
 
     let started = Instant::now();
     let waiting = tokio::spawn({
@@ -238,6 +229,87 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
         2,
         "nothing sent for the stuck consumer"
     );
+}
+
+/// Another session holding a consumer's lock, as a stuck replica would (until dropped).
+#[cfg(feature = "postgres")]
+async fn hold_consumer_lock(url: &str, fingerprint: &str) -> impl Drop {
+    let pool = credit_valuation_core::database::pool_from_url(url, 1).unwrap();
+    let holder = pool.get().await.unwrap();
+    holder
+        .execute(
+            "SELECT pg_advisory_lock(hashtext('innovis.ledger'), hashtext($1))",
+            &[&fingerprint],
+        )
+        .await
+        .unwrap();
+    holder
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
+async fn the_overall_deadline_covers_the_ledger_phase() {
+    let url = database_url();
+    let ledger = ledger(&url, 4).await;
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let deadline = Duration::from_millis(1500);
+    let client = Client::new(
+        sandbox_config(&sandbox)
+            .retry_policy(innovis_client::RetryPolicy::default().overall_deadline(deadline))
+            .inquiry_ledger(ledger.clone(), key()),
+    )
+    .expect("client");
+    let stuck = consumer(fixtures::RECORD_SSN);
+    client
+        .send(&request(stuck, "before"))
+        .await
+        .expect("first send");
+    let fingerprint = ledger
+        .entry("before")
+        .await
+        .unwrap()
+        .expect("entry")
+        .consumer_fingerprints
+        .remove(0);
+    let holder = hold_consumer_lock(&url, &fingerprint).await;
+
+    let started = Instant::now();
+    let error = client
+        .send_allowing_repeat(&request(stuck, "late"))
+        .await
+        .expect_err("the ledger cannot decide within the deadline");
+    // Well before the ledger's own 5 s lock timeout.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(
+            error,
+            innovis_client::Error::Ledger(innovis_client::ledger::LedgerError::DeadlineExceeded(d)) if d == deadline
+        ),
+        "{error:?}"
+    );
+    assert!(!error.delivery().may_have_reached_vendor(), "{error}");
+    assert!(error.to_string().contains("not sent"), "{error}");
+    assert_eq!(
+        sandbox.stats().gateway_requests,
+        1,
+        "nothing sent past the deadline"
+    );
+
+    // Released, the consumer is not blocked by an entry of the abandoned send.
+    drop(holder);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    if let Some(entry) = ledger.entry("late").await.unwrap() {
+        assert!(!entry.outcome.is_unsettled(), "{entry:?}");
+    }
+    client
+        .send_allowing_repeat(&request(stuck, "after"))
+        .await
+        .expect("the consumer goes on once its lock is free");
 }
 
 #[tokio::test]
