@@ -103,26 +103,25 @@ pub async fn run(
 
     writeln!(out, "\n(2) Create the order and wait for every item")?;
     // An item cannot be built without an address and a location: a zipcode, or a city and state.
-    let mut order = ValueReportOrder::builder()
-        .name("Value report example")
-        .item(
-            OrderItem::builder()
-                .address("123 Main St")
-                .zipcode("94103")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("789 Pine Rd")
-                .city_state("Denver", "CO")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("1 Invalid Address Way")
-                .zipcode("00000")
-                .build(),
-        );
+    let mut order = ValueReportOrder::builder(
+        "Value report example",
+        OrderItem::builder()
+            .address("123 Main St")
+            .zipcode("94103")
+            .build(),
+    )
+    .item(
+        OrderItem::builder()
+            .address("789 Pine Rd")
+            .city_state("Denver", "CO")
+            .build(),
+    )
+    .item(
+        OrderItem::builder()
+            .address("1 Invalid Address Way")
+            .zipcode("00000")
+            .build(),
+    );
     if let Some(owner) = settings.owner.clone() {
         order = order.owner(owner);
     }

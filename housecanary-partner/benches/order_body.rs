@@ -89,12 +89,10 @@ fn order_of(items: usize) -> ValueReportOrder {
             builder.build()
         }
     };
-    ValueReportOrder::builder()
-        .name("Benchmark portfolio")
+    ValueReportOrder::builder("Benchmark portfolio", item(0))
         .customer_order_id("bench-order-1")
         .owner(OwnerPair::new(1200_u64, 5531_u64))
-        .item(item(0))
-        .extend_items((1..items).map(item))
+        .items((1..items).map(item))
         .build()
 }
 

@@ -60,15 +60,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let housecanary =
         housecanary_partner::Client::new(housecanary_partner::Config::from_vars(&env)?)?;
-    let order = ValueReportOrder::builder()
-        .name("published crates check")
-        .item(
-            OrderItem::builder()
+    let order = ValueReportOrder::builder("published crates check", OrderItem::builder()
                 .address("1 Main St")
                 .zipcode("78701")
-                .build(),
-        )
-        .build();
+                .build()).build();
     let created = housecanary.create_order(&order).await?;
     println!("housecanary-partner: order {} created", created.id);
 

@@ -69,7 +69,8 @@ async fn the_receiver_prints_the_sandboxs_callouts_and_stops_after_n() {
     let out = SharedOutput::default();
     let place_order = async {
         let client = targets.housecanary.client().unwrap();
-        let mut order = ValueReportOrder::builder().name("Receiver test").item(
+        let mut order = ValueReportOrder::builder(
+            "Receiver test",
             OrderItem::builder()
                 .address("123 Main St")
                 .zipcode("94103")

@@ -37,15 +37,6 @@ pub struct OrderItem {
 
 impl OrderItem {
     /// Starts an item. `address` and a location are required; see [`OrderItemBuilder`].
-    ///
-    /// ```
-    /// use housecanary_partner::orders::{Location, OrderItem};
-    /// let item = OrderItem::builder()
-    ///     .address("1 Dr Carlton B Goodlett Pl")
-    ///     .location(Location::city_state("San Francisco", "CA"))
-    ///     .build();
-    /// # let _ = item;
-    /// ```
     pub fn builder() -> OrderItemBuilder<NoAddress, NoLocation> {
         OrderItemBuilder {
             address: NoAddress(()),
@@ -57,56 +48,26 @@ impl OrderItem {
     }
 
     /// The street address.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.address(), "1 Elm St");
-    /// ```
     pub fn address(&self) -> &str {
         &self.address
     }
 
     /// The unit, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.unit(), None);
-    /// ```
     pub fn unit(&self) -> Option<&str> {
         self.unit.as_deref()
     }
 
     /// The location.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.location().zipcode_value(), Some("02134"));
-    /// ```
     pub fn location(&self) -> &Location {
         &self.location
     }
 
     /// Your own id for the item, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").customer_item_id("a1").build();
-    /// assert_eq!(item.customer_item_id(), Some("a1"));
-    /// ```
     pub fn customer_item_id(&self) -> Option<&str> {
         self.customer_item_id.as_deref()
     }
 
     /// The integration partner's id for the item, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.external_integration_id(), None);
-    /// ```
     pub fn external_integration_id(&self) -> Option<&str> {
         self.external_integration_id.as_deref()
     }
@@ -122,35 +83,14 @@ impl OrderItem {
 }
 
 /// Typestate: no address set yet.
-///
-/// ```
-/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
-/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
-/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
-/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
-/// ```
 #[derive(Debug, Clone)]
 pub struct NoAddress(());
 
 /// Typestate: no location set yet.
-///
-/// ```
-/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
-/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
-/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
-/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
-/// ```
 #[derive(Debug, Clone)]
 pub struct NoLocation(());
 
 /// Typestate: the address is set.
-///
-/// ```
-/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
-/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
-/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
-/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
-/// ```
 #[derive(Debug, Clone)]
 pub struct WithAddress(String);
 
@@ -163,16 +103,6 @@ mod sealed {
 
 /// The location state of an [`OrderItemBuilder`]: nothing yet, or a [`Location`].
 /// Sealed; lets `.zipcode(..)` and `.city_state(..)` combine into all three.
-///
-/// ```
-/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
-///     b.build()
-/// }
-/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
-/// # let _ = item;
-/// ```
 pub trait LocationState: sealed::Sealed {
     #[doc(hidden)]
     fn add_zipcode(self, zipcode: String) -> Location;
@@ -191,24 +121,14 @@ impl LocationState for NoLocation {
 
 impl LocationState for Location {
     fn add_zipcode(self, zipcode: String) -> Location {
-        self.with_zipcode(zipcode)
+        self.set_zipcode(zipcode)
     }
     fn add_city_state(self, city: String, state: String) -> Location {
-        self.with_city_state(city, state)
+        self.set_city_state(city, state)
     }
 }
 
 /// Satisfied once the builder has an address.
-///
-/// ```
-/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
-///     b.build()
-/// }
-/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
-/// # let _ = item;
-/// ```
 #[diagnostic::on_unimplemented(
     message = "an order item needs an address",
     label = "no address set on this builder",
@@ -226,16 +146,6 @@ impl AddressIsSet for WithAddress {
 }
 
 /// Satisfied once the builder has a location.
-///
-/// ```
-/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
-///     b.build()
-/// }
-/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
-/// # let _ = item;
-/// ```
 #[diagnostic::on_unimplemented(
     message = "an order item needs a location: a zipcode, or a city and state, or all three",
     label = "no location set on this builder",
@@ -293,12 +203,6 @@ impl<A, L> OrderItemBuilder<A, L> {
     }
 
     /// The street address (`address`), e.g. `"123 Main St"`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("123 Main St").zipcode("78701").build();
-    /// # let _ = item;
-    /// ```
     pub fn address(self, address: impl Into<String>) -> OrderItemBuilder<WithAddress, L> {
         OrderItemBuilder {
             address: WithAddress(address.into()),
@@ -310,50 +214,23 @@ impl<A, L> OrderItemBuilder<A, L> {
     }
 
     /// Replaces the location with `location`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{Location, OrderItem};
-    /// let item = OrderItem::builder()
-    ///     .address("123 Main St")
-    ///     .location(Location::full("Austin", "TX", "78701"))
-    ///     .build();
-    /// # let _ = item;
-    /// ```
     pub fn location(self, location: Location) -> OrderItemBuilder<A, Location> {
         self.with_location(location)
     }
 
     /// The optional unit (`unit`), e.g. `"4B"`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("123 Main St").unit("4B").zipcode("78701").build();
-    /// assert_eq!(item.unit(), Some("4B"));
-    /// ```
     pub fn unit(mut self, unit: impl Into<String>) -> Self {
         self.unit = Some(unit.into());
         self
     }
 
     /// Your own id for this item (`customer_item_id`); also names its files in exports.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").customer_item_id("L-1").build();
-    /// # let _ = item;
-    /// ```
     pub fn customer_item_id(mut self, id: impl Into<String>) -> Self {
         self.customer_item_id = Some(id.into());
         self
     }
 
     /// The integration partner's id for this item (`external_integration_id`), echoed in callouts.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").external_integration_id("x-1").build();
-    /// # let _ = item;
-    /// ```
     pub fn external_integration_id(mut self, id: impl Into<String>) -> Self {
         self.external_integration_id = Some(id.into());
         self
@@ -362,23 +239,11 @@ impl<A, L> OrderItemBuilder<A, L> {
 
 impl<A, L: LocationState> OrderItemBuilder<A, L> {
     /// Sets the zipcode; combined with an earlier `.city_state(..)` it gives all three.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-    /// # let _ = item;
-    /// ```
     pub fn zipcode(self, zipcode: impl Into<String>) -> OrderItemBuilder<A, Location> {
         self.map_location(|location| location.add_zipcode(zipcode.into()))
     }
 
     /// Sets city and state together (there is no setter for one without the other).
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").city_state("Austin", "TX").build();
-    /// # let _ = item;
-    /// ```
     pub fn city_state(
         self,
         city: impl Into<String>,
@@ -390,12 +255,6 @@ impl<A, L: LocationState> OrderItemBuilder<A, L> {
 
 impl<A, L> OrderItemBuilder<A, L> {
     /// The finished item. Compiles only when an address and a location are set.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-    /// # let _ = item;
-    /// ```
     pub fn build(self) -> OrderItem
     where
         A: AddressIsSet,

@@ -2,5 +2,5 @@ use housecanary_partner::orders::{OrderItem, ValueReportOrder};
 
 fn main() {
     let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-    let _order = ValueReportOrder::builder().item(item).build();
+    let _order = ValueReportOrder::builder(item).build();
 }
