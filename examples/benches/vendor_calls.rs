@@ -20,7 +20,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 use innovis_client::{Applicant, ClientConfig, PermissiblePurpose, ProductCode, ReportRequest};
 use serde::Serialize;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -157,10 +157,7 @@ impl Calls {
         );
         let order = ValueReportOrder::builder(
             "bench",
-            OrderItem::builder()
-                .address("1 A St")
-                .zipcode("78701")
-                .build(),
+            OrderItem::builder("1 A St", Location::zipcode("78701")).build(),
         )
         .build();
         let calls = Calls {

@@ -29,7 +29,7 @@ use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMe
 use housecanary_partner::exports::{
     ArchiveMatch, CreateExport, ExportArchive, ExportFormat, WaitOptions,
 };
-use housecanary_partner::orders::{OrderItem, OrderItemDetails, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, OrderItemDetails, ValueReportOrder};
 use housecanary_partner::progress::{Follow, OrderProgress};
 use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerProfile};
 use tokio_util::task::AbortOnDropHandle;
@@ -259,33 +259,24 @@ pub async fn run(
     // it cancels as invalid. An item cannot be built without an address and a location.
     let mut order = ValueReportOrder::builder(
         "Quickstart Portfolio",
-        OrderItem::builder()
-            .address("123 Main St")
-            .city_state("San Francisco", "CA")
-            .zipcode("94103")
-            .build(),
+        OrderItem::builder(
+            "123 Main St",
+            Location::full("San Francisco", "CA", "94103"),
+        )
+        .build(),
     )
     .customer_order_id("quickstart-1")
     .item(
-        OrderItem::builder()
-            .address("456 Oak Ave")
+        OrderItem::builder("456 Oak Ave", Location::zipcode("78701"))
             .unit("4B")
-            .zipcode("78701")
             .build(),
     )
     .item(
-        OrderItem::builder()
-            .address("789 Pine Rd")
-            .city_state("Denver", "CO")
+        OrderItem::builder("789 Pine Rd", Location::city_state("Denver", "CO"))
             .customer_item_id("loan-0042")
             .build(),
     )
-    .item(
-        OrderItem::builder()
-            .address("1 Invalid Address Way")
-            .zipcode("00000")
-            .build(),
-    );
+    .item(OrderItem::builder("1 Invalid Address Way", Location::zipcode("00000")).build());
     if let Some(owner) = settings.owner.clone() {
         order = order.owner(owner);
     }

@@ -19,8 +19,8 @@ use crate::owner::OwnerPair;
 /// It serializes straight to bytes, so an order of 10,000 items never passes through a JSON tree.
 ///
 /// ```
-/// use housecanary_partner::{OwnerPair, orders::{OrderItem, ValueReportOrder}};
-/// let first = OrderItem::builder().address("1 A St").zipcode("78701").build();
+/// use housecanary_partner::{OwnerPair, orders::{Location, OrderItem, ValueReportOrder}};
+/// let first = OrderItem::builder("1 A St", Location::zipcode("78701")).build();
 /// let order = ValueReportOrder::builder("March portfolio", first)
 ///     .customer_order_id("po-12")
 ///     .owner(OwnerPair::new(10_u64, 20_u64))
@@ -87,8 +87,8 @@ impl ValueReportOrder {
     /// naming the first one. The client calls this before sending.
     ///
     /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let item = OrderItem::builder().address("1 A St").zipcode(" ").build();
+    /// # use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
+    /// let item = OrderItem::builder("1 A St", Location::zipcode(" ")).build();
     /// let err = ValueReportOrder::builder("n", item).build().validate().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid items[0].zipcode: must not be blank");
     /// ```
@@ -115,8 +115,8 @@ fn blank(field: String) -> Error {
 /// Builds a [`ValueReportOrder`] from [`ValueReportOrder::builder`].
 ///
 /// ```
-/// use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-/// let item = |address: &str| OrderItem::builder().address(address).zipcode("78701").build();
+/// use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
+/// let item = |address: &str| OrderItem::builder(&address, Location::zipcode("78701")).build();
 /// let order = ValueReportOrder::builder("batch", item("1 A St"))
 ///     .item(item("2 B St"))
 ///     .items(["3 C St", "4 D St"].map(item))
@@ -184,9 +184,9 @@ impl Client {
     /// a dropped connection, look the order up by your `customer_order_id` before re-sending.
     ///
     /// ```no_run
-    /// use housecanary_partner::{OwnerPair, orders::{OrderItem, ValueReportOrder}};
+    /// use housecanary_partner::{OwnerPair, orders::{Location, OrderItem, ValueReportOrder}};
     /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
-    /// let item = OrderItem::builder().address("500 W 2nd St").city_state("Austin", "TX").build();
+    /// let item = OrderItem::builder("500 W 2nd St", Location::city_state("Austin", "TX")).build();
     /// let order = ValueReportOrder::builder("March portfolio", item)
     ///     .owner(OwnerPair::new(1200_u64, 5531_u64))
     ///     .build();

@@ -58,20 +58,6 @@ impl Location {
         }
     }
 
-    /// This location with `zipcode` set (kept city and state, if any): the item builder's
-    /// `.city_state(..).zipcode(..)`.
-    pub(crate) fn set_zipcode(mut self, zipcode: String) -> Self {
-        self.zipcode = Some(zipcode);
-        self
-    }
-
-    /// This location with city and state set (kept zipcode, if any).
-    pub(crate) fn set_city_state(mut self, city: String, state: String) -> Self {
-        self.city = Some(city);
-        self.state = Some(state);
-        self
-    }
-
     /// The city, when given.
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()

@@ -8,7 +8,7 @@
 //!   [`Client::list_order_items`](crate::Client::list_order_items);
 //! * `download_item_pdf.rs` — [`Client::item_pdf_download`](crate::Client::item_pdf_download).
 //!
-//! [`OrderItem`] is one address (its builder needs an address and a [`Location`]); [`Order`]
+//! [`OrderItem`] is one address (an address and a [`Location`], both required); [`Order`]
 //! and [`OrderItemDetails`] are what the API returns, unknown fields kept.
 
 mod create_order;
@@ -21,10 +21,7 @@ mod records;
 
 pub use create_order::{ValueReportOrder, ValueReportOrderBuilder};
 pub use location::Location;
-pub use order_item::{
-    AddressIsSet, LocationIsSet, LocationState, NoAddress, NoLocation, OrderItem, OrderItemBuilder,
-    WithAddress,
-};
+pub use order_item::{OrderItem, OrderItemBuilder};
 pub use records::{Downloadable, Order, OrderItemDetails};
 
 /// The callouts name the id by its old home; the public path is [`crate::Id`] only.

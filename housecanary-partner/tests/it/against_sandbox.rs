@@ -87,41 +87,31 @@ fn portfolio(owner: OwnerPair) -> ValueReportOrder {
     let [first, second, third] = [0, 1, 2].map(|i| fixtures::GOOD_ADDRESSES[i]);
     ValueReportOrder::builder(
         ORDER_NAME,
-        OrderItem::builder()
-            .address(first.0)
-            .zipcode(first.3)
+        OrderItem::builder(first.0, Location::zipcode(first.3))
             .customer_item_id("LOAN-1")
             .build(),
     )
     .customer_order_id("po-sandbox-1")
     .owner(owner)
     .item(
-        OrderItem::builder()
-            .address(second.0)
-            .city_state(second.1, second.2)
+        OrderItem::builder(second.0, Location::city_state(second.1, second.2))
             .unit("4B")
             .build(),
     )
     .item(
-        OrderItem::builder()
-            .address(third.0)
-            .location(Location::full(third.1, third.2, third.3))
+        OrderItem::builder(third.0, Location::full(third.1, third.2, third.3))
             .external_integration_id("crm-3")
             .build(),
     )
     .item(
-        OrderItem::builder()
-            .address(format!("1 {} Way", fixtures::INVALID_ADDRESS_MARKER))
-            .zipcode("94103")
-            .customer_item_id("BAD-1")
-            .build(),
+        OrderItem::builder(
+            &format!("1 {} Way", fixtures::INVALID_ADDRESS_MARKER),
+            Location::zipcode("94103"),
+        )
+        .customer_item_id("BAD-1")
+        .build(),
     )
-    .item(
-        OrderItem::builder()
-            .address("10 Elm St")
-            .city_state("Boise", "ID")
-            .build(),
-    )
+    .item(OrderItem::builder("10 Elm St", Location::city_state("Boise", "ID")).build())
     .build()
 }
 
@@ -498,10 +488,7 @@ async fn a_completed_orders_archive_name_does_not_depend_on_the_day_it_is_comput
     let client = client(&sandbox);
     let order = ValueReportOrder::builder(
         "Later Day",
-        OrderItem::builder()
-            .address("1 Main St")
-            .zipcode("94103")
-            .build(),
+        OrderItem::builder("1 Main St", Location::zipcode("94103")).build(),
     )
     .build();
     let created = client.create_order(&order).await.expect("order created");
@@ -551,10 +538,7 @@ async fn callouts_signed_with_another_secret_are_refused_and_redelivered() {
     let client = client(&sandbox);
     let order = ValueReportOrder::builder(
         "unverified",
-        OrderItem::builder()
-            .address("1 Main St")
-            .zipcode("94103")
-            .build(),
+        OrderItem::builder("1 Main St", Location::zipcode("94103")).build(),
     )
     .build();
     let created = client.create_order(&order).await.expect("order created");
@@ -588,10 +572,7 @@ async fn a_wrong_token_is_an_auth_error() {
     let client = client_with_token(&sandbox, "not-the-partner-token");
     let order = ValueReportOrder::builder(
         "never created",
-        OrderItem::builder()
-            .address("1 Main St")
-            .zipcode("94103")
-            .build(),
+        OrderItem::builder("1 Main St", Location::zipcode("94103")).build(),
     )
     .build();
     let err = client.create_order(&order).await.expect_err("bad token");
@@ -612,10 +593,7 @@ async fn an_owner_pair_the_partner_may_not_act_for_is_refused() {
     let client = client(&sandbox);
     let order = ValueReportOrder::builder(
         "someone else's",
-        OrderItem::builder()
-            .address("1 Main St")
-            .zipcode("94103")
-            .build(),
+        OrderItem::builder("1 Main St", Location::zipcode("94103")).build(),
     )
     .owner(OwnerPair::new(9_u64, 9_u64))
     .build();

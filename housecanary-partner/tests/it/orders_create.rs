@@ -1,6 +1,6 @@
 //! `POST orders/`: exact bodies, the Token header, answers and errors.
 
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 use housecanary_partner::status::OrderStatus;
 use housecanary_partner::{Error, OwnerPair};
 use serde_json::json;
@@ -12,29 +12,16 @@ use crate::support::{TOKEN, client_for};
 fn sample_order() -> ValueReportOrder {
     ValueReportOrder::builder(
         "March portfolio",
-        OrderItem::builder()
-            .address("500 W 2nd St")
+        OrderItem::builder("500 W 2nd St", Location::full("Austin", "TX", "78701"))
             .unit("4B")
-            .city_state("Austin", "TX")
-            .zipcode("78701")
             .customer_item_id("loan-1")
             .external_integration_id("crm-1")
             .build(),
     )
     .customer_order_id("po-12")
     .owner(OwnerPair::new(1200_u64, 5531_u64))
-    .item(
-        OrderItem::builder()
-            .address("1 Elm St")
-            .zipcode("02134")
-            .build(),
-    )
-    .item(
-        OrderItem::builder()
-            .address("9 Oak Ave")
-            .city_state("Portland", "OR")
-            .build(),
-    )
+    .item(OrderItem::builder("1 Elm St", Location::zipcode("02134")).build())
+    .item(OrderItem::builder("9 Oak Ave", Location::city_state("Portland", "OR")).build())
     .build()
 }
 
@@ -108,9 +95,7 @@ async fn a_ten_thousand_item_order_goes_out_whole() {
         .mount(&server)
         .await;
     let mut items = (0..10_000).map(|n| {
-        OrderItem::builder()
-            .address(format!("{n} Main St"))
-            .zipcode("78701")
+        OrderItem::builder(&format!("{n} Main St"), Location::zipcode("78701"))
             .customer_item_id(format!("item-{n}"))
             .build()
     });
@@ -289,12 +274,9 @@ async fn blank_values_are_rejected_before_sending() {
         .await;
     let order = ValueReportOrder::builder(
         "ok",
-        OrderItem::builder()
-            .address("1 A St")
-            .zipcode("78701")
-            .build(),
+        OrderItem::builder("1 A St", Location::zipcode("78701")).build(),
     )
-    .item(OrderItem::builder().address("  ").zipcode("78701").build())
+    .item(OrderItem::builder("  ", Location::zipcode("78701")).build())
     .build();
 
     let err = client_for(&server).create_order(&order).await.unwrap_err();

@@ -18,31 +18,12 @@ const EXPORT_TIME_ZONE_POSIX: &str = "PST8PDT,M3.2.0,M11.1.0";
 ///
 /// The naming functions take a clock instead of reading the system time, so tests (and callers
 /// reproducing a name computed earlier) can fix "now".
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::naming::{Clock, FixedClock, SystemClock};
-///
-/// let fixed = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// assert_eq!(fixed.now().to_string(), "2024-03-10T09:30:00Z");
-/// assert!(SystemClock.now() > fixed.now());
-/// ```
 pub trait Clock {
     /// The current instant.
     fn now(&self) -> Timestamp;
 }
 
 /// The real clock: [`Timestamp::now`].
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::naming::{Clock, SystemClock};
-///
-/// let now = SystemClock.now();
-/// assert!(now.as_second() > 1_700_000_000);
-/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SystemClock;
 

@@ -12,15 +12,6 @@ use super::clock::date_in_export_zone;
 ///
 /// The vendor does not document the format (the reference marks it UNKNOWN); ISO is what a
 /// Django `date` renders with `str()`, so it is the assumption here, kept in this one constant.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::naming::EXPORT_DATE_FORMAT;
-///
-/// let date = jiff::civil::date(2024, 3, 9);
-/// assert_eq!(date.strftime(EXPORT_DATE_FORMAT).to_string(), "2024-03-09");
-/// ```
 pub const EXPORT_DATE_FORMAT: &str = "%Y-%m-%d";
 
 /// Longest part of a rejected input quoted in an error.
