@@ -5,6 +5,8 @@
 //! allocation counts of this process are the clients' alone. For each call and each concurrency
 //! (1 and 64) it runs 11 rounds, alternating which side goes first, and prints the median of the
 //! per-round throughput ratios (SDK / hand-written) and the allocations per call of each side.
+//! The hand-written side decodes every response into a `serde_json::Value`, as code without the
+//! SDK's record types would; the SDK side returns its typed records.
 //! It also compares decoding an Innovis `ConsumerReport` with a plain `serde_json::Value` decode
 //! of the same bytes. Ratios, not absolute times: these machines are noisy.
 //!
@@ -18,7 +20,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use housecanary_partner::orders::{Order, OrderItem, OrderItemDetails, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 use innovis_client::{Applicant, ClientConfig, PermissiblePurpose, ProductCode, ReportRequest};
 use serde::Serialize;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -153,15 +155,11 @@ impl Calls {
             "Bearer {}",
             token["access_token"].as_str().expect("access_token")
         );
-        let order = ValueReportOrder::builder()
-            .name("bench")
-            .item(
-                OrderItem::builder()
-                    .address("1 A St")
-                    .zipcode("78701")
-                    .build(),
-            )
-            .build();
+        let order = ValueReportOrder::builder(
+            "bench",
+            OrderItem::builder("1 A St", Location::zipcode("78701")).build(),
+        )
+        .build();
         let calls = Calls {
             innovis,
             housecanary,
@@ -304,7 +302,7 @@ impl Calls {
                     .expect("send");
                 assert!(response.status().is_success());
                 let bytes = response.bytes().await.expect("body");
-                black_box(serde_json::from_slice::<Order>(&bytes).expect("json"));
+                black_box(serde_json::from_slice::<serde_json::Value>(&bytes).expect("json"));
             }
             Case::GetOrder | Case::ListItems => {
                 let path = match case {
@@ -322,14 +320,11 @@ impl Calls {
                     .expect("send");
                 assert!(response.status().is_success());
                 let bytes = response.bytes().await.expect("body");
-                if matches!(case, Case::GetOrder) {
-                    black_box(serde_json::from_slice::<Order>(&bytes).expect("json"));
-                } else {
-                    let items: Vec<OrderItemDetails> =
-                        serde_json::from_slice(&bytes).expect("json");
-                    assert_eq!(items.len(), 5);
-                    black_box(items);
+                let json: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+                if matches!(case, Case::ListItems) {
+                    assert_eq!(json.as_array().map(Vec::len), Some(5));
                 }
+                black_box(json);
             }
         }
     }

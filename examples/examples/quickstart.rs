@@ -27,10 +27,9 @@ use examples::Targets;
 use examples::settings::{CalloutMode, process_env};
 use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
 use housecanary_partner::exports::{
-    ArchiveMatch, CreateExport, ExportArchive, ExportFormat, ItemNaming, OrderNaming, SystemClock,
-    WaitOptions, order_download_name,
+    ArchiveMatch, CreateExport, ExportArchive, ExportFormat, WaitOptions,
 };
-use housecanary_partner::orders::{OrderItem, OrderItemDetails, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, OrderItemDetails, ValueReportOrder};
 use housecanary_partner::progress::{Follow, OrderProgress};
 use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerProfile};
 use tokio_util::task::AbortOnDropHandle;
@@ -258,36 +257,26 @@ pub async fn run(
 
     // Three addresses the sandbox accepts (one with a unit, one with a customer item id) and one
     // it cancels as invalid. An item cannot be built without an address and a location.
-    let mut order = ValueReportOrder::builder()
-        .name("Quickstart Portfolio")
-        .customer_order_id("quickstart-1")
-        .item(
-            OrderItem::builder()
-                .address("123 Main St")
-                .city_state("San Francisco", "CA")
-                .zipcode("94103")
-                .build(),
+    let mut order = ValueReportOrder::builder(
+        "Quickstart Portfolio",
+        OrderItem::builder(
+            "123 Main St",
+            Location::full("San Francisco", "CA", "94103"),
         )
-        .item(
-            OrderItem::builder()
-                .address("456 Oak Ave")
-                .unit("4B")
-                .zipcode("78701")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("789 Pine Rd")
-                .city_state("Denver", "CO")
-                .customer_item_id("loan-0042")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("1 Invalid Address Way")
-                .zipcode("00000")
-                .build(),
-        );
+        .build(),
+    )
+    .customer_order_id("quickstart-1")
+    .item(
+        OrderItem::builder("456 Oak Ave", Location::zipcode("78701"))
+            .unit("4B")
+            .build(),
+    )
+    .item(
+        OrderItem::builder("789 Pine Rd", Location::city_state("Denver", "CO"))
+            .customer_item_id("loan-0042")
+            .build(),
+    )
+    .item(OrderItem::builder("1 Invalid Address Way", Location::zipcode("00000")).build());
     if let Some(owner) = settings.owner.clone() {
         order = order.owner(owner);
     }
@@ -360,9 +349,7 @@ pub async fn run(
         .wait_for_export(order.id.clone(), &export.id, wait)
         .await?;
     // The vendor names the archive from the order's name and dates; the SDK computes that name.
-    let order_naming = OrderNaming::from_order(&order)?;
-    let export_file_name =
-        order_download_name(&order_naming, ExportFormat::Zip.as_str(), &SystemClock);
+    let export_file_name = ExportFormat::Zip.download_name(&order)?;
     // The vendor's download URL ends in the name it gave the archive: say so if the two differ.
     let server_file_name = done
         .exported_data
@@ -379,12 +366,7 @@ pub async fn run(
     let path = work_dir.join(&export_file_name);
     let bytes = housecanary.download_export_to_file(&done, &path).await?;
     writeln!(out, "    downloaded {} ({bytes} bytes)", path.display())?;
-    let item_naming = items
-        .iter()
-        .map(ItemNaming::from_item)
-        .collect::<Result<Vec<_>, _>>()?;
-    let archive =
-        ExportArchive::open(&path)?.match_items(&order_naming, &item_naming, &SystemClock);
+    let archive = ExportArchive::open(&path)?.match_order(&order, &items)?;
     for (item, files) in items.iter().zip(&archive.items) {
         let unit = item
             .unit

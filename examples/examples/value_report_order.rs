@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use examples::Targets;
 use examples::settings::CalloutMode;
 use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-use housecanary_partner::orders::{OrderItem, OrderItemDetails, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, OrderItemDetails, ValueReportOrder};
 use housecanary_partner::progress::{Follow, OrderProgress};
 use tokio_util::task::AbortOnDropHandle;
 
@@ -103,26 +103,12 @@ pub async fn run(
 
     writeln!(out, "\n(2) Create the order and wait for every item")?;
     // An item cannot be built without an address and a location: a zipcode, or a city and state.
-    let mut order = ValueReportOrder::builder()
-        .name("Value report example")
-        .item(
-            OrderItem::builder()
-                .address("123 Main St")
-                .zipcode("94103")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("789 Pine Rd")
-                .city_state("Denver", "CO")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("1 Invalid Address Way")
-                .zipcode("00000")
-                .build(),
-        );
+    let mut order = ValueReportOrder::builder(
+        "Value report example",
+        OrderItem::builder("123 Main St", Location::zipcode("94103")).build(),
+    )
+    .item(OrderItem::builder("789 Pine Rd", Location::city_state("Denver", "CO")).build())
+    .item(OrderItem::builder("1 Invalid Address Way", Location::zipcode("00000")).build());
     if let Some(owner) = settings.owner.clone() {
         order = order.owner(owner);
     }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use housecanary_partner::OwnerPair;
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 
 const ITEMS: usize = 10_000;
 const REPETITIONS: usize = 25;
@@ -78,23 +78,21 @@ fn main() -> ExitCode {
 /// location and the caller's own item id.
 fn order_of(items: usize) -> ValueReportOrder {
     let item = |index: usize| {
-        let builder = OrderItem::builder()
-            .address(format!("{} W {}nd St", 100 + index, index % 90 + 1))
-            .city_state("Austin", "TX")
-            .zipcode(format!("787{:02}", index % 100))
-            .customer_item_id(format!("loan-{index:06}"));
+        let builder = OrderItem::builder(
+            &format!("{} W {}nd St", 100 + index, index % 90 + 1),
+            Location::full("Austin", "TX", format!("787{:02}", index % 100)),
+        )
+        .customer_item_id(format!("loan-{index:06}"));
         if index % 3 == 0 {
             builder.unit(format!("Apt {}", index % 40 + 1)).build()
         } else {
             builder.build()
         }
     };
-    ValueReportOrder::builder()
-        .name("Benchmark portfolio")
+    ValueReportOrder::builder("Benchmark portfolio", item(0))
         .customer_order_id("bench-order-1")
         .owner(OwnerPair::new(1200_u64, 5531_u64))
-        .item(item(0))
-        .extend_items((1..items).map(item))
+        .items((1..items).map(item))
         .build()
 }
 

@@ -43,13 +43,6 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// Builds a client (and its connection pool, unless one was injected).
-    ///
-    /// ```no_run
-    /// use housecanary_partner::{Client, Config, Environment, SecretString};
-    /// let client = Client::new(Config::new(Environment::Demo, SecretString::from("t")))
-    ///     .expect("valid configuration");
-    /// # let _ = client;
-    /// ```
     pub fn new(config: Config) -> Result<Self> {
         let base = config.environment.base_url()?;
         let mut limits = config.limits;

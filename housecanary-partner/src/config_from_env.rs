@@ -35,19 +35,6 @@ impl Config {
     ///
     /// # Errors
     /// As [`Config::from_env`].
-    ///
-    /// ```
-    /// use std::collections::HashMap;
-    /// use housecanary_partner::{Config, EnvError, Environment};
-    ///
-    /// let vars = HashMap::from([("HOUSECANARY_TOKEN", "my-token")]);
-    /// let env = housecanary_partner::Env::new(|name: &str| {
-    ///     vars.get(name).map(|v| v.to_string()).ok_or(std::env::VarError::NotPresent)
-    /// });
-    /// let config = Config::from_vars(&env)?;
-    /// assert_eq!(config.environment(), &Environment::Demo);
-    /// # Ok::<(), EnvError>(())
-    /// ```
     pub fn from_vars<F>(env: &Env<F>) -> Result<Self, EnvError>
     where
         F: Fn(&str) -> Result<String, VarError>,

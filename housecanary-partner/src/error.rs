@@ -87,9 +87,9 @@ pub enum Error {
 
     /// A wait such as [`Client::wait_for_export`](crate::Client::wait_for_export) ran past its
     /// deadline (a single request that times out is an [`Error::Transport`]).
-    #[error("{operation} timed out")]
-    Timeout {
-        /// What timed out, with what is known of its state.
+    #[error("{operation}: the wait expired")]
+    WaitExpired {
+        /// What was waited for, with what is known of its state.
         operation: String,
     },
 
@@ -140,11 +140,6 @@ pub enum Error {
 
 impl Error {
     /// The HTTP status, for [`Error::Auth`] and [`Error::Api`].
-    ///
-    /// ```
-    /// let err = housecanary_partner::Error::Timeout { operation: "GET orders/1/".into() };
-    /// assert_eq!(err.status(), None);
-    /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Auth { .. } => Some(401),
@@ -154,12 +149,6 @@ impl Error {
     }
 
     /// How far the request got: whether it may have reached the vendor and been processed.
-    ///
-    /// ```
-    /// use housecanary_partner::{Delivery, Error};
-    /// let err = Error::Validation { field: "name".into(), message: "blank".into() };
-    /// assert_eq!(err.delivery(), Delivery::NotSent);
-    /// ```
     pub fn delivery(&self) -> credit_valuation_core::Delivery {
         use credit_valuation_core::Delivery;
         match self {
@@ -168,7 +157,7 @@ impl Error {
             Self::Api { status, .. } => Delivery::for_status(*status),
             Self::Transport(source) => source.delivery(),
             // The last answer arrived; what remains is the vendor's processing.
-            Self::Timeout { .. }
+            Self::WaitExpired { .. }
             | Self::Decode { .. }
             | Self::UnexpectedResponse { .. }
             | Self::ExportFailed { .. }
@@ -177,11 +166,6 @@ impl Error {
     }
 
     /// The request id the server sent with an error response, if any.
-    ///
-    /// ```
-    /// let err = housecanary_partner::Error::Timeout { operation: "GET orders/1/".into() };
-    /// assert_eq!(err.request_id(), None);
-    /// ```
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Auth { request_id, .. } | Self::Api { request_id, .. } => request_id.as_deref(),
@@ -202,11 +186,4 @@ fn format_field_errors(field_errors: &BTreeMap<String, Vec<String>>) -> String {
 }
 
 /// Shorthand for results of this crate's client calls.
-///
-/// ```
-/// fn order_name(id: u64) -> housecanary_partner::Result<String> {
-///     Ok(format!("order {id}"))
-/// }
-/// assert_eq!(order_name(7).unwrap(), "order 7");
-/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -54,6 +54,7 @@ mod config;
 mod config_from_env;
 mod error;
 pub mod exports;
+mod id;
 mod list_pages;
 pub mod metrics;
 pub mod orders;
@@ -74,7 +75,7 @@ pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
 pub use credit_valuation_core as transport;
 pub use credit_valuation_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use error::{Error, Result};
-pub use orders::Id;
+pub use id::Id;
 pub use owner::OwnerPair;
 
 #[cfg(feature = "axum")]

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::orders::Id;
+use crate::id::Id;
 
 /// One (`owner_organization_id`, `owner_id`) pair issued at onboarding.
 ///
@@ -26,11 +26,6 @@ pub struct OwnerPair {
 
 impl OwnerPair {
     /// The pair as the vendor issued it. Numbers are sent as JSON numbers, strings as strings.
-    ///
-    /// ```
-    /// let owner = housecanary_partner::OwnerPair::new("org-9", "user-3");
-    /// assert_eq!(owner.owner_id().to_string(), "user-3");
-    /// ```
     pub fn new(owner_organization_id: impl Into<Id>, owner_id: impl Into<Id>) -> Self {
         Self {
             owner_organization_id: owner_organization_id.into(),
@@ -39,21 +34,11 @@ impl OwnerPair {
     }
 
     /// The owner organization id.
-    ///
-    /// ```
-    /// let owner = housecanary_partner::OwnerPair::new(1_u64, 2_u64);
-    /// assert_eq!(owner.owner_organization_id().to_string(), "1");
-    /// ```
     pub fn owner_organization_id(&self) -> &Id {
         &self.owner_organization_id
     }
 
     /// The owner (user) id.
-    ///
-    /// ```
-    /// let owner = housecanary_partner::OwnerPair::new(1_u64, 2_u64);
-    /// assert_eq!(owner.owner_id().to_string(), "2");
-    /// ```
     pub fn owner_id(&self) -> &Id {
         &self.owner_id
     }

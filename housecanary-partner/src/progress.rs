@@ -20,7 +20,8 @@ use tokio::time::Instant;
 use crate::callouts::CalloutMessage;
 use crate::client::Client;
 use crate::error::Error;
-use crate::orders::{Id, OrderItemDetails};
+use crate::id::Id;
+use crate::orders::OrderItemDetails;
 use crate::status::{OrderItemStatus, OrderStatus};
 
 /// The last known state of one order item.
@@ -141,11 +142,6 @@ impl Default for OrderProgress {
 
 impl OrderProgress {
     /// An empty record.
-    ///
-    /// ```
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// assert_eq!(progress.callouts_received(), 0);
-    /// ```
     pub fn new() -> Self {
         Self {
             state: Arc::default(),
@@ -155,16 +151,6 @@ impl OrderProgress {
 
     /// Records one verified callout: item status changes, order status changes and
     /// `order_complete` deliveries; other messages only count.
-    ///
-    /// ```
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// let message = housecanary_partner::callouts::CalloutMessage::from_slice(
-    ///     br#"{"message_type":"order_status_change","message_id":"m","order_id":"7","new_status":"accepted"}"#,
-    /// ).unwrap();
-    /// progress.record(&message);
-    /// assert_eq!(progress.callouts_received(), 1);
-    /// assert!(progress.order_status(&"7".into()).is_some());
-    /// ```
     pub fn record(&self, message: &CalloutMessage) {
         {
             let mut state = self.lock();
@@ -211,14 +197,6 @@ impl OrderProgress {
 
     /// Records an item as the API listed it (what polling does); the reason is the item's
     /// `validation_errors`, joined, when it has any.
-    ///
-    /// ```
-    /// use housecanary_partner::orders::OrderItemDetails;
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// let item: OrderItemDetails = serde_json::from_str(r#"{"id": 8, "status": "complete"}"#).unwrap();
-    /// progress.record_item(&7_u64.into(), &item);
-    /// assert_eq!(progress.finished(&[8_u64.into()]), 1);
-    /// ```
     pub fn record_item(&self, order_id: &Id, item: &OrderItemDetails) {
         let Some(status) = item.status.clone() else {
             return;
@@ -241,41 +219,22 @@ impl OrderProgress {
     }
 
     /// The last known state of an item.
-    ///
-    /// ```
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// assert!(progress.item(&1_u64.into()).is_none());
-    /// ```
     pub fn item(&self, item_id: &Id) -> Option<ItemProgress> {
         self.lock().items.get(item_id).cloned()
     }
 
     /// The last status an `order_status_change` callout gave an order.
-    ///
-    /// ```
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// assert!(progress.order_status(&1_u64.into()).is_none());
-    /// ```
     pub fn order_status(&self, order_id: &Id) -> Option<OrderStatus> {
         self.lock().orders.get(order_id).cloned()
     }
 
     /// How many callouts were recorded (a receiver does not pass on redeliveries it
     /// recognised, so they are not counted).
-    ///
-    /// ```
-    /// assert_eq!(housecanary_partner::progress::OrderProgress::new().callouts_received(), 0);
-    /// ```
     pub fn callouts_received(&self) -> u64 {
         self.lock().callouts
     }
 
     /// How many of `item_ids` are in a final status.
-    ///
-    /// ```
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// assert_eq!(progress.finished(&[1_u64.into(), 2_u64.into()]), 0);
-    /// ```
     pub fn finished(&self, item_ids: &[Id]) -> usize {
         let state = self.lock();
         item_ids
@@ -290,21 +249,6 @@ impl OrderProgress {
     }
 
     /// The handler to give a callout receiver: it records each message and accepts it.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    ///
-    /// let progress = housecanary_partner::progress::OrderProgress::new();
-    /// let header = http::HeaderName::from_static("x-signature");
-    /// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("a callout secret")).unwrap();
-    /// let receiver = CalloutReceiver::new(
-    ///     CalloutVerifier::new(auth),
-    ///     InMemoryMessageLog::default(),
-    ///     progress.handler(),
-    /// );
-    /// # let _ = receiver;
-    /// ```
     pub fn handler(
         &self,
     ) -> impl Fn(CalloutMessage) -> Ready<Result<(), Infallible>> + Clone + Send + Sync + 'static

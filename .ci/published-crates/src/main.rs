@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::env::VarError;
 
 use credit_valuation_sandbox::{Sandbox, fixtures};
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 use innovis_client::{Applicant, PermissiblePurpose, ProductCode, ReportRequest, pii};
 
 #[tokio::main]
@@ -60,15 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let housecanary =
         housecanary_partner::Client::new(housecanary_partner::Config::from_vars(&env)?)?;
-    let order = ValueReportOrder::builder()
-        .name("published crates check")
-        .item(
-            OrderItem::builder()
-                .address("1 Main St")
-                .zipcode("78701")
-                .build(),
-        )
-        .build();
+    let order = ValueReportOrder::builder("published crates check", OrderItem::builder("1 Main St", Location::zipcode("78701")).build()).build();
     let created = housecanary.create_order(&order).await?;
     println!("housecanary-partner: order {} created", created.id);
 

@@ -31,9 +31,7 @@ impl AddressRow {
     /// The order item for this row. Its builder takes the location whole, so a row that made a
     /// [`Location`] always makes an item.
     pub fn to_item(&self) -> OrderItem {
-        let builder = OrderItem::builder()
-            .address(self.address.clone())
-            .location(self.location.clone())
+        let builder = OrderItem::builder(&self.address, self.location.clone())
             .customer_item_id(self.customer_item_id.clone());
         match &self.unit {
             Some(unit) => builder.unit(unit.clone()).build(),

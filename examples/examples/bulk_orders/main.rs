@@ -25,8 +25,7 @@ use examples::Targets;
 use examples::settings::{CalloutMode, process_env};
 use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
 use housecanary_partner::exports::{
-    ArchiveMatch, CreateExport, ExportArchive, ExportFormat, ItemNaming, OrderNaming, SystemClock,
-    WaitOptions, order_download_name,
+    ArchiveMatch, CreateExport, ExportArchive, ExportFormat, WaitOptions,
 };
 use housecanary_partner::orders::{Order, ValueReportOrder};
 use housecanary_partner::progress::{Follow, OrderProgress};
@@ -221,10 +220,8 @@ pub async fn run(
             continue;
         };
         // The builder needs one item before it builds; the others follow in a batch.
-        let mut order = ValueReportOrder::builder()
-            .name(name)
-            .item(first.to_item())
-            .extend_items(others.iter().map(|row| row.to_item()));
+        let mut order = ValueReportOrder::builder(&name, first.to_item())
+            .items(others.iter().map(|row| row.to_item()));
         if let Some(owner) = settings.owner.clone() {
             order = order.owner(owner);
         }
@@ -298,17 +295,10 @@ pub async fn run(
         let done = housecanary
             .wait_for_export(order.id.clone(), &export.id, wait())
             .await?;
-        let order_naming = OrderNaming::from_order(&order)?;
-        let export_file_name =
-            order_download_name(&order_naming, ExportFormat::Zip.as_str(), &SystemClock);
+        let export_file_name = ExportFormat::Zip.download_name(&order)?;
         let path = work_dir.join(&export_file_name);
         housecanary.download_export_to_file(&done, &path).await?;
-        let item_naming = items
-            .iter()
-            .map(ItemNaming::from_item)
-            .collect::<Result<Vec<_>, _>>()?;
-        let archive =
-            ExportArchive::open(&path)?.match_items(&order_naming, &item_naming, &SystemClock);
+        let archive = ExportArchive::open(&path)?.match_order(&order, &items)?;
         let reports: usize = archive.items.iter().map(|files| files.reports.len()).sum();
         writeln!(
             out,

@@ -8,7 +8,7 @@ mod callout_receiver_example;
 use std::time::Duration;
 
 use callout_receiver_example::ReceiverArgs;
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 
 use crate::support::{self, SharedOutput, env};
 
@@ -69,11 +69,9 @@ async fn the_receiver_prints_the_sandboxs_callouts_and_stops_after_n() {
     let out = SharedOutput::default();
     let place_order = async {
         let client = targets.housecanary.client().unwrap();
-        let mut order = ValueReportOrder::builder().name("Receiver test").item(
-            OrderItem::builder()
-                .address("123 Main St")
-                .zipcode("94103")
-                .build(),
+        let mut order = ValueReportOrder::builder(
+            "Receiver test",
+            OrderItem::builder("123 Main St", Location::zipcode("94103")).build(),
         );
         if let Some(owner) = targets.housecanary.owner.clone() {
             order = order.owner(owner);

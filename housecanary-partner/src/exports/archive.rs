@@ -12,7 +12,7 @@ use zip::ZipArchive;
 use zip::read::ZipFile;
 
 use super::central_directory::first_duplicate;
-use super::file_names::EntryKind;
+use super::naming::EntryKind;
 use super::safe_entry_path::unsafe_reason;
 
 /// Longest part of an entry name quoted in an error.
@@ -34,7 +34,7 @@ const COPY_BUFFER_BYTES: usize = 64 * 1024;
 /// ```
 /// use std::io::{Cursor, Read, Write};
 ///
-/// use housecanary_partner::exports::{EntryKind, ExportArchive};
+/// use housecanary_partner::exports::{ExportArchive, naming::EntryKind};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// // An archive as the vendor would send it (built here with the `zip` crate).
@@ -69,20 +69,6 @@ impl<R> fmt::Debug for ExportArchive<R> {
 }
 
 /// One file in an export archive.
-///
-/// # Examples
-///
-/// ```no_run
-/// use housecanary_partner::exports::ExportArchive;
-///
-/// # fn main() -> Result<(), housecanary_partner::exports::ArchiveError> {
-/// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
-/// for entry in archive.entries() {
-///     println!("{} ({} bytes): {:?}", entry.path(), entry.size(), entry.kind());
-/// }
-/// # Ok(())
-/// # }
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveEntry {
     index: usize,
@@ -93,83 +79,31 @@ pub struct ArchiveEntry {
 
 impl ArchiveEntry {
     /// The entry's position in the archive.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// assert_eq!(archive.entries()[0].index(), 0);
-    /// ```
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// The full name in the archive (`folder/file`), checked to be a safe relative path.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// println!("{}", archive.entries()[0].path());
-    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The last component of [`path`](Self::path).
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// let entry = &archive.entries()[0];
-    /// assert!(entry.path().ends_with(entry.file_name()));
-    /// ```
     pub fn file_name(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
     }
 
     /// The folders before the file name (`HC_q1_2024-03-10`), or `None` at the archive's root.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// if let Some(folder) = archive.entries()[0].folder() {
-    ///     println!("inside {folder}");
-    /// }
-    /// ```
     pub fn folder(&self) -> Option<&str> {
         self.path.rsplit_once('/').map(|(folder, _)| folder)
     }
 
     /// What the entry is, from its file name.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use housecanary_partner::exports::EntryKind;
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// let reports = archive
-    ///     .entries()
-    ///     .iter()
-    ///     .filter(|entry| matches!(entry.kind(), EntryKind::Report { .. }))
-    ///     .count();
-    /// println!("{reports} reports");
-    /// ```
     pub fn kind(&self) -> &EntryKind {
         &self.kind
     }
 
     /// The uncompressed size the archive declares for the entry.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// let total: u64 = archive.entries().iter().map(|entry| entry.size()).sum();
-    /// println!("{total} bytes uncompressed");
-    /// ```
     pub fn size(&self) -> u64 {
         self.size
     }
@@ -182,16 +116,6 @@ impl ExportArchive<BufReader<File>> {
     ///
     /// [`ArchiveError::Open`] when the file cannot be opened, and the errors of
     /// [`ExportArchive::new`].
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use housecanary_partner::exports::ExportArchive;
-    ///
-    /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
-    /// println!("{} entries", archive.entries().len());
-    /// # Ok::<(), housecanary_partner::exports::ArchiveError>(())
-    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ArchiveError> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|source| ArchiveError::Open {
@@ -210,17 +134,6 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// [`ArchiveError::NotAZip`] when the data is not a readable zip archive,
     /// [`ArchiveError::UnsafeEntryName`] when an entry's name could escape an extraction folder,
     /// [`ArchiveError::Entry`] when an entry's header cannot be read.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io::Cursor;
-    ///
-    /// use housecanary_partner::exports::{ArchiveError, ExportArchive};
-    ///
-    /// let err = ExportArchive::new(Cursor::new(b"not a zip".to_vec())).unwrap_err();
-    /// assert!(matches!(err, ArchiveError::NotAZip { .. }));
-    /// ```
     pub fn new(reader: R) -> Result<Self, ArchiveError> {
         let not_a_zip = |source: zip::result::ZipError| ArchiveError::NotAZip {
             source: Box::new(source),
@@ -270,15 +183,6 @@ impl<R: Read + Seek> ExportArchive<R> {
     }
 
     /// The archive's files (directories left out), in archive order.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// for entry in archive.entries() {
-    ///     println!("{}", entry.path());
-    /// }
-    /// ```
     pub fn entries(&self) -> &[ArchiveEntry] {
         &self.entries
     }
@@ -290,22 +194,7 @@ impl<R: Read + Seek> ExportArchive<R> {
     /// [`ArchiveError::UnknownEntry`] when `entry` is not from this archive,
     /// [`ArchiveError::Entry`] when it cannot be read (unsupported compression, encryption,
     /// corrupt header). Read errors during streaming come from the returned reader.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use std::io::Read;
-    ///
-    /// # let mut archive = housecanary_partner::exports::ExportArchive::open("e.zip")?;
-    /// let entry = archive.entries()[0].clone();
-    /// let mut head = [0u8; 4];
-    /// archive.entry_reader(&entry)?.read_exact(&mut head)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn entry_reader(
-        &mut self,
-        entry: &ArchiveEntry,
-    ) -> Result<EntryReader<'_, R>, ArchiveError> {
+    pub fn entry_reader(&mut self, entry: &ArchiveEntry) -> Result<impl Read + '_, ArchiveError> {
         self.check_entry(entry)?;
         let file = self
             .zip
@@ -324,23 +213,6 @@ impl<R: Read + Seek> ExportArchive<R> {
     ///
     /// Those of [`entry_reader`](Self::entry_reader); [`ArchiveError::Entry`] when reading
     /// fails midway (corrupt data, CRC mismatch); [`ArchiveError::Write`] when `writer` fails.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use std::fs::File;
-    ///
-    /// use housecanary_partner::exports::{EntryKind, ExportArchive};
-    ///
-    /// let mut archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
-    /// for entry in archive.entries().to_vec() {
-    ///     if let EntryKind::Report { .. } = entry.kind() {
-    ///         let mut out = File::create(entry.file_name()).expect("create file");
-    ///         archive.copy_entry_to(&entry, &mut out)?;
-    ///     }
-    /// }
-    /// # Ok::<(), housecanary_partner::exports::ArchiveError>(())
-    /// ```
     pub fn copy_entry_to(
         &mut self,
         entry: &ArchiveEntry,
@@ -380,13 +252,6 @@ impl<R: Read + Seek> ExportArchive<R> {
     }
 
     /// Gives back the underlying reader.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-    /// let file = archive.into_inner();
-    /// ```
     pub fn into_inner(self) -> R {
         self.zip.into_inner()
     }
@@ -409,24 +274,10 @@ impl<R: Read + Seek> ExportArchive<R> {
     }
 }
 
-/// The decompressed bytes of one archive entry, streamed from the archive.
-///
-/// # Examples
-///
-/// ```no_run
-/// use std::io::Read;
-///
-/// # let mut archive = housecanary_partner::exports::ExportArchive::open("e.zip")?;
-/// let entry = archive.entries()[0].clone();
-/// let mut text = String::new();
-/// archive.entry_reader(&entry)?.read_to_string(&mut text)?;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// It yields at most the size the archive declares for the entry: a compressed entry that
-/// inflates past it (a zip bomb, or a corrupt header) fails with an `InvalidData` error instead
-/// of filling memory or disk.
-pub struct EntryReader<'a, R: Read> {
+/// An entry's bytes, never more than the size the archive declares: a compressed entry that
+/// inflates past it (a zip bomb, or a corrupt header) fails with `InvalidData` instead of
+/// filling memory or disk.
+struct EntryReader<'a, R: Read> {
     file: ZipFile<'a, R>,
     declared: u64,
     read: u64,
@@ -454,25 +305,7 @@ impl<R: Read> Read for EntryReader<'_, R> {
 #[error("the entry inflates past its declared size of {0} bytes")]
 struct LargerThanDeclared(u64);
 
-impl<R: Read> fmt::Debug for EntryReader<'_, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EntryReader")
-            .field("name", &self.file.name())
-            .finish_non_exhaustive()
-    }
-}
-
 /// What went wrong reading an export archive.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{ArchiveError, ExportArchive};
-///
-/// let err = ExportArchive::open("/nonexistent/HC_q1_2024-03-10.zip").unwrap_err();
-/// assert!(matches!(err, ArchiveError::Open { .. }));
-/// assert!(err.to_string().contains("HC_q1_2024-03-10.zip"));
-/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArchiveError {

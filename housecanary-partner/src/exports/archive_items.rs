@@ -3,27 +3,14 @@
 use std::io::{Read, Seek};
 
 use super::archive::{ArchiveEntry, ExportArchive};
-use super::clock::Clock;
-use super::file_names::EntryKind;
-use super::item_lookup::{ItemLookup, ItemMatcher};
-use super::naming_inputs::{ItemNaming, OrderNaming};
+use super::naming::{
+    Clock, EntryKind, ItemLookup, ItemMatcher, ItemNaming, NamingInputError, OrderNaming,
+    SystemClock,
+};
+use crate::orders::{Order, OrderItemDetails};
 
-/// Every entry of an archive, sorted by the order item it belongs to.
-///
-/// # Examples
-///
-/// ```no_run
-/// use housecanary_partner::exports::{ExportArchive, ItemNaming, OrderNaming, SystemClock};
-///
-/// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
-/// let items = [ItemNaming::new("1 Main St")];
-/// let matched = archive.match_items(&OrderNaming::new("Q1"), &items, &SystemClock);
-/// if let Some(pdf) = matched.items[0].report("ValueReport") {
-///     println!("report of item 0: {}", pdf.path());
-/// }
-/// println!("{} entries matched no item", matched.unmatched.len());
-/// # Ok::<(), housecanary_partner::exports::ArchiveError>(())
-/// ```
+/// Every entry of an archive, sorted by the order item it belongs to: what
+/// [`ExportArchive::match_order`] returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ArchiveMatch {
@@ -31,22 +18,13 @@ pub struct ArchiveMatch {
     pub items: Vec<ItemFiles>,
     /// `Order.json` entries.
     pub order_json: Vec<ArchiveEntry>,
-    /// Item entries whose name several items produce.
-    pub ambiguous: Vec<AmbiguousEntry>,
+    /// Item entries whose name several items produce, each with the indexes of those items.
+    pub ambiguous: Vec<(ArchiveEntry, Vec<usize>)>,
     /// Item entries that match no item, and files of no known kind.
     pub unmatched: Vec<ArchiveEntry>,
 }
 
 /// The entries that belong to one order item.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::ItemFiles;
-///
-/// let files = ItemFiles::default();
-/// assert!(files.report("ValueReport").is_none());
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ItemFiles {
@@ -58,14 +36,6 @@ pub struct ItemFiles {
 
 impl ItemFiles {
     /// The report with this suffix (`ValueReport`, `AgileInsights`), ignoring ASCII case.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ItemFiles;
-    ///
-    /// assert!(ItemFiles::default().report("AgileInsights").is_none());
-    /// ```
     pub fn report(&self, suffix: &str) -> Option<&ArchiveEntry> {
         self.reports.iter().find(|entry| {
             matches!(
@@ -76,46 +46,42 @@ impl ItemFiles {
     }
 }
 
-/// An item entry that several items could have produced.
-///
-/// # Examples
-///
-/// ```no_run
-/// # let archive = housecanary_partner::exports::ExportArchive::open("e.zip").unwrap();
-/// # let items = [housecanary_partner::exports::ItemNaming::new("1 Main St")];
-/// # let order = housecanary_partner::exports::OrderNaming::new("Q1");
-/// # let clock = housecanary_partner::exports::SystemClock;
-/// for ambiguous in archive.match_items(&order, &items, &clock).ambiguous {
-///     println!("{} could be items {:?}", ambiguous.entry.path(), ambiguous.candidates);
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AmbiguousEntry {
-    /// The entry.
-    pub entry: ArchiveEntry,
-    /// The items it could belong to.
-    pub candidates: Vec<usize>,
-}
-
 impl<R: Read + Seek> ExportArchive<R> {
-    /// Maps every entry to the order item it was named after (see [`ItemMatcher`] for the
-    /// rule), collecting each item's JSON and reports.
+    /// Says which entry belongs to which item, from the records `get_order` and
+    /// `list_order_items` return. An item without a date is named after today; an entry that
+    /// names another day still matches its item by its id alone.
     ///
-    /// # Examples
+    /// # Errors
+    ///
+    /// [`NamingInputError`] when a record lacks what the names are made from (a `name`, an
+    /// `address`) or holds a date that is not one.
     ///
     /// ```no_run
-    /// use housecanary_partner::exports::{ExportArchive, ItemNaming, OrderNaming, SystemClock};
-    ///
-    /// let archive = ExportArchive::open("HC_q1_2024-03-10.zip")?;
-    /// let order = OrderNaming::new("Q1");
-    /// let items = [ItemNaming::new("1 Main St"), ItemNaming::new("2 Oak Ave")];
-    /// let matched = archive.match_items(&order, &items, &SystemClock);
-    /// for (item, files) in items.iter().zip(&matched.items) {
-    ///     println!("{}: {} report(s)", item.address, files.reports.len());
+    /// use housecanary_partner::exports::ExportArchive;
+    /// # async fn run(client: housecanary_partner::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let order = client.get_order(42_u64).await?;
+    /// let items = client.list_order_items(42_u64).await?;
+    /// let matched = ExportArchive::open("HC_q1_2024-03-10.zip")?.match_order(&order, &items)?;
+    /// if let Some(pdf) = matched.items[0].report("ValueReport") {
+    ///     println!("report of item {}: {}", items[0].id, pdf.path());
     /// }
-    /// # Ok::<(), housecanary_partner::exports::ArchiveError>(())
+    /// # Ok(()) }
     /// ```
+    pub fn match_order(
+        &self,
+        order: &Order,
+        items: &[OrderItemDetails],
+    ) -> Result<ArchiveMatch, NamingInputError> {
+        let order = OrderNaming::from_order(order)?;
+        let items = items
+            .iter()
+            .map(ItemNaming::from_item)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.match_items(&order, &items, &SystemClock))
+    }
+
+    /// [`match_order`](Self::match_order) from naming inputs and a clock, for orders known from
+    /// elsewhere than the API's records.
     pub fn match_items(
         &self,
         order: &OrderNaming,
@@ -137,10 +103,7 @@ impl<R: Read + Seek> ExportArchive<R> {
                     None => matched.unmatched.push(entry.clone()),
                 },
                 (ItemLookup::Ambiguous(candidates), _) => {
-                    matched.ambiguous.push(AmbiguousEntry {
-                        entry: entry.clone(),
-                        candidates,
-                    });
+                    matched.ambiguous.push((entry.clone(), candidates));
                 }
                 (_, EntryKind::OrderJson) => matched.order_json.push(entry.clone()),
                 _ => matched.unmatched.push(entry.clone()),

@@ -9,7 +9,7 @@ use http::Method;
 use super::export_request::{ExportFormat, ExportRequest};
 use crate::client::Client;
 use crate::error::Result;
-use crate::orders::Id;
+use crate::id::Id;
 
 /// A request for an export of an order's results, sent with [`Client::create_export`].
 ///
@@ -32,11 +32,6 @@ pub struct CreateExport {
 
 impl CreateExport {
     /// An export of order `order_id`: a zip archive, with the per-item JSON files.
-    ///
-    /// ```
-    /// let export = housecanary_partner::exports::CreateExport::new(42_u64);
-    /// assert!(!export.excludes_json());
-    /// ```
     pub fn new(order_id: impl Into<Id>) -> Self {
         Self {
             order_id: order_id.into(),
@@ -47,52 +42,28 @@ impl CreateExport {
 
     /// The archive format (the `{fmt}` path segment): [`ExportFormat::Zip`] by default, or any
     /// string the vendor offers, sent as given.
-    ///
-    /// ```
-    /// let export = housecanary_partner::exports::CreateExport::new(42_u64).format("csv");
-    /// assert_eq!(export.export_format().as_str(), "csv");
-    /// ```
     pub fn format(mut self, format: impl Into<ExportFormat>) -> Self {
         self.format = format.into();
         self
     }
 
     /// Leaves the per-item `…_OrderItem.json` files out of the archive (`exclude_json=true`).
-    ///
-    /// ```
-    /// let export = housecanary_partner::exports::CreateExport::new(42_u64).exclude_json(true);
-    /// assert!(export.excludes_json());
-    /// ```
     pub fn exclude_json(mut self, exclude: bool) -> Self {
         self.exclude_json = exclude;
         self
     }
 
     /// The order to export.
-    ///
-    /// ```
-    /// let export = housecanary_partner::exports::CreateExport::new("ord-7");
-    /// assert_eq!(export.order_id(), "ord-7");
-    /// ```
     pub fn order_id(&self) -> &Id {
         &self.order_id
     }
 
     /// The archive format asked for.
-    ///
-    /// ```
-    /// use housecanary_partner::exports::{CreateExport, ExportFormat};
-    /// assert_eq!(CreateExport::new(1_u64).export_format(), &ExportFormat::Zip);
-    /// ```
     pub fn export_format(&self) -> &ExportFormat {
         &self.format
     }
 
     /// Whether the per-item JSON files are left out.
-    ///
-    /// ```
-    /// assert!(!housecanary_partner::exports::CreateExport::new(1_u64).excludes_json());
-    /// ```
     pub fn excludes_json(&self) -> bool {
         self.exclude_json
     }

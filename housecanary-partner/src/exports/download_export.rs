@@ -20,7 +20,8 @@ impl Client {
     /// # -> Result<(), housecanary_partner::Error> {
     /// let mut out = Vec::new(); // any tokio AsyncWrite: a file, a socket, ...
     /// let bytes = client.download_export(&export, &mut out).await?;
-    /// # let _ = bytes; Ok(()) }
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
     /// ```
     pub async fn download_export<W>(&self, export: &ExportRequest, writer: &mut W) -> Result<u64>
     where

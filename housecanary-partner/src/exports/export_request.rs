@@ -6,7 +6,9 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::orders::Id;
+use super::naming::{NamingInputError, OrderNaming, SystemClock, order_download_name};
+use crate::id::Id;
+use crate::orders::Order;
 use crate::status::ExportStatus;
 use crate::text::signed_url_shown;
 
@@ -29,15 +31,32 @@ pub enum ExportFormat {
 
 impl ExportFormat {
     /// The path segment sent to the vendor.
-    ///
-    /// ```
-    /// assert_eq!(housecanary_partner::exports::ExportFormat::Zip.as_str(), "zip");
-    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             Self::Zip => "zip",
             Self::Other(raw) => raw,
         }
+    }
+
+    /// The name the vendor gives `order`'s archive in this format,
+    /// `HC_{slug(order name)}_{order_date}.{fmt}`, where the date is the order's completion
+    /// date, else today in `America/Los_Angeles`.
+    ///
+    /// # Errors
+    ///
+    /// [`NamingInputError`] when the record has no `name` or holds a date that is not one.
+    ///
+    /// ```
+    /// use housecanary_partner::{exports::ExportFormat, orders::Order};
+    /// let order: Order = serde_json::from_str(
+    ///     r#"{"id": 7, "name": "Q1 Portfolio", "completed": "2024-03-10T09:30:00Z"}"#,
+    /// ).unwrap();
+    /// // 09:30 UTC is 01:30 in Los Angeles, still March 10th.
+    /// assert_eq!(ExportFormat::Zip.download_name(&order).unwrap(), "HC_q1-portfolio_2024-03-10.zip");
+    /// ```
+    pub fn download_name(&self, order: &Order) -> Result<String, NamingInputError> {
+        let naming = OrderNaming::from_order(order)?;
+        Ok(order_download_name(&naming, self.as_str(), &SystemClock))
     }
 }
 
@@ -68,15 +87,6 @@ impl fmt::Display for ExportFormat {
 /// Once `status` is `complete`, `exported_data` holds a signed URL to download the archive
 /// from (without the partner token); `Debug` shows that URL without its query (its signature).
 /// Unknown fields are kept in [`extra`](Self::extra).
-///
-/// ```
-/// let export: housecanary_partner::exports::ExportRequest = serde_json::from_str(
-///     r#"{"id": 9, "status": "complete", "percent_complete": 100, "exclude_json": false,
-///         "exported_data": "https://cdn.example/HC_x.zip?Signature=s3cr3t"}"#,
-/// ).unwrap();
-/// assert_eq!(export.percent_complete, Some(100.0));
-/// assert!(!format!("{export:?}").contains("s3cr3t"));
-/// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExportRequest {
@@ -128,12 +138,6 @@ impl fmt::Debug for ExportRequest {
 
 impl ExportRequest {
     /// Whether the archive is ready to download.
-    ///
-    /// ```
-    /// let export: housecanary_partner::exports::ExportRequest =
-    ///     serde_json::from_str(r#"{"id": 1, "status": "complete", "exported_data": "https://x/y.zip"}"#).unwrap();
-    /// assert!(export.is_complete());
-    /// ```
     pub fn is_complete(&self) -> bool {
         self.status == Some(ExportStatus::Complete)
     }

@@ -9,7 +9,7 @@ use http::Method;
 use super::export_request::ExportRequest;
 use crate::client::Client;
 use crate::error::Result;
-use crate::orders::Id;
+use crate::id::Id;
 
 /// `GET orders/{id}/export-requests/{export_id}/`; also each poll of
 /// [`Client::wait_for_export`].

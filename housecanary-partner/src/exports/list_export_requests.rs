@@ -10,8 +10,8 @@ use http::Method;
 use super::export_request::ExportRequest;
 use crate::client::Client;
 use crate::error::Result;
+use crate::id::Id;
 use crate::list_pages::{Page, collect_list, stream_list};
-use crate::orders::Id;
 
 /// `GET orders/{id}/export-requests/`; later pages follow the `next` links.
 pub(crate) struct ListExportRequests {
@@ -45,7 +45,8 @@ impl Client {
     ///     .try_filter(|e| std::future::ready(e.is_complete()))
     ///     .try_collect()
     ///     .await?;
-    /// # let _ = done; Ok(()) }
+    /// println!("{} complete exports", done.len());
+    /// # Ok(()) }
     /// ```
     pub fn export_requests(
         &self,

@@ -8,7 +8,7 @@ use super::export_request::ExportRequest;
 use super::get_export_request::GetExportRequest;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::orders::Id;
+use crate::id::Id;
 use crate::status::ExportStatus;
 
 type ProgressFn = Box<dyn FnMut(&ExportRequest) + Send>;
@@ -16,17 +16,6 @@ type ProgressFn = Box<dyn FnMut(&ExportRequest) + Send>;
 /// How [`Client::wait_for_export`] polls.
 ///
 /// Defaults: first poll after 2 s, the interval doubling up to 30 s, give up after 30 minutes.
-///
-/// ```
-/// use std::time::Duration;
-/// use housecanary_partner::exports::WaitOptions;
-/// let options = WaitOptions::default()
-///     .initial_interval(Duration::from_secs(1))
-///     .max_interval(Duration::from_secs(10))
-///     .timeout(Duration::from_secs(600))
-///     .on_progress(|export| println!("{:?}%", export.percent_complete));
-/// # let _ = options;
-/// ```
 pub struct WaitOptions {
     initial_interval: Duration,
     max_interval: Duration,
@@ -61,50 +50,26 @@ impl Default for WaitOptions {
 
 impl WaitOptions {
     /// The wait before the second poll (the first is immediate); it doubles after each poll.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let o = housecanary_partner::exports::WaitOptions::default().initial_interval(Duration::from_millis(500));
-    /// # let _ = o;
-    /// ```
     pub fn initial_interval(mut self, interval: Duration) -> Self {
         self.initial_interval = interval;
         self
     }
 
     /// The longest wait between polls.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let o = housecanary_partner::exports::WaitOptions::default().max_interval(Duration::from_secs(5));
-    /// # let _ = o;
-    /// ```
     pub fn max_interval(mut self, interval: Duration) -> Self {
         self.max_interval = interval;
         self
     }
 
-    /// The deadline, counted from the call; past it the wait fails with [`Error::Timeout`].
+    /// The deadline, counted from the call; past it the wait fails with [`Error::WaitExpired`].
     /// A poll does not retry past it either: when the server asks for a wait (`Retry-After`) or
     /// the backoff would end after the deadline, the wait ends with that answer.
-    ///
-    /// ```
-    /// # use std::time::Duration;
-    /// let o = housecanary_partner::exports::WaitOptions::default().timeout(Duration::from_secs(120));
-    /// # let _ = o;
-    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// Called with every polled state (read `percent_complete` for progress).
-    ///
-    /// ```
-    /// let o = housecanary_partner::exports::WaitOptions::default()
-    ///     .on_progress(|e| eprintln!("export {}: {:?}%", e.id, e.percent_complete));
-    /// # let _ = o;
-    /// ```
     pub fn on_progress(mut self, callback: impl FnMut(&ExportRequest) + Send + 'static) -> Self {
         self.on_progress = Some(Box::new(callback));
         self
@@ -114,7 +79,7 @@ impl WaitOptions {
 impl Client {
     /// Polls `GET orders/{id}/export-requests/{export_id}/` until the export is `complete`
     /// (returned), ends in another terminal status ([`Error::ExportFailed`]), or the deadline
-    /// passes ([`Error::Timeout`]). Unknown statuses keep the wait going.
+    /// passes ([`Error::WaitExpired`]). Unknown statuses keep the wait going.
     ///
     /// ```no_run
     /// use housecanary_partner::exports::{CreateExport, WaitOptions};
@@ -158,7 +123,7 @@ impl Client {
             }
             let now = tokio::time::Instant::now();
             if now >= deadline {
-                return Err(Error::Timeout {
+                return Err(Error::WaitExpired {
                     operation: format!(
                         "waiting for export {} of order {} (last status {}, {}% complete)",
                         poll.export_id,

@@ -1,6 +1,5 @@
 //! Create order: `POST orders/` with a `valueReport` ("Agile Insights") order, answered `201`
-//! with the [`Order`]. The request value, its typestate builder, what it is on the wire and
-//! [`Client::create_order`].
+//! with the [`Order`].
 
 use std::borrow::Cow;
 
@@ -15,18 +14,14 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::owner::OwnerPair;
 
-/// The body of `POST orders/` for an automated valuation order, sent with
-/// [`Client::create_order`].
+/// The body of `POST orders/`, sent with [`Client::create_order`]: a name and at least one item.
 ///
-/// `order_type` is always `valueReport` (the only type the vendor offers). The struct *is* the
-/// request body: it serializes straight to bytes, so an order of 10,000 items never passes
-/// through an intermediate JSON tree.
+/// It serializes straight to bytes, so an order of 10,000 items never passes through a JSON tree.
 ///
 /// ```
-/// use housecanary_partner::{OwnerPair, orders::{OrderItem, ValueReportOrder}};
-/// let order = ValueReportOrder::builder()
-///     .name("March portfolio")
-///     .item(OrderItem::builder().address("1 A St").zipcode("78701").build())
+/// use housecanary_partner::{OwnerPair, orders::{Location, OrderItem, ValueReportOrder}};
+/// let first = OrderItem::builder("1 A St", Location::zipcode("78701")).build();
+/// let order = ValueReportOrder::builder("March portfolio", first)
 ///     .customer_order_id("po-12")
 ///     .owner(OwnerPair::new(10_u64, 20_u64))
 ///     .build();
@@ -55,65 +50,35 @@ impl ValueReportOrder {
     /// The wire value of `order_type`.
     pub const ORDER_TYPE: &'static str = "valueReport";
 
-    /// Starts an order; `name` and at least one item are required, enforced by the compiler.
-    ///
-    /// ```
-    /// use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let order = ValueReportOrder::builder()
-    ///     .name("one address")
-    ///     .item(OrderItem::builder().address("1 A St").city_state("Austin", "TX").build())
-    ///     .build();
-    /// assert_eq!(order.items().len(), 1);
-    /// ```
-    pub fn builder() -> ValueReportOrderBuilder<NoName, NoItems> {
-        ValueReportOrderBuilder {
-            name: NoName(()),
-            items: NoItems(()),
+    /// Starts an order from its two required values: its name and its first item.
+    // `&str` rather than `impl Into<String>`: a missing name then reads "argument #1 of type
+    // `&str` is missing" instead of a list of `From` impls.
+    pub fn builder(name: &str, first_item: OrderItem) -> ValueReportOrderBuilder {
+        ValueReportOrderBuilder(ValueReportOrder {
+            order_type: (),
+            name: name.to_owned(),
             customer_order_id: None,
             owner: None,
-        }
+            items: vec![first_item],
+        })
     }
 
     /// The order name (also used in export file names).
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// # let order = ValueReportOrder::builder().name("n").item(OrderItem::builder().address("a").zipcode("1").build()).build();
-    /// assert_eq!(order.name(), "n");
-    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The items, in the order they will be sent.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// # let order = ValueReportOrder::builder().name("n").item(OrderItem::builder().address("a").zipcode("1").build()).build();
-    /// assert_eq!(order.items()[0].address(), "a");
-    /// ```
     pub fn items(&self) -> &[OrderItem] {
         &self.items
     }
 
     /// Your own order id, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// # let order = ValueReportOrder::builder().name("n").item(OrderItem::builder().address("a").zipcode("1").build()).build();
-    /// assert_eq!(order.customer_order_id(), None);
-    /// ```
     pub fn customer_order_id(&self) -> Option<&str> {
         self.customer_order_id.as_deref()
     }
 
     /// The account the order is placed for, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// # let order = ValueReportOrder::builder().name("n").item(OrderItem::builder().address("a").zipcode("1").build()).build();
-    /// assert!(order.owner().is_none());
-    /// ```
     pub fn owner(&self) -> Option<&OwnerPair> {
         self.owner.as_ref()
     }
@@ -122,12 +87,9 @@ impl ValueReportOrder {
     /// naming the first one. The client calls this before sending.
     ///
     /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let order = ValueReportOrder::builder()
-    ///     .name("n")
-    ///     .item(OrderItem::builder().address("1 A St").zipcode(" ").build())
-    ///     .build();
-    /// let err = order.validate().unwrap_err();
+    /// # use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
+    /// let item = OrderItem::builder("1 A St", Location::zipcode(" ")).build();
+    /// let err = ValueReportOrder::builder("n", item).build().validate().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid items[0].zipcode: must not be blank");
     /// ```
     pub fn validate(&self) -> Result<()> {
@@ -150,293 +112,49 @@ fn blank(field: String) -> Error {
     }
 }
 
-/// Typestate: no name set yet.
+/// Builds a [`ValueReportOrder`] from [`ValueReportOrder::builder`].
 ///
 /// ```
-/// use housecanary_partner::orders::{NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder, WithName};
-/// let fresh: ValueReportOrderBuilder<NoName, NoItems> = ValueReportOrder::builder();
-/// let _named: ValueReportOrderBuilder<WithName, NoItems> = fresh.name("March portfolio");
-/// ```
-#[derive(Debug, Clone)]
-pub struct NoName(());
-
-/// Typestate: the name is set.
-///
-/// ```
-/// use housecanary_partner::orders::{NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder, WithName};
-/// let fresh: ValueReportOrderBuilder<NoName, NoItems> = ValueReportOrder::builder();
-/// let _named: ValueReportOrderBuilder<WithName, NoItems> = fresh.name("March portfolio");
-/// ```
-#[derive(Debug, Clone)]
-pub struct WithName(String);
-
-/// Typestate: no item added yet.
-///
-/// ```
-/// use housecanary_partner::orders::{NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder, WithName};
-/// let fresh: ValueReportOrderBuilder<NoName, NoItems> = ValueReportOrder::builder();
-/// let _named: ValueReportOrderBuilder<WithName, NoItems> = fresh.name("March portfolio");
-/// ```
-#[derive(Debug, Clone)]
-pub struct NoItems(());
-
-/// Typestate: at least one item added.
-///
-/// ```
-/// use housecanary_partner::orders::{NoName, OrderItem, ValueReportOrder, ValueReportOrderBuilder, WithItems};
-/// let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-/// let _with_items: ValueReportOrderBuilder<NoName, WithItems> = ValueReportOrder::builder().item(item);
-/// ```
-#[derive(Debug, Clone)]
-pub struct WithItems(Vec<OrderItem>);
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::WithName {}
-    impl Sealed for super::WithItems {}
-    impl Sealed for super::NoItems {}
-}
-
-/// Satisfied once the order has a name.
-///
-/// ```
-/// use housecanary_partner::orders::{ItemsAreSet, NameIsSet, ValueReportOrderBuilder, ItemState};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<N: NameIsSet, I: ItemsAreSet + ItemState>(b: ValueReportOrderBuilder<N, I>) {
-///     let _order = b.build();
-/// }
-/// # let _ = finish::<housecanary_partner::orders::WithName, housecanary_partner::orders::WithItems>;
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "a valueReport order needs a name",
-    label = "no name set on this builder",
-    note = "call `.name(\"...\")` before `.build()`"
-)]
-pub trait NameIsSet: sealed::Sealed {
-    #[doc(hidden)]
-    fn into_name(self) -> String;
-}
-
-impl NameIsSet for WithName {
-    fn into_name(self) -> String {
-        self.0
-    }
-}
-
-/// Satisfied once the order has at least one item.
-///
-/// ```
-/// use housecanary_partner::orders::{ItemsAreSet, NameIsSet, ValueReportOrderBuilder, ItemState};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<N: NameIsSet, I: ItemsAreSet + ItemState>(b: ValueReportOrderBuilder<N, I>) {
-///     let _order = b.build();
-/// }
-/// # let _ = finish::<housecanary_partner::orders::WithName, housecanary_partner::orders::WithItems>;
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "a valueReport order needs at least one item",
-    label = "no item added to this builder",
-    note = "call `.item(OrderItem::builder()...build())` (or `.try_items(..)`) before `.build()`"
-)]
-pub trait ItemsAreSet: sealed::Sealed {
-    #[doc(hidden)]
-    fn into_items(self) -> Vec<OrderItem>;
-}
-
-impl ItemsAreSet for WithItems {
-    fn into_items(self) -> Vec<OrderItem> {
-        self.0
-    }
-}
-
-/// The item state of a [`ValueReportOrderBuilder`]. Sealed.
-///
-/// ```
-/// use housecanary_partner::orders::{ItemsAreSet, NameIsSet, ValueReportOrderBuilder, ItemState};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<N: NameIsSet, I: ItemsAreSet + ItemState>(b: ValueReportOrderBuilder<N, I>) {
-///     let _order = b.build();
-/// }
-/// # let _ = finish::<housecanary_partner::orders::WithName, housecanary_partner::orders::WithItems>;
-/// ```
-pub trait ItemState: sealed::Sealed {
-    #[doc(hidden)]
-    fn push(self, item: OrderItem) -> WithItems;
-}
-
-impl ItemState for NoItems {
-    fn push(self, item: OrderItem) -> WithItems {
-        WithItems(vec![item])
-    }
-}
-
-impl ItemState for WithItems {
-    fn push(mut self, item: OrderItem) -> WithItems {
-        self.0.push(item);
-        self
-    }
-}
-
-/// Builds a [`ValueReportOrder`]; `build` exists only once a name and an item are set,
-/// enforced by the compiler.
-///
-/// ```
-/// use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-/// let addresses = ["1 A St", "2 B St", "3 C St"];
-/// let order = ValueReportOrder::builder()
-///     .name("batch")
-///     .try_items(addresses.iter().map(|a| OrderItem::builder().address(*a).zipcode("78701").build()))
-///     .expect("at least one address")
+/// use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
+/// let item = |address: &str| OrderItem::builder(&address, Location::zipcode("78701")).build();
+/// let order = ValueReportOrder::builder("batch", item("1 A St"))
+///     .item(item("2 B St"))
+///     .items(["3 C St", "4 D St"].map(item))
 ///     .build();
-/// assert_eq!(order.items().len(), 3);
+/// assert_eq!(order.items().len(), 4);
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `.build()` is called"]
-pub struct ValueReportOrderBuilder<N, I> {
-    name: N,
-    items: I,
-    customer_order_id: Option<String>,
-    owner: Option<OwnerPair>,
-}
+pub struct ValueReportOrderBuilder(ValueReportOrder);
 
-impl<N, I> ValueReportOrderBuilder<N, I> {
-    /// The order name (`name`).
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::ValueReportOrder;
-    /// let builder = ValueReportOrder::builder().name("March portfolio");
-    /// # let _ = builder;
-    /// ```
-    pub fn name(self, name: impl Into<String>) -> ValueReportOrderBuilder<WithName, I> {
-        ValueReportOrderBuilder {
-            name: WithName(name.into()),
-            items: self.items,
-            customer_order_id: self.customer_order_id,
-            owner: self.owner,
-        }
+impl ValueReportOrderBuilder {
+    /// Adds one item.
+    pub fn item(mut self, item: OrderItem) -> Self {
+        self.0.items.push(item);
+        self
+    }
+
+    /// Adds every item of `items` (any number, including none).
+    pub fn items(mut self, items: impl IntoIterator<Item = OrderItem>) -> Self {
+        self.0.items.extend(items);
+        self
     }
 
     /// Your own id for the order (`customer_order_id`), echoed in callouts.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::ValueReportOrder;
-    /// let builder = ValueReportOrder::builder().customer_order_id("po-12");
-    /// # let _ = builder;
-    /// ```
     pub fn customer_order_id(mut self, id: impl Into<String>) -> Self {
-        self.customer_order_id = Some(id.into());
+        self.0.customer_order_id = Some(id.into());
         self
     }
 
     /// The account to order for (`owner_organization_id` and `owner_id`, always together).
-    ///
-    /// ```
-    /// # use housecanary_partner::{OwnerPair, orders::ValueReportOrder};
-    /// let builder = ValueReportOrder::builder().owner(OwnerPair::new(10_u64, 20_u64));
-    /// # let _ = builder;
-    /// ```
     pub fn owner(mut self, owner: OwnerPair) -> Self {
-        self.owner = Some(owner);
+        self.0.owner = Some(owner);
         self
     }
-}
 
-impl<N, I: ItemState> ValueReportOrderBuilder<N, I> {
-    /// Adds one item.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let builder = ValueReportOrder::builder()
-    ///     .item(OrderItem::builder().address("1 A St").zipcode("78701").build());
-    /// # let _ = builder;
-    /// ```
-    pub fn item(self, item: OrderItem) -> ValueReportOrderBuilder<N, WithItems> {
-        ValueReportOrderBuilder {
-            name: self.name,
-            items: self.items.push(item),
-            customer_order_id: self.customer_order_id,
-            owner: self.owner,
-        }
-    }
-
-    /// Adds every item of `items`, which must yield at least one (counting items added before);
-    /// otherwise a [`Error::Validation`] for `items`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let empty: Vec<OrderItem> = Vec::new();
-    /// assert!(ValueReportOrder::builder().name("n").try_items(empty).is_err());
-    /// ```
-    pub fn try_items(
-        self,
-        items: impl IntoIterator<Item = OrderItem>,
-    ) -> Result<ValueReportOrderBuilder<N, WithItems>> {
-        let mut items = items.into_iter();
-        let ValueReportOrderBuilder {
-            name,
-            items: state,
-            customer_order_id,
-            owner,
-        } = self;
-        let Some(first) = items.next() else {
-            return Err(Error::Validation {
-                field: "items".to_owned(),
-                message: "an order needs at least one item".to_owned(),
-            });
-        };
-        let mut with = state.push(first);
-        with.0.extend(items);
-        Ok(ValueReportOrderBuilder {
-            name,
-            items: with,
-            customer_order_id,
-            owner,
-        })
-    }
-}
-
-impl<N> ValueReportOrderBuilder<N, WithItems> {
-    /// Adds more items once there is at least one (any number, including none).
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let more = (2..=3).map(|n| OrderItem::builder().address(format!("{n} A St")).zipcode("78701").build());
-    /// let order = ValueReportOrder::builder()
-    ///     .name("n")
-    ///     .item(OrderItem::builder().address("1 A St").zipcode("78701").build())
-    ///     .extend_items(more)
-    ///     .build();
-    /// assert_eq!(order.items().len(), 3);
-    /// ```
-    pub fn extend_items(mut self, items: impl IntoIterator<Item = OrderItem>) -> Self {
-        self.items.0.extend(items);
-        self
-    }
-}
-
-impl<N, I> ValueReportOrderBuilder<N, I> {
-    /// The finished order. Compiles only with a name and at least one item.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{OrderItem, ValueReportOrder};
-    /// let order = ValueReportOrder::builder()
-    ///     .name("n")
-    ///     .item(OrderItem::builder().address("1 A St").zipcode("78701").build())
-    ///     .build();
-    /// # let _ = order;
-    /// ```
-    pub fn build(self) -> ValueReportOrder
-    where
-        N: NameIsSet,
-        I: ItemsAreSet,
-    {
-        ValueReportOrder {
-            order_type: (),
-            name: self.name.into_name(),
-            customer_order_id: self.customer_order_id,
-            owner: self.owner,
-            items: self.items.into_items(),
-        }
+    /// The finished order.
+    pub fn build(self) -> ValueReportOrder {
+        self.0
     }
 }
 
@@ -459,20 +177,18 @@ impl Operation for ValueReportOrder {
 impl Client {
     /// Creates an order: `POST orders/` (the vendor answers `201 Created`).
     ///
-    /// The order is checked for blank values first ([`ValueReportOrder::validate`]), then
-    /// serialized straight into the request body. Item validation happens later, on the
-    /// vendor's side: items that fail are cancelled and a callout says why.
+    /// The order is checked for blank values first ([`ValueReportOrder::validate`]); the vendor
+    /// validates items later, cancelling those that fail, and a callout says why.
     ///
     /// Retried only when certainly not processed (connection failure, 429); after a timeout or
     /// a dropped connection, look the order up by your `customer_order_id` before re-sending.
     ///
     /// ```no_run
-    /// use housecanary_partner::{OwnerPair, orders::{OrderItem, ValueReportOrder}};
+    /// use housecanary_partner::{OwnerPair, orders::{Location, OrderItem, ValueReportOrder}};
     /// # async fn run(client: housecanary_partner::Client) -> Result<(), housecanary_partner::Error> {
-    /// let order = ValueReportOrder::builder()
-    ///     .name("March portfolio")
+    /// let item = OrderItem::builder("500 W 2nd St", Location::city_state("Austin", "TX")).build();
+    /// let order = ValueReportOrder::builder("March portfolio", item)
     ///     .owner(OwnerPair::new(1200_u64, 5531_u64))
-    ///     .item(OrderItem::builder().address("500 W 2nd St").city_state("Austin", "TX").build())
     ///     .build();
     /// let created = client.create_order(&order).await?;
     /// println!("order {} is {:?}", created.id, created.status);

@@ -8,9 +8,9 @@ use http::Method;
 use serde::de::IgnoredAny;
 use tokio::io::AsyncWrite;
 
-use super::id::Id;
 use crate::client::Client;
 use crate::error::Result;
+use crate::id::Id;
 
 /// `GET orders/{id}/items/{item_id}/pdfdownload/{key}`, with the token. INFERRED from the
 /// vendor's client API; no trailing slash, as the reference writes it.

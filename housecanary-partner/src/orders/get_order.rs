@@ -5,10 +5,10 @@ use std::borrow::Cow;
 use credit_valuation_core::{Idempotency, Operation};
 use http::Method;
 
-use super::id::Id;
 use super::records::Order;
 use crate::client::Client;
 use crate::error::Result;
+use crate::id::Id;
 
 /// `GET orders/{id}/`.
 pub(crate) struct GetOrder {

@@ -7,10 +7,10 @@ use credit_valuation_core::{Idempotency, Operation};
 use futures_util::Stream;
 use http::Method;
 
-use super::id::Id;
 use super::records::OrderItemDetails;
 use crate::client::Client;
 use crate::error::Result;
+use crate::id::Id;
 use crate::list_pages::{Page, collect_list, stream_list};
 
 /// `GET orders/{id}/items/`; later pages follow the `next` links.

@@ -14,7 +14,7 @@ use serde::Serialize;
 /// let full = Location::full("Austin", "TX", "78701");
 /// assert_eq!(full.zipcode_value(), Some("78701"));
 /// assert_eq!(by_city.zipcode_value(), None);
-/// # let _ = by_zip;
+/// assert_eq!(by_zip.city(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
@@ -28,11 +28,6 @@ pub struct Location {
 
 impl Location {
     /// A location given by its zipcode alone.
-    ///
-    /// ```
-    /// let location = housecanary_partner::orders::Location::zipcode("94105");
-    /// # let _ = location;
-    /// ```
     pub fn zipcode(zipcode: impl Into<String>) -> Self {
         Self {
             city: None,
@@ -42,11 +37,6 @@ impl Location {
     }
 
     /// A location given by city and state, which only travel together.
-    ///
-    /// ```
-    /// let location = housecanary_partner::orders::Location::city_state("San Francisco", "CA");
-    /// # let _ = location;
-    /// ```
     pub fn city_state(city: impl Into<String>, state: impl Into<String>) -> Self {
         Self {
             city: Some(city.into()),
@@ -56,11 +46,6 @@ impl Location {
     }
 
     /// A location with city, state and zipcode.
-    ///
-    /// ```
-    /// let location = housecanary_partner::orders::Location::full("San Francisco", "CA", "94105");
-    /// # let _ = location;
-    /// ```
     pub fn full(
         city: impl Into<String>,
         state: impl Into<String>,
@@ -73,57 +58,17 @@ impl Location {
         }
     }
 
-    /// This location with `zipcode` set (kept city and state, if any).
-    ///
-    /// ```
-    /// use housecanary_partner::orders::Location;
-    /// let location = Location::city_state("Austin", "TX").with_zipcode("78701");
-    /// assert_eq!(location, Location::full("Austin", "TX", "78701"));
-    /// ```
-    pub fn with_zipcode(mut self, zipcode: impl Into<String>) -> Self {
-        self.zipcode = Some(zipcode.into());
-        self
-    }
-
-    /// This location with city and state set (kept zipcode, if any).
-    ///
-    /// ```
-    /// use housecanary_partner::orders::Location;
-    /// let location = Location::zipcode("78701").with_city_state("Austin", "TX");
-    /// assert_eq!(location, Location::full("Austin", "TX", "78701"));
-    /// ```
-    pub fn with_city_state(mut self, city: impl Into<String>, state: impl Into<String>) -> Self {
-        self.city = Some(city.into());
-        self.state = Some(state.into());
-        self
-    }
-
     /// The city, when given.
-    ///
-    /// ```
-    /// let location = housecanary_partner::orders::Location::city_state("Austin", "TX");
-    /// assert_eq!(location.city(), Some("Austin"));
-    /// ```
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// The state, when given.
-    ///
-    /// ```
-    /// let location = housecanary_partner::orders::Location::city_state("Austin", "TX");
-    /// assert_eq!(location.state(), Some("TX"));
-    /// ```
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// The zipcode, when given.
-    ///
-    /// ```
-    /// let location = housecanary_partner::orders::Location::zipcode("78701");
-    /// assert_eq!(location.zipcode_value(), Some("78701"));
-    /// ```
     pub fn zipcode_value(&self) -> Option<&str> {
         self.zipcode.as_deref()
     }

@@ -1,34 +1,28 @@
 //! `valueReport` orders: building them (the rules live in the types), creating them, reading
 //! them and their items. One file per vendor operation:
 //!
-//! * `create_order.rs` — [`ValueReportOrder`], the request and its builder (a name and at least
-//!   one item), and [`Client::create_order`](crate::Client::create_order);
+//! * `create_order.rs` — [`ValueReportOrder`], the request (a name and at least one item) and
+//!   [`Client::create_order`](crate::Client::create_order);
 //! * `get_order.rs` — [`Client::get_order`](crate::Client::get_order);
 //! * `list_order_items.rs` — [`Client::order_items`](crate::Client::order_items) and
 //!   [`Client::list_order_items`](crate::Client::list_order_items);
 //! * `download_item_pdf.rs` — [`Client::item_pdf_download`](crate::Client::item_pdf_download).
 //!
-//! [`OrderItem`] is one address (its builder needs an address and a [`Location`]); [`Order`]
-//! and [`OrderItemDetails`] are what the API returns, unknown fields kept; [`Id`] is every
-//! record's and callout's id.
+//! [`OrderItem`] is one address (an address and a [`Location`], both required); [`Order`]
+//! and [`OrderItemDetails`] are what the API returns, unknown fields kept.
 
 mod create_order;
 mod download_item_pdf;
 mod get_order;
-mod id;
 mod list_order_items;
 mod location;
 mod order_item;
 mod records;
 
-pub use create_order::{
-    ItemState, ItemsAreSet, NameIsSet, NoItems, NoName, ValueReportOrder, ValueReportOrderBuilder,
-    WithItems, WithName,
-};
-pub use id::Id;
+pub use create_order::{ValueReportOrder, ValueReportOrderBuilder};
 pub use location::Location;
-pub use order_item::{
-    AddressIsSet, LocationIsSet, LocationState, NoAddress, NoLocation, OrderItem, OrderItemBuilder,
-    WithAddress,
-};
+pub use order_item::{OrderItem, OrderItemBuilder};
 pub use records::{Downloadable, Order, OrderItemDetails};
+
+/// The callouts name the id by its old home; the public path is [`crate::Id`] only.
+pub(crate) use crate::id::Id;

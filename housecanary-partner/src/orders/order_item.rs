@@ -1,20 +1,16 @@
-//! One address of an order: the request-side [`OrderItem`] and its typestate builder.
+//! One address of an order: the request-side [`OrderItem`] and its builder.
 
 use serde::Serialize;
 
 use super::location::Location;
 
-/// One address to value, as sent in an order's `items`.
-///
-/// Built with [`OrderItem::builder`]; the compiler refuses to build an item without an address
-/// and a [`Location`].
+/// One address to value, as sent in an order's `items`: a street address and a [`Location`]
+/// (a zipcode, a city and state, or all three), both required.
 ///
 /// ```
-/// use housecanary_partner::orders::OrderItem;
-/// let item = OrderItem::builder()
-///     .address("123 Main St")
+/// use housecanary_partner::orders::{Location, OrderItem};
+/// let item = OrderItem::builder("123 Main St", Location::zipcode("78701"))
 ///     .unit("4B")
-///     .zipcode("78701")
 ///     .customer_item_id("loan-1138")
 ///     .build();
 /// assert_eq!(
@@ -36,77 +32,40 @@ pub struct OrderItem {
 }
 
 impl OrderItem {
-    /// Starts an item. `address` and a location are required; see [`OrderItemBuilder`].
-    ///
-    /// ```
-    /// use housecanary_partner::orders::{Location, OrderItem};
-    /// let item = OrderItem::builder()
-    ///     .address("1 Dr Carlton B Goodlett Pl")
-    ///     .location(Location::city_state("San Francisco", "CA"))
-    ///     .build();
-    /// # let _ = item;
-    /// ```
-    pub fn builder() -> OrderItemBuilder<NoAddress, NoLocation> {
-        OrderItemBuilder {
-            address: NoAddress(()),
-            location: NoLocation(()),
+    /// Starts an item from its two required values.
+    // `&str` rather than `impl Into<String>`: a missing address then reads "argument #1 of type
+    // `&str` is missing" instead of a list of `From` impls.
+    pub fn builder(address: &str, location: Location) -> OrderItemBuilder {
+        OrderItemBuilder(OrderItem {
+            address: address.to_owned(),
             unit: None,
+            location,
             customer_item_id: None,
             external_integration_id: None,
-        }
+        })
     }
 
     /// The street address.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.address(), "1 Elm St");
-    /// ```
     pub fn address(&self) -> &str {
         &self.address
     }
 
     /// The unit, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.unit(), None);
-    /// ```
     pub fn unit(&self) -> Option<&str> {
         self.unit.as_deref()
     }
 
     /// The location.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.location().zipcode_value(), Some("02134"));
-    /// ```
     pub fn location(&self) -> &Location {
         &self.location
     }
 
     /// Your own id for the item, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").customer_item_id("a1").build();
-    /// assert_eq!(item.customer_item_id(), Some("a1"));
-    /// ```
     pub fn customer_item_id(&self) -> Option<&str> {
         self.customer_item_id.as_deref()
     }
 
     /// The integration partner's id for the item, when given.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 Elm St").zipcode("02134").build();
-    /// assert_eq!(item.external_integration_id(), None);
-    /// ```
     pub fn external_integration_id(&self) -> Option<&str> {
         self.external_integration_id.as_deref()
     }
@@ -121,292 +80,32 @@ impl OrderItem {
     }
 }
 
-/// Typestate: no address set yet.
-///
-/// ```
-/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
-/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
-/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
-/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
-/// ```
-#[derive(Debug, Clone)]
-pub struct NoAddress(());
-
-/// Typestate: no location set yet.
-///
-/// ```
-/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
-/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
-/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
-/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
-/// ```
-#[derive(Debug, Clone)]
-pub struct NoLocation(());
-
-/// Typestate: the address is set.
-///
-/// ```
-/// use housecanary_partner::orders::{Location, NoAddress, NoLocation, OrderItem, OrderItemBuilder, WithAddress};
-/// let fresh: OrderItemBuilder<NoAddress, NoLocation> = OrderItem::builder();
-/// let addressed: OrderItemBuilder<WithAddress, NoLocation> = fresh.address("1 A St");
-/// let _located: OrderItemBuilder<WithAddress, Location> = addressed.zipcode("78701");
-/// ```
-#[derive(Debug, Clone)]
-pub struct WithAddress(String);
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::NoLocation {}
-    impl Sealed for super::Location {}
-    impl Sealed for super::WithAddress {}
-}
-
-/// The location state of an [`OrderItemBuilder`]: nothing yet, or a [`Location`].
-/// Sealed; lets `.zipcode(..)` and `.city_state(..)` combine into all three.
-///
-/// ```
-/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
-///     b.build()
-/// }
-/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
-/// # let _ = item;
-/// ```
-pub trait LocationState: sealed::Sealed {
-    #[doc(hidden)]
-    fn add_zipcode(self, zipcode: String) -> Location;
-    #[doc(hidden)]
-    fn add_city_state(self, city: String, state: String) -> Location;
-}
-
-impl LocationState for NoLocation {
-    fn add_zipcode(self, zipcode: String) -> Location {
-        Location::zipcode(zipcode)
-    }
-    fn add_city_state(self, city: String, state: String) -> Location {
-        Location::city_state(city, state)
-    }
-}
-
-impl LocationState for Location {
-    fn add_zipcode(self, zipcode: String) -> Location {
-        self.with_zipcode(zipcode)
-    }
-    fn add_city_state(self, city: String, state: String) -> Location {
-        self.with_city_state(city, state)
-    }
-}
-
-/// Satisfied once the builder has an address.
-///
-/// ```
-/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
-///     b.build()
-/// }
-/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
-/// # let _ = item;
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "an order item needs an address",
-    label = "no address set on this builder",
-    note = "call `.address(\"123 Main St\")` before `.build()`"
-)]
-pub trait AddressIsSet: sealed::Sealed {
-    #[doc(hidden)]
-    fn into_address(self) -> String;
-}
-
-impl AddressIsSet for WithAddress {
-    fn into_address(self) -> String {
-        self.0
-    }
-}
-
-/// Satisfied once the builder has a location.
-///
-/// ```
-/// use housecanary_partner::orders::{AddressIsSet, LocationIsSet, OrderItem, OrderItemBuilder};
-/// // Generic code over complete builders names these bounds:
-/// fn finish<A: AddressIsSet, L: LocationIsSet>(b: OrderItemBuilder<A, L>) -> OrderItem {
-///     b.build()
-/// }
-/// let item = finish(OrderItem::builder().address("1 A St").city_state("Austin", "TX"));
-/// # let _ = item;
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "an order item needs a location: a zipcode, or a city and state, or all three",
-    label = "no location set on this builder",
-    note = "call `.zipcode(..)`, `.city_state(city, state)` or `.location(Location::..)` before `.build()`"
-)]
-pub trait LocationIsSet: LocationState {
-    #[doc(hidden)]
-    fn into_location(self) -> Location;
-}
-
-impl LocationIsSet for Location {
-    fn into_location(self) -> Location {
-        self
-    }
-}
-
-/// Builds an [`OrderItem`]; `build` exists only once an address and a location are set,
-/// enforced by the compiler.
-///
-/// ```
-/// use housecanary_partner::orders::OrderItem;
-/// // zipcode and city/state combine into all three:
-/// let item = OrderItem::builder()
-///     .address("500 W 2nd St")
-///     .city_state("Austin", "TX")
-///     .zipcode("78701")
-///     .external_integration_id("crm-77")
-///     .build();
-/// assert_eq!(item.location().city(), Some("Austin"));
-/// ```
+/// Builds an [`OrderItem`] from [`OrderItem::builder`].
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `.build()` is called"]
-pub struct OrderItemBuilder<A, L> {
-    address: A,
-    location: L,
-    unit: Option<String>,
-    customer_item_id: Option<String>,
-    external_integration_id: Option<String>,
-}
+pub struct OrderItemBuilder(OrderItem);
 
-impl<A, L> OrderItemBuilder<A, L> {
-    fn with_location<L2>(self, location: L2) -> OrderItemBuilder<A, L2> {
-        self.map_location(|_| location)
-    }
-
-    /// The same builder with its location state replaced by `f(location)`.
-    fn map_location<L2>(self, f: impl FnOnce(L) -> L2) -> OrderItemBuilder<A, L2> {
-        OrderItemBuilder {
-            address: self.address,
-            location: f(self.location),
-            unit: self.unit,
-            customer_item_id: self.customer_item_id,
-            external_integration_id: self.external_integration_id,
-        }
-    }
-
-    /// The street address (`address`), e.g. `"123 Main St"`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("123 Main St").zipcode("78701").build();
-    /// # let _ = item;
-    /// ```
-    pub fn address(self, address: impl Into<String>) -> OrderItemBuilder<WithAddress, L> {
-        OrderItemBuilder {
-            address: WithAddress(address.into()),
-            location: self.location,
-            unit: self.unit,
-            customer_item_id: self.customer_item_id,
-            external_integration_id: self.external_integration_id,
-        }
-    }
-
-    /// Replaces the location with `location`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::{Location, OrderItem};
-    /// let item = OrderItem::builder()
-    ///     .address("123 Main St")
-    ///     .location(Location::full("Austin", "TX", "78701"))
-    ///     .build();
-    /// # let _ = item;
-    /// ```
-    pub fn location(self, location: Location) -> OrderItemBuilder<A, Location> {
-        self.with_location(location)
-    }
-
-    /// The optional unit (`unit`), e.g. `"4B"`.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("123 Main St").unit("4B").zipcode("78701").build();
-    /// assert_eq!(item.unit(), Some("4B"));
-    /// ```
+impl OrderItemBuilder {
+    /// The unit (`unit`), e.g. `"4B"`.
     pub fn unit(mut self, unit: impl Into<String>) -> Self {
-        self.unit = Some(unit.into());
+        self.0.unit = Some(unit.into());
         self
     }
 
     /// Your own id for this item (`customer_item_id`); also names its files in exports.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").customer_item_id("L-1").build();
-    /// # let _ = item;
-    /// ```
     pub fn customer_item_id(mut self, id: impl Into<String>) -> Self {
-        self.customer_item_id = Some(id.into());
+        self.0.customer_item_id = Some(id.into());
         self
     }
 
     /// The integration partner's id for this item (`external_integration_id`), echoed in callouts.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").external_integration_id("x-1").build();
-    /// # let _ = item;
-    /// ```
     pub fn external_integration_id(mut self, id: impl Into<String>) -> Self {
-        self.external_integration_id = Some(id.into());
+        self.0.external_integration_id = Some(id.into());
         self
     }
-}
 
-impl<A, L: LocationState> OrderItemBuilder<A, L> {
-    /// Sets the zipcode; combined with an earlier `.city_state(..)` it gives all three.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-    /// # let _ = item;
-    /// ```
-    pub fn zipcode(self, zipcode: impl Into<String>) -> OrderItemBuilder<A, Location> {
-        self.map_location(|location| location.add_zipcode(zipcode.into()))
-    }
-
-    /// Sets city and state together (there is no setter for one without the other).
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").city_state("Austin", "TX").build();
-    /// # let _ = item;
-    /// ```
-    pub fn city_state(
-        self,
-        city: impl Into<String>,
-        state: impl Into<String>,
-    ) -> OrderItemBuilder<A, Location> {
-        self.map_location(|location| location.add_city_state(city.into(), state.into()))
-    }
-}
-
-impl<A, L> OrderItemBuilder<A, L> {
-    /// The finished item. Compiles only when an address and a location are set.
-    ///
-    /// ```
-    /// # use housecanary_partner::orders::OrderItem;
-    /// let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-    /// # let _ = item;
-    /// ```
-    pub fn build(self) -> OrderItem
-    where
-        A: AddressIsSet,
-        L: LocationIsSet,
-    {
-        OrderItem {
-            address: self.address.into_address(),
-            unit: self.unit,
-            location: self.location.into_location(),
-            customer_item_id: self.customer_item_id,
-            external_integration_id: self.external_integration_id,
-        }
+    /// The finished item.
+    pub fn build(self) -> OrderItem {
+        self.0
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::id::Id;
+use crate::id::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 
 /// An order as returned by `POST orders/` and `GET orders/{id}/`.
@@ -13,13 +13,6 @@ use crate::status::{OrderItemStatus, OrderStatus};
 /// `Option`. Every other field is kept verbatim in [`extra`](Self::extra), because the vendor adds
 /// fields without a version bump. Dates are kept as the strings received (their format is not
 /// documented).
-///
-/// ```
-/// let order: housecanary_partner::orders::Order =
-///     serde_json::from_str(r#"{"id": 7, "status": "new", "priority": "high"}"#).unwrap();
-/// assert_eq!(order.id.to_string(), "7");
-/// assert_eq!(order.extra["priority"], "high");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Order {
@@ -61,14 +54,6 @@ pub struct Order {
 }
 
 /// One order item as returned by `GET orders/{id}/items/`.
-///
-/// ```
-/// let item: housecanary_partner::orders::OrderItemDetails = serde_json::from_str(
-///     r#"{"id": 3, "status": "reportPending", "address": "1 A St",
-///         "available_downloadables": [{"key": "pdf", "label": "Report"}]}"#,
-/// ).unwrap();
-/// assert_eq!(item.available_downloadables[0].key, "pdf");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderItemDetails {
@@ -120,12 +105,6 @@ pub struct OrderItemDetails {
 }
 
 /// One entry of an item's `available_downloadables`.
-///
-/// ```
-/// let d: housecanary_partner::orders::Downloadable =
-///     serde_json::from_str(r#"{"key": "value_report_pdf"}"#).unwrap();
-/// assert_eq!(d.key, "value_report_pdf");
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Downloadable {

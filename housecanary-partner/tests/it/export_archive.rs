@@ -3,10 +3,10 @@
 
 use std::io::{Cursor, Read, Write};
 
-use housecanary_partner::exports::{
-    ArchiveError, EntryKind, ExportArchive, FixedClock, ItemNaming, OrderNaming,
-    expected_archive_entries, order_download_name,
+use housecanary_partner::exports::naming::{
+    EntryKind, FixedClock, ItemNaming, OrderNaming, expected_archive_entries, order_download_name,
 };
+use housecanary_partner::exports::{ArchiveError, ExportArchive};
 use jiff::civil::date;
 use proptest::prelude::*;
 use zip::ZipWriter;
@@ -53,15 +53,15 @@ fn read_entry(archive: &mut ExportArchive<Cursor<Vec<u8>>>, path: &str) -> Vec<u
 
 /// The order of most tests: three items (customer id; address and unit; address only).
 fn order_and_items() -> (OrderNaming, Vec<ItemNaming>) {
-    let order = OrderNaming::new("Spring Portfolio").with_completed_date(date(2024, 3, 10));
+    let order = OrderNaming::new("Spring Portfolio").completed_date(date(2024, 3, 10));
     let items = vec![
         ItemNaming::new("1 Main St")
-            .with_customer_item_id("loan_42")
-            .with_completion_date(date(2024, 3, 10)),
+            .customer_item_id("loan_42")
+            .completion_date(date(2024, 3, 10)),
         ItemNaming::new("742 Evergreen Terrace")
-            .with_unit("2B")
-            .with_completion_date(date(2024, 3, 9)),
-        ItemNaming::new("Café Crème Blvd 5").with_completion_date(date(2024, 3, 10)),
+            .unit("2B")
+            .completion_date(date(2024, 3, 9)),
+        ItemNaming::new("Café Crème Blvd 5").completion_date(date(2024, 3, 10)),
     ];
     (order, items)
 }
@@ -194,7 +194,7 @@ fn items_without_dates_match_an_archive_built_on_another_day() {
     let order = OrderNaming::new("Q1");
     let items = [
         ItemNaming::new("1 Main St"),
-        ItemNaming::new("2 Oak Ave").with_unit("7"),
+        ItemNaming::new("2 Oak Ave").unit("7"),
     ];
     // Built on 10 March (Los Angeles), read on 12 March: "today" differs.
     let built = expected_archive_entries(&order, &items, false, &at("2024-03-10T20:00:00Z"));
@@ -226,7 +226,7 @@ fn same_named_items_are_ambiguous_and_unknown_items_unmatched() {
     ]));
     let matched = archive.match_items(&order, &items, &clock);
     assert_eq!(matched.ambiguous.len(), 1);
-    assert_eq!(matched.ambiguous[0].candidates, [0, 1]);
+    assert_eq!(matched.ambiguous[0].1, [0, 1]);
     assert_eq!(matched.unmatched.len(), 1);
     assert_eq!(
         matched.unmatched[0].file_name(),

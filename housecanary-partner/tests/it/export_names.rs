@@ -1,7 +1,7 @@
 //! Export file names: Django's slug, the date fallbacks, and "today" in Los Angeles across the
 //! DST changes.
 
-use housecanary_partner::exports::{
+use housecanary_partner::exports::naming::{
     Clock, ExportDate, FixedClock, ItemNaming, OrderNaming, SystemClock, date_in_export_zone,
     expected_archive_entries, item_date, item_file_id, order_date, order_download_name,
     order_item_file_prefix, order_item_json_name, slug, today, value_report_pdf_name,
@@ -183,7 +183,7 @@ fn the_system_clock_gives_the_current_los_angeles_date() {
 #[test]
 fn archive_name_uses_the_completion_date_when_completed() {
     let clock = at("2024-11-03T09:30:00Z");
-    let order = OrderNaming::new("Spring Portfolio").with_completed_date(date(2024, 3, 12));
+    let order = OrderNaming::new("Spring Portfolio").completed_date(date(2024, 3, 12));
     assert_eq!(
         order_download_name(&order, "zip", &clock),
         "HC_spring-portfolio_2024-03-12.zip"
@@ -194,7 +194,7 @@ fn archive_name_uses_the_completion_date_when_completed() {
 fn archive_name_of_an_uncompleted_order_uses_today_in_los_angeles() {
     let order = OrderNaming::new("Spring Portfolio")
         // The delivery date is an item fallback, not an order one.
-        .with_actual_delivery_date(date(2024, 1, 1));
+        .actual_delivery_date(date(2024, 1, 1));
     let cases = [
         ("2024-03-10T09:30:00Z", "2024-03-10"),
         ("2024-03-10T10:30:00Z", "2024-03-10"),
@@ -216,9 +216,9 @@ fn a_completion_timestamp_becomes_its_los_angeles_date() {
     let clock = at("2025-01-01T00:00:00Z");
     // 07:30 UTC on 10 March is 23:30 PST on the 9th.
     let completed = ExportDate::parse("2024-03-10T07:30:00Z").expect("timestamp");
-    let order = OrderNaming::new("Q1").with_completed_date(completed);
+    let order = OrderNaming::new("Q1").completed_date(completed);
     assert_eq!(order_date(&order, &clock).to_string(), "2024-03-09");
-    let order = OrderNaming::new("Q1").with_completed_date(
+    let order = OrderNaming::new("Q1").completed_date(
         "2024-11-03T08:30:00Z"
             .parse::<Timestamp>()
             .expect("timestamp"),
@@ -247,11 +247,11 @@ fn archive_name_slugs_the_order_name_even_to_nothing() {
 #[test]
 fn item_id_prefers_a_non_empty_customer_item_id() {
     let item = ItemNaming::new("123 Main St")
-        .with_unit("4")
-        .with_customer_item_id("Loan #42_A");
+        .unit("4")
+        .customer_item_id("Loan #42_A");
     // Used verbatim: the vendor does not slug customer ids.
     assert_eq!(item_file_id(&item), "Loan #42_A");
-    let empty = ItemNaming::new("123 Main St").with_customer_item_id("");
+    let empty = ItemNaming::new("123 Main St").customer_item_id("");
     assert_eq!(item_file_id(&empty), "123-main-st");
 }
 
@@ -262,19 +262,19 @@ fn item_id_appends_the_unit_as_given_to_the_address_slug() {
         "123-main-st"
     );
     assert_eq!(
-        item_file_id(&ItemNaming::new("123 Main St.").with_unit("4B")),
+        item_file_id(&ItemNaming::new("123 Main St.").unit("4B")),
         "123-main-st-4B"
     );
     assert_eq!(
-        item_file_id(&ItemNaming::new("123 Main St.").with_unit("#4 B")),
+        item_file_id(&ItemNaming::new("123 Main St.").unit("#4 B")),
         "123-main-st-#4 B"
     );
     assert_eq!(
-        item_file_id(&ItemNaming::new("123 Main St.").with_unit("")),
+        item_file_id(&ItemNaming::new("123 Main St.").unit("")),
         "123-main-st"
     );
     assert_eq!(
-        item_file_id(&ItemNaming::new("Rue de l'Église 5").with_unit("2")),
+        item_file_id(&ItemNaming::new("Rue de l'Église 5").unit("2")),
         "rue-de-leglise-5-2"
     );
 }
@@ -282,12 +282,12 @@ fn item_id_appends_the_unit_as_given_to_the_address_slug() {
 #[test]
 fn item_date_falls_back_from_completion_to_delivery_to_today() {
     let clock = at("2024-11-04T07:30:00Z"); // 23:30 PST on 3 November
-    let completed_order = OrderNaming::new("Q1").with_completed_date(date(2024, 10, 1));
+    let completed_order = OrderNaming::new("Q1").completed_date(date(2024, 10, 1));
     let delivered_order = completed_order
         .clone()
-        .with_actual_delivery_date(date(2024, 10, 2));
+        .actual_delivery_date(date(2024, 10, 2));
     let bare = ItemNaming::new("1 Main St");
-    let done = bare.clone().with_completion_date(date(2024, 9, 30));
+    let done = bare.clone().completion_date(date(2024, 9, 30));
 
     // 1. the item's completion date wins over everything
     assert_eq!(
@@ -310,7 +310,7 @@ fn item_date_falls_back_from_completion_to_delivery_to_today() {
 fn item_file_names_put_it_together() {
     let clock = at("2024-03-10T10:30:00Z");
     let order = OrderNaming::new("Q1");
-    let item = ItemNaming::new("742 Evergreen Terrace").with_unit("2");
+    let item = ItemNaming::new("742 Evergreen Terrace").unit("2");
     assert_eq!(
         order_item_file_prefix(&item, &order, &clock),
         "742-evergreen-terrace-2_2024-03-10"
@@ -324,7 +324,7 @@ fn item_file_names_put_it_together() {
         value_report_pdf_name(&item, &order, &clock),
         "742-evergreen-terrace-2_2024-03-10_ValueReport.pdf"
     );
-    let timestamped = item.with_completion_date(
+    let timestamped = item.completion_date(
         ExportDate::parse("2024-03-10T06:59:59Z").expect("timestamp"), // 22:59:59 PST on the 9th
     );
     assert_eq!(
@@ -336,11 +336,11 @@ fn item_file_names_put_it_together() {
 #[test]
 fn expected_entries_list_every_item_with_and_without_json() {
     let clock = at("2024-11-03T09:30:00Z");
-    let order = OrderNaming::new("Q1").with_actual_delivery_date(date(2024, 11, 1));
+    let order = OrderNaming::new("Q1").actual_delivery_date(date(2024, 11, 1));
     let items = [
-        ItemNaming::new("1 Main St").with_completion_date(date(2024, 10, 31)),
-        ItemNaming::new("2 Oak Ave").with_customer_item_id("B-2"),
-        ItemNaming::new("2 Oak Ave").with_customer_item_id("B-2"),
+        ItemNaming::new("1 Main St").completion_date(date(2024, 10, 31)),
+        ItemNaming::new("2 Oak Ave").customer_item_id("B-2"),
+        ItemNaming::new("2 Oak Ave").customer_item_id("B-2"),
     ];
     assert_eq!(
         expected_archive_entries(&order, &items, false, &clock),

@@ -200,7 +200,7 @@ async fn the_wait_gives_up_at_its_deadline() {
         .await
         .unwrap_err();
     match err {
-        Error::Timeout { operation } => {
+        Error::WaitExpired { operation } => {
             assert!(operation.contains("export 31 of order 881"), "{operation}");
             assert!(
                 operation.contains("inProgress, 50% complete"),

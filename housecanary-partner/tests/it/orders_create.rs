@@ -1,6 +1,6 @@
 //! `POST orders/`: exact bodies, the Token header, answers and errors.
 
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 use housecanary_partner::status::OrderStatus;
 use housecanary_partner::{Error, OwnerPair};
 use serde_json::json;
@@ -10,33 +10,19 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::{TOKEN, client_for};
 
 fn sample_order() -> ValueReportOrder {
-    ValueReportOrder::builder()
-        .name("March portfolio")
-        .customer_order_id("po-12")
-        .owner(OwnerPair::new(1200_u64, 5531_u64))
-        .item(
-            OrderItem::builder()
-                .address("500 W 2nd St")
-                .unit("4B")
-                .city_state("Austin", "TX")
-                .zipcode("78701")
-                .customer_item_id("loan-1")
-                .external_integration_id("crm-1")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("1 Elm St")
-                .zipcode("02134")
-                .build(),
-        )
-        .item(
-            OrderItem::builder()
-                .address("9 Oak Ave")
-                .city_state("Portland", "OR")
-                .build(),
-        )
-        .build()
+    ValueReportOrder::builder(
+        "March portfolio",
+        OrderItem::builder("500 W 2nd St", Location::full("Austin", "TX", "78701"))
+            .unit("4B")
+            .customer_item_id("loan-1")
+            .external_integration_id("crm-1")
+            .build(),
+    )
+    .customer_order_id("po-12")
+    .owner(OwnerPair::new(1200_u64, 5531_u64))
+    .item(OrderItem::builder("1 Elm St", Location::zipcode("02134")).build())
+    .item(OrderItem::builder("9 Oak Ave", Location::city_state("Portland", "OR")).build())
+    .build()
 }
 
 #[tokio::test]
@@ -108,17 +94,14 @@ async fn a_ten_thousand_item_order_goes_out_whole() {
         .expect(1)
         .mount(&server)
         .await;
-    let items = (0..10_000).map(|n| {
-        OrderItem::builder()
-            .address(format!("{n} Main St"))
-            .zipcode("78701")
+    let mut items = (0..10_000).map(|n| {
+        OrderItem::builder(&format!("{n} Main St"), Location::zipcode("78701"))
             .customer_item_id(format!("item-{n}"))
             .build()
     });
-    let order = ValueReportOrder::builder()
-        .name("bulk")
-        .try_items(items)
-        .unwrap()
+    let first = items.next().unwrap();
+    let order = ValueReportOrder::builder("bulk", first)
+        .items(items)
         .build();
 
     let created = client_for(&server).create_order(&order).await.unwrap();
@@ -289,16 +272,12 @@ async fn blank_values_are_rejected_before_sending() {
         .expect(0)
         .mount(&server)
         .await;
-    let order = ValueReportOrder::builder()
-        .name("ok")
-        .item(
-            OrderItem::builder()
-                .address("1 A St")
-                .zipcode("78701")
-                .build(),
-        )
-        .item(OrderItem::builder().address("  ").zipcode("78701").build())
-        .build();
+    let order = ValueReportOrder::builder(
+        "ok",
+        OrderItem::builder("1 A St", Location::zipcode("78701")).build(),
+    )
+    .item(OrderItem::builder("  ", Location::zipcode("78701")).build())
+    .build();
 
     let err = client_for(&server).create_order(&order).await.unwrap_err();
     assert!(

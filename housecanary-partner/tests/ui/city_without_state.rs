@@ -1,5 +1,5 @@
-use housecanary_partner::orders::OrderItem;
+use housecanary_partner::orders::{Location, OrderItem};
 
 fn main() {
-    let _item = OrderItem::builder().address("500 W 2nd St").city_state("Austin").build();
+    let _item = OrderItem::builder("500 W 2nd St", Location::city_state("Austin")).build();
 }

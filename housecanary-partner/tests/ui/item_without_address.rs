@@ -1,5 +1,5 @@
-use housecanary_partner::orders::OrderItem;
+use housecanary_partner::orders::{Location, OrderItem};
 
 fn main() {
-    let _item = OrderItem::builder().zipcode("78701").build();
+    let _item = OrderItem::builder(Location::zipcode("78701")).build();
 }

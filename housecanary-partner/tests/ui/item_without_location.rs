@@ -1,5 +1,5 @@
 use housecanary_partner::orders::OrderItem;
 
 fn main() {
-    let _item = OrderItem::builder().address("500 W 2nd St").unit("4B").build();
+    let _item = OrderItem::builder("500 W 2nd St").unit("4B").build();
 }

@@ -1,5 +1,5 @@
 use housecanary_partner::orders::ValueReportOrder;
 
 fn main() {
-    let _order = ValueReportOrder::builder().name("March portfolio").customer_order_id("po-12").build();
+    let _order = ValueReportOrder::builder("March portfolio").customer_order_id("po-12").build();
 }

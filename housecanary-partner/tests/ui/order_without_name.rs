@@ -1,6 +1,6 @@
-use housecanary_partner::orders::{OrderItem, ValueReportOrder};
+use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
 
 fn main() {
-    let item = OrderItem::builder().address("1 A St").zipcode("78701").build();
-    let _order = ValueReportOrder::builder().item(item).build();
+    let item = OrderItem::builder("1 A St", Location::zipcode("78701")).build();
+    let _order = ValueReportOrder::builder(item).build();
 }

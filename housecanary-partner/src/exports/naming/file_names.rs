@@ -37,18 +37,6 @@ pub const VALUE_REPORT_PDF_SUFFIX: &str = "_ValueReport.pdf";
 
 /// The date in the archive's name: the order's completion date, else today in
 /// `America/Los_Angeles`.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{FixedClock, OrderNaming, order_date};
-///
-/// let clock = FixedClock::new("2024-03-11T00:30:00Z".parse().unwrap());
-/// let pending = OrderNaming::new("Q1");
-/// assert_eq!(order_date(&pending, &clock).to_string(), "2024-03-10");
-/// let done = OrderNaming::new("Q1").with_completed_date(jiff::civil::date(2024, 3, 1));
-/// assert_eq!(order_date(&done, &clock).to_string(), "2024-03-01");
-/// ```
 pub fn order_date(order: &OrderNaming, clock: &(impl Clock + ?Sized)) -> ExportDate {
     order
         .completed_date
@@ -58,19 +46,6 @@ pub fn order_date(order: &OrderNaming, clock: &(impl Clock + ?Sized)) -> ExportD
 /// The archive's file name: `HC_{slug(order name)}_{order_date}.{fmt}`.
 ///
 /// `fmt` is the export format passed to the create-export call (`zip`), used as given.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{FixedClock, OrderNaming, order_download_name};
-///
-/// let clock = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// let order = OrderNaming::new("Café Portfolio #3");
-/// assert_eq!(
-///     order_download_name(&order, "zip", &clock),
-///     "HC_cafe-portfolio-3_2024-03-10.zip"
-/// );
-/// ```
 pub fn order_download_name(
     order: &OrderNaming,
     fmt: &str,
@@ -86,18 +61,6 @@ pub fn order_download_name(
 
 /// The item part of an item's file names: its `customer_item_id` when set (non-empty), else
 /// `slug(address)` followed by `-{unit}` (the unit as given) when the item has a non-empty unit.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{ItemNaming, item_file_id};
-///
-/// assert_eq!(item_file_id(&ItemNaming::new("123 Main St.").with_unit("4B")), "123-main-st-4B");
-/// assert_eq!(
-///     item_file_id(&ItemNaming::new("123 Main St.").with_customer_item_id("loan_42")),
-///     "loan_42"
-/// );
-/// ```
 pub fn item_file_id(item: &ItemNaming) -> String {
     if let Some(id) = item.customer_item_id.as_deref().filter(|id| !id.is_empty()) {
         return id.to_owned();
@@ -111,17 +74,6 @@ pub fn item_file_id(item: &ItemNaming) -> String {
 
 /// The date in an item's file names: its `completion_date`, else the order's
 /// `actual_delivery_date`, else today in `America/Los_Angeles`.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{FixedClock, ItemNaming, OrderNaming, item_date};
-///
-/// let clock = FixedClock::new("2024-03-10T10:30:00Z".parse().unwrap());
-/// let order = OrderNaming::new("Q1").with_actual_delivery_date(jiff::civil::date(2024, 3, 9));
-/// let item = ItemNaming::new("1 Main St");
-/// assert_eq!(item_date(&item, &order, &clock).to_string(), "2024-03-09");
-/// ```
 pub fn item_date(
     item: &ItemNaming,
     order: &OrderNaming,
@@ -134,22 +86,6 @@ pub fn item_date(
 
 /// The prefix of an item's file names: `{item_id}_{item_date}` (see [`item_file_id`] and
 /// [`item_date`]).
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{
-///     FixedClock, ItemNaming, OrderNaming, order_item_file_prefix,
-/// };
-///
-/// let clock = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// let order = OrderNaming::new("Q1");
-/// let item = ItemNaming::new("742 Evergreen Terrace");
-/// assert_eq!(
-///     order_item_file_prefix(&item, &order, &clock),
-///     "742-evergreen-terrace_2024-03-10"
-/// );
-/// ```
 pub fn order_item_file_prefix(
     item: &ItemNaming,
     order: &OrderNaming,
@@ -160,23 +96,6 @@ pub fn order_item_file_prefix(
 
 /// The name of an item's JSON entry, `{prefix}_OrderItem.json`, or `None` when the export was
 /// requested with `exclude_json`.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{
-///     FixedClock, ItemNaming, OrderNaming, order_item_json_name,
-/// };
-///
-/// let clock = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// let order = OrderNaming::new("Q1");
-/// let item = ItemNaming::new("1 Main St").with_customer_item_id("A-1");
-/// assert_eq!(
-///     order_item_json_name(&item, &order, false, &clock).as_deref(),
-///     Some("A-1_2024-03-10_OrderItem.json")
-/// );
-/// assert_eq!(order_item_json_name(&item, &order, true, &clock), None);
-/// ```
 pub fn order_item_json_name(
     item: &ItemNaming,
     order: &OrderNaming,
@@ -192,22 +111,6 @@ pub fn order_item_json_name(
 }
 
 /// The name of an item's report entry, `{prefix}_ValueReport.pdf`.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{
-///     FixedClock, ItemNaming, OrderNaming, value_report_pdf_name,
-/// };
-///
-/// let clock = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// let order = OrderNaming::new("Q1");
-/// let item = ItemNaming::new("1 Main St").with_unit("2");
-/// assert_eq!(
-///     value_report_pdf_name(&item, &order, &clock),
-///     "1-main-st-2_2024-03-10_ValueReport.pdf"
-/// );
-/// ```
 pub fn value_report_pdf_name(
     item: &ItemNaming,
     order: &OrderNaming,
@@ -226,27 +129,6 @@ pub fn value_report_pdf_name(
 ///
 /// Items that share an id and date (same address and unit, no customer id) produce the same
 /// names; the list keeps every one, so a caller can detect such collisions.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{
-///     FixedClock, ItemNaming, OrderNaming, expected_archive_entries,
-/// };
-///
-/// let clock = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// let order = OrderNaming::new("Q1").with_actual_delivery_date(jiff::civil::date(2024, 3, 9));
-/// let items = [ItemNaming::new("1 Main St"), ItemNaming::new("2 Oak Ave").with_unit("B")];
-/// assert_eq!(
-///     expected_archive_entries(&order, &items, false, &clock),
-///     [
-///         "1-main-st_2024-03-09_OrderItem.json",
-///         "1-main-st_2024-03-09_ValueReport.pdf",
-///         "2-oak-ave-B_2024-03-09_OrderItem.json",
-///         "2-oak-ave-B_2024-03-09_ValueReport.pdf",
-///     ]
-/// );
-/// ```
 pub fn expected_archive_entries(
     order: &OrderNaming,
     items: &[ItemNaming],
@@ -287,7 +169,7 @@ const PDF_EXTENSION: &str = ".pdf";
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::exports::EntryKind;
+/// use housecanary_partner::exports::naming::EntryKind;
 ///
 /// let kind = EntryKind::classify("loan_42_2024-03-10_AgileInsights.pdf");
 /// assert_eq!(
@@ -329,16 +211,6 @@ pub enum EntryKind {
 
 impl EntryKind {
     /// Classifies an entry by its file name (a path is reduced to its last `/` component).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::EntryKind;
-    ///
-    /// let kind = EntryKind::classify("HC_q1_2024-03-10/1-main-st_2024-03-10_OrderItem.json");
-    /// assert_eq!(kind.item_id(), Some("1-main-st"));
-    /// assert_eq!(kind.date(), Some("2024-03-10"));
-    /// ```
     pub fn classify(name: &str) -> Self {
         let file_name = name.rsplit('/').next().unwrap_or(name);
         if let Some(prefix) = strip_suffix_ignore_case(file_name, ORDER_ITEM_JSON)
@@ -373,15 +245,6 @@ impl EntryKind {
     }
 
     /// The item part of an item entry's name.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::EntryKind;
-    ///
-    /// assert_eq!(EntryKind::classify("A-1_2024-03-10_ValueReport.pdf").item_id(), Some("A-1"));
-    /// assert_eq!(EntryKind::OrderJson.item_id(), None);
-    /// ```
     pub fn item_id(&self) -> Option<&str> {
         match self {
             Self::OrderItemJson { item_id, .. } | Self::Report { item_id, .. } => Some(item_id),
@@ -390,15 +253,6 @@ impl EntryKind {
     }
 
     /// The date part of an item entry's name, as written.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::EntryKind;
-    ///
-    /// let kind = EntryKind::classify("A-1_2024-03-10_ValueReport.pdf");
-    /// assert_eq!(kind.date(), Some("2024-03-10"));
-    /// ```
     pub fn date(&self) -> Option<&str> {
         match self {
             Self::OrderItemJson { date, .. } | Self::Report { date, .. } => Some(date),
@@ -408,16 +262,6 @@ impl EntryKind {
 
     /// The date part read with [`EXPORT_DATE_FORMAT`](super::EXPORT_DATE_FORMAT), or `None`
     /// when this is not an item entry or its date is written differently.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::EntryKind;
-    ///
-    /// let kind = EntryKind::classify("A-1_2024-03-10_ValueReport.pdf");
-    /// assert_eq!(kind.parsed_date().unwrap().to_string(), "2024-03-10");
-    /// assert_eq!(EntryKind::classify("A-1_03.10.24_ValueReport.pdf").parsed_date(), None);
-    /// ```
     pub fn parsed_date(&self) -> Option<ExportDate> {
         let date = self.date()?;
         jiff::fmt::strtime::parse(EXPORT_DATE_FORMAT, date)
@@ -428,15 +272,6 @@ impl EntryKind {
 
     /// `{item_id}_{date}`: the prefix an item's names share, to compare with
     /// [`order_item_file_prefix`](super::order_item_file_prefix).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::EntryKind;
-    ///
-    /// let kind = EntryKind::classify("A-1_2024-03-10_OrderItem.json");
-    /// assert_eq!(kind.prefix().as_deref(), Some("A-1_2024-03-10"));
-    /// ```
     pub fn prefix(&self) -> Option<String> {
         Some(format!("{}_{}", self.item_id()?, self.date()?))
     }

@@ -15,13 +15,13 @@ use crate::status::OrderStatus;
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::exports::{ExportDate, OrderNaming};
+/// use housecanary_partner::exports::naming::{ExportDate, OrderNaming};
 ///
 /// let order = OrderNaming::new("Spring Portfolio")
-///     .with_completed_date(ExportDate::parse("2024-03-12T18:00:00Z")?)
-///     .with_actual_delivery_date(jiff::civil::date(2024, 3, 12));
+///     .completed_date(ExportDate::parse("2024-03-12T18:00:00Z")?)
+///     .actual_delivery_date(jiff::civil::date(2024, 3, 12));
 /// assert_eq!(order.name, "Spring Portfolio");
-/// # Ok::<(), housecanary_partner::exports::ExportDateError>(())
+/// # Ok::<(), housecanary_partner::exports::naming::ExportDateError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -37,15 +37,6 @@ pub struct OrderNaming {
 
 impl OrderNaming {
     /// An order with this name and no dates yet.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::OrderNaming;
-    ///
-    /// let order = OrderNaming::new("Q1 batch");
-    /// assert!(order.completed_date.is_none());
-    /// ```
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -56,31 +47,13 @@ impl OrderNaming {
 
     /// Sets the order's completion date (a [`jiff::civil::Date`], a [`jiff::Timestamp`] or an
     /// [`ExportDate`]).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::OrderNaming;
-    ///
-    /// let order = OrderNaming::new("Q1").with_completed_date(jiff::civil::date(2024, 3, 31));
-    /// assert_eq!(order.completed_date.unwrap().to_string(), "2024-03-31");
-    /// ```
-    pub fn with_completed_date(mut self, date: impl Into<ExportDate>) -> Self {
+    pub fn completed_date(mut self, date: impl Into<ExportDate>) -> Self {
         self.completed_date = Some(date.into());
         self
     }
 
     /// Sets the order's `actual_delivery_date`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::OrderNaming;
-    ///
-    /// let order = OrderNaming::new("Q1").with_actual_delivery_date(jiff::civil::date(2024, 4, 1));
-    /// assert_eq!(order.actual_delivery_date.unwrap().to_string(), "2024-04-01");
-    /// ```
-    pub fn with_actual_delivery_date(mut self, date: impl Into<ExportDate>) -> Self {
+    pub fn actual_delivery_date(mut self, date: impl Into<ExportDate>) -> Self {
         self.actual_delivery_date = Some(date.into());
         self
     }
@@ -93,11 +66,11 @@ impl OrderNaming {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::exports::ItemNaming;
+/// use housecanary_partner::exports::naming::ItemNaming;
 ///
 /// let item = ItemNaming::new("123 Main St")
-///     .with_unit("4B")
-///     .with_completion_date(jiff::civil::date(2024, 3, 11));
+///     .unit("4B")
+///     .completion_date(jiff::civil::date(2024, 3, 11));
 /// assert_eq!(item.unit.as_deref(), Some("4B"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,15 +88,6 @@ pub struct ItemNaming {
 
 impl ItemNaming {
     /// An item at `address`, without unit, customer id or completion date.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ItemNaming;
-    ///
-    /// let item = ItemNaming::new("1 Infinite Loop");
-    /// assert_eq!(item.address, "1 Infinite Loop");
-    /// ```
     pub fn new(address: impl Into<String>) -> Self {
         Self {
             customer_item_id: None,
@@ -134,65 +98,25 @@ impl ItemNaming {
     }
 
     /// Sets the partner's `customer_item_id`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ItemNaming;
-    ///
-    /// let item = ItemNaming::new("1 Main St").with_customer_item_id("loan-42");
-    /// assert_eq!(item.customer_item_id.as_deref(), Some("loan-42"));
-    /// ```
-    pub fn with_customer_item_id(mut self, id: impl Into<String>) -> Self {
+    pub fn customer_item_id(mut self, id: impl Into<String>) -> Self {
         self.customer_item_id = Some(id.into());
         self
     }
 
     /// Sets the unit.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ItemNaming;
-    ///
-    /// let item = ItemNaming::new("1 Main St").with_unit("Apt 2");
-    /// assert_eq!(item.unit.as_deref(), Some("Apt 2"));
-    /// ```
-    pub fn with_unit(mut self, unit: impl Into<String>) -> Self {
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
         self.unit = Some(unit.into());
         self
     }
 
     /// Sets the item's `completion_date`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ItemNaming;
-    ///
-    /// let item = ItemNaming::new("1 Main St")
-    ///     .with_completion_date("2024-11-03T08:30:00Z".parse::<jiff::Timestamp>().unwrap());
-    /// // 08:30 UTC is 01:30 PDT on 3 November.
-    /// assert_eq!(item.completion_date.unwrap().to_string(), "2024-11-03");
-    /// ```
-    pub fn with_completion_date(mut self, date: impl Into<ExportDate>) -> Self {
+    pub fn completion_date(mut self, date: impl Into<ExportDate>) -> Self {
         self.completion_date = Some(date.into());
         self
     }
 }
 
 /// An order or item record that lacks what a file name is made of, or carries a date that is not one.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{NamingInputError, OrderNaming};
-/// use housecanary_partner::orders::Order;
-///
-/// let order: Order = serde_json::from_str(r#"{"id": 7, "actual_delivery_date": "soon"}"#).unwrap();
-/// let err = OrderNaming::from_order(&order).unwrap_err();
-/// assert!(matches!(err, NamingInputError::Missing { field: "name" }));
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NamingInputError {
@@ -235,21 +159,6 @@ impl OrderNaming {
     ///   computed);
     /// - else none, so the name falls back to today in `America/Los_Angeles`, as documented for orders
     ///   that have not completed.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::{FixedClock, OrderNaming, order_download_name};
-    /// use housecanary_partner::orders::Order;
-    ///
-    /// let order: Order = serde_json::from_str(
-    ///     r#"{"id": 7, "name": "Q1 Portfolio", "completed": "2024-03-10T09:30:00Z"}"#,
-    /// ).unwrap();
-    /// let naming = OrderNaming::from_order(&order).unwrap();
-    /// let clock = FixedClock::new("2025-01-01T00:00:00Z".parse().unwrap());
-    /// // 09:30 UTC is 01:30 in Los Angeles, still March 10th.
-    /// assert_eq!(order_download_name(&naming, "zip", &clock), "HC_q1-portfolio_2024-03-10.zip");
-    /// ```
     pub fn from_order(order: &Order) -> Result<Self, NamingInputError> {
         let name = order
             .name
@@ -280,21 +189,6 @@ impl OrderNaming {
 impl ItemNaming {
     /// The naming input of an order item record: `customer_item_id`, `address`, `unit` and
     /// `completion_date`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::{FixedClock, ItemNaming, OrderNaming, order_item_file_prefix};
-    /// use housecanary_partner::orders::OrderItemDetails;
-    ///
-    /// let item: OrderItemDetails = serde_json::from_str(
-    ///     r#"{"id": 1, "address": "123 Main St", "unit": "4B", "completion_date": "2024-03-11"}"#,
-    /// ).unwrap();
-    /// let naming = ItemNaming::from_item(&item).unwrap();
-    /// let clock = FixedClock::new("2025-01-01T00:00:00Z".parse().unwrap());
-    /// let prefix = order_item_file_prefix(&naming, &OrderNaming::new("Q1"), &clock);
-    /// assert_eq!(prefix, "123-main-st-4B_2024-03-11");
-    /// ```
     pub fn from_item(item: &OrderItemDetails) -> Result<Self, NamingInputError> {
         let address = item
             .address

@@ -18,31 +18,12 @@ const EXPORT_TIME_ZONE_POSIX: &str = "PST8PDT,M3.2.0,M11.1.0";
 ///
 /// The naming functions take a clock instead of reading the system time, so tests (and callers
 /// reproducing a name computed earlier) can fix "now".
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{Clock, FixedClock, SystemClock};
-///
-/// let fixed = FixedClock::new("2024-03-10T09:30:00Z".parse().unwrap());
-/// assert_eq!(fixed.now().to_string(), "2024-03-10T09:30:00Z");
-/// assert!(SystemClock.now() > fixed.now());
-/// ```
 pub trait Clock {
     /// The current instant.
     fn now(&self) -> Timestamp;
 }
 
 /// The real clock: [`Timestamp::now`].
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{Clock, SystemClock};
-///
-/// let now = SystemClock.now();
-/// assert!(now.as_second() > 1_700_000_000);
-/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SystemClock;
 
@@ -57,7 +38,7 @@ impl Clock for SystemClock {
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::exports::{Clock, FixedClock};
+/// use housecanary_partner::exports::naming::{Clock, FixedClock};
 /// use jiff::Timestamp;
 ///
 /// let instant: Timestamp = "2024-11-03T08:30:00Z".parse().unwrap();
@@ -70,29 +51,11 @@ pub struct FixedClock(Timestamp);
 
 impl FixedClock {
     /// A clock fixed at `instant`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::FixedClock;
-    ///
-    /// let clock = FixedClock::new(jiff::Timestamp::UNIX_EPOCH);
-    /// assert_eq!(clock.instant(), jiff::Timestamp::UNIX_EPOCH);
-    /// ```
     pub fn new(instant: Timestamp) -> Self {
         Self(instant)
     }
 
     /// The instant this clock answers.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::FixedClock;
-    ///
-    /// let clock = FixedClock::new(jiff::Timestamp::UNIX_EPOCH);
-    /// assert_eq!(clock.instant().as_second(), 0);
-    /// ```
     pub fn instant(&self) -> Timestamp {
         self.0
     }
@@ -112,15 +75,6 @@ impl<C: Clock + ?Sized> Clock for &C {
 
 /// The `America/Los_Angeles` time zone, from jiff's bundled tz database (no system zoneinfo
 /// needed).
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::export_time_zone;
-///
-/// let zoned = jiff::Timestamp::UNIX_EPOCH.to_zoned_datetime(export_time_zone().clone());
-/// assert_eq!(zoned.date().to_string(), "1969-12-31");
-/// ```
 pub fn export_time_zone() -> &'static TimeZone {
     static ZONE: OnceLock<TimeZone> = OnceLock::new();
     ZONE.get_or_init(|| {
@@ -133,30 +87,11 @@ pub fn export_time_zone() -> &'static TimeZone {
 }
 
 /// The calendar date of `instant` in `America/Los_Angeles`.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::date_in_export_zone;
-///
-/// // 05:00 UTC is still the previous evening in Los Angeles.
-/// let instant = "2024-07-04T05:00:00Z".parse().unwrap();
-/// assert_eq!(date_in_export_zone(instant).to_string(), "2024-07-03");
-/// ```
 pub fn date_in_export_zone(instant: Timestamp) -> Date {
     instant.to_zoned_datetime(export_time_zone().clone()).date()
 }
 
 /// Today's date in `America/Los_Angeles` according to `clock`: the vendor's fallback date.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{FixedClock, today};
-///
-/// let clock = FixedClock::new("2024-03-10T10:30:00Z".parse().unwrap());
-/// assert_eq!(today(&clock).to_string(), "2024-03-10");
-/// ```
 pub fn today(clock: &(impl Clock + ?Sized)) -> Date {
     date_in_export_zone(clock.now())
 }

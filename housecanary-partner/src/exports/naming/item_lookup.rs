@@ -16,7 +16,7 @@ use super::naming_inputs::{ItemNaming, OrderNaming};
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::exports::{
+/// use housecanary_partner::exports::naming::{
 ///     EntryKind, FixedClock, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
 /// };
 ///
@@ -38,16 +38,6 @@ pub struct ItemMatcher {
 
 /// The outcome of [`ItemMatcher::lookup`]; item numbers are indices into the items given to
 /// [`ItemMatcher::new`].
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::ItemLookup;
-///
-/// let lookup = ItemLookup::Ambiguous(vec![0, 3]);
-/// assert_eq!(lookup.item(), None);
-/// assert_eq!(ItemLookup::Item(2).item(), Some(2));
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ItemLookup {
@@ -63,14 +53,6 @@ pub enum ItemLookup {
 
 impl ItemLookup {
     /// The matched item, when there is exactly one.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ItemLookup;
-    ///
-    /// assert_eq!(ItemLookup::NoItem.item(), None);
-    /// ```
     pub fn item(&self) -> Option<usize> {
         match self {
             Self::Item(index) => Some(*index),
@@ -81,21 +63,6 @@ impl ItemLookup {
 
 impl ItemMatcher {
     /// Computes every item's names once.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::{
-    ///     EntryKind, FixedClock, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
-    /// };
-    ///
-    /// let clock = FixedClock::new("2024-03-10T12:00:00Z".parse().unwrap());
-    /// let order = OrderNaming::new("Q1");
-    /// let items = [ItemNaming::new("1 Main St").with_customer_item_id("A-1")];
-    /// let matcher = ItemMatcher::new(&order, &items, &clock);
-    /// let kind = EntryKind::classify("A-1_2024-03-10_OrderItem.json");
-    /// assert_eq!(matcher.lookup(&kind), ItemLookup::Item(0));
-    /// ```
     pub fn new(order: &OrderNaming, items: &[ItemNaming], clock: &(impl Clock + ?Sized)) -> Self {
         let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_item_id: HashMap<String, Vec<usize>> = HashMap::new();
@@ -116,23 +83,6 @@ impl ItemMatcher {
     }
 
     /// The item an entry of this kind belongs to.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::{
-    ///     EntryKind, FixedClock, ItemLookup, ItemMatcher, ItemNaming, OrderNaming,
-    /// };
-    ///
-    /// let clock = FixedClock::new("2024-03-10T12:00:00Z".parse().unwrap());
-    /// let order = OrderNaming::new("Q1");
-    /// let items = [ItemNaming::new("1 Main St"), ItemNaming::new("1 Main St")];
-    /// let matcher = ItemMatcher::new(&order, &items, &clock);
-    /// let kind = EntryKind::classify("1-main-st_2024-03-10_ValueReport.pdf");
-    /// assert_eq!(matcher.lookup(&kind), ItemLookup::Ambiguous(vec![0, 1]));
-    /// let kind = EntryKind::classify("9-elm-st_2024-03-10_ValueReport.pdf");
-    /// assert_eq!(matcher.lookup(&kind), ItemLookup::NoItem);
-    /// ```
     pub fn lookup(&self, kind: &EntryKind) -> ItemLookup {
         let (Some(item_id), Some(prefix)) = (kind.item_id(), kind.prefix()) else {
             return ItemLookup::NotAnItemEntry;

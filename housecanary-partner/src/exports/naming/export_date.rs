@@ -12,15 +12,6 @@ use super::clock::date_in_export_zone;
 ///
 /// The vendor does not document the format (the reference marks it UNKNOWN); ISO is what a
 /// Django `date` renders with `str()`, so it is the assumption here, kept in this one constant.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::EXPORT_DATE_FORMAT;
-///
-/// let date = jiff::civil::date(2024, 3, 9);
-/// assert_eq!(date.strftime(EXPORT_DATE_FORMAT).to_string(), "2024-03-09");
-/// ```
 pub const EXPORT_DATE_FORMAT: &str = "%Y-%m-%d";
 
 /// Longest part of a rejected input quoted in an error.
@@ -36,44 +27,25 @@ const EXCERPT_CHARS: usize = 64;
 /// # Examples
 ///
 /// ```
-/// use housecanary_partner::exports::ExportDate;
+/// use housecanary_partner::exports::naming::ExportDate;
 ///
 /// let plain: ExportDate = "2024-03-10".parse()?;
 /// // 09:30 UTC on 10 March 2024 is 01:30 PST: the same Los Angeles day.
 /// let instant: ExportDate = "2024-03-10T09:30:00Z".parse()?;
 /// assert_eq!(plain, instant);
 /// assert_eq!(instant.to_string(), "2024-03-10");
-/// # Ok::<(), housecanary_partner::exports::ExportDateError>(())
+/// # Ok::<(), housecanary_partner::exports::naming::ExportDateError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ExportDate(Date);
 
 impl ExportDate {
     /// Wraps a calendar date as it is.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ExportDate;
-    ///
-    /// let date = ExportDate::from_date(jiff::civil::date(2024, 1, 31));
-    /// assert_eq!(date.to_string(), "2024-01-31");
-    /// ```
     pub fn from_date(date: Date) -> Self {
         Self(date)
     }
 
     /// The calendar date of `instant` in `America/Los_Angeles`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ExportDate;
-    ///
-    /// // Just after UTC midnight it is still the previous day in Los Angeles.
-    /// let date = ExportDate::from_timestamp("2024-03-11T00:05:00Z".parse().unwrap());
-    /// assert_eq!(date.to_string(), "2024-03-10");
-    /// ```
     pub fn from_timestamp(instant: Timestamp) -> Self {
         Self(date_in_export_zone(instant))
     }
@@ -94,17 +66,6 @@ impl ExportDate {
     /// # Errors
     ///
     /// [`ExportDateError::Unrecognized`] when the text is none of the above.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ExportDate;
-    ///
-    /// let date = ExportDate::parse("2024-03-11T06:59:00+00:00")?;
-    /// assert_eq!(date.to_string(), "2024-03-10");
-    /// assert!(ExportDate::parse("yesterday").is_err());
-    /// # Ok::<(), housecanary_partner::exports::ExportDateError>(())
-    /// ```
     pub fn parse(input: &str) -> Result<Self, ExportDateError> {
         let text = input.trim();
         if let Ok(instant) = text.parse::<Timestamp>() {
@@ -124,16 +85,6 @@ impl ExportDate {
     }
 
     /// The calendar date.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use housecanary_partner::exports::ExportDate;
-    ///
-    /// let date = ExportDate::parse("2024-02-29")?;
-    /// assert_eq!(date.date(), jiff::civil::date(2024, 2, 29));
-    /// # Ok::<(), housecanary_partner::exports::ExportDateError>(())
-    /// ```
     pub fn date(self) -> Date {
         self.0
     }
@@ -179,16 +130,6 @@ impl fmt::Display for ExportDate {
 }
 
 /// A vendor date string that [`ExportDate::parse`] could not read.
-///
-/// # Examples
-///
-/// ```
-/// use housecanary_partner::exports::{ExportDate, ExportDateError};
-///
-/// let err = ExportDate::parse("03/10/2024").unwrap_err();
-/// assert!(matches!(err, ExportDateError::Unrecognized { .. }));
-/// assert!(err.to_string().contains("03/10/2024"));
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportDateError {

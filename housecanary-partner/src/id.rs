@@ -40,33 +40,16 @@ pub struct Id {
 
 impl Id {
     /// The id's text: the digits of a numeric id, the string of a textual one.
-    ///
-    /// ```
-    /// assert_eq!(housecanary_partner::Id::from(42_u64).as_str(), "42");
-    /// ```
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     /// Whether the id arrived as a JSON number (and is sent back as one).
-    ///
-    /// ```
-    /// use housecanary_partner::Id;
-    /// assert!(Id::from(42_u64).is_number());
-    /// assert!(!Id::from("42").is_number());
-    /// assert_eq!(Id::from(42_u64), Id::from("42"));
-    /// ```
     pub fn is_number(&self) -> bool {
         self.number
     }
 
     /// The id as a whole number, when its text is one (whichever way it arrived).
-    ///
-    /// ```
-    /// use housecanary_partner::Id;
-    /// assert_eq!(Id::from("501").as_u64(), Some(501));
-    /// assert_eq!(Id::from("ord_7").as_u64(), None);
-    /// ```
     pub fn as_u64(&self) -> Option<u64> {
         self.text.parse().ok()
     }
