@@ -37,9 +37,6 @@
 
 mod authorization;
 mod body;
-#[cfg(feature = "postgres")]
-#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-pub mod database;
 mod decode;
 mod delivery;
 mod download;

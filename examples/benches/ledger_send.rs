@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use credit_valuation_core::database::deadpool_postgres::Pool;
-use credit_valuation_core::database::pool_from_url;
+use credit_valuation_postgres::deadpool_postgres::Pool;
+use credit_valuation_postgres::pool_from_url;
 use credit_valuation_sandbox::{Sandbox, fixtures};
 use innovis_client::ledger::{FingerprintKey, PostgresLedger, PostgresLedgerConfig};
 use innovis_client::pii::Ssn;

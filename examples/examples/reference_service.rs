@@ -33,8 +33,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use common_auth::Env;
-use credit_valuation_core::database::deadpool_postgres::Pool;
-use credit_valuation_core::database::pool_from_url;
+use credit_valuation_postgres::deadpool_postgres::Pool;
+use credit_valuation_postgres::pool_from_url;
 use housecanary_partner::CalloutAuth;
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InboxWorker, PostgresMessageLog,

@@ -2,12 +2,10 @@
 
 use std::time::SystemTime;
 
-use credit_valuation_core::database::deadpool_postgres::{Object, Pool};
-use credit_valuation_core::database::tokio_postgres::Row;
-use credit_valuation_core::database::tokio_postgres::types::ToSql;
-use credit_valuation_core::database::{
-    DatabaseError, Identifier, Migration, migrate, pool_from_url,
-};
+use credit_valuation_postgres::deadpool_postgres::{Object, Pool};
+use credit_valuation_postgres::tokio_postgres::Row;
+use credit_valuation_postgres::tokio_postgres::types::ToSql;
+use credit_valuation_postgres::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
 use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
@@ -118,7 +116,7 @@ impl std::fmt::Debug for PostgresLedgerConfig {
 
 impl PostgresLedgerConfig {
     /// The database at `url` (TLS and timeouts as
-    /// [`pool_from_url`](credit_valuation_core::database::pool_from_url) reads them); schema `innovis`,
+    /// [`pool_from_url`](credit_valuation_postgres::pool_from_url) reads them); schema `innovis`,
     /// tables `inquiry_ledger` and `report_references`, a pool of 16 connections.
     pub fn new(url: impl Into<String>) -> Self {
         Self::on(Database::Url {
@@ -132,10 +130,10 @@ impl PostgresLedgerConfig {
     ///
     /// ```no_run
     /// use innovis_client::ledger::PostgresLedgerConfig;
-    /// let pool = credit_valuation_core::database::pool_from_url("postgres://app@db/app?sslmode=verify-full", 32)?;
+    /// let pool = credit_valuation_postgres::pool_from_url("postgres://app@db/app?sslmode=verify-full", 32)?;
     /// let config = PostgresLedgerConfig::with_pool(pool.clone());
     /// # let _ = config;
-    /// # Ok::<(), credit_valuation_core::database::DatabaseError>(())
+    /// # Ok::<(), credit_valuation_postgres::DatabaseError>(())
     /// ```
     pub fn with_pool(pool: Pool) -> Self {
         Self::on(Database::Pool(pool))
@@ -693,10 +691,10 @@ fn database(err: DatabaseError) -> Error {
     Error::Ledger(LedgerError::Database(err))
 }
 
-fn pool_error(err: credit_valuation_core::database::deadpool_postgres::PoolError) -> LedgerError {
+fn pool_error(err: credit_valuation_postgres::deadpool_postgres::PoolError) -> LedgerError {
     LedgerError::Database(err.into())
 }
 
-fn statement(err: credit_valuation_core::database::tokio_postgres::Error) -> LedgerError {
+fn statement(err: credit_valuation_postgres::tokio_postgres::Error) -> LedgerError {
     LedgerError::Database(err.into())
 }

@@ -107,7 +107,7 @@ fn key() -> FingerprintKey {
 #[cfg(feature = "postgres")]
 /// A ledger on a pool built here, as an application sharing its pool would.
 async fn ledger(url: &str, pool_size: usize) -> Arc<PostgresLedger> {
-    let pool = credit_valuation_core::database::pool_from_url(url, pool_size).expect("pool");
+    let pool = credit_valuation_postgres::pool_from_url(url, pool_size).expect("pool");
     let config = PostgresLedgerConfig::with_pool(pool)
         .schema(&format!("ledger_pg_{}", fastrand::u64(..)))
         .expect("schema");
@@ -196,7 +196,7 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
         .consumer_fingerprints
         .remove(0);
     // Another session holds the consumer's lock, as a stuck replica would.
-    let pool = credit_valuation_core::database::pool_from_url(&url, 1).unwrap();
+    let pool = credit_valuation_postgres::pool_from_url(&url, 1).unwrap();
     let holder = pool.get().await.unwrap();
     holder
         .execute(
