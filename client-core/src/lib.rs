@@ -36,6 +36,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod authorization;
+mod backoff;
 mod body;
 mod decode;
 mod delivery;
@@ -54,6 +55,7 @@ mod retry;
 mod transport;
 
 pub use authorization::Authorization;
+pub use backoff::Backoff;
 pub use delivery::Delivery;
 pub use download::{DownloadError, WriteError};
 pub use error::{Error, ErrorBody, error_chain};

@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorBody, error_chain};
 use crate::limits::{Limit, Limits};
 use crate::redaction::{Redaction, scrub_url};
 use crate::request::Request;
-use crate::retry::{Idempotency, RetryPolicy, parse_retry_after};
+use crate::retry::{Attempt, Next, Outcome, RetryPolicy, decide, parse_retry_after};
 
 /// Headers that may carry the server's request id, most specific first.
 const REQUEST_ID_HEADERS: [&str; 5] = [
@@ -408,129 +408,82 @@ impl Transport {
             (Some(a), Some(b)) => Some(a.min(tokio::time::Instant::now() + b)),
             (a, b) => a.or(b.map(|b| tokio::time::Instant::now() + b)),
         };
-        let mut failures: u32 = 0;
-        let mut resend_count: u32 = 0;
-        let mut refreshed = false;
-        let mut resend = None;
+        let (mut retries, mut resend_count, mut refreshed, mut resend) = (0, 0_u32, false, None);
         loop {
             let credential = self.credential(request).await?;
             crate::metrics::attempt(request.metric_label, resend);
-            let span = tracing::info_span!(
-                "http.client.request",
-                otel.name = %request.method,
-                operation = %request.operation,
-                "http.request.method" = %request.method,
-                "url.path" = request.url.path(),
-                "server.address" = request.url.host_str().unwrap_or_default(),
-                "http.request.resend_count" = resend_count,
-                "http.response.status_code" = tracing::field::Empty,
-            );
+            let span = attempt_span(request, resend_count);
             let sent = self
                 .build(client, request, &credential, timeout)
                 .send()
                 .instrument(span.clone())
                 .await;
             resend_count += 1;
-            let mut response = match sent {
-                Ok(response) => response,
-                Err(err) => {
-                    let delivery = if err.is_connect() {
-                        Delivery::NotSent
-                    } else {
-                        Delivery::MayHaveBeenProcessed
-                    };
-                    let retryable = delivery == Delivery::NotSent
-                        || request.idempotency == Idempotency::Idempotent;
-                    failures += 1;
-                    if let Some(delay) = self.retry_delay(retryable, failures, None, deadline) {
-                        span.in_scope(|| {
-                            tracing::warn!(
-                                error = %scrub_url(error_chain(&err), &request.url),
-                                %delivery,
-                                delay_ms = delay.as_millis() as u64,
-                                "transport failure; retrying"
-                            );
-                        });
-                        tokio::time::sleep(delay).await;
-                        resend = Some("retry");
-                        continue;
+            let (outcome, failed) = match sent {
+                Ok(response) => {
+                    span.record("http.response.status_code", response.status().as_u16());
+                    if is_final(&response, request, redirects)? {
+                        return Ok(response);
                     }
-                    return Err(network_error(request, &err, delivery));
+                    let outcome = Outcome::Status {
+                        status: response.status().as_u16(),
+                        retry_after: retry_after(response.headers()),
+                    };
+                    (outcome, Ok(response))
                 }
+                Err(err) if err.is_connect() => (Outcome::NotConnected, Err(err)),
+                Err(err) => (Outcome::Interrupted, Err(err)),
             };
-            let status = response.status().as_u16();
-            span.record("http.response.status_code", status);
-            // A fragment is never sent, so the answer's URL never has one.
-            if redirects == Redirects::Refuse && !same_resource(response.url(), &request.url) {
-                return Err(Error::Redirected {
-                    operation: request.operation.clone(),
-                    location: crate::url_without_query(response.url()),
-                });
-            }
-            if response.status().is_success()
-                || (redirects == Redirects::HandBack && response.status().is_redirection())
-            {
-                return Ok(response);
-            }
-            if status == 401 && !refreshed {
-                if let (Authorization::Bearer(cache), Credential::Bearer(token)) =
-                    (&self.inner.authorization, &credential)
-                {
-                    // A 401 means the request was not acted on: resending is safe. Many requests
-                    // sent with one token get their 401s at once; only the first may drop it.
+            let attempt = Attempt {
+                retries,
+                token_refreshable: !refreshed && matches!(credential, Credential::Bearer(_)),
+                time_left: deadline
+                    .map(|end| end.saturating_duration_since(tokio::time::Instant::now())),
+                draw: fastrand::f64(),
+            };
+            match decide(outcome, &attempt, policy, request.idempotency) {
+                Next::RefreshToken => {
                     span.in_scope(|| {
                         tracing::warn!("401; fetching a new token and resending once")
                     });
-                    cache.invalidate_if_current(token);
+                    if let (Authorization::Bearer(cache), Credential::Bearer(token)) =
+                        (&self.inner.authorization, &credential)
+                    {
+                        // Many requests sent with one token get their 401s at once; only the
+                        // first may drop it.
+                        cache.invalidate_if_current(token);
+                    }
                     refreshed = true;
                     resend = Some("token_refresh");
-                    continue;
+                }
+                Next::Retry(delay) => {
+                    span.in_scope(|| log_retry(request, &failed, outcome, delay));
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    resend = Some("retry");
+                }
+                Next::GiveUp => {
+                    return Err(match failed {
+                        Ok(response) => self.status_error(request, response).await,
+                        Err(err) => network_error(request, &err, outcome.delivery()),
+                    });
                 }
             }
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| parse_retry_after(value, SystemTime::now()));
-            failures += 1;
-            let retryable = request.idempotency.retries_status(status);
-            if let Some(delay) = self.retry_delay(retryable, failures, retry_after, deadline) {
-                span.in_scope(|| {
-                    tracing::warn!(status, delay_ms = delay.as_millis() as u64, "retrying")
-                });
-                tokio::time::sleep(delay).await;
-                resend = Some("retry");
-                continue;
-            }
-            let request_id = request_id(response.headers());
-            let body = read_prefix(&mut response, self.inner.limits.error_body_bytes()).await;
-            return Err(Error::Status {
-                operation: request.operation.clone(),
-                status,
-                body: ErrorBody(body.to_vec().into_boxed_slice()),
-                request_id,
-                retry_after,
-            });
         }
     }
 
-    /// The wait before the next attempt after `failures` failed ones, or `None` when the failure
-    /// is not retryable, no attempt is left, the server asked for too long a wait, or the wait
-    /// would end past the deadline.
-    fn retry_delay(
-        &self,
-        retryable: bool,
-        failures: u32,
-        retry_after: Option<Duration>,
-        deadline: Option<tokio::time::Instant>,
-    ) -> Option<Duration> {
-        let policy = &self.inner.retry;
-        if !retryable || failures >= policy.attempts() {
-            return None;
+    /// The error for a failed answer, quoting the start of its body.
+    async fn status_error(&self, request: &Request, mut response: reqwest::Response) -> Error {
+        let request_id = request_id(response.headers());
+        let retry_after = retry_after(response.headers());
+        let body = read_prefix(&mut response, self.inner.limits.error_body_bytes()).await;
+        Error::Status {
+            operation: request.operation.clone(),
+            status: response.status().as_u16(),
+            body: ErrorBody(body.to_vec().into_boxed_slice()),
+            request_id,
+            retry_after,
         }
-        policy
-            .delay(failures - 1, retry_after)
-            .filter(|delay| deadline.is_none_or(|end| tokio::time::Instant::now() + *delay < end))
     }
 
     async fn credential(&self, request: &Request) -> Result<Credential, Error> {
@@ -627,6 +580,57 @@ fn check_scheme(url: &Url) -> Result<(), Error> {
     }
 }
 
+/// The span of one attempt, with OpenTelemetry's HTTP field names and never a query string.
+fn attempt_span(request: &Request, resend_count: u32) -> tracing::Span {
+    tracing::info_span!(
+        "http.client.request",
+        otel.name = %request.method,
+        operation = %request.operation,
+        "http.request.method" = %request.method,
+        "url.path" = request.url.path(),
+        "server.address" = request.url.host_str().unwrap_or_default(),
+        "http.request.resend_count" = resend_count,
+        "http.response.status_code" = tracing::field::Empty,
+    )
+}
+
+/// Whether an answer ends the exchange: a success, or a redirect when they are handed back; a
+/// redirect that an injected client followed on an API call is an error.
+fn is_final(
+    response: &reqwest::Response,
+    request: &Request,
+    redirects: Redirects,
+) -> Result<bool, Error> {
+    // A fragment is never sent, so the answer's URL never has one.
+    if redirects == Redirects::Refuse && !same_resource(response.url(), &request.url) {
+        return Err(Error::Redirected {
+            operation: request.operation.clone(),
+            location: crate::url_without_query(response.url()),
+        });
+    }
+    let status = response.status();
+    Ok(status.is_success() || (redirects == Redirects::HandBack && status.is_redirection()))
+}
+
+/// The warning before a retry: the status, or the transport failure without its URL's query.
+fn log_retry(
+    request: &Request,
+    failed: &Result<reqwest::Response, reqwest::Error>,
+    outcome: Outcome,
+    delay: Duration,
+) {
+    let delay_ms = delay.as_millis() as u64;
+    match failed {
+        Ok(response) => tracing::warn!(status = response.status().as_u16(), delay_ms, "retrying"),
+        Err(err) => tracing::warn!(
+            error = %scrub_url(error_chain(err), &request.url),
+            delivery = %outcome.delivery(),
+            delay_ms,
+            "transport failure; retrying"
+        ),
+    }
+}
+
 /// Whether two URLs name the same resource on the server: equal but for a fragment.
 fn same_resource(a: &Url, b: &Url) -> bool {
     let resource = |url: &Url| {
@@ -652,6 +656,13 @@ pub(crate) fn network_error(request: &Request, err: &reqwest::Error, delivery: D
         message: scrub_url(error_chain(err), &request.url),
         delivery,
     }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_retry_after(value, SystemTime::now()))
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
