@@ -5,11 +5,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::header::sensitive_header;
 use crate::jwt;
-use crate::token::{AccessToken, TokenError, TokenFuture, TokenSource};
+use crate::token::{AccessToken, TokenError, TokenSource};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
@@ -373,7 +374,7 @@ impl ClientCredentials {
 }
 
 impl TokenSource for ClientCredentials {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             let result = self.request_token().await;
             match &result {

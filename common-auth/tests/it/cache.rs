@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common_auth::{
-    AccessToken, ExposeSecret, SecretString, TokenCache, TokenError, TokenFuture, TokenSource,
+    AccessToken, BoxFuture, ExposeSecret, SecretString, TokenCache, TokenError, TokenSource,
 };
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -45,7 +45,7 @@ impl Scripted {
 }
 
 impl TokenSource for Scripted {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             if let Some(gate) = &self.gate {
@@ -403,7 +403,7 @@ struct PanicsOnce {
 }
 
 impl TokenSource for PanicsOnce {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
                 panic!("token source bug");
