@@ -31,7 +31,7 @@
 //! let created: serde_json::Value = transport
 //!     .send_json(Request::post(base.join("orders/").unwrap(), "POST orders/").json_body("{}"))
 //!     .await?;
-//! # let _ = created; Ok(()) }
+//! # Ok(()) }
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

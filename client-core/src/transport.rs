@@ -42,18 +42,17 @@ const REQUEST_ID_HEADERS: [&str; 5] = [
 ///     "my-sdk/1.0",
 /// )
 /// .authorization(Authorization::None)
-/// .request_timeout(Some(Duration::from_secs(30)))
+/// .request_timeout(Duration::from_secs(30))
 /// .retry_policy(RetryPolicy::default().max_attempts(3))
 /// .limits(Limits::default().json_body(8 << 20));
-/// # let _ = config;
 /// ```
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
     base_url: Url,
     user_agent: String,
     authorization: Authorization,
-    connect_timeout: Option<Duration>,
-    request_timeout: Option<Duration>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
     retry: RetryPolicy,
     limits: Limits,
     http_client: Option<reqwest::Client>,
@@ -69,8 +68,8 @@ impl TransportConfig {
             base_url,
             user_agent: user_agent.into(),
             authorization: Authorization::None,
-            connect_timeout: Some(Duration::from_secs(10)),
-            request_timeout: Some(Duration::from_secs(60)),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             http_client: None,
@@ -85,14 +84,14 @@ impl TransportConfig {
         self
     }
 
-    /// The connect timeout of the HTTP client built here (`None`: the system's).
-    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+    /// The connect timeout of the HTTP client built here (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The timeout of each attempt of an API call, body included (`None`: none).
-    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+    /// The timeout of each attempt of an API call, body included (default 60 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
     }
@@ -142,7 +141,7 @@ impl TransportConfig {
 /// let order: serde_json::Value = transport
 ///     .send_json(Request::get(base.join("orders/7/").unwrap(), "GET orders/7/"))
 ///     .await?;
-/// # let _ = order; Ok(()) }
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Transport {
@@ -228,7 +227,7 @@ impl Transport {
         let download_policy =
             DownloadPolicy::for_base(&config.base_url, config.allow_private_downloads);
         let builder = || {
-            let mut builder = reqwest::Client::builder()
+            reqwest::Client::builder()
                 .user_agent(user_agent.clone())
                 // A redirected POST could be replayed to another URL; downloads follow redirects
                 // one hop at a time, each checked by the download policy.
@@ -236,11 +235,8 @@ impl Transport {
                 // No proxy from the environment (`HTTPS_PROXY`, …): a proxy would receive the
                 // credentials of a plain-HTTP call, and would resolve download names itself, past
                 // the download policy. A proxy is configured by injecting a client.
-                .no_proxy();
-            if let Some(timeout) = config.connect_timeout {
-                builder = builder.connect_timeout(timeout);
-            }
-            builder
+                .no_proxy()
+                .connect_timeout(config.connect_timeout)
         };
         let build_error = |err: reqwest::Error| Error::Config {
             message: format!("could not build the HTTP client: {}", error_chain(&err)),
@@ -260,7 +256,7 @@ impl Transport {
                 base_url: config.base_url,
                 user_agent,
                 authorization: config.authorization,
-                request_timeout: config.request_timeout,
+                request_timeout: Some(config.request_timeout),
                 retry: config.retry,
                 limits: config.limits,
                 redaction: config.redaction,
@@ -277,7 +273,6 @@ impl Transport {
     /// # let transport = credit_valuation_core::Transport::new(credit_valuation_core::TransportConfig::new(
     /// #     url::Url::parse("https://api.example/").unwrap(), "x")).unwrap();
     /// let unauthenticated = transport.with_authorization(credit_valuation_core::Authorization::None);
-    /// # let _ = unauthenticated;
     /// ```
     pub fn with_authorization(&self, authorization: Authorization) -> Transport {
         let mut inner = (*self.inner).clone();
@@ -346,7 +341,7 @@ impl Transport {
     /// #[derive(serde::Deserialize)]
     /// struct Order { id: u64 }
     /// let order: Order = transport.send_json(credit_valuation_core::Request::get(url, "GET orders/7/")).await?;
-    /// # let _ = order.id; Ok(()) }
+    /// # Ok(()) }
     /// ```
     pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
         let operation = request.operation.clone();

@@ -100,7 +100,7 @@ async fn run() -> ExitCode {
 
         let source = Scripted::slow_refresh();
         let probe = source.probe();
-        let cache = TokenCache::new(source).with_max_jitter(Duration::ZERO);
+        let cache = TokenCache::new(source).max_jitter(Duration::ZERO);
         let primed = Instant::now();
         cache.token().await.expect("priming the cache");
         tokio::time::sleep_until((primed + INTO_REFRESH_WINDOW).into()).await;

@@ -106,7 +106,7 @@ impl ClientCredentials {
     ///     "my-client-id",
     ///     SecretString::from("my-client-secret"),
     /// )
-    /// .with_scope("reports:read");
+    /// .scope("reports:read");
     /// # Ok::<(), url::ParseError>(())
     /// ```
     pub fn form_basic(
@@ -142,10 +142,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_scope("read write");
+    /// .scope("read write");
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
         self
     }
@@ -164,10 +164,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_http_client(http);
+    /// .http_client(http);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
@@ -180,10 +180,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_timeout(Duration::from_secs(5));
+    /// .timeout(Duration::from_secs(5));
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
@@ -197,10 +197,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_default_lifetime(Duration::from_secs(8 * 3600));
+    /// .default_lifetime(Duration::from_secs(8 * 3600));
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_default_lifetime(mut self, lifetime: Duration) -> Self {
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
         self.default_lifetime = lifetime;
         self
     }
@@ -261,7 +261,7 @@ impl ClientCredentials {
             return Err(TokenError::Transport {
                 message: format!(
                     "the token request was redirected (to host {}); redirects are refused: give \
-                     with_http_client a client built with reqwest::redirect::Policy::none()",
+                     http_client a client built with reqwest::redirect::Policy::none()",
                     response.url().host_str().unwrap_or("?")
                 ),
                 timed_out: false,

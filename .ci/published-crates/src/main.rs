@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env =
         innovis_client::Env::new(|name: &str| vars.get(name).cloned().ok_or(VarError::NotPresent));
 
-    let innovis = innovis_client::Client::new(innovis_client::ClientConfig::from_vars(&env)?)?;
+    let innovis = innovis_client::Client::new(innovis_client::Config::from_vars(&env)?)?;
     let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
     let request = ReportRequest::builder(ProductCode::CR)
         .house_number(fixtures::CR_CUSTOMER_ID, fixtures::CR_END_USER_CODE)

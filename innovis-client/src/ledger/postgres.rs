@@ -10,12 +10,13 @@ use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::{LedgerError, RefusalReason, RepeatRefusal};
-use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
+use super::inquiry_ledger::InquiryLedger;
 use super::repeat_rules::{RepeatRules, check};
 use crate::error::Error;
+use crate::house_number::HouseNumber;
+use crate::product_code::ProductCode;
 use crate::report_reference::ReportReference;
-use crate::request::house_number::HouseNumber;
-use crate::request::product_code::ProductCode;
+use futures_util::future::BoxFuture;
 
 /// The migrations of the ledger's tables, in order; `{entries}` and `{references}` are the
 /// configured table names.
@@ -513,18 +514,22 @@ impl PostgresLedger {
 }
 
 impl InquiryLedger for PostgresLedger {
-    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
+    fn begin<'a>(
+        &'a self,
+        entry: LedgerEntry,
+        rules: RepeatRules,
+    ) -> BoxFuture<'a, Result<(), LedgerError>> {
         Box::pin(self.begin_entry(entry, rules))
     }
 
-    fn health(&self) -> LedgerFuture<'_, ()> {
+    fn health(&self) -> BoxFuture<'_, Result<(), LedgerError>> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;
             client.batch_execute("SELECT 1").await.map_err(statement)
         })
     }
 
-    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<(), LedgerError>> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;
             // A second try sees the row another replica added during the first.
@@ -556,11 +561,14 @@ impl InquiryLedger for PostgresLedger {
         trace_number: &'a str,
         outcome: InquiryOutcome,
         references: Vec<ReportReference>,
-    ) -> LedgerFuture<'a, ()> {
+    ) -> BoxFuture<'a, Result<(), LedgerError>> {
         Box::pin(self.settle_entry(trace_number, outcome, references))
     }
 
-    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>> {
+    fn entry<'a>(
+        &'a self,
+        trace_number: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LedgerEntry>, LedgerError>> {
         Box::pin(async move {
             Ok(self
                 .query_entries("trace_number = $1", &[&trace_number])
@@ -572,7 +580,7 @@ impl InquiryLedger for PostgresLedger {
     fn reference<'a>(
         &'a self,
         report_reference_number: &'a str,
-    ) -> LedgerFuture<'a, Option<ReportReference>> {
+    ) -> BoxFuture<'a, Result<Option<ReportReference>, LedgerError>> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;
             let row = client
@@ -590,7 +598,11 @@ impl InquiryLedger for PostgresLedger {
         })
     }
 
-    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>> {
+    fn entries<'a>(
+        &'a self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<LedgerEntry>, LedgerError>> {
         Box::pin(async move {
             let (from, to) = (system_time(from), system_time(to));
             self.query_entries("requested_at >= $1 AND requested_at < $2", &[&from, &to])
@@ -598,7 +610,7 @@ impl InquiryLedger for PostgresLedger {
         })
     }
 
-    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> BoxFuture<'a, Result<u64, LedgerError>> {
         Box::pin(async move {
             let cutoff = system_time(cutoff);
             let client = self.pool.get().await.map_err(pool_error)?;
