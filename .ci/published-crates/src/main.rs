@@ -1,5 +1,6 @@
 //! One call of each client against the sandbox, through the crates as published: what a user who
-//! ran `cargo add innovis-client housecanary-partner` and `cargo add --dev credit-valuation-sandbox` gets.
+//! ran `cargo add innovis-client housecanary-partner credit-valuation-postgres` and
+//! `cargo add --dev credit-valuation-sandbox` gets.
 
 use std::collections::HashMap;
 use std::env::VarError;
@@ -71,6 +72,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build();
     let created = housecanary.create_order(&order).await?;
     println!("housecanary-partner: order {} created", created.id);
+
+    // The PostgreSQL plumbing builds and checks without a database.
+    let schema = credit_valuation_postgres::Identifier::new("published_crates_check")?;
+    println!("credit-valuation-postgres: schema {schema} is a valid identifier");
 
     sandbox.shutdown().await;
     Ok(())
