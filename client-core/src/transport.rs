@@ -51,8 +51,8 @@ pub struct TransportConfig {
     base_url: Url,
     user_agent: String,
     authorization: Authorization,
-    connect_timeout: Duration,
-    request_timeout: Duration,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
     retry: RetryPolicy,
     limits: Limits,
     http_client: Option<reqwest::Client>,
@@ -68,8 +68,8 @@ impl TransportConfig {
             base_url,
             user_agent: user_agent.into(),
             authorization: Authorization::None,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
+            connect_timeout: Some(Duration::from_secs(10)),
+            request_timeout: Some(Duration::from_secs(60)),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             http_client: None,
@@ -84,15 +84,16 @@ impl TransportConfig {
         self
     }
 
-    /// The connect timeout of the HTTP client built here (default 10 s).
+    /// The connect timeout of the HTTP client built here (default 10 s; `Duration::MAX`: none).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = unless_unbounded(timeout);
         self
     }
 
-    /// The timeout of each attempt of an API call, body included (default 60 s).
+    /// The timeout of each attempt of an API call, body included (default 60 s; `Duration::MAX`:
+    /// none).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+        self.request_timeout = unless_unbounded(timeout);
         self
     }
 
@@ -227,7 +228,7 @@ impl Transport {
         let download_policy =
             DownloadPolicy::for_base(&config.base_url, config.allow_private_downloads);
         let builder = || {
-            reqwest::Client::builder()
+            let builder = reqwest::Client::builder()
                 .user_agent(user_agent.clone())
                 // A redirected POST could be replayed to another URL; downloads follow redirects
                 // one hop at a time, each checked by the download policy.
@@ -235,8 +236,11 @@ impl Transport {
                 // No proxy from the environment (`HTTPS_PROXY`, …): a proxy would receive the
                 // credentials of a plain-HTTP call, and would resolve download names itself, past
                 // the download policy. A proxy is configured by injecting a client.
-                .no_proxy()
-                .connect_timeout(config.connect_timeout)
+                .no_proxy();
+            match config.connect_timeout {
+                Some(timeout) => builder.connect_timeout(timeout),
+                None => builder,
+            }
         };
         let build_error = |err: reqwest::Error| Error::Config {
             message: format!("could not build the HTTP client: {}", error_chain(&err)),
@@ -256,7 +260,7 @@ impl Transport {
                 base_url: config.base_url,
                 user_agent,
                 authorization: config.authorization,
-                request_timeout: Some(config.request_timeout),
+                request_timeout: config.request_timeout,
                 retry: config.retry,
                 limits: config.limits,
                 redaction: config.redaction,
@@ -573,6 +577,12 @@ fn check_scheme(url: &Url) -> Result<(), Error> {
             message: format!("`{other}` URLs are not supported; use https"),
         }),
     }
+}
+
+/// A timeout, or none for `Duration::MAX`: a timer that never fires would still be a timer (one that
+/// paused test clocks jump to).
+fn unless_unbounded(timeout: Duration) -> Option<Duration> {
+    (timeout != Duration::MAX).then_some(timeout)
 }
 
 /// The span of one attempt, with OpenTelemetry's HTTP field names and never a query string.

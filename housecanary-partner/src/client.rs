@@ -58,7 +58,7 @@ impl Client {
         }
         let mut transport = TransportConfig::new(base, config.user_agent)
             .authorization(Authorization::header(config.token.authorization_header()))
-            // No timeout (`Config::without_timeouts`) is one longer than any call.
+            // No timeout (`Config::without_timeouts`) is `Duration::MAX` to the transport.
             .connect_timeout(config.connect_timeout.unwrap_or(std::time::Duration::MAX))
             .request_timeout(config.request_timeout.unwrap_or(std::time::Duration::MAX))
             .retry_policy(config.retry)
