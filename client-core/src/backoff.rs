@@ -23,6 +23,9 @@ pub struct Backoff {
     jitter: f64,
 }
 
+// The jitter share is never NaN (`Backoff::jitter` keeps it in [0, 1]), so equality is total.
+impl Eq for Backoff {}
+
 impl Backoff {
     /// Waits from `initial` (before the first retry), doubling up to `max`, with full jitter.
     pub fn new(initial: Duration, max: Duration) -> Self {

@@ -45,7 +45,7 @@ impl Idempotency {
 ///     .overall_deadline(Duration::from_secs(90));
 /// assert_eq!(policy.attempts(), 5);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     backoff: Backoff,
