@@ -54,7 +54,7 @@ impl Transport {
     /// let written = transport
     ///     .download(credit_valuation_core::Request::get(url, "download a.zip").unauthenticated(), &mut out)
     ///     .await?;
-    /// # let _ = written; Ok(()) }
+    /// # Ok(()) }
     /// ```
     pub async fn download<W>(&self, request: Request, writer: &mut W) -> Result<u64, DownloadError>
     where

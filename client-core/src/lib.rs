@@ -31,15 +31,13 @@
 //! let created: serde_json::Value = transport
 //!     .send_json(Request::post(base.join("orders/").unwrap(), "POST orders/").json_body("{}"))
 //!     .await?;
-//! # let _ = created; Ok(()) }
+//! # Ok(()) }
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod authorization;
+mod backoff;
 mod body;
-#[cfg(feature = "postgres")]
-#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-pub mod database;
 mod decode;
 mod delivery;
 mod download;
@@ -57,6 +55,7 @@ mod retry;
 mod transport;
 
 pub use authorization::Authorization;
+pub use backoff::Backoff;
 pub use delivery::Delivery;
 pub use download::{DownloadError, WriteError};
 pub use error::{Error, ErrorBody, error_chain};

@@ -15,7 +15,6 @@ use url::Url;
 ///     "*".repeat(body.get(range).map_or(0, <[u8]>::len))
 /// }
 /// let redaction = Redaction::new(stars, star_bytes);
-/// # let _ = redaction;
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Redaction {

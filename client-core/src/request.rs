@@ -55,7 +55,6 @@ impl Request {
     /// ```
     /// let url = url::Url::parse("https://api.example/v1/orders/7/").unwrap();
     /// let request = credit_valuation_core::Request::get(url, "GET orders/7/");
-    /// # let _ = request;
     /// ```
     pub fn get(url: Url, operation: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Method::GET, url, Idempotency::Idempotent, operation)
@@ -66,7 +65,6 @@ impl Request {
     /// ```
     /// let url = url::Url::parse("https://api.example/v1/orders/").unwrap();
     /// let request = credit_valuation_core::Request::post(url, "POST orders/");
-    /// # let _ = request;
     /// ```
     pub fn post(url: Url, operation: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Method::POST, url, Idempotency::NotIdempotent, operation)

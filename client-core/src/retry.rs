@@ -8,6 +8,9 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::backoff::Backoff;
+use crate::delivery::Delivery;
+
 /// Whether a request may be sent again after it may have reached the vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
@@ -45,8 +48,7 @@ impl Idempotency {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    backoff: Backoff,
     max_retry_after: Duration,
     overall_deadline: Option<Duration>,
 }
@@ -57,8 +59,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 4,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(30)),
             max_retry_after: Duration::from_secs(120),
             overall_deadline: None,
         }
@@ -88,13 +89,13 @@ impl RetryPolicy {
 
     /// The backoff ceiling before the first retry; it doubles per retry.
     pub fn initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
+        self.backoff = Backoff::new(backoff, self.backoff.max());
         self
     }
 
     /// The largest backoff ceiling.
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
+        self.backoff = Backoff::new(self.backoff.initial(), backoff);
         self
     }
 
@@ -124,21 +125,89 @@ impl RetryPolicy {
     pub fn deadline(&self) -> Option<Duration> {
         self.overall_deadline
     }
+}
 
-    /// The wait before retry number `retry` (0 for the first retry): full jitter over an
-    /// exponentially growing ceiling, or the server's `Retry-After` when it gave one. `None` means:
-    /// do not retry (the server asked for longer than the cap).
-    pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
-        if let Some(wanted) = retry_after {
-            return (wanted <= self.max_retry_after).then_some(wanted);
+/// What an attempt came to, as far as the retry decision is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The connection was never established: nothing reached the vendor.
+    NotConnected,
+    /// The exchange failed after the request may have been sent (a timeout, a reset).
+    Interrupted,
+    /// The vendor answered with a status that is not a success, and maybe a `Retry-After`.
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Outcome {
+    /// How far a failed exchange got (an answer's delivery is decided by its status elsewhere).
+    pub(crate) fn delivery(self) -> Delivery {
+        match self {
+            Outcome::NotConnected => Delivery::NotSent,
+            _ => Delivery::MayHaveBeenProcessed,
         }
-        let factor = 2_u32.saturating_pow(retry.min(31));
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        Some(Duration::from_millis(fastrand::u64(0..=ceiling_ms)))
+    }
+}
+
+/// Where the call stands when an attempt failed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt {
+    /// Retries already made (the resend after a token refresh is not one).
+    pub(crate) retries: u32,
+    /// Whether a 401 may be answered by dropping the bearer token and resending once.
+    pub(crate) token_refreshable: bool,
+    /// Time left before the call's deadline, if it has one.
+    pub(crate) time_left: Option<Duration>,
+    /// A random number in `[0, 1)` for the backoff's jitter.
+    pub(crate) draw: f64,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Send again after this wait.
+    Retry(Duration),
+    /// Drop the rejected bearer token and send again at once.
+    RefreshToken,
+    /// Stop: the failure is the call's answer.
+    GiveUp,
+}
+
+/// The one retry rule, decided without touching the network or the clock: a 401 to a bearer token
+/// not yet refreshed is resent once with a new token (a 401 means the request was not acted on);
+/// otherwise a failure is retried only when it is retryable for the request's idempotency, an
+/// attempt is left, the server's `Retry-After` is within the cap, and the wait ends before the
+/// deadline.
+pub(crate) fn decide(
+    outcome: Outcome,
+    attempt: &Attempt,
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+) -> Next {
+    let (retryable, retry_after) = match outcome {
+        Outcome::Status { status: 401, .. } if attempt.token_refreshable => {
+            return Next::RefreshToken;
+        }
+        Outcome::Status {
+            status,
+            retry_after,
+        } => (idempotency.retries_status(status), retry_after),
+        Outcome::NotConnected => (true, None),
+        Outcome::Interrupted => (idempotency == Idempotency::Idempotent, None),
+    };
+    if !retryable || attempt.retries + 1 >= policy.max_attempts {
+        return Next::GiveUp;
+    }
+    let delay = match retry_after {
+        Some(wanted) if wanted > policy.max_retry_after => return Next::GiveUp,
+        Some(wanted) => wanted,
+        None => policy.backoff.delay_drawn(attempt.retries, attempt.draw),
+    };
+    match attempt.time_left {
+        Some(left) if delay >= left => Next::GiveUp,
+        _ => Next::Retry(delay),
     }
 }
 
@@ -181,36 +250,74 @@ mod tests {
         assert_eq!(parse_retry_after("-5", now), None);
     }
 
+    /// The retry rule as a table: outcome, retries made, whether a token may be refreshed, time
+    /// left, idempotency, and the decision (the policy: 3 attempts, backoff 100 ms doubling up to
+    /// 150 ms, `Retry-After` up to 10 s; the jitter draw 0.5 takes half of full jitter).
+    /// Outcome, retries made, token refreshable, time left, idempotency, decision.
+    type Row = (Outcome, u32, bool, Option<Duration>, Idempotency, Next);
+
     #[test]
-    fn backoff_is_jittered_under_a_growing_capped_ceiling() {
+    fn the_decision_table() {
+        use Idempotency::{Idempotent as Idem, NotIdempotent as NotIdem};
+        use Next::{GiveUp, RefreshToken, Retry};
         let policy = RetryPolicy::default()
+            .max_attempts(3)
             .initial_backoff(Duration::from_millis(100))
-            .max_backoff(Duration::from_millis(350));
-        for _ in 0..200 {
-            assert!(policy.delay(0, None).unwrap() <= Duration::from_millis(100));
-            assert!(policy.delay(1, None).unwrap() <= Duration::from_millis(200));
-            assert!(policy.delay(9, None).unwrap() <= Duration::from_millis(350));
+            .max_backoff(Duration::from_millis(150))
+            .max_retry_after(Duration::from_secs(10));
+        let status = |status| Outcome::Status {
+            status,
+            retry_after: None,
+        };
+        let after = |status, secs| Outcome::Status {
+            status,
+            retry_after: Some(Duration::from_secs(secs)),
+        };
+        let ms = Duration::from_millis;
+        #[rustfmt::skip]
+        let table: &[Row] = &[
+            // Nothing reached the vendor: every request is retried.
+            (Outcome::NotConnected, 0, false, None, NotIdem, Retry(ms(50))),
+            (Outcome::NotConnected, 0, false, None, Idem, Retry(ms(50))),
+            // The backoff doubles, capped at 150 ms (half of it drawn away).
+            (Outcome::NotConnected, 1, false, None, Idem, Retry(ms(75))),
+            // The last attempt was made.
+            (Outcome::NotConnected, 2, false, None, Idem, GiveUp),
+            // It may have been processed: only an idempotent request is resent.
+            (Outcome::Interrupted, 0, false, None, Idem, Retry(ms(50))),
+            (Outcome::Interrupted, 0, false, None, NotIdem, GiveUp),
+            // 429 was not acted on; 502/503/504 may have been.
+            (status(429), 0, false, None, NotIdem, Retry(ms(50))),
+            (status(503), 0, false, None, Idem, Retry(ms(50))),
+            (status(502), 0, false, None, NotIdem, GiveUp),
+            (status(504), 0, false, None, NotIdem, GiveUp),
+            // Other statuses are answers, never retried.
+            (status(500), 0, false, None, Idem, GiveUp),
+            (status(404), 0, false, None, Idem, GiveUp),
+            // A 401 to a bearer token: one resend with a new one, even on the last attempt.
+            (status(401), 2, true, None, NotIdem, RefreshToken),
+            (status(401), 0, false, None, Idem, GiveUp),
+            // The server's Retry-After is waited for, up to the cap.
+            (after(429, 3), 0, false, None, NotIdem, Retry(Duration::from_secs(3))),
+            (after(503, 11), 0, false, None, Idem, GiveUp),
+            (after(500, 1), 0, false, None, Idem, GiveUp),
+            // No wait ends at or past the deadline.
+            (after(429, 3), 0, false, Some(Duration::from_secs(3)), Idem, GiveUp),
+            (after(429, 3), 0, false, Some(ms(3001)), Idem, Retry(Duration::from_secs(3))),
+            (Outcome::NotConnected, 0, false, Some(Duration::ZERO), Idem, GiveUp),
+        ];
+        for &(outcome, retries, token_refreshable, time_left, idempotency, expected) in table {
+            let attempt = Attempt {
+                retries,
+                token_refreshable,
+                time_left,
+                draw: 0.5,
+            };
+            assert_eq!(
+                decide(outcome, &attempt, &policy, idempotency),
+                expected,
+                "{outcome:?} after {retries} retries, {idempotency:?}, {time_left:?} left"
+            );
         }
-        assert!(policy.delay(40, None).unwrap() <= Duration::from_millis(350));
-    }
-
-    #[test]
-    fn retry_after_beyond_the_cap_stops_retrying() {
-        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_secs(10))),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(policy.delay(0, Some(Duration::from_secs(11))), None);
-    }
-
-    #[test]
-    fn only_idempotent_calls_retry_gateway_failures() {
-        for status in [502, 503, 504] {
-            assert!(Idempotency::Idempotent.retries_status(status));
-            assert!(!Idempotency::NotIdempotent.retries_status(status));
-        }
-        assert!(Idempotency::NotIdempotent.retries_status(429));
-        assert!(!Idempotency::Idempotent.retries_status(500));
     }
 }

@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorBody, error_chain};
 use crate::limits::{Limit, Limits};
 use crate::redaction::{Redaction, scrub_url};
 use crate::request::Request;
-use crate::retry::{Idempotency, RetryPolicy, parse_retry_after};
+use crate::retry::{Attempt, Next, Outcome, RetryPolicy, decide, parse_retry_after};
 
 /// Headers that may carry the server's request id, most specific first.
 const REQUEST_ID_HEADERS: [&str; 5] = [
@@ -42,10 +42,9 @@ const REQUEST_ID_HEADERS: [&str; 5] = [
 ///     "my-sdk/1.0",
 /// )
 /// .authorization(Authorization::None)
-/// .request_timeout(Some(Duration::from_secs(30)))
+/// .request_timeout(Duration::from_secs(30))
 /// .retry_policy(RetryPolicy::default().max_attempts(3))
 /// .limits(Limits::default().json_body(8 << 20));
-/// # let _ = config;
 /// ```
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
@@ -85,15 +84,16 @@ impl TransportConfig {
         self
     }
 
-    /// The connect timeout of the HTTP client built here (`None`: the system's).
-    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.connect_timeout = timeout;
+    /// The connect timeout of the HTTP client built here (default 10 s; `Duration::MAX`: none).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = unless_unbounded(timeout);
         self
     }
 
-    /// The timeout of each attempt of an API call, body included (`None`: none).
-    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.request_timeout = timeout;
+    /// The timeout of each attempt of an API call, body included (default 60 s; `Duration::MAX`:
+    /// none).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = unless_unbounded(timeout);
         self
     }
 
@@ -142,7 +142,7 @@ impl TransportConfig {
 /// let order: serde_json::Value = transport
 ///     .send_json(Request::get(base.join("orders/7/").unwrap(), "GET orders/7/"))
 ///     .await?;
-/// # let _ = order; Ok(()) }
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Transport {
@@ -228,7 +228,7 @@ impl Transport {
         let download_policy =
             DownloadPolicy::for_base(&config.base_url, config.allow_private_downloads);
         let builder = || {
-            let mut builder = reqwest::Client::builder()
+            let builder = reqwest::Client::builder()
                 .user_agent(user_agent.clone())
                 // A redirected POST could be replayed to another URL; downloads follow redirects
                 // one hop at a time, each checked by the download policy.
@@ -237,10 +237,10 @@ impl Transport {
                 // credentials of a plain-HTTP call, and would resolve download names itself, past
                 // the download policy. A proxy is configured by injecting a client.
                 .no_proxy();
-            if let Some(timeout) = config.connect_timeout {
-                builder = builder.connect_timeout(timeout);
+            match config.connect_timeout {
+                Some(timeout) => builder.connect_timeout(timeout),
+                None => builder,
             }
-            builder
         };
         let build_error = |err: reqwest::Error| Error::Config {
             message: format!("could not build the HTTP client: {}", error_chain(&err)),
@@ -277,7 +277,6 @@ impl Transport {
     /// # let transport = credit_valuation_core::Transport::new(credit_valuation_core::TransportConfig::new(
     /// #     url::Url::parse("https://api.example/").unwrap(), "x")).unwrap();
     /// let unauthenticated = transport.with_authorization(credit_valuation_core::Authorization::None);
-    /// # let _ = unauthenticated;
     /// ```
     pub fn with_authorization(&self, authorization: Authorization) -> Transport {
         let mut inner = (*self.inner).clone();
@@ -346,7 +345,7 @@ impl Transport {
     /// #[derive(serde::Deserialize)]
     /// struct Order { id: u64 }
     /// let order: Order = transport.send_json(credit_valuation_core::Request::get(url, "GET orders/7/")).await?;
-    /// # let _ = order.id; Ok(()) }
+    /// # Ok(()) }
     /// ```
     pub async fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
         let operation = request.operation.clone();
@@ -408,129 +407,82 @@ impl Transport {
             (Some(a), Some(b)) => Some(a.min(tokio::time::Instant::now() + b)),
             (a, b) => a.or(b.map(|b| tokio::time::Instant::now() + b)),
         };
-        let mut failures: u32 = 0;
-        let mut resend_count: u32 = 0;
-        let mut refreshed = false;
-        let mut resend = None;
+        let (mut retries, mut resend_count, mut refreshed, mut resend) = (0, 0_u32, false, None);
         loop {
             let credential = self.credential(request).await?;
             crate::metrics::attempt(request.metric_label, resend);
-            let span = tracing::info_span!(
-                "http.client.request",
-                otel.name = %request.method,
-                operation = %request.operation,
-                "http.request.method" = %request.method,
-                "url.path" = request.url.path(),
-                "server.address" = request.url.host_str().unwrap_or_default(),
-                "http.request.resend_count" = resend_count,
-                "http.response.status_code" = tracing::field::Empty,
-            );
+            let span = attempt_span(request, resend_count);
             let sent = self
                 .build(client, request, &credential, timeout)
                 .send()
                 .instrument(span.clone())
                 .await;
             resend_count += 1;
-            let mut response = match sent {
-                Ok(response) => response,
-                Err(err) => {
-                    let delivery = if err.is_connect() {
-                        Delivery::NotSent
-                    } else {
-                        Delivery::MayHaveBeenProcessed
-                    };
-                    let retryable = delivery == Delivery::NotSent
-                        || request.idempotency == Idempotency::Idempotent;
-                    failures += 1;
-                    if let Some(delay) = self.retry_delay(retryable, failures, None, deadline) {
-                        span.in_scope(|| {
-                            tracing::warn!(
-                                error = %scrub_url(error_chain(&err), &request.url),
-                                %delivery,
-                                delay_ms = delay.as_millis() as u64,
-                                "transport failure; retrying"
-                            );
-                        });
-                        tokio::time::sleep(delay).await;
-                        resend = Some("retry");
-                        continue;
+            let (outcome, failed) = match sent {
+                Ok(response) => {
+                    span.record("http.response.status_code", response.status().as_u16());
+                    if is_final(&response, request, redirects)? {
+                        return Ok(response);
                     }
-                    return Err(network_error(request, &err, delivery));
+                    let outcome = Outcome::Status {
+                        status: response.status().as_u16(),
+                        retry_after: retry_after(response.headers()),
+                    };
+                    (outcome, Ok(response))
                 }
+                Err(err) if err.is_connect() => (Outcome::NotConnected, Err(err)),
+                Err(err) => (Outcome::Interrupted, Err(err)),
             };
-            let status = response.status().as_u16();
-            span.record("http.response.status_code", status);
-            // A fragment is never sent, so the answer's URL never has one.
-            if redirects == Redirects::Refuse && !same_resource(response.url(), &request.url) {
-                return Err(Error::Redirected {
-                    operation: request.operation.clone(),
-                    location: crate::url_without_query(response.url()),
-                });
-            }
-            if response.status().is_success()
-                || (redirects == Redirects::HandBack && response.status().is_redirection())
-            {
-                return Ok(response);
-            }
-            if status == 401 && !refreshed {
-                if let (Authorization::Bearer(cache), Credential::Bearer(token)) =
-                    (&self.inner.authorization, &credential)
-                {
-                    // A 401 means the request was not acted on: resending is safe. Many requests
-                    // sent with one token get their 401s at once; only the first may drop it.
+            let attempt = Attempt {
+                retries,
+                token_refreshable: !refreshed && matches!(credential, Credential::Bearer(_)),
+                time_left: deadline
+                    .map(|end| end.saturating_duration_since(tokio::time::Instant::now())),
+                draw: fastrand::f64(),
+            };
+            match decide(outcome, &attempt, policy, request.idempotency) {
+                Next::RefreshToken => {
                     span.in_scope(|| {
                         tracing::warn!("401; fetching a new token and resending once")
                     });
-                    cache.invalidate_if_current(token);
+                    if let (Authorization::Bearer(cache), Credential::Bearer(token)) =
+                        (&self.inner.authorization, &credential)
+                    {
+                        // Many requests sent with one token get their 401s at once; only the
+                        // first may drop it.
+                        cache.invalidate_if_current(token);
+                    }
                     refreshed = true;
                     resend = Some("token_refresh");
-                    continue;
+                }
+                Next::Retry(delay) => {
+                    span.in_scope(|| log_retry(request, &failed, outcome, delay));
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    resend = Some("retry");
+                }
+                Next::GiveUp => {
+                    return Err(match failed {
+                        Ok(response) => self.status_error(request, response).await,
+                        Err(err) => network_error(request, &err, outcome.delivery()),
+                    });
                 }
             }
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| parse_retry_after(value, SystemTime::now()));
-            failures += 1;
-            let retryable = request.idempotency.retries_status(status);
-            if let Some(delay) = self.retry_delay(retryable, failures, retry_after, deadline) {
-                span.in_scope(|| {
-                    tracing::warn!(status, delay_ms = delay.as_millis() as u64, "retrying")
-                });
-                tokio::time::sleep(delay).await;
-                resend = Some("retry");
-                continue;
-            }
-            let request_id = request_id(response.headers());
-            let body = read_prefix(&mut response, self.inner.limits.error_body_bytes()).await;
-            return Err(Error::Status {
-                operation: request.operation.clone(),
-                status,
-                body: ErrorBody(body.to_vec().into_boxed_slice()),
-                request_id,
-                retry_after,
-            });
         }
     }
 
-    /// The wait before the next attempt after `failures` failed ones, or `None` when the failure
-    /// is not retryable, no attempt is left, the server asked for too long a wait, or the wait
-    /// would end past the deadline.
-    fn retry_delay(
-        &self,
-        retryable: bool,
-        failures: u32,
-        retry_after: Option<Duration>,
-        deadline: Option<tokio::time::Instant>,
-    ) -> Option<Duration> {
-        let policy = &self.inner.retry;
-        if !retryable || failures >= policy.attempts() {
-            return None;
+    /// The error for a failed answer, quoting the start of its body.
+    async fn status_error(&self, request: &Request, mut response: reqwest::Response) -> Error {
+        let request_id = request_id(response.headers());
+        let retry_after = retry_after(response.headers());
+        let body = read_prefix(&mut response, self.inner.limits.error_body_bytes()).await;
+        Error::Status {
+            operation: request.operation.clone(),
+            status: response.status().as_u16(),
+            body: ErrorBody(body.to_vec().into_boxed_slice()),
+            request_id,
+            retry_after,
         }
-        policy
-            .delay(failures - 1, retry_after)
-            .filter(|delay| deadline.is_none_or(|end| tokio::time::Instant::now() + *delay < end))
     }
 
     async fn credential(&self, request: &Request) -> Result<Credential, Error> {
@@ -627,6 +579,63 @@ fn check_scheme(url: &Url) -> Result<(), Error> {
     }
 }
 
+/// A timeout, or none for `Duration::MAX`: a timer that never fires would still be a timer (one that
+/// paused test clocks jump to).
+fn unless_unbounded(timeout: Duration) -> Option<Duration> {
+    (timeout != Duration::MAX).then_some(timeout)
+}
+
+/// The span of one attempt, with OpenTelemetry's HTTP field names and never a query string.
+fn attempt_span(request: &Request, resend_count: u32) -> tracing::Span {
+    tracing::info_span!(
+        "http.client.request",
+        otel.name = %request.method,
+        operation = %request.operation,
+        "http.request.method" = %request.method,
+        "url.path" = request.url.path(),
+        "server.address" = request.url.host_str().unwrap_or_default(),
+        "http.request.resend_count" = resend_count,
+        "http.response.status_code" = tracing::field::Empty,
+    )
+}
+
+/// Whether an answer ends the exchange: a success, or a redirect when they are handed back; a
+/// redirect that an injected client followed on an API call is an error.
+fn is_final(
+    response: &reqwest::Response,
+    request: &Request,
+    redirects: Redirects,
+) -> Result<bool, Error> {
+    // A fragment is never sent, so the answer's URL never has one.
+    if redirects == Redirects::Refuse && !same_resource(response.url(), &request.url) {
+        return Err(Error::Redirected {
+            operation: request.operation.clone(),
+            location: crate::url_without_query(response.url()),
+        });
+    }
+    let status = response.status();
+    Ok(status.is_success() || (redirects == Redirects::HandBack && status.is_redirection()))
+}
+
+/// The warning before a retry: the status, or the transport failure without its URL's query.
+fn log_retry(
+    request: &Request,
+    failed: &Result<reqwest::Response, reqwest::Error>,
+    outcome: Outcome,
+    delay: Duration,
+) {
+    let delay_ms = delay.as_millis() as u64;
+    match failed {
+        Ok(response) => tracing::warn!(status = response.status().as_u16(), delay_ms, "retrying"),
+        Err(err) => tracing::warn!(
+            error = %scrub_url(error_chain(err), &request.url),
+            delivery = %outcome.delivery(),
+            delay_ms,
+            "transport failure; retrying"
+        ),
+    }
+}
+
 /// Whether two URLs name the same resource on the server: equal but for a fragment.
 fn same_resource(a: &Url, b: &Url) -> bool {
     let resource = |url: &Url| {
@@ -652,6 +661,13 @@ pub(crate) fn network_error(request: &Request, err: &reqwest::Error, delivery: D
         message: scrub_url(error_chain(err), &request.url),
         delivery,
     }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_retry_after(value, SystemTime::now()))
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {

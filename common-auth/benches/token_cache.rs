@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use common_auth::{AccessToken, SecretString, TokenCache, TokenFuture, TokenSource};
+use common_auth::{AccessToken, BoxFuture, SecretString, TokenCache, TokenError, TokenSource};
 
 const TASKS: usize = 8;
 const CALLS: usize = 100_000;
@@ -100,7 +100,7 @@ async fn run() -> ExitCode {
 
         let source = Scripted::slow_refresh();
         let probe = source.probe();
-        let cache = TokenCache::new(source).with_max_jitter(Duration::ZERO);
+        let cache = TokenCache::new(source).max_jitter(Duration::ZERO);
         let primed = Instant::now();
         cache.token().await.expect("priming the cache");
         tokio::time::sleep_until((primed + INTO_REFRESH_WINDOW).into()).await;
@@ -307,7 +307,7 @@ impl Scripted {
 }
 
 impl TokenSource for Scripted {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             let number = self.fetches.fetch_add(1, Ordering::SeqCst);
             let value = SecretString::from(format!("bench-token-{number}"));

@@ -123,10 +123,10 @@ impl TokenCache {
     /// # use std::time::Duration;
     /// # use common_auth::{ClientCredentials, SecretString, TokenCache};
     /// # let source = ClientCredentials::form_basic("https://auth.example/token".parse()?, "id", SecretString::from("s"));
-    /// let cache = TokenCache::new(source).with_refresh_skew(Duration::from_secs(120));
+    /// let cache = TokenCache::new(source).refresh_skew(Duration::from_secs(120));
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_refresh_skew(self, skew: Duration) -> Self {
+    pub fn refresh_skew(self, skew: Duration) -> Self {
         self.inner.skew_nanos.store(nanos(skew), Ordering::Relaxed);
         self
     }
@@ -138,10 +138,10 @@ impl TokenCache {
     /// # use std::time::Duration;
     /// # use common_auth::{ClientCredentials, SecretString, TokenCache};
     /// # let source = ClientCredentials::form_basic("https://auth.example/token".parse()?, "id", SecretString::from("s"));
-    /// let cache = TokenCache::new(source).with_max_jitter(Duration::ZERO);
+    /// let cache = TokenCache::new(source).max_jitter(Duration::ZERO);
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_max_jitter(self, jitter: Duration) -> Self {
+    pub fn max_jitter(self, jitter: Duration) -> Self {
         self.inner
             .max_jitter_nanos
             .store(nanos(jitter), Ordering::Relaxed);

@@ -5,11 +5,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::header::sensitive_header;
 use crate::jwt;
-use crate::token::{AccessToken, TokenError, TokenFuture, TokenSource};
+use crate::token::{AccessToken, TokenError, TokenSource};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
@@ -105,7 +106,7 @@ impl ClientCredentials {
     ///     "my-client-id",
     ///     SecretString::from("my-client-secret"),
     /// )
-    /// .with_scope("reports:read");
+    /// .scope("reports:read");
     /// # Ok::<(), url::ParseError>(())
     /// ```
     pub fn form_basic(
@@ -141,10 +142,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_scope("read write");
+    /// .scope("read write");
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
         self
     }
@@ -163,10 +164,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_http_client(http);
+    /// .http_client(http);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
@@ -179,10 +180,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_timeout(Duration::from_secs(5));
+    /// .timeout(Duration::from_secs(5));
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
@@ -196,10 +197,10 @@ impl ClientCredentials {
     /// let credentials = ClientCredentials::form_basic(
     ///     "https://auth.example/token".parse()?, "id", SecretString::from("secret"),
     /// )
-    /// .with_default_lifetime(Duration::from_secs(8 * 3600));
+    /// .default_lifetime(Duration::from_secs(8 * 3600));
     /// # Ok::<(), url::ParseError>(())
     /// ```
-    pub fn with_default_lifetime(mut self, lifetime: Duration) -> Self {
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
         self.default_lifetime = lifetime;
         self
     }
@@ -260,7 +261,7 @@ impl ClientCredentials {
             return Err(TokenError::Transport {
                 message: format!(
                     "the token request was redirected (to host {}); redirects are refused: give \
-                     with_http_client a client built with reqwest::redirect::Policy::none()",
+                     http_client a client built with reqwest::redirect::Policy::none()",
                     response.url().host_str().unwrap_or("?")
                 ),
                 timed_out: false,
@@ -373,7 +374,7 @@ impl ClientCredentials {
 }
 
 impl TokenSource for ClientCredentials {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             let result = self.request_token().await;
             match &result {

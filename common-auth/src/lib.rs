@@ -52,8 +52,11 @@ pub use callout::{
 };
 pub use client_credentials::ClientCredentials;
 pub use env::{Env, EnvError};
+/// The boxed future a [`TokenSource`] returns (`futures_util`'s, re-exported so that an
+/// implementation names it without a dependency of its own).
+pub use futures_util::future::BoxFuture;
 pub use static_credentials::{BasicCredentials, StaticToken};
-pub use token::{AccessToken, TokenError, TokenFuture, TokenSource};
+pub use token::{AccessToken, TokenError, TokenSource};
 
 /// The guide `docs/common-auth.md`, compiled as doc tests so that its examples stay true.
 #[cfg(doctest)]

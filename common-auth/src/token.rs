@@ -1,10 +1,9 @@
 //! Access tokens, the [`TokenSource`] trait and the errors of minting a token.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::header::sensitive_header;
@@ -113,10 +112,6 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// The boxed future a [`TokenSource`] returns.
-pub type TokenFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<AccessToken, TokenError>> + Send + 'a>>;
-
 /// Anything that can mint a fresh access token, such as
 /// [`ClientCredentials`](crate::ClientCredentials). Object safe: the future is boxed.
 ///
@@ -124,13 +119,13 @@ pub type TokenFuture<'a> =
 ///
 /// ```
 /// use std::time::Duration;
-/// use common_auth::{AccessToken, SecretString, TokenError, TokenFuture, TokenSource};
+/// use common_auth::{AccessToken, BoxFuture, SecretString, TokenError, TokenSource};
 ///
 /// /// A source that always hands out the same token (useful in tests).
 /// struct Fixed;
 ///
 /// impl TokenSource for Fixed {
-///     fn fetch_token(&self) -> TokenFuture<'_> {
+///     fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
 ///         Box::pin(async { Ok(AccessToken::new(SecretString::from("t0ken"), Duration::from_secs(60))) })
 ///     }
 /// }
@@ -139,9 +134,7 @@ pub type TokenFuture<'a> =
 /// ```
 pub trait TokenSource: Send + Sync + 'static {
     /// Mint a new token (no caching: every call asks the issuer).
-    fn fetch_token(
-        &self,
-    ) -> Pin<Box<dyn Future<Output = Result<AccessToken, TokenError>> + Send + '_>>;
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
 }
 
 /// Why a token could not be obtained.

@@ -15,12 +15,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use credit_valuation_core::database::deadpool_postgres::Pool;
-use credit_valuation_core::database::pool_from_url;
+use credit_valuation_postgres::deadpool_postgres::Pool;
+use credit_valuation_postgres::pool_from_url;
 use credit_valuation_sandbox::{Sandbox, fixtures};
 use innovis_client::ledger::{FingerprintKey, PostgresLedger, PostgresLedgerConfig};
 use innovis_client::pii::Ssn;
-use innovis_client::{Applicant, Client, ClientConfig, Environment, ProductCode, ReportRequest};
+use innovis_client::{Applicant, Client, Config, Environment, ProductCode, ReportRequest};
 use serde::Serialize;
 
 const ROUNDS: usize = 7;
@@ -77,7 +77,7 @@ impl Sides {
         .await
         .expect("ledger");
         let sdk = Client::new(
-            ClientConfig::new(
+            Config::new(
                 Environment::Custom {
                     token_url: sandbox.innovis_token_url(),
                     gateway_url: sandbox.innovis_gateway_url(),

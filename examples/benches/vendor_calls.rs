@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use housecanary_partner::orders::{Location, OrderItem, ValueReportOrder};
-use innovis_client::{Applicant, ClientConfig, PermissiblePurpose, ProductCode, ReportRequest};
+use innovis_client::{Applicant, Config, PermissiblePurpose, ProductCode, ReportRequest};
 use serde::Serialize;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -120,7 +120,7 @@ struct Calls {
 
 impl Calls {
     async fn new(base: &str) -> Calls {
-        let innovis = innovis_client::Client::new(ClientConfig::new(
+        let innovis = innovis_client::Client::new(Config::new(
             innovis_client::Environment::Custom {
                 token_url: format!("{base}/oauth/token").parse().expect("url"),
                 gateway_url: format!("{base}/innovis/request").parse().expect("url"),

@@ -23,10 +23,10 @@ use std::error::Error;
 use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use examples::Failure;
 use examples::settings::{CALLOUT_PATH, Lookup, process_env};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
@@ -34,29 +34,17 @@ use housecanary_partner::callouts::{
 use housecanary_partner::{CalloutAuth, CalloutConfigError, SecretString};
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
-    let args = match ReceiverArgs::parse(std::env::args().skip(1), &process_env) {
-        Ok(args) => args,
-        Err(error) => return failed(&*error),
-    };
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("error: could not listen on {}: {error}", args.listen);
-            return ExitCode::FAILURE;
-        }
-    };
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("warn");
+    let args = ReceiverArgs::parse(std::env::args().skip(1), &process_env)?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|error| format!("could not listen on {}: {error}", args.listen))?;
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match run(&args, listener, std::io::stdout(), ctrl_c).await {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => failed(&*error),
-    }
+    run(&args, listener, std::io::stdout(), ctrl_c).await?;
+    Ok(())
 }
 
 /// Serves callouts on `listener` until `stop` completes or `--exit-after` messages were processed,
@@ -280,19 +268,4 @@ impl ReceiverArgs {
             exit_after,
         })
     }
-}
-
-/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-}
-
-/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
-fn failed(error: &(dyn Error + 'static)) -> ExitCode {
-    eprintln!("error: {error}");
-    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::FAILURE
 }

@@ -10,27 +10,18 @@
 
 use std::error::Error;
 use std::io::Write;
-use std::process::ExitCode;
 
-use examples::Targets;
+use examples::{Failure, Targets};
 use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerProfile};
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
-    let targets = match Targets::from_env().await {
-        Ok(targets) => targets,
-        Err(error) => return failed(&error),
-    };
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("warn");
+    let targets = Targets::from_env().await?;
     let result = run(&targets, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    match result {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => failed(&*error),
-    }
+    result?;
+    Ok(())
 }
 
 /// Orders the report and returns the reference to store for a later SECONDUSE.
@@ -102,19 +93,4 @@ pub async fn run(
         reference.report_reference_number()
     )?;
     Ok(reference)
-}
-
-/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-}
-
-/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
-fn failed(error: &(dyn Error + 'static)) -> ExitCode {
-    eprintln!("error: {error}");
-    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::FAILURE
 }

@@ -13,9 +13,8 @@
 
 use std::error::Error;
 use std::io::Write;
-use std::process::ExitCode;
 
-use examples::Targets;
+use examples::{Failure, Targets};
 use innovis_client::ledger::{write_csv, write_json_lines};
 use innovis_client::{PermissiblePurpose, ProductCode, ResellerProfile};
 
@@ -29,25 +28,17 @@ pub enum AuditFormat {
 }
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("warn");
     let format = match std::env::args().nth(1).as_deref() {
         Some("csv") => AuditFormat::Csv,
         _ => AuditFormat::JsonLines,
     };
-    let targets = match Targets::from_env().await {
-        Ok(targets) => targets,
-        Err(error) => return failed(&error),
-    };
+    let targets = Targets::from_env().await?;
     let result = run(&targets, format, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => failed(&*error),
-    }
+    result?;
+    Ok(())
 }
 
 /// Sends a CR, its repeat (refused), a SECONDUSE from the ledger's stored reference, and writes
@@ -138,19 +129,4 @@ pub async fn run(
         AuditFormat::Csv => write_csv(&entries, &mut *out)?,
     }
     Ok(())
-}
-
-/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-}
-
-/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
-fn failed(error: &(dyn Error + 'static)) -> ExitCode {
-    eprintln!("error: {error}");
-    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::FAILURE
 }

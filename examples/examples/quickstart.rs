@@ -21,10 +21,9 @@
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use examples::Targets;
 use examples::settings::{CalloutMode, process_env};
+use examples::{Failure, Targets};
 use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
 use housecanary_partner::exports::{
     ArchiveMatch, CreateExport, ExportArchive, ExportFormat, WaitOptions,
@@ -35,23 +34,15 @@ use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerP
 use tokio_util::task::AbortOnDropHandle;
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
-    let targets = match Targets::from_env().await {
-        Ok(targets) => targets,
-        Err(error) => return failed(&error),
-    };
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("warn");
+    let targets = Targets::from_env().await?;
     let keep_files = process_env("EXAMPLES_KEEP_FILES").is_some();
     let work_parent = std::env::temp_dir();
     let result = run(&targets, &work_parent, keep_files, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    match result {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => failed(&*error),
-    }
+    result?;
+    Ok(())
 }
 
 /// What a quickstart run did, for the tests to check beyond its output.
@@ -423,19 +414,4 @@ fn new_work_dir(parent: &Path, prefix: &str) -> Result<PathBuf, Box<dyn Error + 
     std::fs::create_dir_all(&dir)
         .map_err(|error| format!("creating {}: {error}", dir.display()))?;
     Ok(dir)
-}
-
-/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-}
-
-/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
-fn failed(error: &(dyn Error + 'static)) -> ExitCode {
-    eprintln!("error: {error}");
-    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::FAILURE
 }

@@ -25,7 +25,6 @@
 
 use std::error::Error;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use axum::Json;
@@ -33,8 +32,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use common_auth::Env;
-use credit_valuation_core::database::deadpool_postgres::Pool;
-use credit_valuation_core::database::pool_from_url;
+use credit_valuation_postgres::deadpool_postgres::Pool;
+use credit_valuation_postgres::pool_from_url;
+use examples::Failure;
 use housecanary_partner::CalloutAuth;
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InboxWorker, PostgresMessageLog,
@@ -42,7 +42,7 @@ use housecanary_partner::callouts::{
 };
 use innovis_client::ledger::{FingerprintKey, PostgresLedger, PostgresLedgerConfig};
 use innovis_client::pii::Ssn;
-use innovis_client::{Applicant, ClientConfig, PermissiblePurpose, ProductCode, ReportRequest};
+use innovis_client::{Applicant, Config, PermissiblePurpose, ProductCode, ReportRequest};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 /// Where the callout endpoint is mounted.
@@ -65,34 +65,13 @@ const APP_SCHEMA: &str = "BEGIN;
     COMMIT;";
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let settings = match ServiceSettings::from_vars(&Env::process()) {
-        Ok(settings) => settings,
-        Err(error) => return failed(&*error),
-    };
-    let metrics = match PrometheusBuilder::new().install_recorder() {
-        Ok(handle) => handle,
-        Err(error) => return failed(&error),
-    };
-    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
-        Ok(listener) => listener,
-        Err(error) => return failed(&error),
-    };
-    match run(settings, listener, metrics, shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => failed(&*error),
-    }
-}
-
-fn failed(error: &dyn Error) -> ExitCode {
-    eprintln!("error: {error}");
-    ExitCode::FAILURE
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("info");
+    let settings = ServiceSettings::from_vars(&Env::process())?;
+    let metrics = PrometheusBuilder::new().install_recorder()?;
+    let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    run(settings, listener, metrics, shutdown_signal()).await?;
+    Ok(())
 }
 
 /// SIGTERM (what an orchestrator sends before it kills) or Ctrl-C.
@@ -122,7 +101,7 @@ pub struct ServiceSettings {
     /// Inbox workers in this replica.
     pub workers: usize,
     /// The Innovis client and the key of its ledger's fingerprints, when configured.
-    pub innovis: Option<(ClientConfig, FingerprintKey)>,
+    pub innovis: Option<(Config, FingerprintKey)>,
 }
 
 impl ServiceSettings {
@@ -150,7 +129,7 @@ impl ServiceSettings {
             Some(_) => {
                 let key = env.required("INNOVIS_FINGERPRINT_KEY")?;
                 let bytes = hex_bytes(&key).ok_or("INNOVIS_FINGERPRINT_KEY is not hexadecimal")?;
-                Some((ClientConfig::from_vars(env)?, FingerprintKey::new(bytes)?))
+                Some((Config::from_vars(env)?, FingerprintKey::new(bytes)?))
             }
         };
         Ok(ServiceSettings {

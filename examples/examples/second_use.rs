@@ -14,36 +14,27 @@
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use examples::Targets;
 use examples::settings::process_env;
+use examples::{Failure, Targets};
 use innovis_client::{PermissiblePurpose, ProductCode, ReportReference, ResellerProfile};
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("warn");
     // Without FILE the reference goes to a temporary directory of this run.
     let (path, temp_dir) = match std::env::args_os().nth(1) {
         Some(path) => (PathBuf::from(path), None),
         None => match new_temp_dir("innovis-second-use") {
             Ok(dir) => (dir.join("report-reference.json"), Some(dir)),
-            Err(error) => return failed(&*error),
+            Err(error) => return Err(error.into()),
         },
     };
-    let targets = match Targets::from_env().await {
-        Ok(targets) => targets,
-        Err(error) => return failed(&error),
-    };
+    let targets = Targets::from_env().await?;
     let result = run(&targets, &path, &mut std::io::stdout()).await;
     targets.shutdown().await;
-    if let Err(error) = result {
-        // The temporary directory stays, so that what was written can be inspected.
-        return failed(&*error);
-    }
+    // On failure the temporary directory stays, so that what was written can be inspected.
+    result?;
     if let Some(dir) = temp_dir {
         if process_env("EXAMPLES_KEEP_FILES").is_some() {
             println!("    files kept in {}", dir.display());
@@ -53,7 +44,7 @@ async fn main() -> ExitCode {
             println!("    removed the temporary directory (set EXAMPLES_KEEP_FILES=1 to keep it)");
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Orders a report for the first end user, stores its reference at `reference_path`, reloads it
@@ -146,19 +137,4 @@ fn new_temp_dir(prefix: &str) -> Result<PathBuf, Box<dyn Error + Send + Sync>> {
     let dir = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
     std::fs::create_dir(&dir).map_err(|error| format!("creating {}: {error}", dir.display()))?;
     Ok(dir)
-}
-
-/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-}
-
-/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
-fn failed(error: &(dyn Error + 'static)) -> ExitCode {
-    eprintln!("error: {error}");
-    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::FAILURE
 }

@@ -1,9 +1,10 @@
 //! Where the example programs in `examples/examples/` send their requests: the embedded sandbox by
 //! default, the vendors' UAT/demo environments when the documented environment variables are set.
 //!
-//! This is all the library holds: [`settings`] reads the variables (never printing a value) and
-//! [`Targets`] starts the sandbox for whichever vendor has none, with a ready client for each. The
-//! SDK calls themselves are in the example files, on the page.
+//! This is all the library holds: [`settings`] reads the variables (never printing a value),
+//! [`Targets`] starts the sandbox for whichever vendor has none, with a ready client for each, and
+//! [`init_logs`] and [`Failure`] are what every example's `main` shares. The SDK calls themselves
+//! are in the example files, on the page.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), examples::Error> {
@@ -11,7 +12,6 @@
 //! println!("{}", targets.describe());
 //! let innovis = targets.innovis.client()?;
 //! let housecanary = targets.housecanary.client()?;
-//! # let _ = (innovis, housecanary);
 //! targets.shutdown().await;
 //! # Ok(()) }
 //! ```
@@ -19,24 +19,25 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod program;
 pub mod settings;
 mod targets;
 
 pub use error::Error;
+pub use program::{Failure, init_logs};
 pub use targets::Targets;
 
-/// The guides whose code this package owns or runs, compiled as doc tests so that it stays true.
+/// The guide `docs/getting-started.md`, compiled as doc tests so that its examples stay true.
 #[cfg(doctest)]
-mod guides {
-    /// `docs/getting-started.md`.
-    #[doc = include_str!("../../docs/getting-started.md")]
-    pub struct GettingStartedGuide;
+#[doc = include_str!("../../docs/getting-started.md")]
+mod getting_started_guide {}
 
-    /// `docs/errors-and-retries.md`.
-    #[doc = include_str!("../../docs/errors-and-retries.md")]
-    pub struct ErrorsAndRetriesGuide;
+/// The guide `docs/errors-and-retries.md`, compiled as doc tests so that its examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/errors-and-retries.md")]
+mod errors_and_retries_guide {}
 
-    /// `docs/security.md`.
-    #[doc = include_str!("../../docs/security.md")]
-    pub struct SecurityGuide;
-}
+/// The guide `docs/security.md`, compiled as doc tests so that its examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/security.md")]
+mod security_guide {}

@@ -1,7 +1,7 @@
 //! Where each vendor is: the embedded sandbox by default, the vendor's UAT/demo when its environment
 //! variables are set. Values of variables are never printed (several are secrets).
 //!
-//! The clients' own settings are read by the SDK: `innovis_client::ClientConfig::from_env`
+//! The clients' own settings are read by the SDK: `innovis_client::Config::from_env`
 //! (`INNOVIS_CLIENT_ID`, `_CLIENT_SECRET`, `_SOFTWARE_PROVIDER_ID`, `_ENVIRONMENT`, `_TOKEN_URL` +
 //! `_GATEWAY_URL`, `_AUDIENCE`), `housecanary_partner::Config::from_env` (`HOUSECANARY_TOKEN`,
 //! `_ENVIRONMENT`, `_BASE_URL`) and `CalloutAuth::from_env("HOUSECANARY")` (`HOUSECANARY_CALLOUT_SCHEME`,
@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use credit_valuation_sandbox::{Sandbox, fixtures};
 use housecanary_partner::{CalloutAuth, Env, EnvError, Id, OwnerPair, SecretString};
-use innovis_client::{Address, Applicant, ClientConfig, pii};
+use innovis_client::{Address, Applicant, Config, pii};
 use url::Url;
 
 use crate::error::Error;
@@ -66,7 +66,7 @@ pub struct InnovisSettings {
     /// Sandbox or vendor.
     pub source: Source,
     /// The client's settings (endpoints, credentials, `softwareProviderId`).
-    pub config: ClientConfig,
+    pub config: Config,
     /// Permissible purpose code.
     pub permissible_purpose: String,
     /// House Number `customerId` registered for CR (SECONDUSE is allowed on it).
@@ -92,7 +92,7 @@ impl InnovisSettings {
     pub fn for_sandbox(sandbox: &Sandbox) -> Result<Self, Error> {
         let credentials = sandbox.credentials();
         let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
-        let config = ClientConfig::new(
+        let config = Config::new(
             innovis_client::Environment::Custom {
                 token_url: sandbox.innovis_token_url(),
                 gateway_url: sandbox.innovis_gateway_url(),
@@ -132,7 +132,7 @@ impl InnovisSettings {
             return Ok(None);
         }
         let env = sdk_env(lookup);
-        let config = ClientConfig::from_vars(&env)?;
+        let config = Config::from_vars(&env)?;
         let required = |var: &str| env.required(var);
         let customer_id = required("INNOVIS_CUSTOMER_ID")?;
         let end_user_code = required("INNOVIS_END_USER_CODE")?;
@@ -188,7 +188,7 @@ impl InnovisSettings {
     /// ```no_run
     /// # fn run(settings: examples::settings::InnovisSettings) -> Result<(), examples::Error> {
     /// let client = settings.client()?;
-    /// # let _ = client; Ok(()) }
+    /// # Ok(()) }
     /// ```
     pub fn client(&self) -> Result<innovis_client::Client, Error> {
         Ok(innovis_client::Client::new(self.config.clone())?)
@@ -325,7 +325,7 @@ impl HouseCanarySettings {
     /// ```no_run
     /// # fn run(settings: examples::settings::HouseCanarySettings) -> Result<(), examples::Error> {
     /// let client = settings.client()?;
-    /// # let _ = client; Ok(()) }
+    /// # Ok(()) }
     /// ```
     pub fn client(&self) -> Result<housecanary_partner::Client, Error> {
         Ok(housecanary_partner::Client::new(self.config.clone())?)

@@ -69,9 +69,9 @@ impl Targets {
     /// ```no_run
     /// # async fn run() -> Result<(), examples::Error> {
     /// let config = credit_valuation_sandbox::SandboxConfig::default()
-    ///     .with_step_interval(std::time::Duration::from_millis(20));
+    ///     .step_interval(std::time::Duration::from_millis(20));
     /// let targets = examples::Targets::embedded(config).await?;
-    /// # let _ = targets; Ok(()) }
+    /// # Ok(()) }
     /// ```
     pub async fn embedded(config: SandboxConfig) -> Result<Self, Error> {
         let none = |_: &str| None;

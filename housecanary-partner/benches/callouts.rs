@@ -451,7 +451,7 @@ async fn inbox_on_postgres() -> bool {
         println!("inbox on PostgreSQL: skipped, DATABASE_URL is not set");
         return true;
     };
-    let pool = credit_valuation_core::database::pool_from_url(&url, 32).expect("pool");
+    let pool = credit_valuation_postgres::pool_from_url(&url, 32).expect("pool");
     let schema = format!("bench_{:016x}", fastrand::u64(..));
     let log = PostgresMessageLog::builder(pool)
         .schema(schema)

@@ -51,8 +51,9 @@ impl Client {
         }
         let mut transport = TransportConfig::new(base, config.user_agent)
             .authorization(Authorization::header(config.token.authorization_header()))
-            .connect_timeout(config.connect_timeout)
-            .request_timeout(config.request_timeout)
+            // No timeout (`Config::without_timeouts`) is `Duration::MAX` to the transport.
+            .connect_timeout(config.connect_timeout.unwrap_or(std::time::Duration::MAX))
+            .request_timeout(config.request_timeout.unwrap_or(std::time::Duration::MAX))
             .retry_policy(config.retry)
             .limits(limits)
             .allow_private_downloads(config.allow_private_downloads);

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tracing::Instrument;
 
-use crate::config::{ClientConfig, MAX_SOFTWARE_PROVIDER_ID_LEN, SharedLedger, USER_AGENT};
+use crate::config::{Config, MAX_SOFTWARE_PROVIDER_ID_LEN, SharedLedger, USER_AGENT};
 use crate::error::{Error, check_required};
 use crate::gateway_error::error_from_transport;
 use crate::ledger::recording::{self, SettleGuard};
@@ -32,14 +32,14 @@ use crate::response::return_code::ReturnCode;
 /// One access token serves every request and is refreshed ahead of expiry by `common-auth`. On a 401 the
 /// token is dropped and the request sent once more with a fresh one; a second 401 is [`Error::Auth`].
 /// Requests go through `credit-valuation-core`: one that certainly was not processed (no connection, a 429) is
-/// retried by [`ClientConfig::retry_policy`]; nothing that may have reached the vendor is ever sent
+/// retried by [`Config::retry_policy`]; nothing that may have reached the vendor is ever sent
 /// again, since each inquiry is posted on the consumer's file.
 ///
 /// ```no_run
 /// use innovis_client::*;
 ///
 /// # async fn run() -> Result<(), Error> {
-/// let client = Client::new(ClientConfig::new(
+/// let client = Client::new(Config::new(
 ///     Environment::Uat,
 ///     std::env::var("INNOVIS_CLIENT_ID").unwrap_or_default(),
 ///     SecretString::from(std::env::var("INNOVIS_CLIENT_SECRET").unwrap_or_default()),
@@ -77,13 +77,13 @@ impl Client {
     /// [`Error::Transport`] if the HTTP client cannot be created (TLS setup).
     ///
     /// ```
-    /// use innovis_client::{Client, ClientConfig, Environment, Error, SecretString};
+    /// use innovis_client::{Client, Config, Environment, Error, SecretString};
     ///
-    /// let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("secret"), "TOOLONG");
+    /// let config = Config::new(Environment::Uat, "id", SecretString::from("secret"), "TOOLONG");
     /// let err = Client::new(config).unwrap_err();
     /// assert!(matches!(err, Error::Validation { field: "softwareProviderId", .. }));
     /// ```
-    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+    pub fn new(config: Config) -> Result<Self, Error> {
         check_required(
             "softwareProviderId",
             &config.software_provider_id,
@@ -93,8 +93,8 @@ impl Client {
         check_required("audience", &config.audience, usize::MAX)?;
         let overall_deadline = config.retry.deadline();
         let mut transport = TransportConfig::new(config.environment.gateway_url(), USER_AGENT)
-            .connect_timeout(Some(config.connect_timeout))
-            .request_timeout(Some(config.request_timeout))
+            .connect_timeout(config.connect_timeout)
+            .request_timeout(config.request_timeout)
             .retry_policy(config.retry)
             .limits(config.limits)
             .redaction(REDACTION);
@@ -118,8 +118,8 @@ impl Client {
             config.client_secret,
             config.audience,
         )
-        .with_http_client(transport.http_client().clone())
-        .with_timeout(config.request_timeout);
+        .http_client(transport.http_client().clone())
+        .timeout(config.request_timeout);
         let tokens = TokenCache::new(credentials);
         Ok(Client {
             inner: Arc::new(Inner {

@@ -98,9 +98,9 @@ fn fixed_url(url: &'static str) -> Url {
 ///
 /// ```
 /// use std::time::Duration;
-/// use innovis_client::{ClientConfig, Environment, SecretString};
+/// use innovis_client::{Config, Environment, SecretString};
 ///
-/// let config = ClientConfig::new(
+/// let config = Config::new(
 ///     Environment::Uat,
 ///     "my-client-id",
 ///     SecretString::from("my-client-secret"),
@@ -110,7 +110,7 @@ fn fixed_url(url: &'static str) -> Url {
 /// assert!(!format!("{config:?}").contains("my-client-secret"));
 /// ```
 #[derive(Debug, Clone)]
-pub struct ClientConfig {
+pub struct Config {
     pub(crate) environment: Environment,
     pub(crate) client_id: String,
     pub(crate) client_secret: SecretString,
@@ -126,15 +126,14 @@ pub struct ClientConfig {
     pub(crate) inquiry_time_zone: TimeZone,
 }
 
-impl ClientConfig {
+impl Config {
     /// A config with the defaults: audience `innovisgateway`, connect timeout 10 s, request timeout 60 s,
     /// 2 connect retries, `originalInquiryDate` written in UTC. `software_provider_id` (at most 4 characters)
     /// is checked by [`crate::Client::new`].
     ///
     /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// let config = ClientConfig::new(Environment::Production, "id", SecretString::from("secret"), "AB12");
-    /// # let _ = config;
+    /// # use innovis_client::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Production, "id", SecretString::from("secret"), "AB12");
     /// ```
     pub fn new(
         environment: Environment,
@@ -142,7 +141,7 @@ impl ClientConfig {
         client_secret: SecretString,
         software_provider_id: impl Into<String>,
     ) -> Self {
-        ClientConfig {
+        Config {
             environment,
             client_id: client_id.into(),
             client_secret,
@@ -162,39 +161,18 @@ impl ClientConfig {
     }
 
     /// Sets the token request's `audience` (default `innovisgateway`).
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.audience("innovisgateway-test");
-    /// # let _ = config;
-    /// ```
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = audience.into();
         self
     }
 
     /// Sets the connect timeout (default 10 s). Ignored when an HTTP client is injected.
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.connect_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = config;
-    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
     /// Sets the whole-request timeout (default 60 s), for gateway and token requests.
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.request_timeout(std::time::Duration::from_secs(30));
-    /// # let _ = config;
-    /// ```
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -204,13 +182,6 @@ impl ClientConfig {
     /// not idempotent: it is sent again only when it certainly was not processed (the connection was
     /// never established, or the gateway answered 429), plus one resend after a 401 with a fresh
     /// token. An inquiry that may have reached the vendor is never sent twice.
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, RetryPolicy, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.retry_policy(RetryPolicy::default().max_attempts(4));
-    /// # let _ = config;
-    /// ```
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -218,13 +189,6 @@ impl ClientConfig {
 
     /// Sets the bounds on what is read from the gateway (default: 16 MiB per report body, 64 KiB
     /// of an error body).
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, Limits, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.limits(Limits::default().json_body(32 << 20));
-    /// # let _ = config;
-    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -232,17 +196,6 @@ impl ClientConfig {
 
     /// Records every inquiry in `ledger` (instead of the in-memory default), fingerprinting consumers
     /// with `key`. Every replica sharing the ledger must use the same key.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// use innovis_client::ledger::{FingerprintKey, InMemoryLedger};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let key = FingerprintKey::new(vec![7; 32])?;
-    /// let config = config.inquiry_ledger(Arc::new(InMemoryLedger::default()), key);
-    /// # let _ = config;
-    /// # Ok::<(), innovis_client::Error>(())
-    /// ```
     pub fn inquiry_ledger(mut self, ledger: Arc<dyn InquiryLedger>, key: FingerprintKey) -> Self {
         self.ledger = SharedLedger {
             ledger,
@@ -254,13 +207,6 @@ impl ClientConfig {
 
     /// How long an inquiry for the same consumer, House Number, product and permissible purpose is
     /// refused as a repeat (default 24 hours); `Client::send_allowing_repeat` overrides it.
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.repeat_window(std::time::Duration::from_secs(3600));
-    /// # let _ = config;
-    /// ```
     pub fn repeat_window(mut self, window: Duration) -> Self {
         self.repeat_window = window;
         self
@@ -271,17 +217,6 @@ impl ClientConfig {
     /// request. Give it `reqwest::redirect::Policy::none()`: an answer that arrives through a redirect is
     /// refused (a [`crate::Error::Token`] or an [`crate::Error::Transport`] that may have been sent), since
     /// the credentials or the inquiry went on to the redirect target.
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let http = reqwest::Client::builder()
-    ///     .redirect(reqwest::redirect::Policy::none())
-    ///     .build()
-    ///     .unwrap();
-    /// let config = config.http_client(http);
-    /// # let _ = config;
-    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -289,13 +224,6 @@ impl ClientConfig {
 
     /// The time zone `originalInquiryDate` is written in for SECONDUSE (default UTC). The vendor does not
     /// document it; set it to what Innovis tells you (e.g. `TimeZone::get("America/New_York")`).
-    ///
-    /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// # let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
-    /// let config = config.inquiry_time_zone(jiff::tz::TimeZone::get("America/New_York").unwrap());
-    /// # let _ = config;
-    /// ```
     pub fn inquiry_time_zone(mut self, time_zone: TimeZone) -> Self {
         self.inquiry_time_zone = time_zone;
         self
@@ -304,8 +232,8 @@ impl ClientConfig {
     /// Where the client sends its requests.
     ///
     /// ```
-    /// # use innovis_client::{ClientConfig, Environment, SecretString};
-    /// let config = ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
+    /// # use innovis_client::{Config, Environment, SecretString};
+    /// let config = Config::new(Environment::Uat, "id", SecretString::from("s"), "AB12");
     /// assert_eq!(config.environment(), &Environment::Uat);
     /// ```
     pub fn environment(&self) -> &Environment {

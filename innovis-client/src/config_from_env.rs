@@ -1,13 +1,13 @@
-//! [`ClientConfig`] from `INNOVIS_*` environment variables.
+//! [`Config`] from `INNOVIS_*` environment variables.
 
 use std::env::VarError;
 
 use common_auth::{Env, EnvError, SecretString};
 use url::Url;
 
-use crate::config::{ClientConfig, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN};
+use crate::config::{Config, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN};
 
-impl ClientConfig {
+impl Config {
     /// A config from the process environment; every other setting keeps its default.
     ///
     /// | variable | meaning |
@@ -24,22 +24,22 @@ impl ClientConfig {
     /// [`EnvError`] naming the variable that is missing, empty or invalid; it never shows a value.
     ///
     /// ```no_run
-    /// let client = innovis_client::Client::new(innovis_client::ClientConfig::from_env()?)?;
+    /// let client = innovis_client::Client::new(innovis_client::Config::from_env()?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_env() -> Result<Self, EnvError> {
         Self::from_vars(&Env::process())
     }
 
-    /// Like [`ClientConfig::from_env`], reading through `env` (a map in tests, or the
+    /// Like [`Config::from_env`], reading through `env` (a map in tests, or the
     /// application's own configuration source).
     ///
     /// # Errors
-    /// As [`ClientConfig::from_env`].
+    /// As [`Config::from_env`].
     ///
     /// ```
     /// use std::collections::HashMap;
-    /// use innovis_client::{ClientConfig, EnvError, Environment};
+    /// use innovis_client::{Config, EnvError, Environment};
     ///
     /// let vars = HashMap::from([
     ///     ("INNOVIS_CLIENT_ID", "my-client"),
@@ -50,7 +50,7 @@ impl ClientConfig {
     /// let env = common_auth::Env::new(|name: &str| {
     ///     vars.get(name).map(|v| v.to_string()).ok_or(std::env::VarError::NotPresent)
     /// });
-    /// let config = ClientConfig::from_vars(&env)?;
+    /// let config = Config::from_vars(&env)?;
     /// assert_eq!(config.environment(), &Environment::Production);
     /// # Ok::<(), EnvError>(())
     /// ```
@@ -89,8 +89,7 @@ impl ClientConfig {
                 ));
             }
         };
-        let mut config =
-            ClientConfig::new(environment, client_id, client_secret, software_provider_id);
+        let mut config = Config::new(environment, client_id, client_secret, software_provider_id);
         if let Some(audience) = env.optional("INNOVIS_AUDIENCE")? {
             config = config.audience(audience);
         }

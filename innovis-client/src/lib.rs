@@ -1,7 +1,7 @@
 //! Typed async client for the Innovis Gateway: credit reports through a reseller's House Numbers, REFUPD,
 //! and SECONDUSE from a stored report reference.
 //!
-//! - [`Client`] (configured by [`ClientConfig`] and [`Environment`]) gets and caches the OAuth token,
+//! - [`Client`] (configured by [`Config`] and [`Environment`]) gets and caches the OAuth token,
 //!   sends requests and decodes the answers.
 //! - [`ReportRequest`] and [`SecondUseRequest`] are made by typestate builders: a request without a House
 //!   Number, a permissible purpose or an applicant does not compile, and a House Number's `customerId` and
@@ -15,7 +15,7 @@
 //! use innovis_client::*;
 //!
 //! # async fn run() -> Result<(), Error> {
-//! let client = Client::new(ClientConfig::new(
+//! let client = Client::new(Config::new(
 //!     Environment::Uat,
 //!     "client-id",
 //!     SecretString::from("client-secret"),
@@ -73,7 +73,7 @@
 //!
 //! ```
 //! let zone = innovis_client::jiff::tz::TimeZone::get("America/New_York").unwrap();
-//! let config = innovis_client::ClientConfig::new(
+//! let config = innovis_client::Config::new(
 //!     innovis_client::Environment::Uat,
 //!     "id",
 //!     innovis_client::SecretString::from("secret"),
@@ -99,9 +99,12 @@ mod config;
 mod config_from_env;
 mod error;
 mod gateway_error;
+mod house_number;
 pub mod ledger;
 pub mod metrics;
+mod permissible_purpose;
 pub mod pii;
+mod product_code;
 mod report_reference;
 mod request;
 mod reseller_profile;
@@ -110,23 +113,22 @@ mod response;
 pub use client::Client;
 pub use common_auth::{Env, EnvError, SecretString, TokenError};
 pub use config::{
-    ClientConfig, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_FIRST_BACKOFF, DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN,
-    USER_AGENT,
+    Config, DEFAULT_ATTEMPTS, DEFAULT_AUDIENCE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BACKOFF,
+    DEFAULT_REQUEST_TIMEOUT, Environment, MAX_SOFTWARE_PROVIDER_ID_LEN, USER_AGENT,
 };
 /// The transport every call goes through (`credit-valuation-core`): its error type, limits and policies.
 pub use credit_valuation_core as transport;
 pub use credit_valuation_core::{Delivery, Limit, Limits, RetryPolicy};
 pub use error::Error;
+pub use house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN, MAX_END_USER_CODE_LEN};
 pub use http;
 pub use jiff;
+pub use permissible_purpose::PermissiblePurpose;
+pub use product_code::ProductCode;
 pub use report_reference::{MAX_CONSUMER_ID_LEN, MAX_REPORT_REFERENCE_LEN, ReportReference};
 pub use request::applicant::{Address, Applicant, MAX_APPLICANTS, MAX_EMAIL_LEN, Name};
 pub use request::builder_state;
 pub use request::end_user::MAX_END_USER_LEN;
-pub use request::house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN, MAX_END_USER_CODE_LEN};
-pub use request::permissible_purpose::PermissiblePurpose;
-pub use request::product_code::ProductCode;
 pub use request::report_request::{ReportRequest, ReportRequestBuilder};
 pub use request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
 pub use request::trace_number::{MAX_TRACE_NUMBER_LEN, generate_trace_number};

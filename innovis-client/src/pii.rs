@@ -31,7 +31,6 @@ impl Ssn {
     ///
     /// ```
     /// let ssn = innovis_client::pii::Ssn::new("123-45-6789")?;
-    /// # let _ = ssn;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
@@ -90,7 +89,6 @@ impl DateOfBirth {
     ///
     /// ```
     /// let dob = innovis_client::pii::DateOfBirth::new("1980-01-02")?;
-    /// # let _ = dob;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn new(value: impl AsRef<str>) -> Result<Self, Error> {
@@ -158,7 +156,6 @@ impl ConsumerAccessCode {
     ///
     /// ```
     /// let code = innovis_client::pii::ConsumerAccessCode::new("K3Y9")?;
-    /// # let _ = code;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn new(value: impl Into<String>) -> Result<Self, Error> {

@@ -4,8 +4,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, check_required};
-use crate::request::house_number::HouseNumber;
-use crate::request::product_code::ProductCode;
+use crate::house_number::HouseNumber;
+use crate::product_code::ProductCode;
 
 /// Most characters in `reportReferenceNumber`.
 pub const MAX_REPORT_REFERENCE_LEN: usize = 30;

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, check_required};
+use crate::house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN};
+use crate::permissible_purpose::PermissiblePurpose;
+use crate::product_code::ProductCode;
 use crate::report_reference::ReportReference;
 use crate::request::builder_state::{NoApplicants, WithHouseNumber, WithPurpose};
-use crate::request::house_number::{HouseNumber, MAX_CUSTOMER_ID_LEN};
-use crate::request::permissible_purpose::PermissiblePurpose;
-use crate::request::product_code::ProductCode;
 use crate::request::report_request::{ReportRequest, ReportRequestBuilder};
 use crate::request::second_use::{SecondUseRequest, SecondUseRequestBuilder};
 
@@ -52,7 +52,6 @@ impl ResellerProfile {
     ///
     /// ```
     /// let profile = innovis_client::ResellerProfile::new();
-    /// # let _ = profile;
     /// ```
     pub fn new() -> Self {
         ResellerProfile::default()
@@ -63,7 +62,6 @@ impl ResellerProfile {
     /// ```
     /// # use innovis_client::*;
     /// let profile = ResellerProfile::new().register(PermissiblePurpose::new("17")?, ProductCode::CR, "1234567890")?;
-    /// # let _ = profile;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn register(
@@ -182,7 +180,6 @@ impl ResellerProfile {
     ///     .report_request(purpose, ProductCode::CR, "9876543210")?
     ///     .applicant(Applicant::new().name("JOHN", "CONSUMER"))
     ///     .build()?;
-    /// # let _ = request;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn report_request(

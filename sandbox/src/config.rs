@@ -12,14 +12,14 @@ pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60)
 
 /// Deliveries of one HouseCanary callout that is never acknowledged: the first and up to 10
 /// redeliveries, as the vendor documents ("redelivered up to 10 times, no less than 5 minutes
-/// apart"). The sandbox waits [`SandboxConfig::with_redelivery_interval`] between them.
+/// apart"). The sandbox waits [`SandboxConfig::redelivery_interval`] between them.
 ///
 /// ```
 /// assert_eq!(credit_valuation_sandbox::CALLOUT_DELIVERIES, 11);
 /// ```
 pub const CALLOUT_DELIVERIES: u32 = 11;
 
-/// Configuration of a [`Sandbox`](crate::Sandbox), built with `with_*` methods from [`Default`].
+/// Configuration of a [`Sandbox`](crate::Sandbox), built with its setters from [`Default`].
 ///
 /// Every clock defaults to something fast (tens or hundreds of milliseconds) so that tests and the
 /// quickstart finish quickly; the real vendors are much slower (HouseCanary redelivers a callout no
@@ -30,11 +30,10 @@ pub const CALLOUT_DELIVERIES: u32 = 11;
 /// use credit_valuation_sandbox::{Faults, SandboxConfig};
 ///
 /// let config = SandboxConfig::default()
-///     .with_token_lifetime(Duration::from_secs(60))
-///     .with_step_interval(Duration::from_millis(20))
-///     .with_redelivery_interval(Duration::from_millis(10))
-///     .with_faults(Faults { latency: Duration::from_millis(5), ..Faults::default() });
-/// # let _ = config;
+///     .token_lifetime(Duration::from_secs(60))
+///     .step_interval(Duration::from_millis(20))
+///     .redelivery_interval(Duration::from_millis(10))
+///     .faults(Faults { latency: Duration::from_millis(5), ..Faults::default() });
 /// ```
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
@@ -76,14 +75,7 @@ impl Default for SandboxConfig {
 
 impl SandboxConfig {
     /// Accept these credentials instead of the [`TestCredentials::default`] ones.
-    ///
-    /// ```
-    /// use credit_valuation_sandbox::{SandboxConfig, TestCredentials};
-    /// let credentials = TestCredentials { housecanary_token: "my-token".into(), ..TestCredentials::default() };
-    /// let config = SandboxConfig::default().with_credentials(credentials);
-    /// # let _ = config;
-    /// ```
-    pub fn with_credentials(mut self, credentials: TestCredentials) -> Self {
+    pub fn credentials(mut self, credentials: TestCredentials) -> Self {
         self.credentials = credentials;
         self
     }
@@ -91,40 +83,21 @@ impl SandboxConfig {
     /// Lifetime of issued Innovis access tokens (`expires_in` and the JWT `exp`); default 1 hour,
     /// at most [`MAX_TOKEN_LIFETIME`] (longer values are capped, so that expiry times stay
     /// representable).
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_token_lifetime(std::time::Duration::from_secs(5));
-    /// # let _ = config;
-    /// ```
-    pub fn with_token_lifetime(mut self, lifetime: Duration) -> Self {
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
         self
     }
 
     /// POST HouseCanary callouts to `url`, authenticated with `auth` (any of the four schemes).
     /// Without a target no callouts are sent.
-    ///
-    /// ```
-    /// use credit_valuation_sandbox::{SandboxConfig, TestCredentials};
-    /// let url = url::Url::parse("http://127.0.0.1:9000/callouts").unwrap();
-    /// let auth = TestCredentials::default().hmac_callout_auth();
-    /// let config = SandboxConfig::default().with_callout_target(url, auth);
-    /// # let _ = config;
-    /// ```
-    pub fn with_callout_target(mut self, url: Url, auth: CalloutAuth) -> Self {
+    pub fn callout_target(mut self, url: Url, auth: CalloutAuth) -> Self {
         self.callout = Some(CalloutTarget { url, auth });
         self
     }
 
     /// Pause between delivery attempts of one callout that was not acknowledged; default 200 ms
     /// (the vendor waits at least 5 minutes).
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default()
-    ///     .with_redelivery_interval(std::time::Duration::from_millis(10));
-    /// # let _ = config;
-    /// ```
-    pub fn with_redelivery_interval(mut self, interval: Duration) -> Self {
+    pub fn redelivery_interval(mut self, interval: Duration) -> Self {
         self.redelivery_interval = interval;
         self
     }
@@ -132,76 +105,41 @@ impl SandboxConfig {
     /// Delivery attempts per callout, the first one included; default [`CALLOUT_DELIVERIES`] (11, as
     /// the vendor documents: the first delivery and up to 10 redeliveries).
     /// A value of 0 is treated as 1.
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
-    /// # let _ = config;
-    /// ```
-    pub fn with_max_delivery_attempts(mut self, attempts: u32) -> Self {
+    pub fn max_delivery_attempts(mut self, attempts: u32) -> Self {
         self.max_delivery_attempts = attempts.max(1);
         self
     }
 
     /// How long one callout attempt may take before it counts as unanswered; default 30 s (the
     /// vendor's rule).
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default()
-    ///     .with_callout_timeout(std::time::Duration::from_secs(2));
-    /// # let _ = config;
-    /// ```
-    pub fn with_callout_timeout(mut self, timeout: Duration) -> Self {
+    pub fn callout_timeout(mut self, timeout: Duration) -> Self {
         self.callout_timeout = timeout;
         self
     }
 
     /// The clock of order processing: one status step (validation, report pending, complete) and one
     /// quarter of an export per interval; default 100 ms.
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default()
-    ///     .with_step_interval(std::time::Duration::from_millis(10));
-    /// # let _ = config;
-    /// ```
-    pub fn with_step_interval(mut self, interval: Duration) -> Self {
+    pub fn step_interval(mut self, interval: Duration) -> Self {
         self.step_interval = interval;
         self
     }
 
     /// Inject faults (latency, 5xx and 429 answers, dropped callouts, Innovis inquiries recorded
     /// and then left unanswered); default none. See [`Faults`].
-    ///
-    /// ```
-    /// use credit_valuation_sandbox::{Faults, SandboxConfig};
-    /// let config = SandboxConfig::default()
-    ///     .with_faults(Faults { rate_limit_rate: 0.2, ..Faults::default() });
-    /// # let _ = config;
-    /// ```
-    pub fn with_faults(mut self, faults: Faults) -> Self {
+    pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
         self
     }
 
     /// How long a signed download URL stays valid after it was handed out; default 1 hour.
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default()
-    ///     .with_download_url_ttl(std::time::Duration::from_secs(30));
-    /// # let _ = config;
-    /// ```
-    pub fn with_download_url_ttl(mut self, ttl: Duration) -> Self {
+    pub fn download_url_ttl(mut self, ttl: Duration) -> Self {
         self.download_url_ttl = ttl;
         self
     }
 
     /// Default page size of paginated HouseCanary lists (`?page_size=` overrides it per request);
     /// default 100. A value of 0 is treated as 1.
-    ///
-    /// ```
-    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_page_size(2);
-    /// # let _ = config;
-    /// ```
-    pub fn with_page_size(mut self, page_size: usize) -> Self {
+    pub fn page_size(mut self, page_size: usize) -> Self {
         self.page_size = page_size.max(1);
         self
     }
@@ -246,7 +184,6 @@ pub const DEFAULT_GATEWAY_STALL: Duration = Duration::from_secs(120);
 ///     gateway_stall_after_recording_rate: 0.05,
 ///     gateway_stall_duration: Duration::from_secs(90),
 /// };
-/// # let _ = faults;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Faults {

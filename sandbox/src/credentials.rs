@@ -59,7 +59,6 @@ impl TestCredentials {
     ///
     /// ```
     /// let auth = credit_valuation_sandbox::TestCredentials::default().hmac_callout_auth();
-    /// # let _ = auth;
     /// ```
     pub fn hmac_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::hmac_sha1(
@@ -73,7 +72,6 @@ impl TestCredentials {
     ///
     /// ```
     /// let auth = credit_valuation_sandbox::TestCredentials::default().header_token_callout_auth();
-    /// # let _ = auth;
     /// ```
     pub fn header_token_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::header_token(HeaderName::from_static(CALLOUT_TOKEN_HEADER), self.secret())
@@ -84,7 +82,6 @@ impl TestCredentials {
     ///
     /// ```
     /// let auth = credit_valuation_sandbox::TestCredentials::default().query_token_callout_auth();
-    /// # let _ = auth;
     /// ```
     pub fn query_token_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::query_token(CALLOUT_TOKEN_PARAMETER, self.secret())
@@ -95,7 +92,6 @@ impl TestCredentials {
     ///
     /// ```
     /// let auth = credit_valuation_sandbox::TestCredentials::default().basic_callout_auth();
-    /// # let _ = auth;
     /// ```
     pub fn basic_callout_auth(&self) -> CalloutAuth {
         CalloutAuth::basic(CALLOUT_BASIC_USERNAME, self.secret())

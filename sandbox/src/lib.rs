@@ -48,10 +48,10 @@ pub use innovis::store::{InquiryAnswer, RecordedInquiry};
 pub use server::Sandbox;
 pub use stats::SandboxStats;
 
-/// The guide `docs/sandbox.md`, compiled as doc tests so its code blocks stay correct.
+/// The guide `docs/sandbox.md`, compiled as doc tests so that its examples stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/sandbox.md")]
-pub struct SandboxGuide;
+mod guide {}
 
 /// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
 #[cfg(doctest)]

@@ -101,16 +101,16 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
                 options.callout_scheme = scheme;
                 config
             }
-            "--step-ms" => config.with_step_interval(Duration::from_millis(number(value()?)?)),
+            "--step-ms" => config.step_interval(Duration::from_millis(number(value()?)?)),
             "--redelivery-ms" => {
-                config.with_redelivery_interval(Duration::from_millis(number(value()?)?))
+                config.redelivery_interval(Duration::from_millis(number(value()?)?))
             }
             "--max-attempts" => {
                 let attempts = number(value()?)?;
-                config.with_max_delivery_attempts(u32::try_from(attempts).unwrap_or(u32::MAX))
+                config.max_delivery_attempts(u32::try_from(attempts).unwrap_or(u32::MAX))
             }
             "--token-lifetime-secs" => {
-                config.with_token_lifetime(Duration::from_secs(number(value()?)?))
+                config.token_lifetime(Duration::from_secs(number(value()?)?))
             }
             "--latency-ms" => {
                 options.faults.latency = Duration::from_millis(number(value()?)?);
@@ -261,10 +261,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut config = options.config.clone().with_faults(options.faults);
+    let mut config = options.config.clone().faults(options.faults);
     if let Some(url) = &options.callout_url {
         let auth = callout_auth(&TestCredentials::default(), &options.callout_scheme);
-        config = config.with_callout_target(url.clone(), auth);
+        config = config.callout_target(url.clone(), auth);
     }
     let sandbox = match Sandbox::bind(options.listen, config).await {
         Ok(sandbox) => sandbox,

@@ -68,7 +68,7 @@ impl Sandbox {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), credit_valuation_sandbox::SandboxError> {
-    /// let config = credit_valuation_sandbox::SandboxConfig::default().with_max_delivery_attempts(3);
+    /// let config = credit_valuation_sandbox::SandboxConfig::default().max_delivery_attempts(3);
     /// let sandbox = credit_valuation_sandbox::Sandbox::start_with(config).await?;
     /// # Ok(()) }
     /// ```
@@ -275,7 +275,7 @@ impl Sandbox {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// // Every inquiry is recorded, then answered 504.
     /// let faults = Faults { gateway_504_after_recording_rate: 1.0, ..Faults::default() };
-    /// let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(faults)).await?;
+    /// let sandbox = Sandbox::start_with(SandboxConfig::default().faults(faults)).await?;
     /// let credentials = sandbox.credentials();
     /// let http = reqwest::Client::new();
     /// let token: serde_json::Value = http

@@ -1,5 +1,6 @@
 //! One call of each client against the sandbox, through the crates as published: what a user who
-//! ran `cargo add innovis-client housecanary-partner` and `cargo add --dev credit-valuation-sandbox` gets.
+//! ran `cargo add innovis-client housecanary-partner credit-valuation-postgres` and
+//! `cargo add --dev credit-valuation-sandbox` gets.
 
 use std::collections::HashMap;
 use std::env::VarError;
@@ -38,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env =
         innovis_client::Env::new(|name: &str| vars.get(name).cloned().ok_or(VarError::NotPresent));
 
-    let innovis = innovis_client::Client::new(innovis_client::ClientConfig::from_vars(&env)?)?;
+    let innovis = innovis_client::Client::new(innovis_client::Config::from_vars(&env)?)?;
     let consumer = fixtures::consumer_for_ssn(fixtures::RECORD_SSN);
     let request = ReportRequest::builder(ProductCode::CR)
         .house_number(fixtures::CR_CUSTOMER_ID, fixtures::CR_END_USER_CODE)
@@ -63,6 +64,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let order = ValueReportOrder::builder("published crates check", OrderItem::builder("1 Main St", Location::zipcode("78701")).build()).build();
     let created = housecanary.create_order(&order).await?;
     println!("housecanary-partner: order {} created", created.id);
+
+    // The PostgreSQL plumbing builds and checks without a database.
+    let schema = credit_valuation_postgres::Identifier::new("published_crates_check")?;
+    println!("credit-valuation-postgres: schema {schema} is a valid identifier");
 
     sandbox.shutdown().await;
     Ok(())

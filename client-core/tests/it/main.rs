@@ -3,10 +3,6 @@
 mod support;
 
 mod authorization;
-#[cfg(feature = "postgres")]
-mod database_roles;
-#[cfg(feature = "postgres")]
-mod database_tls;
 mod download_policy;
 mod limits;
 mod redirects;

@@ -155,7 +155,7 @@ async fn a_timeout_after_sending_is_not_resent_when_not_idempotent() {
         .mount(&server)
         .await;
     let transport = transport_with(&server.uri(), |c| {
-        c.request_timeout(Some(Duration::from_millis(300)))
+        c.request_timeout(Duration::from_millis(300))
     });
     let err = transport
         .send(Request::post(url(&server.uri(), "/i"), "POST i"))

@@ -42,7 +42,7 @@ pub fn quick_retries(attempts: u32) -> RetryPolicy {
 pub fn config(base: &str) -> TransportConfig {
     TransportConfig::new(Url::parse(base).unwrap(), "client-core-tests/1")
         .retry_policy(quick_retries(3))
-        .request_timeout(Some(Duration::from_secs(5)))
+        .request_timeout(Duration::from_secs(5))
 }
 
 pub fn transport(base: &str) -> Transport {

@@ -28,7 +28,6 @@ pub(crate) const TAG_LEN: usize = 20;
 ///     header: http::HeaderName::from_static("x-signature"),
 ///     key,
 /// };
-/// # let _ = auth;
 /// assert!(HmacSha1Key::new(&SecretString::from("")).is_err());
 /// # Ok::<(), common_auth::CalloutConfigError>(())
 /// ```

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common_auth::{
-    AccessToken, ExposeSecret, SecretString, TokenCache, TokenError, TokenFuture, TokenSource,
+    AccessToken, BoxFuture, ExposeSecret, SecretString, TokenCache, TokenError, TokenSource,
 };
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -45,7 +45,7 @@ impl Scripted {
 }
 
 impl TokenSource for Scripted {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             if let Some(gate) = &self.gate {
@@ -126,8 +126,8 @@ async fn a_thousand_concurrent_first_callers_cause_one_token_request() {
 async fn refreshes_ahead_of_expiry_by_the_skew_in_the_background() {
     let source = Scripted::new(vec![token("first", 600), token("second", 600)]);
     let cache = TokenCache::new(source.clone())
-        .with_refresh_skew(Duration::from_secs(60))
-        .with_max_jitter(Duration::ZERO);
+        .refresh_skew(Duration::from_secs(60))
+        .max_jitter(Duration::ZERO);
 
     assert_eq!(value(&cache).await.unwrap(), "first");
     tokio::time::advance(Duration::from_secs(539)).await;
@@ -156,8 +156,8 @@ async fn an_expired_token_is_never_served() {
         Scripted::new(vec![token("first", 600), token("second", 600)]).gated(Arc::clone(&gate));
     // No refresh window at all (zero skew and jitter): only expiry triggers a refresh.
     let cache = TokenCache::new(source.clone())
-        .with_refresh_skew(Duration::ZERO)
-        .with_max_jitter(Duration::ZERO);
+        .refresh_skew(Duration::ZERO)
+        .max_jitter(Duration::ZERO);
     assert_eq!(value(&cache).await.unwrap(), "first");
 
     tokio::time::advance(Duration::from_secs(599)).await;
@@ -178,8 +178,8 @@ async fn an_expired_token_is_never_served() {
 async fn jitter_refreshes_somewhere_inside_its_window() {
     let source = Scripted::new(vec![token("first", 600), token("second", 600)]);
     let cache = TokenCache::new(source.clone())
-        .with_refresh_skew(Duration::from_secs(60))
-        .with_max_jitter(Duration::from_secs(30));
+        .refresh_skew(Duration::from_secs(60))
+        .max_jitter(Duration::from_secs(30));
 
     assert_eq!(value(&cache).await.unwrap(), "first");
     // Before skew + max jitter: never refreshed.
@@ -204,7 +204,7 @@ async fn a_failed_refresh_keeps_the_still_valid_token_and_does_not_poison() {
         Err(unavailable()),
         token("second", 600),
     ]);
-    let cache = TokenCache::new(source.clone()).with_max_jitter(Duration::ZERO);
+    let cache = TokenCache::new(source.clone()).max_jitter(Duration::ZERO);
 
     assert_eq!(value(&cache).await.unwrap(), "first");
     // Inside the refresh window: the refresh fails, the old token is still good.
@@ -350,8 +350,8 @@ async fn a_valid_token_is_served_while_a_refresh_is_stuck() {
     let source =
         Scripted::new(vec![token("first", 600), token("second", 600)]).gated(Arc::clone(&gate));
     let cache = TokenCache::new(source.clone())
-        .with_refresh_skew(Duration::from_secs(60))
-        .with_max_jitter(Duration::ZERO);
+        .refresh_skew(Duration::from_secs(60))
+        .max_jitter(Duration::ZERO);
     assert_eq!(value(&cache).await.unwrap(), "first");
 
     // In the refresh window, the refresh hangs at the gate; callers are not held up by it.
@@ -403,7 +403,7 @@ struct PanicsOnce {
 }
 
 impl TokenSource for PanicsOnce {
-    fn fetch_token(&self) -> TokenFuture<'_> {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
             if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
                 panic!("token source bug");

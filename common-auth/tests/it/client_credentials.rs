@@ -84,7 +84,7 @@ async fn rfc6749_style_posts_a_form_with_basic_client_authentication() {
         .await;
 
     let token = rfc6749(&server)
-        .with_scope("reports read")
+        .scope("reports read")
         .fetch_token()
         .await
         .unwrap();
@@ -120,7 +120,7 @@ async fn neither_expires_in_nor_jwt_uses_the_configured_default() {
     let default = innovis(&server).fetch_token().await.unwrap();
     assert_eq!(default.lifetime(), Duration::from_secs(3600));
     let configured = innovis(&server)
-        .with_default_lifetime(Duration::from_secs(42))
+        .default_lifetime(Duration::from_secs(42))
         .fetch_token()
         .await
         .unwrap();
@@ -253,7 +253,7 @@ async fn a_slow_token_endpoint_times_out() {
         .await;
 
     let error = innovis(&server)
-        .with_timeout(Duration::from_millis(100))
+        .timeout(Duration::from_millis(100))
         .fetch_token()
         .await
         .unwrap_err();
@@ -350,7 +350,7 @@ async fn an_injected_client_that_follows_redirects_gets_no_token_from_the_target
 
     let following = reqwest::Client::new(); // reqwest follows up to 10 redirects by default
     let error = innovis(&server)
-        .with_http_client(following)
+        .http_client(following)
         .fetch_token()
         .await
         .unwrap_err();

@@ -19,10 +19,9 @@ use std::collections::HashMap;
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use examples::Targets;
 use examples::settings::{CalloutMode, process_env};
+use examples::{Failure, Targets};
 use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
 use housecanary_partner::exports::{
     ArchiveMatch, CreateExport, ExportArchive, ExportFormat, WaitOptions,
@@ -36,11 +35,8 @@ use tokio_util::task::AbortOnDropHandle;
 use csv_rows::{BadRow, ParsedRows};
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
+async fn main() -> Result<(), Failure> {
+    examples::init_logs("warn");
     let mut args = std::env::args_os().skip(1);
     let csv_path = args.next().map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/addresses-500.csv")
@@ -48,22 +44,10 @@ async fn main() -> ExitCode {
     let batch_size = match args.next().map(|size| size.to_string_lossy().parse()) {
         None => 100,
         Some(Ok(size)) => size,
-        Some(Err(_)) => {
-            eprintln!("error: the batch size is not a whole number");
-            return ExitCode::FAILURE;
-        }
+        Some(Err(_)) => return Err("the batch size is not a whole number".into()),
     };
-    let parsed = match csv_rows::read_csv(&csv_path) {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            eprintln!("error: CSV {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let targets = match Targets::from_env().await {
-        Ok(targets) => targets,
-        Err(error) => return failed(&error),
-    };
+    let parsed = csv_rows::read_csv(&csv_path).map_err(|error| format!("CSV {error}"))?;
+    let targets = Targets::from_env().await?;
     let options = BulkOptions {
         name: "Bulk addresses".to_owned(),
         batch_size,
@@ -80,10 +64,8 @@ async fn main() -> ExitCode {
     let _ = writeln!(out, "Bulk orders from {}", csv_path.display());
     let result = run(&targets, parsed, &options, &progress, &mut out).await;
     targets.shutdown().await;
-    match result {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => failed(&*error),
-    }
+    result?;
+    Ok(())
 }
 
 /// How to split and name the orders, and where their exports go.
@@ -362,19 +344,4 @@ fn new_work_dir(parent: &Path, prefix: &str) -> Result<PathBuf, Box<dyn Error + 
     std::fs::create_dir_all(&dir)
         .map_err(|error| format!("creating {}: {error}", dir.display()))?;
     Ok(dir)
-}
-
-/// `RUST_LOG` when set, else warnings only: the SDK logs retries and refused redirects as warnings.
-fn log_filter() -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-}
-
-/// Prints why the run stopped, with every cause, and makes the exit status say it failed.
-fn failed(error: &(dyn Error + 'static)) -> ExitCode {
-    eprintln!("error: {error}");
-    for cause in std::iter::successors(error.source(), |&cause| cause.source()) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::FAILURE
 }

@@ -16,7 +16,7 @@ async fn quickstart_fails_with_an_error_and_keeps_its_files() {
         server_error_rate: 1.0,
         ..credit_valuation_sandbox::Faults::default()
     };
-    let targets = Targets::embedded(support::fast_sandbox().with_faults(faults))
+    let targets = Targets::embedded(support::fast_sandbox().faults(faults))
         .await
         .unwrap();
     let scratch = ScratchDir::new("quickstart-failure");

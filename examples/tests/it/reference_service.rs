@@ -170,7 +170,7 @@ async fn two_replicas_record_each_callout_once() {
     // A database of its own: the service uses fixed schema names.
     let admin_url = database_url();
     let database = format!("reference_{}", unique_suffix());
-    let pool = credit_valuation_core::database::pool_from_url(&admin_url, 1).unwrap();
+    let pool = credit_valuation_postgres::pool_from_url(&admin_url, 1).unwrap();
     pool.get()
         .await
         .unwrap()
@@ -221,7 +221,7 @@ async fn two_replicas_record_each_callout_once() {
     // Every acknowledged callout's effect lands, once. A callout whose handler was running in the
     // killed replica is handled again when its claim lease ends: at most its two workers' callouts
     // are handled twice, and the effect, keyed by `message_id`, still lands once.
-    let app = credit_valuation_core::database::pool_from_url(&url, 1).unwrap();
+    let app = credit_valuation_postgres::pool_from_url(&url, 1).unwrap();
     let client = app.get().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(150);
     loop {

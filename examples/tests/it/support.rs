@@ -13,8 +13,8 @@ use examples::Targets;
 /// Sandbox clocks fast enough for an order to finish in well under a second.
 pub fn fast_sandbox() -> credit_valuation_sandbox::SandboxConfig {
     credit_valuation_sandbox::SandboxConfig::default()
-        .with_step_interval(Duration::from_millis(20))
-        .with_redelivery_interval(Duration::from_millis(50))
+        .step_interval(Duration::from_millis(20))
+        .redelivery_interval(Duration::from_millis(50))
 }
 
 /// Both vendors on one embedded sandbox with fast clocks, whatever the environment says.

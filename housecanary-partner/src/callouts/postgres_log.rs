@@ -5,9 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use credit_valuation_core::database::{
-    DatabaseError, Identifier, Migration, migrate, pool_from_url,
-};
+use credit_valuation_postgres::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
 use deadpool_postgres::Pool;
 use tokio::time::Instant;
 use tokio_postgres::Transaction;
@@ -201,7 +199,7 @@ pub enum StoreSetupError {
 /// use housecanary_partner::callouts::PostgresMessageLog;
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let pool = credit_valuation_core::database::pool_from_url(&std::env::var("DATABASE_URL")?, 32)?;
+/// let pool = credit_valuation_postgres::pool_from_url(&std::env::var("DATABASE_URL")?, 32)?;
 /// let log = PostgresMessageLog::builder(pool)
 ///     .schema("partner")
 ///     .table("hc_callouts")

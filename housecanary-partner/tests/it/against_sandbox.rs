@@ -37,9 +37,9 @@ const ORDER_NAME: &str = "Sandbox Portfolio — Q3 Réview";
 
 async fn start_sandbox() -> Sandbox {
     let config = SandboxConfig::default()
-        .with_step_interval(STEP)
-        .with_redelivery_interval(Duration::from_millis(20))
-        .with_page_size(PAGE_SIZE);
+        .step_interval(STEP)
+        .redelivery_interval(Duration::from_millis(20))
+        .page_size(PAGE_SIZE);
     Sandbox::start_with(config).await.expect("sandbox starts")
 }
 
@@ -528,9 +528,9 @@ async fn a_completed_orders_archive_name_does_not_depend_on_the_day_it_is_comput
 #[tokio::test]
 async fn callouts_signed_with_another_secret_are_refused_and_redelivered() {
     let config = SandboxConfig::default()
-        .with_step_interval(STEP)
-        .with_redelivery_interval(Duration::from_millis(10))
-        .with_max_delivery_attempts(2);
+        .step_interval(STEP)
+        .redelivery_interval(Duration::from_millis(10))
+        .max_delivery_attempts(2);
     let sandbox = Sandbox::start_with(config).await.expect("sandbox starts");
     let (callout_url, mut messages) =
         start_receiver(partner_hmac_auth("not-the-secret-0123456789")).await;

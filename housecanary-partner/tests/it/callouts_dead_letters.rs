@@ -148,7 +148,7 @@ async fn in_memory_dead_letters_are_capped_by_count_and_bytes_oldest_first() {
 #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
 async fn postgres_purges_dead_letters_past_their_retention_with_processed_ids() {
     let url = database::url();
-    let pool = credit_valuation_core::database::pool_from_url(&url, 4).unwrap();
+    let pool = credit_valuation_postgres::pool_from_url(&url, 4).unwrap();
     let schema = database::unique_schema("dead_retention");
     let log = PostgresMessageLog::builder(pool)
         .schema(&schema)

@@ -45,7 +45,7 @@ fn new_claim(begin: Begin) -> ClaimToken {
 
 /// The database for the PostgreSQL variants, and the rule that CI never skips them.
 pub(crate) mod database {
-    use credit_valuation_core::database::pool_from_url;
+    use credit_valuation_postgres::pool_from_url;
     use housecanary_partner::callouts::PostgresMessageLog;
     use std::time::Duration;
 
@@ -446,7 +446,7 @@ mod configuration {
     async fn retention_below_the_redelivery_horizon_and_bad_names_are_refused() {
         // Refused before any connection is made, so this runs without a database.
         let pool =
-            credit_valuation_core::database::pool_from_url("postgres://nobody@127.0.0.1:1/none", 1)
+            credit_valuation_postgres::pool_from_url("postgres://nobody@127.0.0.1:1/none", 1)
                 .expect("pool");
         let error = PostgresMessageLog::builder(pool.clone())
             .retention(REDELIVERY_HORIZON - Duration::from_secs(1))
@@ -476,7 +476,7 @@ mod configuration {
         let schema = database::unique_schema("migrate");
         let mut starts = Vec::new();
         for _ in 0..4 {
-            let pool = credit_valuation_core::database::pool_from_url(&url, 2).unwrap();
+            let pool = credit_valuation_postgres::pool_from_url(&url, 2).unwrap();
             let schema = schema.clone();
             starts.push(tokio::spawn(async move {
                 PostgresMessageLog::builder(pool)
@@ -505,7 +505,7 @@ mod configuration {
     async fn purge_removes_only_processed_ids_older_than_the_retention() {
         let url = database::url();
         let schema = database::unique_schema("purge");
-        let pool = credit_valuation_core::database::pool_from_url(&url, 2).unwrap();
+        let pool = credit_valuation_postgres::pool_from_url(&url, 2).unwrap();
         let log = PostgresMessageLog::builder(pool)
             .schema(schema.clone())
             .retention(REDELIVERY_HORIZON)
@@ -801,7 +801,7 @@ mod replicas {
         let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
         let schema = std::env::var(SCHEMA).expect("schema");
         let dir = PathBuf::from(std::env::var(DIR).expect("dir"));
-        let pool = credit_valuation_core::database::pool_from_url(&url, 12).unwrap();
+        let pool = credit_valuation_postgres::pool_from_url(&url, 12).unwrap();
         let log = PostgresMessageLog::builder(pool)
             .schema(schema.clone())
             .claim_lease(LEASE)

@@ -28,7 +28,7 @@ mod redelivery_horizon {
     async fn the_store_refuses_a_retention_shorter_than_the_horizon() {
         // Refused before any connection is made: no database needed.
         let pool =
-            credit_valuation_core::database::pool_from_url("postgres://nobody@127.0.0.1:1/none", 1)
+            credit_valuation_postgres::pool_from_url("postgres://nobody@127.0.0.1:1/none", 1)
                 .expect("pool");
         let short = PostgresMessageLog::builder(pool)
             .retention(Duration::from_secs(49 * 60 + 59))

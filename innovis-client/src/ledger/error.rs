@@ -74,7 +74,7 @@ pub enum LedgerError {
     #[cfg(feature = "postgres")]
     #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     #[error("inquiry ledger database: {0}")]
-    Database(#[from] credit_valuation_core::database::DatabaseError),
+    Database(#[from] credit_valuation_postgres::DatabaseError),
     /// The ledger records inquiries fingerprinted with another key than this client's: its
     /// duplicate-inquiry guard could not recognise a consumer. Give every replica the same key.
     #[error(

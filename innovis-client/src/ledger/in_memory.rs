@@ -7,9 +7,10 @@ use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::LedgerError;
-use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
+use super::inquiry_ledger::InquiryLedger;
 use super::repeat_rules::{RepeatRules, check};
 use crate::report_reference::ReportReference;
+use futures_util::future::BoxFuture;
 
 /// An [`InquiryLedger`] held in this process: lost on restart and not shared between replicas
 /// (use `PostgresLedger` for that). The client's default.
@@ -74,7 +75,11 @@ impl InMemoryLedger {
 }
 
 impl InquiryLedger for InMemoryLedger {
-    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
+    fn begin<'a>(
+        &'a self,
+        entry: LedgerEntry,
+        rules: RepeatRules,
+    ) -> BoxFuture<'a, Result<(), LedgerError>> {
         let result = self.with_state(|state| {
             check(&entry, rules, &state.earlier_entries(&entry))?;
             for fingerprint in &entry.consumer_fingerprints {
@@ -89,12 +94,12 @@ impl InquiryLedger for InMemoryLedger {
         Box::pin(async move { result })
     }
 
-    fn health(&self) -> LedgerFuture<'_, ()> {
+    fn health(&self) -> BoxFuture<'_, Result<(), LedgerError>> {
         let result = self.with_state(|_| Ok(()));
         Box::pin(async move { result })
     }
 
-    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<(), LedgerError>> {
         let result = self.with_state(|state| match &state.key_id {
             None => {
                 state.key_id = Some(key_id.to_owned());
@@ -114,7 +119,7 @@ impl InquiryLedger for InMemoryLedger {
         trace_number: &'a str,
         outcome: InquiryOutcome,
         references: Vec<ReportReference>,
-    ) -> LedgerFuture<'a, ()> {
+    ) -> BoxFuture<'a, Result<(), LedgerError>> {
         let result = self.with_state(|state| {
             let entry = state
                 .entries
@@ -138,7 +143,10 @@ impl InquiryLedger for InMemoryLedger {
         Box::pin(async move { result })
     }
 
-    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>> {
+    fn entry<'a>(
+        &'a self,
+        trace_number: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LedgerEntry>, LedgerError>> {
         let result = self.with_state(|state| Ok(state.entries.get(trace_number).cloned()));
         Box::pin(async move { result })
     }
@@ -146,13 +154,17 @@ impl InquiryLedger for InMemoryLedger {
     fn reference<'a>(
         &'a self,
         report_reference_number: &'a str,
-    ) -> LedgerFuture<'a, Option<ReportReference>> {
+    ) -> BoxFuture<'a, Result<Option<ReportReference>, LedgerError>> {
         let result =
             self.with_state(|state| Ok(state.references.get(report_reference_number).cloned()));
         Box::pin(async move { result })
     }
 
-    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>> {
+    fn entries<'a>(
+        &'a self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<LedgerEntry>, LedgerError>> {
         let result = self.with_state(|state| {
             let mut found: Vec<LedgerEntry> = state
                 .entries
@@ -168,7 +180,7 @@ impl InquiryLedger for InMemoryLedger {
         Box::pin(async move { result })
     }
 
-    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> BoxFuture<'a, Result<u64, LedgerError>> {
         let result = self.with_state(|state| {
             let before = state.entries.len();
             state

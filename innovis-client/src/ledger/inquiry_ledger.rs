@@ -1,18 +1,13 @@
 //! The store every inquiry is recorded in: the [`InquiryLedger`] trait the in-memory and PostgreSQL
 //! ledgers implement.
 
-use std::future::Future;
-use std::pin::Pin;
-
+use futures_util::future::BoxFuture;
 use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::LedgerError;
 use super::repeat_rules::RepeatRules;
 use crate::report_reference::ReportReference;
-
-/// What a ledger call returns: boxed, so a ledger can be shared as `Arc<dyn InquiryLedger>`.
-pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError>> + Send + 'a>>;
 
 /// A store of inquiry entries and report references.
 ///
@@ -31,17 +26,21 @@ pub trait InquiryLedger: Send + Sync + 'static {
     /// applicant's file), and the refusal names the consumer
     /// ([`RepeatRefusal::consumer`](crate::ledger::RepeatRefusal::consumer)). Entries without a
     /// consumer fingerprint are checked by trace number only.
-    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()>;
+    fn begin<'a>(
+        &'a self,
+        entry: LedgerEntry,
+        rules: RepeatRules,
+    ) -> BoxFuture<'a, Result<(), LedgerError>>;
 
     /// Whether the ledger can take inquiries now, for a readiness probe: a PostgreSQL ledger takes
     /// a connection and runs a statement.
-    fn health(&self) -> LedgerFuture<'_, ()>;
+    fn health(&self) -> BoxFuture<'_, Result<(), LedgerError>>;
 
     /// Records `key_id` ([`FingerprintKey::id`](crate::ledger::FingerprintKey::id)) as this
     /// ledger's key when it has none, and refuses another ([`LedgerError::KeyMismatch`]): entries
     /// fingerprinted with one key are invisible to a client with another, so repeats would pass.
     /// The client calls it once, before its first inquiry.
-    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()>;
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<(), LedgerError>>;
 
     /// Settles the unsettled entry `trace_number` with `outcome`, and keeps `references` for
     /// SECONDUSE. Fails with [`LedgerError::AlreadySettled`] for a settled entry.
@@ -50,21 +49,28 @@ pub trait InquiryLedger: Send + Sync + 'static {
         trace_number: &'a str,
         outcome: InquiryOutcome,
         references: Vec<ReportReference>,
-    ) -> LedgerFuture<'a, ()>;
+    ) -> BoxFuture<'a, Result<(), LedgerError>>;
 
     /// The entry of `trace_number`.
-    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>>;
+    fn entry<'a>(
+        &'a self,
+        trace_number: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LedgerEntry>, LedgerError>>;
 
     /// The stored reference of a report.
     fn reference<'a>(
         &'a self,
         report_reference_number: &'a str,
-    ) -> LedgerFuture<'a, Option<ReportReference>>;
+    ) -> BoxFuture<'a, Result<Option<ReportReference>, LedgerError>>;
 
     /// Every entry requested in `[from, to)`, oldest first.
-    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>>;
+    fn entries<'a>(
+        &'a self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<LedgerEntry>, LedgerError>>;
 
     /// Deletes entries requested before `cutoff`, and references of reports pulled before it;
     /// returns how many entries went.
-    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64>;
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> BoxFuture<'a, Result<u64, LedgerError>>;
 }

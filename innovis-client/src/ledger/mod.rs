@@ -41,8 +41,10 @@ pub use audit_export::{write_csv, write_json_lines};
 pub use entry::{InquiryOutcome, LedgerEntry};
 pub use error::{LedgerError, RefusalReason, RepeatRefusal};
 pub use fingerprint::FingerprintKey;
+/// What a ledger call returns: boxed, so a ledger can be shared as `Arc<dyn InquiryLedger>`.
+pub use futures_util::future::BoxFuture;
 pub use in_memory::InMemoryLedger;
-pub use inquiry_ledger::{InquiryLedger, LedgerFuture};
+pub use inquiry_ledger::InquiryLedger;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::{PostgresLedger, PostgresLedgerConfig};

@@ -2,22 +2,21 @@
 
 use std::time::SystemTime;
 
-use credit_valuation_core::database::deadpool_postgres::{Object, Pool};
-use credit_valuation_core::database::tokio_postgres::Row;
-use credit_valuation_core::database::tokio_postgres::types::ToSql;
-use credit_valuation_core::database::{
-    DatabaseError, Identifier, Migration, migrate, pool_from_url,
-};
+use credit_valuation_postgres::deadpool_postgres::{Object, Pool};
+use credit_valuation_postgres::tokio_postgres::Row;
+use credit_valuation_postgres::tokio_postgres::types::ToSql;
+use credit_valuation_postgres::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
 use jiff::Timestamp;
 
 use super::entry::{InquiryOutcome, LedgerEntry};
 use super::error::{LedgerError, RefusalReason, RepeatRefusal};
-use super::inquiry_ledger::{InquiryLedger, LedgerFuture};
+use super::inquiry_ledger::InquiryLedger;
 use super::repeat_rules::{RepeatRules, check};
 use crate::error::Error;
+use crate::house_number::HouseNumber;
+use crate::product_code::ProductCode;
 use crate::report_reference::ReportReference;
-use crate::request::house_number::HouseNumber;
-use crate::request::product_code::ProductCode;
+use futures_util::future::BoxFuture;
 
 /// The migrations of the ledger's tables, in order; `{entries}` and `{references}` are the
 /// configured table names.
@@ -118,7 +117,7 @@ impl std::fmt::Debug for PostgresLedgerConfig {
 
 impl PostgresLedgerConfig {
     /// The database at `url` (TLS and timeouts as
-    /// [`pool_from_url`](credit_valuation_core::database::pool_from_url) reads them); schema `innovis`,
+    /// [`pool_from_url`](credit_valuation_postgres::pool_from_url) reads them); schema `innovis`,
     /// tables `inquiry_ledger` and `report_references`, a pool of 16 connections.
     pub fn new(url: impl Into<String>) -> Self {
         Self::on(Database::Url {
@@ -132,10 +131,10 @@ impl PostgresLedgerConfig {
     ///
     /// ```no_run
     /// use innovis_client::ledger::PostgresLedgerConfig;
-    /// let pool = credit_valuation_core::database::pool_from_url("postgres://app@db/app?sslmode=verify-full", 32)?;
+    /// let pool = credit_valuation_postgres::pool_from_url("postgres://app@db/app?sslmode=verify-full", 32)?;
     /// let config = PostgresLedgerConfig::with_pool(pool.clone());
     /// # let _ = config;
-    /// # Ok::<(), credit_valuation_core::database::DatabaseError>(())
+    /// # Ok::<(), credit_valuation_postgres::DatabaseError>(())
     /// ```
     pub fn with_pool(pool: Pool) -> Self {
         Self::on(Database::Pool(pool))
@@ -515,18 +514,22 @@ impl PostgresLedger {
 }
 
 impl InquiryLedger for PostgresLedger {
-    fn begin<'a>(&'a self, entry: LedgerEntry, rules: RepeatRules) -> LedgerFuture<'a, ()> {
+    fn begin<'a>(
+        &'a self,
+        entry: LedgerEntry,
+        rules: RepeatRules,
+    ) -> BoxFuture<'a, Result<(), LedgerError>> {
         Box::pin(self.begin_entry(entry, rules))
     }
 
-    fn health(&self) -> LedgerFuture<'_, ()> {
+    fn health(&self) -> BoxFuture<'_, Result<(), LedgerError>> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;
             client.batch_execute("SELECT 1").await.map_err(statement)
         })
     }
 
-    fn adopt_key<'a>(&'a self, key_id: &'a str) -> LedgerFuture<'a, ()> {
+    fn adopt_key<'a>(&'a self, key_id: &'a str) -> BoxFuture<'a, Result<(), LedgerError>> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;
             // A second try sees the row another replica added during the first.
@@ -558,11 +561,14 @@ impl InquiryLedger for PostgresLedger {
         trace_number: &'a str,
         outcome: InquiryOutcome,
         references: Vec<ReportReference>,
-    ) -> LedgerFuture<'a, ()> {
+    ) -> BoxFuture<'a, Result<(), LedgerError>> {
         Box::pin(self.settle_entry(trace_number, outcome, references))
     }
 
-    fn entry<'a>(&'a self, trace_number: &'a str) -> LedgerFuture<'a, Option<LedgerEntry>> {
+    fn entry<'a>(
+        &'a self,
+        trace_number: &'a str,
+    ) -> BoxFuture<'a, Result<Option<LedgerEntry>, LedgerError>> {
         Box::pin(async move {
             Ok(self
                 .query_entries("trace_number = $1", &[&trace_number])
@@ -574,7 +580,7 @@ impl InquiryLedger for PostgresLedger {
     fn reference<'a>(
         &'a self,
         report_reference_number: &'a str,
-    ) -> LedgerFuture<'a, Option<ReportReference>> {
+    ) -> BoxFuture<'a, Result<Option<ReportReference>, LedgerError>> {
         Box::pin(async move {
             let client = self.pool.get().await.map_err(pool_error)?;
             let row = client
@@ -592,7 +598,11 @@ impl InquiryLedger for PostgresLedger {
         })
     }
 
-    fn entries<'a>(&'a self, from: Timestamp, to: Timestamp) -> LedgerFuture<'a, Vec<LedgerEntry>> {
+    fn entries<'a>(
+        &'a self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'a, Result<Vec<LedgerEntry>, LedgerError>> {
         Box::pin(async move {
             let (from, to) = (system_time(from), system_time(to));
             self.query_entries("requested_at >= $1 AND requested_at < $2", &[&from, &to])
@@ -600,7 +610,7 @@ impl InquiryLedger for PostgresLedger {
         })
     }
 
-    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> LedgerFuture<'a, u64> {
+    fn purge_before<'a>(&'a self, cutoff: Timestamp) -> BoxFuture<'a, Result<u64, LedgerError>> {
         Box::pin(async move {
             let cutoff = system_time(cutoff);
             let client = self.pool.get().await.map_err(pool_error)?;
@@ -693,10 +703,10 @@ fn database(err: DatabaseError) -> Error {
     Error::Ledger(LedgerError::Database(err))
 }
 
-fn pool_error(err: credit_valuation_core::database::deadpool_postgres::PoolError) -> LedgerError {
+fn pool_error(err: credit_valuation_postgres::deadpool_postgres::PoolError) -> LedgerError {
     LedgerError::Database(err.into())
 }
 
-fn statement(err: credit_valuation_core::database::tokio_postgres::Error) -> LedgerError {
+fn statement(err: credit_valuation_postgres::tokio_postgres::Error) -> LedgerError {
     LedgerError::Database(err.into())
 }

@@ -91,66 +91,35 @@ impl Applicant {
     ///
     /// ```
     /// let applicant = innovis_client::Applicant::new().name("JANE", "DOE");
-    /// # let _ = applicant;
     /// ```
     pub fn new() -> Self {
         Applicant::default()
     }
 
     /// Adds a name (`names[] {first, last}`).
-    ///
-    /// ```
-    /// let applicant = innovis_client::Applicant::new().name("JANE", "DOE");
-    /// # let _ = applicant;
-    /// ```
     pub fn name(self, first: impl Into<String>, last: impl Into<String>) -> Self {
         self.with_name(Name::new(first, last))
     }
 
     /// Adds a [`Name`] built separately (e.g. one with extra parts).
-    ///
-    /// ```
-    /// use innovis_client::{Applicant, Name};
-    /// let applicant = Applicant::new().with_name(Name::new("JANE", "DOE").with_part("middle", "Q"));
-    /// # let _ = applicant;
-    /// ```
     pub fn with_name(mut self, name: Name) -> Self {
         self.names.push(name);
         self
     }
 
     /// Sets the Social Security number.
-    ///
-    /// ```
-    /// # use innovis_client::{Applicant, pii::Ssn};
-    /// let applicant = Applicant::new().ssn(Ssn::new("123456789")?);
-    /// # let _ = applicant;
-    /// # Ok::<(), innovis_client::Error>(())
-    /// ```
     pub fn ssn(mut self, ssn: Ssn) -> Self {
         self.ssn = Some(ssn);
         self
     }
 
     /// Sets the date of birth.
-    ///
-    /// ```
-    /// # use innovis_client::{Applicant, pii::DateOfBirth};
-    /// let applicant = Applicant::new().dob(DateOfBirth::new("1980-01-02")?);
-    /// # let _ = applicant;
-    /// # Ok::<(), innovis_client::Error>(())
-    /// ```
     pub fn dob(mut self, dob: DateOfBirth) -> Self {
         self.dob = Some(dob);
         self
     }
 
     /// Adds a phone number (`phones[] {phoneNumber}`).
-    ///
-    /// ```
-    /// let applicant = innovis_client::Applicant::new().phone("4125550100");
-    /// # let _ = applicant;
-    /// ```
     pub fn phone(mut self, phone_number: impl Into<String>) -> Self {
         self.phones.push(Phone {
             phone_number: phone_number.into(),
@@ -159,47 +128,24 @@ impl Applicant {
     }
 
     /// Sets the e-mail address (at most 80 characters, checked when the request is built).
-    ///
-    /// ```
-    /// let applicant = innovis_client::Applicant::new().email_address("jane@example.com");
-    /// # let _ = applicant;
-    /// ```
     pub fn email_address(mut self, email: impl Into<String>) -> Self {
         self.email_address = Some(email.into());
         self
     }
 
     /// Sets the consumer's IP address.
-    ///
-    /// ```
-    /// let applicant = innovis_client::Applicant::new().ip_address([203, 0, 113, 7].into());
-    /// # let _ = applicant;
-    /// ```
     pub fn ip_address(mut self, ip: IpAddr) -> Self {
         self.ip_address = Some(ip);
         self
     }
 
     /// Adds an address.
-    ///
-    /// ```
-    /// use innovis_client::{Address, Applicant};
-    /// let applicant = Applicant::new().address(Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222"));
-    /// # let _ = applicant;
-    /// ```
     pub fn address(mut self, address: Address) -> Self {
         self.addresses.push(address);
         self
     }
 
     /// Sets the consumer access code.
-    ///
-    /// ```
-    /// # use innovis_client::{Applicant, pii::ConsumerAccessCode};
-    /// let applicant = Applicant::new().consumer_access_code(ConsumerAccessCode::new("K3Y9")?);
-    /// # let _ = applicant;
-    /// # Ok::<(), innovis_client::Error>(())
-    /// ```
     pub fn consumer_access_code(mut self, code: ConsumerAccessCode) -> Self {
         self.consumer_access_code = Some(code);
         self
@@ -266,8 +212,7 @@ impl Applicant {
 ///
 /// ```
 /// use innovis_client::Name;
-/// let name = Name::new("JANE", "DOE").with_part("middle", "Q");
-/// # let _ = name;
+/// let name = Name::new("JANE", "DOE").part("middle", "Q");
 /// ```
 ///
 /// `Debug` prints `Name([REDACTED])` and there is no `Serialize`: a name is personal data.
@@ -289,7 +234,6 @@ impl Name {
     ///
     /// ```
     /// let name = innovis_client::Name::new("JANE", "DOE");
-    /// # let _ = name;
     /// ```
     pub fn new(first: impl Into<String>, last: impl Into<String>) -> Self {
         Name {
@@ -300,12 +244,7 @@ impl Name {
     }
 
     /// Adds another name field under the vendor's key (e.g. `"middle"`), for parts this crate does not type.
-    ///
-    /// ```
-    /// let name = innovis_client::Name::new("JANE", "DOE").with_part("suffix", "JR");
-    /// # let _ = name;
-    /// ```
-    pub fn with_part(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn part(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.parts.insert(key.into(), value.into());
         self
     }
@@ -330,8 +269,7 @@ struct Phone {
 /// ```
 /// use innovis_client::Address;
 /// let current = Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222");
-/// let other = Address::new("P", "9 OLD RD", "ERIE", "PA", "16501").with_field("line2", "APT 2");
-/// # let _ = (current, other);
+/// let other = Address::new("P", "9 OLD RD", "ERIE", "PA", "16501").field("line2", "APT 2");
 /// ```
 ///
 /// `Debug` shows only the `addressIdentifier`, and there is no `Serialize`: the rest is personal data.
@@ -359,7 +297,6 @@ impl Address {
     ///
     /// ```
     /// let address = innovis_client::Address::new("C", "1 MAIN ST", "PITTSBURGH", "PA", "15222");
-    /// # let _ = address;
     /// ```
     pub fn new(
         address_identifier: impl Into<String>,
@@ -382,7 +319,6 @@ impl Address {
     ///
     /// ```
     /// let address = innovis_client::Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222");
-    /// # let _ = address;
     /// ```
     pub fn current(
         line1: impl Into<String>,
@@ -394,13 +330,7 @@ impl Address {
     }
 
     /// Adds another address field under the vendor's key, for fields this crate does not type.
-    ///
-    /// ```
-    /// let address = innovis_client::Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222")
-    ///     .with_field("line2", "APT 2");
-    /// # let _ = address;
-    /// ```
-    pub fn with_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.fields.insert(key.into(), value.into());
         self
     }

@@ -5,11 +5,31 @@
 //! without a House Number, a permissible purpose or an applicant is rejected by the compiler with a message
 //! naming the missing part and the setter to call. The markers and traits are sealed: no other crate can
 //! make a marker or implement a trait, so the bounds cannot be satisfied without calling the setter.
+//!
+//! ```
+//! use innovis_client::builder_state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
+//! use innovis_client::{Applicant, Error, PermissiblePurpose, ProductCode, ReportRequest, ReportRequestBuilder};
+//!
+//! // Generic code over complete builders names these bounds:
+//! fn finish<H: HouseNumberIsSet, P: PurposeIsSet, A: ApplicantsIsSet>(
+//!     builder: ReportRequestBuilder<H, P, A>,
+//! ) -> Result<ReportRequest, Error> {
+//!     builder.customer_trace_number("order-42").build()
+//! }
+//! let request = finish(
+//!     ReportRequest::builder(ProductCode::CR)
+//!         .house_number("7001000001", "EU0042")
+//!         .permissible_purpose(PermissiblePurpose::new("17")?)
+//!         .applicant(Applicant::new()),
+//! )?;
+//! assert_eq!(request.customer_trace_number(), "order-42");
+//! # Ok::<(), Error>(())
+//! ```
 
 use crate::error::Error;
+use crate::house_number::HouseNumber;
+use crate::permissible_purpose::PermissiblePurpose;
 use crate::request::applicant::Applicant;
-use crate::request::house_number::HouseNumber;
-use crate::request::permissible_purpose::PermissiblePurpose;
 
 mod sealed {
     /// Keeps the markers and the `…IsSet` traits to this crate.
@@ -84,26 +104,6 @@ impl NoApplicants {
 }
 
 /// Satisfied once a builder has a House Number.
-///
-/// ```
-/// use innovis_client::builder_state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
-/// use innovis_client::{Applicant, Error, PermissiblePurpose, ProductCode, ReportRequest, ReportRequestBuilder};
-///
-/// // Generic code over complete builders names these bounds:
-/// fn finish<H: HouseNumberIsSet, P: PurposeIsSet, A: ApplicantsIsSet>(
-///     builder: ReportRequestBuilder<H, P, A>,
-/// ) -> Result<ReportRequest, Error> {
-///     builder.customer_trace_number("order-42").build()
-/// }
-/// let request = finish(
-///     ReportRequest::builder(ProductCode::CR)
-///         .house_number("7001000001", "EU0042")
-///         .permissible_purpose(PermissiblePurpose::new("17")?)
-///         .applicant(Applicant::new()),
-/// )?;
-/// assert_eq!(request.customer_trace_number(), "order-42");
-/// # Ok::<(), Error>(())
-/// ```
 #[diagnostic::on_unimplemented(
     message = "a request needs a House Number: a `customerId` and an `endUserCode`, given together",
     label = "no House Number set on this builder",
@@ -122,27 +122,6 @@ impl HouseNumberIsSet for WithHouseNumber {
 }
 
 /// Satisfied once a builder has a permissible purpose.
-///
-/// ```
-/// use innovis_client::builder_state::{HouseNumberIsSet, PurposeIsSet};
-/// use innovis_client::{Error, PermissiblePurpose, ReportReference, SecondUseRequest, SecondUseRequestBuilder};
-///
-/// // Generic code over complete builders names these bounds:
-/// fn finish<H: HouseNumberIsSet, P: PurposeIsSet>(
-///     builder: SecondUseRequestBuilder<H, P>,
-/// ) -> Result<SecondUseRequest, Error> {
-///     builder.end_user("SECOND LENDER").build()
-/// }
-/// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH,
-/// #     innovis_client::ProductCode::CR, innovis_client::HouseNumber::new("H", "E")?)?;
-/// let request = finish(
-///     SecondUseRequest::builder(reference)
-///         .house_number("7001000009", "EU0777")
-///         .permissible_purpose(PermissiblePurpose::new("17")?),
-/// )?;
-/// # let _ = request;
-/// # Ok::<(), Error>(())
-/// ```
 #[diagnostic::on_unimplemented(
     message = "a request needs a permissible purpose",
     label = "no permissible purpose set on this builder",
@@ -161,19 +140,6 @@ impl PurposeIsSet for WithPurpose {
 
 /// The applicants of a report request builder: none yet, or some. Sealed; lets one `.applicant(..)`
 /// setter add the first applicant and every later one.
-///
-/// ```
-/// use innovis_client::builder_state::{ApplicantsState, WithApplicants, WithHouseNumber, WithPurpose};
-/// use innovis_client::{Applicant, ReportRequestBuilder};
-///
-/// // Adds the co-applicant, whether or not an applicant was added before.
-/// fn with_co_applicant<A: ApplicantsState>(
-///     builder: ReportRequestBuilder<WithHouseNumber, WithPurpose, A>,
-/// ) -> ReportRequestBuilder<WithHouseNumber, WithPurpose, WithApplicants> {
-///     builder.applicant(Applicant::new().name("JANE", "CONSUMER"))
-/// }
-/// # let _ = with_co_applicant::<innovis_client::builder_state::NoApplicants>;
-/// ```
 pub trait ApplicantsState: sealed::Sealed {
     #[doc(hidden)]
     fn push(self, applicant: Applicant) -> WithApplicants;
@@ -193,25 +159,6 @@ impl ApplicantsState for WithApplicants {
 }
 
 /// Satisfied once a report request builder has at least one applicant.
-///
-/// ```
-/// use innovis_client::builder_state::{ApplicantsIsSet, HouseNumberIsSet, PurposeIsSet};
-/// use innovis_client::{Applicant, Error, PermissiblePurpose, ProductCode, ReportRequest, ReportRequestBuilder};
-///
-/// fn finish<H: HouseNumberIsSet, P: PurposeIsSet, A: ApplicantsIsSet>(
-///     builder: ReportRequestBuilder<H, P, A>,
-/// ) -> Result<ReportRequest, Error> {
-///     builder.build()
-/// }
-/// let request = finish(
-///     ReportRequest::builder(ProductCode::CR)
-///         .house_number("7001000001", "EU0042")
-///         .permissible_purpose(PermissiblePurpose::new("17")?)
-///         .applicant(Applicant::new()),
-/// )?;
-/// assert_eq!(request.applicant_count(), 1);
-/// # Ok::<(), Error>(())
-/// ```
 #[diagnostic::on_unimplemented(
     message = "a report request needs at least one applicant",
     label = "no applicant added to this builder",

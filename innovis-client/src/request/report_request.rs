@@ -13,15 +13,15 @@ use credit_valuation_core::{Idempotency, Method, Operation};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::house_number::HouseNumber;
+use crate::permissible_purpose::PermissiblePurpose;
+use crate::product_code::ProductCode;
 use crate::request::applicant::{Applicant, ApplicantWire, MAX_APPLICANTS};
 use crate::request::builder_state::{
     ApplicantsIsSet, ApplicantsState, HouseNumberIsSet, NoApplicants, NoHouseNumber, NoPurpose,
     PurposeIsSet, WithApplicants, WithHouseNumber, WithPurpose,
 };
 use crate::request::end_user::check_end_user;
-use crate::request::house_number::HouseNumber;
-use crate::request::permissible_purpose::PermissiblePurpose;
-use crate::request::product_code::ProductCode;
 use crate::request::trace_number;
 use crate::response::report_response::ResponseBody;
 
@@ -80,7 +80,6 @@ impl ReportRequest {
     /// ```
     /// use innovis_client::{ProductCode, ReportRequest};
     /// let builder = ReportRequest::builder(ProductCode::REFUPD);
-    /// # let _ = builder;
     /// ```
     pub fn builder(
         product: ProductCode,
@@ -238,7 +237,6 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
     /// ```
     /// # use innovis_client::{ProductCode, ReportRequest};
     /// let builder = ReportRequest::builder(ProductCode::CR).house_number("1234567890", "9876543210");
-    /// # let _ = builder;
     /// ```
     pub fn house_number(
         self,
@@ -262,7 +260,6 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
     /// # use innovis_client::{HouseNumber, ProductCode, ReportRequest};
     /// let house = HouseNumber::new("1234567890", "9876543210")?;
     /// let builder = ReportRequest::builder(ProductCode::CR).with_house_number(house);
-    /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn with_house_number(
@@ -277,7 +274,6 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
     /// ```
     /// # use innovis_client::{PermissiblePurpose, ProductCode, ReportRequest};
     /// let builder = ReportRequest::builder(ProductCode::CR).permissible_purpose(PermissiblePurpose::new("17")?);
-    /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn permissible_purpose(
@@ -296,12 +292,6 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
 
     /// Sets the end user's name (`endUser`, at most 30 characters). The vendor does not use it for the
     /// inquiry.
-    ///
-    /// ```
-    /// # use innovis_client::{ProductCode, ReportRequest};
-    /// let builder = ReportRequest::builder(ProductCode::CR).end_user("ACME MORTGAGE");
-    /// # let _ = builder;
-    /// ```
     pub fn end_user(mut self, end_user: impl Into<String>) -> Self {
         self.end_user = Some(end_user.into());
         self
@@ -309,12 +299,6 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
 
     /// Sets the `customerTraceNumber` (at most 30 characters). When none is set, `build()` generates a
     /// unique one (see [`crate::generate_trace_number`]).
-    ///
-    /// ```
-    /// # use innovis_client::{ProductCode, ReportRequest};
-    /// let builder = ReportRequest::builder(ProductCode::CR).customer_trace_number("loan-2024-0042");
-    /// # let _ = builder;
-    /// ```
     pub fn customer_trace_number(mut self, trace_number: impl Into<String>) -> Self {
         self.customer_trace_number = Some(trace_number.into());
         self
@@ -329,7 +313,6 @@ impl<H, P, A: ApplicantsState> ReportRequestBuilder<H, P, A> {
     /// let builder = ReportRequest::builder(ProductCode::CR)
     ///     .applicant(Applicant::new().name("JANE", "DOE"))
     ///     .applicant(Applicant::new().name("JOHN", "DOE"));
-    /// # let _ = builder;
     /// ```
     pub fn applicant(self, applicant: Applicant) -> ReportRequestBuilder<H, P, WithApplicants> {
         ReportRequestBuilder {
@@ -515,12 +498,11 @@ mod tests {
         let applicant = Applicant::new()
             .with_name(
                 crate::request::applicant::Name::new("JANE", "DOE")
-                    .with_part("suffix", "JR")
-                    .with_part("middle", "Q"),
+                    .part("suffix", "JR")
+                    .part("middle", "Q"),
             )
             .address(
-                Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222")
-                    .with_field("line2", "APT 2"),
+                Address::current("1 MAIN ST", "PITTSBURGH", "PA", "15222").field("line2", "APT 2"),
             )
             .phone("4125550100")
             .ip_address([203, 0, 113, 7].into());

@@ -15,14 +15,14 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::house_number::HouseNumber;
+use crate::permissible_purpose::PermissiblePurpose;
+use crate::product_code::ProductCode;
 use crate::report_reference::ReportReference;
 use crate::request::builder_state::{
     HouseNumberIsSet, NoHouseNumber, NoPurpose, PurposeIsSet, WithHouseNumber, WithPurpose,
 };
 use crate::request::end_user::check_end_user;
-use crate::request::house_number::HouseNumber;
-use crate::request::permissible_purpose::PermissiblePurpose;
-use crate::request::product_code::ProductCode;
 use crate::request::trace_number;
 use crate::response::report_response::ResponseBody;
 
@@ -66,7 +66,6 @@ impl SecondUseRequest {
     /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
     /// #     HouseNumber::new("H", "E")?)?;
     /// let builder = SecondUseRequest::builder(reference);
-    /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn builder(
@@ -222,7 +221,6 @@ struct ConsumerIdApplicant<'a> {
 ///     .permissible_purpose(PermissiblePurpose::new("17")?)
 ///     .end_user("SECOND LENDER")
 ///     .build()?;
-/// # let _ = request;
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -243,7 +241,6 @@ impl<H, P> SecondUseRequestBuilder<H, P> {
     /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
     /// #     HouseNumber::new("H", "E")?)?;
     /// let builder = SecondUseRequest::builder(reference).house_number("1234567890", "5555555555");
-    /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn house_number(
@@ -268,7 +265,6 @@ impl<H, P> SecondUseRequestBuilder<H, P> {
     /// #     HouseNumber::new("H", "E")?)?;
     /// let builder = SecondUseRequest::builder(reference)
     ///     .with_house_number(HouseNumber::new("1234567890", "5555555555")?);
-    /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn with_house_number(
@@ -285,7 +281,6 @@ impl<H, P> SecondUseRequestBuilder<H, P> {
     /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
     /// #     HouseNumber::new("H", "E")?)?;
     /// let builder = SecondUseRequest::builder(reference).permissible_purpose(PermissiblePurpose::new("17")?);
-    /// # let _ = builder;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn permissible_purpose(
@@ -302,30 +297,12 @@ impl<H, P> SecondUseRequestBuilder<H, P> {
     }
 
     /// Sets the second end user's name (`endUser`, at most 30 characters).
-    ///
-    /// ```
-    /// # use innovis_client::*;
-    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
-    /// #     HouseNumber::new("H", "E")?)?;
-    /// let builder = SecondUseRequest::builder(reference).end_user("SECOND LENDER");
-    /// # let _ = builder;
-    /// # Ok::<(), innovis_client::Error>(())
-    /// ```
     pub fn end_user(mut self, end_user: impl Into<String>) -> Self {
         self.end_user = Some(end_user.into());
         self
     }
 
     /// Sets the `customerTraceNumber` (at most 30 characters); generated when not set.
-    ///
-    /// ```
-    /// # use innovis_client::*;
-    /// # let reference = ReportReference::new("RR1", "C1", jiff::Timestamp::UNIX_EPOCH, ProductCode::CR,
-    /// #     HouseNumber::new("H", "E")?)?;
-    /// let builder = SecondUseRequest::builder(reference).customer_trace_number("share-7");
-    /// # let _ = builder;
-    /// # Ok::<(), innovis_client::Error>(())
-    /// ```
     pub fn customer_trace_number(mut self, trace_number: impl Into<String>) -> Self {
         self.customer_trace_number = Some(trace_number.into());
         self

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use credit_valuation_core::KnownValues;
 
 use crate::pii::mask_digit_runs;
-use crate::request::product_code::ProductCode;
+use crate::product_code::ProductCode;
 use crate::response::redaction::quoted;
 use crate::response::return_code::{ReturnCode, ReturnCodeError};
 

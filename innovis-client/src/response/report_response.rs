@@ -78,7 +78,6 @@ impl ReportResponse {
     /// ```no_run
     /// # fn f(response: innovis_client::ReportResponse) {
     /// let names: Vec<&String> = response.other().keys().collect();
-    /// # let _ = names;
     /// # }
     /// ```
     pub fn other(&self) -> &Map<String, Value> {
@@ -91,7 +90,6 @@ impl ReportResponse {
     /// ```no_run
     /// # fn f(response: innovis_client::ReportResponse) {
     /// let raw: &serde_json::Value = response.raw();
-    /// # let _ = raw;
     /// # }
     /// ```
     pub fn raw(&self) -> &Value {
@@ -118,7 +116,6 @@ impl ReportResponse {
     /// ```no_run
     /// # fn f(response: innovis_client::ReportResponse) {
     /// let stored = serde_json::to_string(response.references()).unwrap();
-    /// # let _ = stored;
     /// # }
     /// ```
     pub fn references(&self) -> &[ReportReference] {

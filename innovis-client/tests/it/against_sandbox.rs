@@ -8,7 +8,7 @@ use std::time::Duration;
 use credit_valuation_sandbox::fixtures::{self, TestConsumer};
 use credit_valuation_sandbox::{Sandbox, SandboxConfig};
 use innovis_client::{
-    Client, ClientConfig, Error, HouseNumber, ProductCode, ReportReference, ReportRequest,
+    Client, Config, Error, HouseNumber, ProductCode, ReportReference, ReportRequest,
     ReportResponse, ResellerProfile, ReturnCode, SecondUseRequest,
 };
 
@@ -18,7 +18,7 @@ use crate::support::{applicant, consumer, purpose, sandbox_config, sandbox_confi
 const DEADLINE: Duration = Duration::from_secs(5);
 
 /// A config for the sandbox with short timeouts.
-fn with_deadline(config: ClientConfig) -> ClientConfig {
+fn with_deadline(config: Config) -> Config {
     config.request_timeout(DEADLINE).connect_timeout(DEADLINE)
 }
 
@@ -443,7 +443,7 @@ async fn a_token_the_gateway_expired_is_replaced_and_the_request_sent_once_more(
 
 #[tokio::test]
 async fn a_short_lived_token_is_refreshed_before_it_is_used_again() {
-    let config = SandboxConfig::default().with_token_lifetime(Duration::from_secs(1));
+    let config = SandboxConfig::default().token_lifetime(Duration::from_secs(1));
     let sandbox = Sandbox::start_with(config).await.expect("sandbox starts");
     let client = client(&sandbox);
     pull_record(&client).await;

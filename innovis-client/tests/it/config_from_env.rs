@@ -1,16 +1,16 @@
-//! `ClientConfig::from_vars` (what `from_env` reads), through an injected map: every variable
+//! `Config::from_vars` (what `from_env` reads), through an injected map: every variable
 //! missing, empty and malformed, named in the error without its value.
 
 use std::collections::HashMap;
 use std::env::VarError;
 
-use innovis_client::{Client, ClientConfig, Env, EnvError, Environment};
+use innovis_client::{Client, Config, Env, EnvError, Environment};
 
 const SECRET: &str = "innovis-client-secret-value";
 
-fn config(pairs: &[(&'static str, &str)]) -> Result<ClientConfig, EnvError> {
+fn config(pairs: &[(&'static str, &str)]) -> Result<Config, EnvError> {
     let vars: HashMap<&str, String> = pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-    ClientConfig::from_vars(&Env::new(|name: &str| {
+    Config::from_vars(&Env::new(|name: &str| {
         vars.get(name).cloned().ok_or(VarError::NotPresent)
     }))
 }

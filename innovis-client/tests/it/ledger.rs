@@ -255,7 +255,7 @@ async fn a_stored_reference_makes_a_second_use_that_is_itself_recorded(store: St
 
 async fn a_cancelled_call_settles_may_have_been_sent_and_blocks_the_consumer(store: Store) {
     let ledger = ledger(store).await;
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().faults(Faults {
         latency: Duration::from_secs(3),
         ..Faults::default()
     }))
@@ -499,7 +499,7 @@ async fn a_crash_after_the_request_left_blocks_the_retry_until_settled() {
     let schema = unique_schema();
     let ledger: Arc<dyn InquiryLedger> = Arc::new(postgres_ledger(&url, &schema).await);
     // The gateway records the child's inquiry, then holds its answer.
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().faults(Faults {
         gateway_stall_after_recording_rate: 1.0,
         gateway_stall_duration: Duration::from_secs(60),
         ..Faults::default()

@@ -107,7 +107,7 @@ fn key() -> FingerprintKey {
 #[cfg(feature = "postgres")]
 /// A ledger on a pool built here, as an application sharing its pool would.
 async fn ledger(url: &str, pool_size: usize) -> Arc<PostgresLedger> {
-    let pool = credit_valuation_core::database::pool_from_url(url, pool_size).expect("pool");
+    let pool = credit_valuation_postgres::pool_from_url(url, pool_size).expect("pool");
     let config = PostgresLedgerConfig::with_pool(pool)
         .schema(&format!("ledger_pg_{}", fastrand::u64(..)))
         .expect("schema");
@@ -234,7 +234,7 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
 /// Another session holding a consumer's lock, as a stuck replica would (until dropped).
 #[cfg(feature = "postgres")]
 async fn hold_consumer_lock(url: &str, fingerprint: &str) -> impl Drop {
-    let pool = credit_valuation_core::database::pool_from_url(url, 1).unwrap();
+    let pool = credit_valuation_postgres::pool_from_url(url, 1).unwrap();
     let holder = pool.get().await.unwrap();
     holder
         .execute(
@@ -407,13 +407,21 @@ impl InquiryLedger for FlakySettle {
         &'a self,
         entry: innovis_client::ledger::LedgerEntry,
         rules: innovis_client::ledger::RepeatRules,
-    ) -> innovis_client::ledger::LedgerFuture<'a, ()> {
+    ) -> innovis_client::ledger::BoxFuture<'a, Result<(), innovis_client::ledger::LedgerError>>
+    {
         self.inner.begin(entry, rules)
     }
-    fn health(&self) -> innovis_client::ledger::LedgerFuture<'_, ()> {
+    fn health(
+        &self,
+    ) -> innovis_client::ledger::BoxFuture<'_, Result<(), innovis_client::ledger::LedgerError>>
+    {
         self.inner.health()
     }
-    fn adopt_key<'a>(&'a self, key_id: &'a str) -> innovis_client::ledger::LedgerFuture<'a, ()> {
+    fn adopt_key<'a>(
+        &'a self,
+        key_id: &'a str,
+    ) -> innovis_client::ledger::BoxFuture<'a, Result<(), innovis_client::ledger::LedgerError>>
+    {
         self.inner.adopt_key(key_id)
     }
     fn settle<'a>(
@@ -421,7 +429,8 @@ impl InquiryLedger for FlakySettle {
         trace_number: &'a str,
         outcome: innovis_client::ledger::InquiryOutcome,
         references: Vec<innovis_client::ReportReference>,
-    ) -> innovis_client::ledger::LedgerFuture<'a, ()> {
+    ) -> innovis_client::ledger::BoxFuture<'a, Result<(), innovis_client::ledger::LedgerError>>
+    {
         let failing = self
             .failures
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
@@ -440,26 +449,36 @@ impl InquiryLedger for FlakySettle {
     fn entry<'a>(
         &'a self,
         trace_number: &'a str,
-    ) -> innovis_client::ledger::LedgerFuture<'a, Option<innovis_client::ledger::LedgerEntry>> {
+    ) -> innovis_client::ledger::BoxFuture<
+        'a,
+        Result<Option<innovis_client::ledger::LedgerEntry>, innovis_client::ledger::LedgerError>,
+    > {
         self.inner.entry(trace_number)
     }
     fn reference<'a>(
         &'a self,
         number: &'a str,
-    ) -> innovis_client::ledger::LedgerFuture<'a, Option<innovis_client::ReportReference>> {
+    ) -> innovis_client::ledger::BoxFuture<
+        'a,
+        Result<Option<innovis_client::ReportReference>, innovis_client::ledger::LedgerError>,
+    > {
         self.inner.reference(number)
     }
     fn entries<'a>(
         &'a self,
         from: jiff::Timestamp,
         to: jiff::Timestamp,
-    ) -> innovis_client::ledger::LedgerFuture<'a, Vec<innovis_client::ledger::LedgerEntry>> {
+    ) -> innovis_client::ledger::BoxFuture<
+        'a,
+        Result<Vec<innovis_client::ledger::LedgerEntry>, innovis_client::ledger::LedgerError>,
+    > {
         self.inner.entries(from, to)
     }
     fn purge_before<'a>(
         &'a self,
         cutoff: jiff::Timestamp,
-    ) -> innovis_client::ledger::LedgerFuture<'a, u64> {
+    ) -> innovis_client::ledger::BoxFuture<'a, Result<u64, innovis_client::ledger::LedgerError>>
+    {
         self.inner.purge_before(cutoff)
     }
 }

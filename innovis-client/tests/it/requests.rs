@@ -12,7 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn full_applicant() -> Applicant {
     Applicant::new()
-        .with_name(Name::new("JOHN", "CONSUMER").with_part("middle", "Q"))
+        .with_name(Name::new("JOHN", "CONSUMER").part("middle", "Q"))
         .ssn(Ssn::new("123-45-6789").unwrap())
         .dob(DateOfBirth::new("1980-01-02").unwrap())
         .phone("4125550100")

@@ -9,8 +9,8 @@ use credit_valuation_sandbox::fixtures::{self, TestConsumer};
 use credit_valuation_sandbox::{Sandbox, TestCredentials};
 use innovis_client::pii::{DateOfBirth, Ssn};
 use innovis_client::{
-    Address, Applicant, Client, ClientConfig, Environment, HouseNumber, PermissiblePurpose,
-    ProductCode, ReportReference, ReportRequest, RetryPolicy, SecretString,
+    Address, Applicant, Client, Config, Environment, HouseNumber, PermissiblePurpose, ProductCode,
+    ReportReference, ReportRequest, RetryPolicy, SecretString,
 };
 use serde_json::json;
 use url::Url;
@@ -65,8 +65,8 @@ pub fn environment(server: &MockServer) -> Environment {
 }
 
 /// A config with the mock's credentials and fast retries.
-pub fn config(environment: Environment) -> ClientConfig {
-    ClientConfig::new(
+pub fn config(environment: Environment) -> Config {
+    Config::new(
         environment,
         CLIENT_ID,
         SecretString::from(CLIENT_SECRET),
@@ -147,8 +147,8 @@ pub fn sandbox_config_with_secret(
     gateway_url: Url,
     credentials: &TestCredentials,
     client_secret: &str,
-) -> ClientConfig {
-    ClientConfig::new(
+) -> Config {
+    Config::new(
         Environment::Custom {
             token_url,
             gateway_url,
@@ -161,7 +161,7 @@ pub fn sandbox_config_with_secret(
 }
 
 /// A config for `credit-valuation-sandbox`'s Innovis endpoints with its test credentials.
-pub fn sandbox_config(sandbox: &Sandbox) -> ClientConfig {
+pub fn sandbox_config(sandbox: &Sandbox) -> Config {
     let credentials = sandbox.credentials();
     sandbox_config_with_secret(
         sandbox.innovis_token_url(),

@@ -2,9 +2,8 @@
 
 use innovis_client::builder_state::{WithApplicants, WithHouseNumber, WithPurpose};
 use innovis_client::{
-    Applicant, Client, ClientConfig, Environment, Error, HouseNumber, PermissiblePurpose,
-    ProductCode, ReportReference, ReportRequest, ReportRequestBuilder, SecondUseRequest,
-    SecretString,
+    Applicant, Client, Config, Environment, Error, HouseNumber, PermissiblePurpose, ProductCode,
+    ReportReference, ReportRequest, ReportRequestBuilder, SecondUseRequest, SecretString,
 };
 
 use crate::support::purpose;
@@ -103,8 +102,7 @@ fn codes_and_config() {
         field_of(PermissiblePurpose::new("1-")),
         "permissiblePurposeCode"
     );
-    let config =
-        |spid: &str| ClientConfig::new(Environment::Uat, "id", SecretString::from("s"), spid);
+    let config = |spid: &str| Config::new(Environment::Uat, "id", SecretString::from("s"), spid);
     assert_eq!(field_of(Client::new(config("ABCDE"))), "softwareProviderId");
     assert_eq!(field_of(Client::new(config(""))), "softwareProviderId");
     assert!(Client::new(config("ABCD")).is_ok());
@@ -161,20 +159,20 @@ fn extra_name_and_address_fields_cannot_repeat_typed_keys() {
             .applicant(applicant)
             .build()
     };
-    let name = Name::new("JANE", "DOE").with_part("last", "SMITH");
+    let name = Name::new("JANE", "DOE").part("last", "SMITH");
     assert_eq!(
         field_of(build(Applicant::new().with_name(name))),
         "applicants.names"
     );
-    let address = Address::current("1 MAIN ST", "ERIE", "PA", "16501").with_field("zip", "99999");
+    let address = Address::current("1 MAIN ST", "ERIE", "PA", "16501").field("zip", "99999");
     assert_eq!(
         field_of(build(Applicant::new().address(address))),
         "applicants.addresses"
     );
     // Other keys are passed through.
     let fine = Applicant::new()
-        .with_name(Name::new("JANE", "DOE").with_part("middle", "Q"))
-        .address(Address::current("1 MAIN ST", "ERIE", "PA", "16501").with_field("line2", "APT 2"));
+        .with_name(Name::new("JANE", "DOE").part("middle", "Q"))
+        .address(Address::current("1 MAIN ST", "ERIE", "PA", "16501").field("line2", "APT 2"));
     assert!(build(fine).is_ok());
 }
 

@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::after_recording::AfterRecording;
 use super::report::{self, Envelope};
 use super::store::{IssuedReport, RecordedInquiry};
 use super::validation::{self, GatewayRequest};
 use crate::connection::ConnectionAbort;
-use crate::faults::AfterRecording;
 use crate::fixtures;
 use crate::state::AppState;
 use crate::stats::Counters;

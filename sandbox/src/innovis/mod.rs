@@ -19,6 +19,7 @@ use axum::routing::post;
 
 use crate::state::AppState;
 
+mod after_recording;
 mod gateway;
 mod report;
 pub(crate) mod store;

@@ -17,7 +17,7 @@ use crate::support::{
 
 #[tokio::test]
 async fn rate_limits_carry_retry_after_and_vendor_shaped_bodies() {
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().faults(Faults {
         rate_limit_rate: 1.0,
         ..Faults::default()
     }))
@@ -63,7 +63,7 @@ async fn rate_limits_carry_retry_after_and_vendor_shaped_bodies() {
 
 #[tokio::test]
 async fn a_share_of_answers_fail() {
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().faults(Faults {
         server_error_rate: 0.5,
         ..Faults::default()
     }))
@@ -83,7 +83,7 @@ async fn a_share_of_answers_fail() {
 
 #[tokio::test]
 async fn latency_is_added() {
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().faults(Faults {
         latency: Duration::from_millis(80),
         ..Faults::default()
     }))
@@ -99,9 +99,9 @@ async fn dropped_callouts_are_never_sent() {
     let auth = TestCredentials::default().hmac_callout_auth();
     let receiver = CalloutReceiver::start(auth.clone(), 0).await;
     let config = SandboxConfig::default()
-        .with_step_interval(Duration::from_millis(5))
-        .with_callout_target(receiver.url.clone(), auth)
-        .with_faults(Faults {
+        .step_interval(Duration::from_millis(5))
+        .callout_target(receiver.url.clone(), auth)
+        .faults(Faults {
             drop_callout_rate: 1.0,
             ..Faults::default()
         });
@@ -306,7 +306,7 @@ async fn a_recorded_inquiry_can_lose_its_connection_without_an_answer() {
 
 #[tokio::test]
 async fn a_recorded_inquiry_can_be_answered_504() {
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_faults(Faults {
+    let sandbox = Sandbox::start_with(SandboxConfig::default().faults(Faults {
         gateway_504_after_recording_rate: 1.0,
         ..Faults::default()
     }))

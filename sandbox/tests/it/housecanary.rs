@@ -14,8 +14,8 @@ use crate::support::{CalloutReceiver, eventually, hc, http, item, one_item_order
 
 fn fast() -> SandboxConfig {
     SandboxConfig::default()
-        .with_step_interval(Duration::from_millis(10))
-        .with_redelivery_interval(Duration::from_millis(10))
+        .step_interval(Duration::from_millis(10))
+        .redelivery_interval(Duration::from_millis(10))
 }
 
 fn today_la() -> String {
@@ -141,7 +141,7 @@ async fn order_field_rules_and_owner_pairs() {
 async fn an_order_completes_with_signed_callouts_and_cancels_bad_items() {
     let credentials = TestCredentials::default();
     let mut receiver = CalloutReceiver::start(credentials.hmac_callout_auth(), 0).await;
-    let config = fast().with_callout_target(receiver.url.clone(), credentials.hmac_callout_auth());
+    let config = fast().callout_target(receiver.url.clone(), credentials.hmac_callout_auth());
     let sandbox = Sandbox::start_with(config).await.unwrap();
     let order = json!({
         "order_type": "valueReport",
@@ -267,7 +267,7 @@ async fn callouts_work_under_every_auth_scheme() {
     ] {
         let mut receiver = CalloutReceiver::start(auth.clone(), 0).await;
         let sandbox =
-            Sandbox::start_with(fast().with_callout_target(receiver.url.clone(), auth.clone()))
+            Sandbox::start_with(fast().callout_target(receiver.url.clone(), auth.clone()))
                 .await
                 .unwrap();
         let order = one_item_order("Schemes", "1 A St");
@@ -287,8 +287,8 @@ async fn callouts_work_under_every_auth_scheme() {
     let receiver = CalloutReceiver::start(wrong.hmac_callout_auth(), 0).await;
     let sandbox = Sandbox::start_with(
         fast()
-            .with_max_delivery_attempts(1)
-            .with_callout_target(receiver.url.clone(), credentials.hmac_callout_auth()),
+            .max_delivery_attempts(1)
+            .callout_target(receiver.url.clone(), credentials.hmac_callout_auth()),
     )
     .await
     .unwrap();
@@ -302,7 +302,7 @@ async fn callouts_work_under_every_auth_scheme() {
 
 #[tokio::test]
 async fn item_lists_paginate_with_absolute_next_links() {
-    let sandbox = Sandbox::start_with(fast().with_page_size(2)).await.unwrap();
+    let sandbox = Sandbox::start_with(fast().page_size(2)).await.unwrap();
     let items: Vec<Value> = (0..5)
         .map(|n| item(&format!("{n} Elm St"), "94103"))
         .collect();
@@ -526,7 +526,7 @@ async fn completed_report_url(sandbox: &Sandbox, name: &str) -> String {
 
 #[tokio::test]
 async fn signed_download_urls_expire_and_resist_tampering() {
-    let sandbox = Sandbox::start_with(fast().with_download_url_ttl(Duration::ZERO))
+    let sandbox = Sandbox::start_with(fast().download_url_ttl(Duration::ZERO))
         .await
         .unwrap();
     let url = completed_report_url(&sandbox, "Expiry").await;
@@ -549,7 +549,7 @@ async fn a_large_order_delivers_every_callout() {
     const ITEMS: u64 = 300;
     let auth = TestCredentials::default().hmac_callout_auth();
     let receiver = CalloutReceiver::start(auth.clone(), 0).await;
-    let sandbox = Sandbox::start_with(fast().with_callout_target(receiver.url.clone(), auth))
+    let sandbox = Sandbox::start_with(fast().callout_target(receiver.url.clone(), auth))
         .await
         .unwrap();
     let items: Vec<Value> = (0..ITEMS)

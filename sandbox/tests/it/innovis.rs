@@ -58,7 +58,7 @@ async fn token_call(sandbox: &Sandbox, body: Value) -> (u16, Value) {
 #[tokio::test]
 async fn token_is_jwt_shaped_with_exp_and_expires_in() {
     let sandbox =
-        Sandbox::start_with(SandboxConfig::default().with_token_lifetime(Duration::from_secs(120)))
+        Sandbox::start_with(SandboxConfig::default().token_lifetime(Duration::from_secs(120)))
             .await
             .unwrap();
     let (status, body) = token_call(&sandbox, innovis_token_request(sandbox.credentials())).await;
@@ -81,7 +81,7 @@ async fn token_is_jwt_shaped_with_exp_and_expires_in() {
 
 #[tokio::test]
 async fn an_enormous_token_lifetime_is_capped_not_a_panic() {
-    let sandbox = Sandbox::start_with(SandboxConfig::default().with_token_lifetime(Duration::MAX))
+    let sandbox = Sandbox::start_with(SandboxConfig::default().token_lifetime(Duration::MAX))
         .await
         .unwrap();
     let (status, body) = token_call(&sandbox, innovis_token_request(sandbox.credentials())).await;

@@ -14,9 +14,9 @@ const MESSAGES_PER_ORDER: u64 = 7;
 
 fn config(receiver: &CalloutReceiver) -> SandboxConfig {
     SandboxConfig::default()
-        .with_step_interval(Duration::from_millis(5))
-        .with_redelivery_interval(Duration::from_millis(5))
-        .with_callout_target(
+        .step_interval(Duration::from_millis(5))
+        .redelivery_interval(Duration::from_millis(5))
+        .callout_target(
             receiver.url.clone(),
             TestCredentials::default().hmac_callout_auth(),
         )
@@ -76,10 +76,9 @@ async fn a_receiver_that_times_out_gets_the_message_again() {
         Some((1, Duration::from_millis(500))),
     )
     .await;
-    let sandbox =
-        Sandbox::start_with(config(&receiver).with_callout_timeout(Duration::from_millis(50)))
-            .await
-            .unwrap();
+    let sandbox = Sandbox::start_with(config(&receiver).callout_timeout(Duration::from_millis(50)))
+        .await
+        .unwrap();
     order(&sandbox).await;
     eventually(|| sandbox.stats().callouts_acknowledged == MESSAGES_PER_ORDER).await;
     assert!(
@@ -93,7 +92,7 @@ async fn a_receiver_that_times_out_gets_the_message_again() {
 async fn the_attempt_limit_is_configurable() {
     let receiver =
         CalloutReceiver::start(TestCredentials::default().hmac_callout_auth(), u32::MAX).await;
-    let sandbox = Sandbox::start_with(config(&receiver).with_max_delivery_attempts(3))
+    let sandbox = Sandbox::start_with(config(&receiver).max_delivery_attempts(3))
         .await
         .unwrap();
     order(&sandbox).await;

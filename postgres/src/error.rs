@@ -1,11 +1,11 @@
 //! Why a database operation failed.
 
-use super::identifier::IdentifierError;
+use crate::identifier::IdentifierError;
 
 /// A database operation failed. Messages name the operation, never a password from the URL.
 ///
 /// ```
-/// use credit_valuation_core::database::{DatabaseError, Identifier};
+/// use credit_valuation_postgres::{DatabaseError, Identifier};
 /// let error: DatabaseError = Identifier::new("drop table").unwrap_err().into();
 /// assert!(error.to_string().contains("identifier"));
 /// ```

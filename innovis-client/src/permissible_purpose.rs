@@ -29,7 +29,6 @@ impl PermissiblePurpose {
     /// ```
     /// let purpose = innovis_client::PermissiblePurpose::new("17")?;
     /// assert!(innovis_client::PermissiblePurpose::new("171").is_err());
-    /// # let _ = purpose;
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn new(code: impl Into<String>) -> Result<Self, Error> {

@@ -12,12 +12,12 @@ const MAX_LEN: usize = 63;
 /// table must be validated instead; this allows only names that need no escaping at all.
 ///
 /// ```
-/// use credit_valuation_core::database::Identifier;
+/// use credit_valuation_postgres::Identifier;
 /// let schema = Identifier::new("callouts_v2")?;
 /// assert_eq!(schema.quoted(), "\"callouts_v2\"");
 /// assert!(Identifier::new("x; DROP TABLE y").is_err());
 /// assert!(Identifier::new("Upper").is_err());
-/// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
+/// # Ok::<(), credit_valuation_postgres::IdentifierError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Identifier(String);
@@ -25,7 +25,7 @@ pub struct Identifier(String);
 /// A configured name is not a plain lowercase SQL identifier.
 ///
 /// ```
-/// use credit_valuation_core::database::{Identifier, IdentifierError};
+/// use credit_valuation_postgres::{Identifier, IdentifierError};
 /// assert!(matches!(Identifier::new(""), Err(IdentifierError { .. })));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,9 +45,9 @@ impl Identifier {
     /// lowercase ASCII letters, digits and `_`, or starts with a digit.
     ///
     /// ```
-    /// use credit_valuation_core::database::Identifier;
+    /// use credit_valuation_postgres::Identifier;
     /// assert_eq!(Identifier::new("housecanary")?.as_str(), "housecanary");
-    /// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
+    /// # Ok::<(), credit_valuation_postgres::IdentifierError>(())
     /// ```
     pub fn new(name: impl Into<String>) -> Result<Self, IdentifierError> {
         let name = name.into();
@@ -67,9 +67,9 @@ impl Identifier {
     /// The name as given.
     ///
     /// ```
-    /// # use credit_valuation_core::database::Identifier;
+    /// # use credit_valuation_postgres::Identifier;
     /// assert_eq!(Identifier::new("t")?.as_str(), "t");
-    /// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
+    /// # Ok::<(), credit_valuation_postgres::IdentifierError>(())
     /// ```
     pub fn as_str(&self) -> &str {
         &self.0
@@ -78,9 +78,9 @@ impl Identifier {
     /// The name double-quoted, ready for a statement.
     ///
     /// ```
-    /// # use credit_valuation_core::database::Identifier;
+    /// # use credit_valuation_postgres::Identifier;
     /// assert_eq!(Identifier::new("t")?.quoted(), "\"t\"");
-    /// # Ok::<(), credit_valuation_core::database::IdentifierError>(())
+    /// # Ok::<(), credit_valuation_postgres::IdentifierError>(())
     /// ```
     pub fn quoted(&self) -> String {
         format!("\"{}\"", self.0)

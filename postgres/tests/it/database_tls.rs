@@ -3,7 +3,7 @@
 //! certificate naming `localhost` only), one without TLS (`DATABASE_PLAIN_URL`), and an authority the
 //! server does not use (`DATABASE_OTHER_CA`).
 
-use credit_valuation_core::database::{DatabaseError, pool_from_url};
+use credit_valuation_postgres::{DatabaseError, pool_from_url};
 
 /// The four settings. These tests are ignored by default (a run without PostgreSQL lists them as
 /// ignored, never as passed); `bash .ci/test` starts the clusters and runs them.
@@ -176,13 +176,13 @@ async fn a_store_statement_waiting_on_a_lock_gives_up_after_the_lock_timeout() {
         .await
         .expect_err("lock_timeout ends the wait");
     assert!(
-        started.elapsed() < credit_valuation_core::database::LOCK_TIMEOUT * 2,
+        started.elapsed() < credit_valuation_postgres::LOCK_TIMEOUT * 2,
         "waited {:?}",
         started.elapsed()
     );
     assert_eq!(
         error.code(),
-        Some(&credit_valuation_core::database::tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE),
+        Some(&credit_valuation_postgres::tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE),
         "{error}"
     );
 }

@@ -2,15 +2,15 @@
 
 use tokio_postgres::Client;
 
-use super::error::DatabaseError;
-use super::identifier::Identifier;
+use crate::error::DatabaseError;
+use crate::identifier::Identifier;
 
 /// One schema change, embedded in the binary. `sql` may hold several statements; `{schema}` is
 /// replaced by the quoted schema name and each `{name}` given to [`migrate`] by its quoted
 /// identifier.
 ///
 /// ```
-/// use credit_valuation_core::database::Migration;
+/// use credit_valuation_postgres::Migration;
 /// const FIRST: Migration = Migration {
 ///     version: 1,
 ///     name: "create the ledger",
@@ -45,8 +45,8 @@ pub struct Migration {
 /// [`DatabaseError::SchemaTooNew`] as above.
 ///
 /// ```no_run
-/// # use credit_valuation_core::database::{Identifier, Migration, migrate};
-/// # async fn run(client: &mut tokio_postgres::Client) -> Result<(), credit_valuation_core::database::DatabaseError> {
+/// # use credit_valuation_postgres::{Identifier, Migration, migrate};
+/// # async fn run(client: &mut tokio_postgres::Client) -> Result<(), credit_valuation_postgres::DatabaseError> {
 /// const MIGRATIONS: &[Migration] = &[Migration {
 ///     version: 1,
 ///     name: "ledger",

@@ -18,7 +18,7 @@ use rustls::{
 };
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::error::DatabaseError;
+use crate::error::DatabaseError;
 
 /// How a connection uses TLS: libpq's `sslmode` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! migration run finds nothing to do and creates nothing) and reads and writes rows, but cannot
 //! change the schema.
 
-use credit_valuation_core::database::{Identifier, Migration, migrate, pool_from_url};
+use credit_valuation_postgres::{Identifier, Migration, migrate, pool_from_url};
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,

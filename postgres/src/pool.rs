@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 
-use super::error::DatabaseError;
-use super::tls::{connector, take_tls_settings};
+use crate::error::DatabaseError;
+use crate::tls::{connector, take_tls_settings};
 
 /// How long a statement of the SDK's stores may wait for a lock (another replica's, or another
 /// session's) before it fails, so that one stuck row or consumer cannot hold a caller past its deadline.
@@ -29,7 +29,7 @@ pub const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// **Timeouts**: every connection runs with `lock_timeout` [`LOCK_TIMEOUT`] and `statement_timeout`
 /// [`STATEMENT_TIMEOUT`] (an `options=-c …` in the URL overrides them), and taking a connection from
-/// the pool, or opening one, gives up after [`POOL_WAIT_TIMEOUT`]. [`migrate`](super::migrate) lifts
+/// the pool, or opening one, gives up after [`POOL_WAIT_TIMEOUT`]. [`migrate`](crate::migrate) lifts
 /// the two statement limits for its own transaction.
 ///
 /// # Errors
@@ -38,11 +38,11 @@ pub const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// platform's roots cannot be loaded; [`DatabaseError::Build`] when the pool cannot be built.
 ///
 /// ```
-/// use credit_valuation_core::database::pool_from_url;
+/// use credit_valuation_postgres::pool_from_url;
 /// let pool = pool_from_url("postgres://app@db.internal:5432/app?sslmode=verify-full", 8)?;
 /// assert_eq!(pool.status().max_size, 8);
 /// assert!(pool_from_url("postgres://app@db.internal/app?sslmode=sometimes", 8).is_err());
-/// # Ok::<(), credit_valuation_core::database::DatabaseError>(())
+/// # Ok::<(), credit_valuation_postgres::DatabaseError>(())
 /// ```
 pub fn pool_from_url(url: &str, max_size: usize) -> Result<Pool, DatabaseError> {
     let (rest, tls) = take_tls_settings(url)?;
