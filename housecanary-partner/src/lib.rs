@@ -89,10 +89,10 @@ pub use jiff;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use tokio_postgres;
-/// Compiles every code block of the HouseCanary guide as a doctest, so the guide cannot rot.
+/// The guide `docs/housecanary.md`, compiled as doc tests so that its examples stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/housecanary.md")]
-struct GuideDoctests;
+mod guide {}
 
 /// The crate's README (what crates.io shows), compiled as doc tests so that its example stays true.
 #[cfg(doctest)]

@@ -103,7 +103,11 @@ impl Client {
             export_id: export_id.into(),
         };
         let deadline = tokio::time::Instant::now() + options.timeout;
-        let mut interval = options.initial_interval;
+        // Fixed waits (no jitter): one caller's polls, doubling to the cap.
+        let backoff =
+            credit_valuation_core::Backoff::new(options.initial_interval, options.max_interval)
+                .jitter(0.0);
+        let mut waits: u32 = 0;
         loop {
             // The same GET as `get_export_request`, whose retries stop at the deadline.
             let request = self.request(&poll)?.deadline(deadline);
@@ -136,8 +140,8 @@ impl Client {
                 });
             }
             // The last sleep is cut short so that one final poll happens at the deadline.
-            tokio::time::sleep(interval.min(deadline - now)).await;
-            interval = interval.saturating_mul(2).min(options.max_interval);
+            tokio::time::sleep(backoff.delay(waits).min(deadline - now)).await;
+            waits = waits.saturating_add(1);
         }
     }
 }
