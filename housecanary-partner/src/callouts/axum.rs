@@ -53,8 +53,7 @@ use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep_until};
 
 use super::config::ReceiverConfig;
-use super::outcome::CalloutOutcome;
-use super::receiver::CalloutReceiver;
+use super::receiver::{CalloutOutcome, CalloutReceiver};
 
 /// A router answering `POST path` with `receiver` (other methods get `405`).
 ///

@@ -1,4 +1,4 @@
-//! The receiver's settings, and the configurations a receiver, a store or a worker refuses.
+//! The receiver's and the inbox workers' settings, and the configurations they refuse.
 
 use std::time::Duration;
 
@@ -11,18 +11,6 @@ use std::time::Duration;
 /// of them is answered `408` to make room, so slow senders cannot keep a callout out. Body memory
 /// is counted as bytes arrive, never from the announced `Content-Length`. Handlers (and the log)
 /// run for at most `handler_slots` requests at once, counted apart from bodies being read.
-///
-/// ```
-/// use std::time::Duration;
-/// use housecanary_partner::callouts::ReceiverConfig;
-///
-/// let config = ReceiverConfig {
-///     budget: Duration::from_secs(20),
-///     body_limit: 8 * 1024 * 1024,
-///     ..ReceiverConfig::default()
-/// };
-/// assert_eq!(config.body_slots, 64);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverConfig {
     /// The time a request gets, from its arrival to the answer (body, log and inline handler);
@@ -86,6 +74,63 @@ impl ReceiverConfig {
             return Err(ConfigError::Zero { what });
         }
         for (what, value) in durations {
+            at_most_a_year(what, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// How an [`InboxWorker`](super::InboxWorker) works: one plain value, checked by
+/// [`InboxWorker::with_config`](super::InboxWorker::with_config).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxConfig {
+    /// The time a handler gets per attempt; past it, it is cancelled and the attempt failed
+    /// (default 30 s; it must be shorter than the store's claim lease).
+    pub budget: Duration,
+    /// Attempts before a callout becomes a dead letter (default 8).
+    pub max_attempts: u32,
+    /// The retry delay after the first failure; it doubles per attempt up to `max_backoff`, with up
+    /// to 25 % jitter (default 1 s).
+    pub initial_backoff: Duration,
+    /// The longest retry delay (default 5 min).
+    pub max_backoff: Duration,
+    /// The longest wait when nothing is due: a store announces new callouts sooner (default 5 s).
+    pub idle_poll: Duration,
+    /// Callouts claimed in one call to the store, their handlers run concurrently (default 4). With
+    /// `PostgresMessageLog` a transactional worker holds a connection per callout in progress.
+    pub batch: usize,
+}
+
+impl Default for InboxConfig {
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_secs(30),
+            max_attempts: 8,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            idle_poll: Duration::from_secs(5),
+            batch: 4,
+        }
+    }
+}
+
+impl InboxConfig {
+    /// Refuses zero counts and budget, and durations past a year.
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        let zero = [
+            ("budget", self.budget.is_zero()),
+            ("max_attempts", self.max_attempts == 0),
+            ("batch", self.batch == 0),
+        ];
+        if let Some((what, _)) = zero.iter().find(|(_, zero)| *zero) {
+            return Err(ConfigError::Zero { what });
+        }
+        for (what, value) in [
+            ("budget", self.budget),
+            ("initial_backoff", self.initial_backoff),
+            ("max_backoff", self.max_backoff),
+            ("idle_poll", self.idle_poll),
+        ] {
             at_most_a_year(what, value)?;
         }
         Ok(())

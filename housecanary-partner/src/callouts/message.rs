@@ -1,14 +1,17 @@
-//! The typed callout messages. Decoding them from a (verified) body is `decode.rs`.
+//! The typed callout messages, and decoding them from a (verified) body: one pass over the JSON
+//! object collects every field a callout can have, in whatever order the keys come; then
+//! `message_type` picks the variant, which takes its fields (naming the first that does not fit)
+//! and keeps the rest in `extra`.
 
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use common_auth::CalloutAuthError;
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::error::ReportDecodeError;
-use super::string_or_number;
 use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 use crate::text::signed_url_shown;
@@ -142,25 +145,21 @@ impl fmt::Debug for CalloutMessage {
 }
 
 /// `order_status_change`: the order as a whole changed status.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderStatusChange {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given at creation.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The order's new status (unknown values kept as [`OrderStatus::Other`]).
     pub new_status: OrderStatus,
     /// The `external_integration_id`s of the order's items (`null` entries skipped; `null` or absent
     /// list is empty).
-    #[serde(default, deserialize_with = "string_or_number::id_list")]
     pub external_integration_ids: Vec<String>,
     /// Fields this SDK does not know, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
@@ -169,30 +168,25 @@ pub struct OrderStatusChange {
 /// The vendor says a cancelled item's callout details the validation checks that failed; the names
 /// of those fields are UNKNOWN (the sandbox's `reason` and `validation_errors` are its own), so
 /// every field this type does not name is kept, as received, in [`extra`](Self::extra).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderItemStatusChange {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (the same [`Id`] as
     /// [`OrderItemDetails::id`](crate::orders::OrderItemDetails::id)).
     pub order_item_id: Id,
     /// The partner's own item id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_item_id: Option<String>,
     /// The item's new status (unknown values kept as [`OrderItemStatus::Other`]).
     pub new_status: OrderItemStatus,
     /// The item's `external_integration_id`, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub external_integration_id: Option<String>,
     /// Fields this SDK does not know, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
@@ -217,35 +211,27 @@ pub struct OrderItemStatusChange {
 /// assert!(shown.contains("https://example.com/r.pdf"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderComplete {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (documented; optional here because the message also lists the
     /// whole order's integration ids and the vendor has not said whether it is per item).
-    #[serde(default)]
     pub order_item_id: Option<Id>,
     /// The partner's own item id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_item_id: Option<String>,
     /// Where the assets can be downloaded (a signed URL: fetch it without the Authorization header).
-    #[serde(default)]
     pub download_url: Option<String>,
     /// The encoded report blob, exactly as received. See [`report_bytes`](Self::report_bytes).
-    #[serde(default)]
     pub report: Option<String>,
     /// The `external_integration_id`s of the order's items.
-    #[serde(default, deserialize_with = "string_or_number::id_list")]
     pub external_integration_ids: Vec<String>,
     /// Fields this SDK does not know, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
@@ -263,15 +249,6 @@ impl OrderComplete {
     ///
     /// # Errors
     /// [`ReportDecodeError::InvalidBase64`] when the blob is not base64.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::CalloutMessage;
-    /// let m = CalloutMessage::from_slice(br#"{"message_type":"order_complete","message_id":"m",
-    ///     "order_id":1,"report":"aGVs\r\nbG8"}"#)?;
-    /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
-    /// assert_eq!(complete.report_bytes()?, Some(b"hello".to_vec()));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn report_bytes(&self) -> Result<Option<Vec<u8>>, ReportDecodeError> {
         let Some(report) = self.report.as_deref() else {
             return Ok(None);
@@ -309,18 +286,324 @@ impl fmt::Debug for OrderComplete {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The keys any known message type reads, in the order of [`Fields::known`].
+const KNOWN: [&str; 10] = [
+    "message_id",
+    "order_id",
+    "customer_order_id",
+    "order_item_id",
+    "customer_item_id",
+    "new_status",
+    "external_integration_id",
+    "external_integration_ids",
+    "download_url",
+    "report",
+];
 
-    #[test]
-    fn unknown_debug_hides_values() {
-        let m = CalloutMessage::from_slice(
-            br#"{"message_type":"new_kind","message_id":"m","blob":"SECRETBLOB"}"#,
-        )
-        .unwrap();
-        let text = format!("{m:?}");
-        assert!(text.contains("blob"));
-        assert!(!text.contains("SECRETBLOB"));
+/// Every field of a callout object, known keys in their slots, the others as received.
+#[derive(Default)]
+struct Fields {
+    message_type: Option<Value>,
+    known: [Option<Value>; KNOWN.len()],
+    extra: Map<String, Value>,
+}
+
+impl CalloutMessage {
+    /// Decodes a callout body. Call it only on a body that passed
+    /// [`CalloutVerifier::verify`](super::CalloutVerifier::verify) (or use
+    /// [`CalloutVerifier::verify_and_parse`](super::CalloutVerifier::verify_and_parse)).
+    ///
+    /// # Errors
+    /// [`CalloutError::NotJson`], [`CalloutError::NotAnObject`], [`CalloutError::MissingMessageType`],
+    /// or [`CalloutError::Malformed`] for a known message type whose fields have the wrong shape.
+    pub fn from_slice(body: &[u8]) -> Result<Self, CalloutError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let fields = deserializer
+            .deserialize_map(FieldsVisitor)
+            .and_then(|fields| deserializer.end().map(|()| fields));
+        match fields {
+            Ok(fields) => fields.into_message(),
+            // Values are read as `Value`, so a type error can only be the top level's.
+            Err(error) if error.is_data() => Err(CalloutError::NotAnObject),
+            Err(error) => Err(CalloutError::not_json(&error)),
+        }
     }
+}
+
+impl Fields {
+    /// The slot of a known key (or of `message_type`).
+    fn slot(&mut self, key: &str) -> Option<&mut Value> {
+        if key == "message_type" {
+            return Some(self.message_type.insert(Value::Null));
+        }
+        let index = KNOWN.iter().position(|known| *known == key)?;
+        Some(self.known[index].insert(Value::Null))
+    }
+
+    /// Files `value` under `key` (a later duplicate replaces an earlier one, as JSON parsers do).
+    fn put(&mut self, key: String, value: Value) {
+        match self.slot(&key) {
+            Some(slot) => *slot = value,
+            None => {
+                self.extra.insert(key, value);
+            }
+        }
+    }
+
+    fn into_message(mut self) -> Result<CalloutMessage, CalloutError> {
+        let message_type = match self.message_type.take() {
+            Some(Value::String(message_type)) => message_type,
+            _ => return Err(CalloutError::MissingMessageType),
+        };
+        let is = |known: &str| message_type.eq_ignore_ascii_case(known);
+        let message = if is(ORDER_STATUS_CHANGE) {
+            CalloutMessage::OrderStatusChange(OrderStatusChange {
+                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
+                order_id: self.take(&message_type, 1)?,
+                customer_order_id: text(self.take(&message_type, 2)?),
+                new_status: self.take(&message_type, 5)?,
+                external_integration_ids: texts(self.take(&message_type, 7)?),
+                extra: self.rest(),
+            })
+        } else if is(ORDER_ITEM_STATUS_CHANGE) {
+            CalloutMessage::OrderItemStatusChange(OrderItemStatusChange {
+                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
+                order_id: self.take(&message_type, 1)?,
+                customer_order_id: text(self.take(&message_type, 2)?),
+                order_item_id: self.take(&message_type, 3)?,
+                customer_item_id: text(self.take(&message_type, 4)?),
+                new_status: self.take(&message_type, 5)?,
+                external_integration_id: text(self.take(&message_type, 6)?),
+                extra: self.rest(),
+            })
+        } else if is(ORDER_COMPLETE) {
+            CalloutMessage::OrderComplete(OrderComplete {
+                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
+                order_id: self.take(&message_type, 1)?,
+                customer_order_id: text(self.take(&message_type, 2)?),
+                order_item_id: self.take(&message_type, 3)?,
+                customer_item_id: text(self.take(&message_type, 4)?),
+                external_integration_ids: texts(self.take(&message_type, 7)?),
+                download_url: self.take(&message_type, 8)?,
+                report: self.take(&message_type, 9)?,
+                extra: self.rest(),
+            })
+        } else {
+            let message_id = match &self.known[0] {
+                Some(Value::String(id)) => Some(id.clone()),
+                Some(Value::Number(id)) => Some(id.to_string()),
+                _ => None,
+            };
+            let mut raw = self.rest();
+            raw.insert(
+                "message_type".to_owned(),
+                Value::String(message_type.clone()),
+            );
+            CalloutMessage::Unknown {
+                message_type,
+                message_id,
+                raw: Value::Object(raw),
+            }
+        };
+        Ok(message)
+    }
+
+    /// Decodes the field in slot `index`; an absent field reads as JSON `null` (which optional
+    /// fields accept and required ones refuse as missing).
+    fn take<T: DeserializeOwned>(
+        &mut self,
+        message_type: &str,
+        index: usize,
+    ) -> Result<T, CalloutError> {
+        let field = KNOWN[index];
+        let Some(value) = self.known[index].take() else {
+            return T::deserialize(Value::Null)
+                .map_err(|_| CalloutError::missing(message_type, field));
+        };
+        T::deserialize(value)
+            .map_err(|error| CalloutError::malformed(message_type, field.to_owned(), &error))
+    }
+
+    /// The known fields the variant did not take, with the unknown ones.
+    fn rest(&mut self) -> Map<String, Value> {
+        let mut extra = std::mem::take(&mut self.extra);
+        for (key, value) in KNOWN.iter().zip(&mut self.known) {
+            if let Some(value) = value.take() {
+                extra.insert((*key).to_owned(), value);
+            }
+        }
+        extra
+    }
+}
+
+// Lenient ids: the vendor documents ids as strings, but a Django server may send integer keys as
+// JSON numbers. Both become the text of the [`Id`] read from either form.
+
+/// An optional id (string, number or null), as text.
+fn text(id: Option<Id>) -> Option<String> {
+    id.map(Id::into_string)
+}
+
+/// A list of ids, as text; a `null` list is empty and `null` elements are skipped (an item without
+/// an external integration id has nothing to report).
+fn texts(ids: Option<Vec<Option<Id>>>) -> Vec<String> {
+    ids.into_iter()
+        .flatten()
+        .flatten()
+        .map(Id::into_string)
+        .collect()
+}
+
+/// Collects the fields of a JSON object.
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<KeyName<'de>>()? {
+            let value = map.next_value::<Value>()?;
+            match fields.slot(key.as_str()) {
+                Some(slot) => *slot = value,
+                None => fields.put(key.into_owned(), value),
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+enum KeyName<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl KeyName<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Borrowed(key) => key,
+            Self::Owned(key) => key,
+        }
+    }
+
+    fn into_owned(self) -> String {
+        match self {
+            Self::Borrowed(key) => key.to_owned(),
+            Self::Owned(key) => key,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(KeyName::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyName::Owned(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Longest serde message kept in an error: a message can quote a field's value, and a field of a
+/// callout can be a multi-megabyte report blob that must not end up in logs.
+const MAX_DETAIL_CHARS: usize = 200;
+
+/// Why a received request is not an acceptable callout.
+///
+/// No variant carries a secret or the body; decode errors carry the JSON path and serde's message,
+/// cut to a few hundred characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalloutError {
+    /// The request did not pass the configured authentication scheme. Never tell the sender which
+    /// part failed; this detail is for the receiver's own logs.
+    #[error("callout authentication failed: {0}")]
+    Unauthorized(#[source] CalloutAuthError),
+    /// The body is larger than the configured limit.
+    #[error("callout body of {actual} bytes is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+        /// The size received (or announced), in bytes.
+        actual: usize,
+    },
+    /// The body is not JSON.
+    #[error("callout body is not JSON: {message}")]
+    NotJson {
+        /// serde_json's message (line and column included).
+        message: String,
+    },
+    /// The body is JSON but not an object.
+    #[error("callout body is not a JSON object")]
+    NotAnObject,
+    /// The object has no string `message_type`.
+    #[error("callout body has no string `message_type`")]
+    MissingMessageType,
+    /// A known message type whose fields do not have the documented shape.
+    #[error("`{message_type}` callout is malformed at `{path}`: {message}")]
+    Malformed {
+        /// The `message_type` of the body.
+        message_type: String,
+        /// JSON path of the offending field (`.` for the whole object).
+        path: String,
+        /// serde_json's message.
+        message: String,
+    },
+}
+
+impl CalloutError {
+    pub(crate) fn not_json(error: &serde_json::Error) -> Self {
+        Self::NotJson {
+            message: truncate(&error.to_string()),
+        }
+    }
+
+    pub(crate) fn malformed(message_type: &str, path: String, error: &serde_json::Error) -> Self {
+        Self::Malformed {
+            message_type: message_type.to_owned(),
+            path,
+            message: truncate(&error.to_string()),
+        }
+    }
+
+    /// A known message type without one of its required fields.
+    pub(crate) fn missing(message_type: &str, field: &str) -> Self {
+        Self::Malformed {
+            message_type: message_type.to_owned(),
+            path: ".".to_owned(),
+            message: format!("missing field `{field}`"),
+        }
+    }
+}
+
+/// The `report` blob of an [`OrderComplete`](super::OrderComplete) message could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportDecodeError {
+    /// The blob is not standard-alphabet base64 (whitespace aside).
+    #[error("order_complete report is not valid base64: {source}")]
+    InvalidBase64 {
+        /// What the decoder found (a byte value and offset; never the blob).
+        #[source]
+        source: base64::DecodeError,
+    },
+}
+
+/// Cuts `text` to [`MAX_DETAIL_CHARS`] characters, marking the cut.
+fn truncate(text: &str) -> String {
+    crate::text::excerpt(text, MAX_DETAIL_CHARS)
 }

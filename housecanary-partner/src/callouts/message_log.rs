@@ -1,14 +1,10 @@
 //! The callout store: deduplication by `message_id`, the durable inbox and dead letters.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
-
-/// A boxed, `Send` future, so [`MessageLog`] stays object-safe.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use futures_util::future::BoxFuture;
 
 /// Proof of holding the claim on one `message_id`: only the holder can complete, abandon, retry or
 /// dead-letter it. A claim taken over after its lease gets a new token, so a slow first holder can
@@ -34,18 +30,6 @@ impl ClaimToken {
 }
 
 /// What [`MessageLog::try_begin`] found for a `message_id`.
-///
-/// ```
-/// use housecanary_partner::callouts::{Begin, InMemoryMessageLog, MessageLog};
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let log = InMemoryMessageLog::default();
-/// let Begin::New(token) = log.try_begin("m1").await? else { unreachable!() };
-/// assert_eq!(log.try_begin("m1").await?, Begin::InProgress);
-/// log.complete("m1", token).await?;
-/// assert_eq!(log.try_begin("m1").await?, Begin::AlreadyProcessed);
-/// # Ok(()) }
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Begin {
@@ -69,7 +53,18 @@ pub enum Enqueued {
     AlreadyKnown,
 }
 
-/// A stored callout claimed by an inbox worker with [`MessageLog::claim_next`].
+/// The inbox's size, as the workers publish it in the gauges of [`crate::metrics`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InboxStats {
+    /// Callouts stored and not yet processed (waiting, being processed, or due for a retry).
+    pub pending: u64,
+    /// How long the oldest of them has been stored (zero when there is none).
+    pub oldest_pending: Duration,
+    /// Dead letters kept.
+    pub dead_letters: u64,
+}
+
+/// A stored callout claimed by an inbox worker with [`MessageLog::claim_due`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct StoredCallout {
@@ -85,12 +80,6 @@ pub struct StoredCallout {
 
 impl StoredCallout {
     /// A claimed callout (for implementations of [`MessageLog`]).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::{ClaimToken, StoredCallout};
-    /// let stored = StoredCallout::new("m1", b"{}".as_slice().into(), 1, ClaimToken::random());
-    /// assert_eq!(stored.attempts, 1);
-    /// ```
     pub fn new(
         message_id: impl Into<String>,
         body: Bytes,
@@ -137,12 +126,6 @@ pub struct DeadLetter {
 
 impl DeadLetter {
     /// A dead letter (for implementations of [`MessageLog`]).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::DeadLetter;
-    /// let dead = DeadLetter::new("m1", b"{".as_slice().into(), "not JSON", 0);
-    /// assert_eq!(dead.reason, "not JSON");
-    /// ```
     pub fn new(
         message_id: impl Into<String>,
         body: Bytes,
@@ -197,12 +180,6 @@ pub enum MessageLogError {
 
 impl MessageLogError {
     /// Wraps a backend's error (anything that converts into a boxed error, including `&str`).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::MessageLogError;
-    /// let io = std::io::Error::other("disk full");
-    /// assert!(MessageLogError::new(io).to_string().contains("disk full"));
-    /// ```
     pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Backend {
             source: source.into(),
@@ -237,7 +214,7 @@ impl MessageLogError {
 ///   [`abandon`](Self::abandon);
 /// - **durable inbox** ([`CalloutReceiver::inbox`](super::CalloutReceiver::inbox)): the request
 ///   only [`enqueue`](Self::enqueue)s the verified body and is acknowledged; an
-///   [`InboxWorker`](super::InboxWorker) then [`claim_next`](Self::claim_next)s, runs the handler and
+///   [`InboxWorker`](super::InboxWorker) then [`claim_due`](Self::claim_due)s, runs the handler and
 ///   [`complete`](Self::complete)s, [`retry_later`](Self::retry_later)s or
 ///   [`dead_letter`](Self::dead_letter)s.
 ///
@@ -288,10 +265,25 @@ pub trait MessageLog: Send + Sync + 'static {
         unsupported("enqueue")
     }
 
-    /// Claim the next stored callout that is due (pending and past its retry delay, or claimed and
-    /// past its lease), if any. Concurrent workers never get the same one.
-    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
-        unsupported("claim_next")
+    /// Claim up to `limit` stored callouts that are due (pending and past their retry delay, or
+    /// claimed and past their lease), oldest first. Concurrent workers never get the same one.
+    fn claim_due(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
+        let _ = limit;
+        unsupported("claim_due")
+    }
+
+    /// Resolves when a callout may have become due (one was stored or redriven), or after
+    /// `longest`: workers wait on it when nothing is due. The default only waits `longest`.
+    fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(tokio::time::sleep(longest))
+    }
+
+    /// The inbox's size now, for the gauges (a cheap query; workers ask every few seconds).
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
+        unsupported("inbox_stats")
     }
 
     /// Give a claimed inbox callout back, to be claimed again after `delay`, recording `reason`.
@@ -396,8 +388,19 @@ impl<L: MessageLog + ?Sized> MessageLog for std::sync::Arc<L> {
         (**self).enqueue(message_id, body)
     }
 
-    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
-        (**self).claim_next()
+    fn claim_due(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
+        (**self).claim_due(limit)
+    }
+
+    fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
+        (**self).wait_for_work(longest)
+    }
+
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
+        (**self).inbox_stats()
     }
 
     fn retry_later<'a>(

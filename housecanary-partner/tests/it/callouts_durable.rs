@@ -19,7 +19,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use housecanary_partner::callouts::{
     Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
-    InMemoryMessageLog, InboxWorker, MessageLog, PostgresMessageLog, ReceiverConfig, WorkOutcome,
+    InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresMessageLog, ReceiverConfig,
+    WorkOutcome,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
@@ -100,7 +101,7 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let log: Arc<dyn MessageLog> =
-                        Arc::new(InMemoryMessageLog::default().with_claim_lease($lease));
+                        Arc::new(InMemoryMessageLog::default().lease($lease));
                     ($body)(log).await;
                 }
             )*
@@ -193,11 +194,11 @@ mod contract {
             log.enqueue("i1", body("i1")).await.unwrap(),
             Enqueued::AlreadyKnown
         );
-        let first = log.claim_next().await.unwrap().expect("one due");
-        let second = log.claim_next().await.unwrap().expect("another due");
+        let first = log.claim_due(1).await.unwrap().pop().expect("one due");
+        let second = log.claim_due(1).await.unwrap().pop().expect("another due");
         assert_ne!(first.message_id, second.message_id);
         assert!(
-            log.claim_next().await.unwrap().is_none(),
+            log.claim_due(1).await.unwrap().is_empty(),
             "both are claimed"
         );
         assert_eq!(first.attempts, 1);
@@ -206,7 +207,7 @@ mod contract {
         log.retry_later(&first.message_id, first.token, "flaky", Duration::ZERO)
             .await
             .unwrap();
-        let again = log.claim_next().await.unwrap().expect("due again");
+        let again = log.claim_due(1).await.unwrap().pop().expect("due again");
         assert_eq!(again.message_id, first.message_id);
         assert_eq!(again.attempts, 2);
         assert!(
@@ -228,7 +229,7 @@ mod contract {
         assert_eq!(dead[0].reason, "still failing");
         assert_eq!(dead[0].attempts, 2);
         assert_eq!(dead[0].body, body(&first.message_id));
-        assert!(log.claim_next().await.unwrap().is_none());
+        assert!(log.claim_due(1).await.unwrap().is_empty());
         assert_eq!(
             log.try_begin(&second.message_id).await.unwrap(),
             Begin::AlreadyProcessed
@@ -237,10 +238,10 @@ mod contract {
 
     async fn an_inbox_claim_past_its_lease_is_taken_over(log: Arc<dyn MessageLog>) {
         log.enqueue("crashed", body("crashed")).await.unwrap();
-        let first = log.claim_next().await.unwrap().expect("due");
-        assert!(log.claim_next().await.unwrap().is_none());
+        let first = log.claim_due(1).await.unwrap().pop().expect("due");
+        assert!(log.claim_due(1).await.unwrap().is_empty());
         tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
-        let second = log.claim_next().await.unwrap().expect("taken over");
+        let second = log.claim_due(1).await.unwrap().pop().expect("taken over");
         assert_eq!(second.message_id, "crashed");
         assert_eq!(second.attempts, 2);
         assert!(
@@ -324,9 +325,13 @@ mod contract {
             }
         })
         .expect("lease longer than the budget")
-        .with_max_attempts(3)
-        .unwrap()
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(20));
+        .with_config(InboxConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+            ..InboxConfig::default()
+        })
+        .unwrap();
 
         for id in ["ok-1", "ok-2", "poison", "ok-1"] {
             let b = body(id);
@@ -340,15 +345,16 @@ mod contract {
         let mut outcomes = Vec::new();
         let started = tokio::time::Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
-            match worker.run_once().await.unwrap() {
-                Some(outcome) => outcomes.push(outcome),
-                None if outcomes
+            let done = worker.run_once().await.unwrap();
+            match done.is_empty() {
+                false => outcomes.extend(done),
+                true if outcomes
                     .iter()
                     .any(|o| matches!(o, WorkOutcome::DeadLettered { .. })) =>
                 {
                     break;
                 }
-                None => tokio::time::sleep(Duration::from_millis(10)).await,
+                true => tokio::time::sleep(Duration::from_millis(10)).await,
             }
         }
         let mut handled = handled.lock().unwrap().clone();
@@ -368,7 +374,7 @@ mod contract {
             matches!(outcome, CalloutOutcome::Stored { new: false, .. }),
             "{outcome:?}"
         );
-        assert_eq!(worker.run_once().await.unwrap(), None);
+        assert_eq!(worker.run_once().await.unwrap(), []);
     }
 
     on_both_stores! {
@@ -384,11 +390,18 @@ mod contract {
 /// Settings refused at construction.
 mod configuration {
     use super::*;
+
+    fn budget(millis: u64) -> InboxConfig {
+        InboxConfig {
+            budget: Duration::from_millis(millis),
+            ..InboxConfig::default()
+        }
+    }
     use housecanary_partner::callouts::{ConfigError, REDELIVERY_HORIZON, StoreSetupError};
 
     #[test]
     fn a_four_second_budget_over_a_one_second_lease_is_refused() {
-        let one_second = || InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(1));
+        let one_second = || InMemoryMessageLog::default().lease(Duration::from_secs(1));
         let refused =
             CalloutReceiver::try_new(CalloutVerifier::new(hmac_auth()), one_second(), |_| async {
                 Ok::<(), String>(())
@@ -403,7 +416,7 @@ mod configuration {
         );
         // With a lease that allows the default budget, lowering the budget to 4 s is still refused
         // when the lease is not longer.
-        let four = InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(30));
+        let four = InMemoryMessageLog::default().lease(Duration::from_secs(30));
         let receiver =
             CalloutReceiver::try_new(CalloutVerifier::new(hmac_auth()), four, |_| async {
                 Ok::<(), String>(())
@@ -415,12 +428,12 @@ mod configuration {
         };
         assert!(receiver.with_config(config).is_ok());
         let worker = InboxWorker::new(
-            InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(31)),
+            InMemoryMessageLog::default().lease(Duration::from_secs(31)),
             |_| async { Ok::<(), String>(()) },
         )
         .unwrap();
         assert_eq!(
-            worker.with_budget(Duration::from_secs(40)).unwrap_err(),
+            worker.with_config(budget(40_000)).unwrap_err(),
             ConfigError::LeaseShorterThanBudget {
                 lease: Duration::from_secs(31),
                 budget: Duration::from_secs(40),
@@ -429,12 +442,12 @@ mod configuration {
         // The case: a 4 s budget over a 1 s lease.
         let worker = InboxWorker::new(one_second(), |_| async { Ok::<(), String>(()) }).unwrap();
         assert_eq!(
-            worker.budget(),
+            worker.config().budget,
             Duration::from_millis(500),
             "half the short lease"
         );
         assert_eq!(
-            worker.with_budget(Duration::from_secs(4)).unwrap_err(),
+            worker.with_config(budget(4_000)).unwrap_err(),
             ConfigError::LeaseShorterThanBudget {
                 lease: Duration::from_secs(1),
                 budget: Duration::from_secs(4),
@@ -534,7 +547,7 @@ mod configuration {
             log.try_begin("recent").await.unwrap(),
             Begin::AlreadyProcessed
         );
-        assert!(log.claim_next().await.unwrap().is_some(), "pending kept");
+        assert_eq!(log.claim_due(1).await.unwrap().len(), 1, "pending kept");
     }
 }
 
@@ -838,12 +851,15 @@ mod replicas {
             })
         })
         .unwrap()
-        .with_budget(BUDGET)
-        .unwrap()
-        .with_max_attempts(3)
-        .unwrap()
-        .with_backoff(Duration::from_millis(20), Duration::from_millis(100))
-        .with_idle_poll(Duration::from_millis(20));
+        .with_config(InboxConfig {
+            budget: BUDGET,
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            idle_poll: Duration::from_millis(20),
+            ..InboxConfig::default()
+        })
+        .unwrap();
         for _ in 0..4 {
             let worker = worker.clone();
             tokio::spawn(async move { worker.run(std::future::pending::<()>()).await });

@@ -130,7 +130,7 @@ proptest! {
         let calls = Arc::new(AtomicUsize::new(0));
         let receiver = counting_receiver(index, &calls);
         let verified = receiver.verifier().verify(&uri, &headers, &body).is_ok();
-        let outcome = runtime().block_on(receiver.handle_raw(&uri, &headers, &body));
+        let outcome = runtime().block_on(receiver.handle(&crate::support::request_parts(&uri, &headers), bytes::Bytes::copy_from_slice(&body)));
         if !verified {
             prop_assert!(matches!(outcome, CalloutOutcome::Unauthorized), "{:?}", outcome);
         }
@@ -153,7 +153,7 @@ proptest! {
         if let Some(byte) = tampered.get_mut(at) {
             *byte ^= 1 << bit;
         }
-        let outcome = runtime().block_on(receiver.handle_raw(&signed.uri, &signed.headers, &tampered));
+        let outcome = runtime().block_on(receiver.handle(&crate::support::request_parts(&signed.uri, &signed.headers), bytes::Bytes::copy_from_slice(&tampered)));
         prop_assert!(matches!(outcome, CalloutOutcome::Unauthorized), "{:?}", outcome);
         prop_assert_eq!(calls.load(Ordering::SeqCst), 0);
     }

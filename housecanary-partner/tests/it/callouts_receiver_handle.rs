@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use housecanary_partner::callouts::{
-    Begin, BoxFuture, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
+    Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
     DeadLetter, InMemoryMessageLog, MessageLog, MessageLogError, ReceiverConfig,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
@@ -229,13 +230,13 @@ async fn the_body_limit_applies_before_authentication() {
 
 #[tokio::test(start_paused = true)]
 async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_clock() {
-    use housecanary_partner::callouts::{ConfigError, InboxWorker, WorkOutcome};
+    use housecanary_partner::callouts::{ConfigError, InboxConfig, InboxWorker, WorkOutcome};
 
     let calls = Arc::new(AtomicUsize::new(0));
     let too_long = |result: Result<CalloutReceiver, ConfigError>| {
         matches!(result, Err(ConfigError::TooLong { .. }))
     };
-    let log = || InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
+    let log = || InMemoryMessageLog::default().lease(Duration::MAX);
     assert!(too_long(
         receiver(log(), Duration::ZERO, &calls).with_config(ReceiverConfig {
             budget: Duration::MAX,
@@ -249,8 +250,12 @@ async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_cloc
         })
     ));
     let worker = InboxWorker::new(log(), |_| async { Ok::<(), String>(()) }).unwrap();
+    let config = InboxConfig {
+        budget: Duration::MAX,
+        ..InboxConfig::default()
+    };
     assert!(matches!(
-        worker.with_budget(Duration::MAX),
+        worker.with_config(config),
         Err(ConfigError::TooLong { .. })
     ));
 
@@ -274,10 +279,15 @@ async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_cloc
     log.enqueue("m-retry", body("m-retry")).await.unwrap();
     let failing = InboxWorker::new(Arc::clone(&log), |_| async { Err::<(), _>("down") })
         .unwrap()
-        .with_backoff(Duration::MAX, Duration::MAX);
+        .with_config(InboxConfig {
+            initial_backoff: longest,
+            max_backoff: longest,
+            ..InboxConfig::default()
+        })
+        .unwrap();
     let outcome = failing.run_once().await.unwrap();
     assert!(
-        matches!(outcome, Some(WorkOutcome::Retrying { .. })),
+        matches!(outcome[..], [WorkOutcome::Retrying { .. }]),
         "{outcome:?}"
     );
 }

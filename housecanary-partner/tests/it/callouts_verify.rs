@@ -408,7 +408,10 @@ async fn no_secret_appears_in_debug_errors_or_outcomes() {
             Ok::<(), String>(())
         });
         let outcome = receiver
-            .handle_raw(&signed.uri, &signed.headers, BODY)
+            .handle(
+                &crate::support::request_parts(&signed.uri, &signed.headers),
+                bytes::Bytes::copy_from_slice(BODY),
+            )
             .await;
         assert!(
             matches!(outcome, CalloutOutcome::Unauthorized),
@@ -435,7 +438,10 @@ async fn the_receiver_answers_401_without_detail() {
         .sign(&uri("/callouts"), BODY)
         .unwrap();
     let outcome = receiver
-        .handle_raw(&signed.uri, &signed.headers, BODY)
+        .handle(
+            &crate::support::request_parts(&signed.uri, &signed.headers),
+            bytes::Bytes::copy_from_slice(BODY),
+        )
         .await;
     assert!(matches!(outcome, CalloutOutcome::Unauthorized));
     assert_eq!(outcome.status(), http::StatusCode::UNAUTHORIZED);

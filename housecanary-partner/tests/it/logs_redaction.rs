@@ -202,7 +202,10 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
                 let signed = auth.sign(&"/callouts".parse().unwrap(), &body).unwrap();
                 outcomes.push(
                     receiver
-                        .handle_raw(&signed.uri, &signed.headers, &body)
+                        .handle(
+                            &crate::support::request_parts(&signed.uri, &signed.headers),
+                            bytes::Bytes::copy_from_slice(&body),
+                        )
                         .await,
                 );
             }
