@@ -62,15 +62,6 @@ use super::receiver::{CalloutOutcome, CalloutReceiver};
 /// # Panics
 /// When `path` does not start with `/` (axum's rule for routes); this is configuration, checked once
 /// at startup.
-///
-/// ```no_run
-/// # use housecanary_partner::callouts::CalloutReceiver;
-/// # fn app(receiver: CalloutReceiver) -> axum::Router {
-/// axum::Router::new()
-///     .route("/health", axum::routing::get(|| async { "ok" }))
-///     .merge(housecanary_partner::callouts::axum::router(receiver, "/callouts"))
-/// # }
-/// ```
 pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
     let bodies = Arc::new(Bodies::new(receiver.config()));
     Router::new()
@@ -81,14 +72,6 @@ pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
 /// Serves `app` on `listener` over HTTP/1 until `shutdown` completes, then lets the requests in
 /// progress finish. A client that has not sent a whole request head within `head_timeout` (say
 /// [`ReceiverConfig::head_timeout`]) is disconnected, which `axum::serve` does not do.
-///
-/// ```no_run
-/// # async fn run(app: axum::Router) -> std::io::Result<()> {
-/// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// let head_timeout = std::time::Duration::from_secs(5);
-/// housecanary_partner::callouts::axum::serve(listener, app, head_timeout, std::future::pending()).await;
-/// # Ok(()) }
-/// ```
 pub async fn serve(
     listener: TcpListener,
     app: Router,

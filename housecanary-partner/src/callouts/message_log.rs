@@ -202,25 +202,13 @@ impl MessageLogError {
 /// The callout store: remembers which callouts were processed (so redeliveries do not run the
 /// handler twice), keeps the durable inbox and the dead letters.
 ///
-/// HouseCanary delivers **at least once**. The store turns that into *effectively once* for the
-/// application's handler, for as long as it remembers an id. Every claim carries a [`ClaimToken`]:
-/// only its holder can end it, and a claim not ended within the [`claim_lease`](Self::claim_lease)
-/// is taken over by the next delivery or worker (with a new token), so a crashed process never
-/// blocks an id for good and a slow one can no longer overwrite the new holder's outcome.
-///
-/// Two ways to use it:
-/// - **inline** ([`CalloutReceiver::new`](super::CalloutReceiver::new)): [`try_begin`](Self::try_begin)
-///   claims the id, the handler runs inside the request, then [`complete`](Self::complete) or
-///   [`abandon`](Self::abandon);
-/// - **durable inbox** ([`CalloutReceiver::inbox`](super::CalloutReceiver::inbox)): the request
-///   only [`enqueue`](Self::enqueue)s the verified body and is acknowledged; an
-///   [`InboxWorker`](super::InboxWorker) then [`claim_due`](Self::claim_due)s, runs the handler and
-///   [`complete`](Self::complete)s, [`retry_later`](Self::retry_later)s or
-///   [`dead_letter`](Self::dead_letter)s.
-///
-/// [`InMemoryMessageLog`](super::InMemoryMessageLog) is the embedded default;
-/// `PostgresMessageLog` (feature `postgres`) is what several replicas share. The methods return
-/// boxed futures so the trait is object-safe (`Arc<dyn MessageLog>`).
+/// Every claim carries a [`ClaimToken`]: only its holder can end it, and a claim not ended within
+/// the [`claim_lease`](Self::claim_lease) is taken over with a new token, so a crashed process never
+/// blocks an id and a slow one cannot overwrite the new holder's outcome. Inline, the receiver
+/// [`try_begin`](Self::try_begin)s, runs the handler, then [`complete`](Self::complete)s or
+/// [`abandon`](Self::abandon)s; as an inbox it [`enqueue`](Self::enqueue)s, and workers
+/// [`claim_due`](Self::claim_due), then complete, [`retry_later`](Self::retry_later) or
+/// [`dead_letter`](Self::dead_letter). Boxed futures keep the trait object-safe.
 pub trait MessageLog: Send + Sync + 'static {
     /// How long a claim holds before another delivery or worker may take it over. A receiver refuses
     /// a handler budget longer than this.

@@ -568,15 +568,6 @@ where
 ///
 /// Only a `2xx` tells HouseCanary the message was delivered. Every other answer makes it redeliver
 /// the message later (up to 10 redeliveries), which is exactly what a failed or overrun handler needs.
-///
-/// ```
-/// use housecanary_partner::callouts::CalloutOutcome;
-///
-/// let outcome = CalloutOutcome::Unauthorized;
-/// assert_eq!(outcome.status(), http::StatusCode::UNAUTHORIZED);
-/// assert!(!outcome.is_acknowledged());
-/// assert_eq!(outcome.body(), "unauthorized"); // never which part failed
-/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CalloutOutcome {
