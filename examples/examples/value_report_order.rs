@@ -13,6 +13,7 @@
 use std::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use examples::Targets;
 use examples::settings::CalloutMode;
@@ -63,9 +64,9 @@ pub async fn run(
             // hands the message to `progress`, and only then acknowledges it.
             let receiver = CalloutReceiver::new(
                 CalloutVerifier::new(auth.clone()),
-                InMemoryMessageLog::default(),
+                Arc::new(InMemoryMessageLog::default()),
                 progress.handler(),
-            );
+            )?;
             let app = housecanary_partner::callouts::axum::router(receiver, path);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

@@ -366,12 +366,13 @@ async fn handle_without_http(receiver: &CalloutReceiver) {
 async fn end_to_end() -> bool {
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(auth()),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         |message: CalloutMessage| async move {
             black_box(message);
             Ok::<(), std::io::Error>(())
         },
-    );
+    )
+    .expect("the default lease is longer than the budget");
     handle_without_http(&receiver).await;
     let sdk = serve(housecanary_partner::callouts::axum::router(
         receiver,
@@ -463,8 +464,8 @@ async fn inbox_on_postgres() -> bool {
         .build()
         .await
         .expect("store");
-    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), log.clone());
-    let worker = InboxWorker::new(log, |message: CalloutMessage| async move {
+    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), Arc::new(log.clone()));
+    let worker = InboxWorker::new(Arc::new(log), |message: CalloutMessage| async move {
         black_box(message);
         Ok::<(), std::io::Error>(())
     })
@@ -503,7 +504,7 @@ async fn inbox_on_postgres() -> bool {
 /// Acknowledges `count` callouts through the inbox receiver on `log` (no worker running), then lets
 /// 4 workers drain them; prints both rates and their ratio.
 async fn inbox_throughput(name: &str, log: Arc<dyn MessageLog>, count: usize) -> bool {
-    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), Arc::clone(&log));
+    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), log.clone());
     let sdk = serve(housecanary_partner::callouts::axum::router(
         receiver,
         "/callouts",

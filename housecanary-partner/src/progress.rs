@@ -292,6 +292,7 @@ impl OrderProgress {
     /// The handler to give a callout receiver: it records each message and accepts it.
     ///
     /// ```
+    /// use std::sync::Arc;
     /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
     /// use housecanary_partner::{CalloutAuth, SecretString};
     ///
@@ -300,9 +301,9 @@ impl OrderProgress {
     /// let auth = CalloutAuth::hmac_sha1(header, SecretString::from("a callout secret")).unwrap();
     /// let receiver = CalloutReceiver::new(
     ///     CalloutVerifier::new(auth),
-    ///     InMemoryMessageLog::default(),
+    ///     Arc::new(InMemoryMessageLog::default()),
     ///     progress.handler(),
-    /// );
+    /// ).unwrap();
     /// # let _ = receiver;
     /// ```
     pub fn handler(

@@ -20,6 +20,7 @@ use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use examples::Targets;
 use examples::settings::{CalloutMode, process_env};
@@ -175,9 +176,9 @@ pub async fn run(
             // One receiver for every order: the callouts say which order and item they are about.
             let receiver = CalloutReceiver::new(
                 CalloutVerifier::new(auth.clone()),
-                InMemoryMessageLog::default(),
+                Arc::new(InMemoryMessageLog::default()),
                 item_progress.handler(),
-            );
+            )?;
             let app = housecanary_partner::callouts::axum::router(receiver, path);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

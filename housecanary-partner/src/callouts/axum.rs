@@ -7,6 +7,7 @@
 //! newcomer. Slow senders therefore cannot keep a callout out.
 //!
 //! ```no_run
+//! use std::sync::Arc;
 //! use housecanary_partner::{CalloutAuth, SecretString};
 //! use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
 //!
@@ -17,12 +18,12 @@
 //! )?;
 //! let receiver = CalloutReceiver::new(
 //!     CalloutVerifier::new(auth),
-//!     InMemoryMessageLog::default(),
+//!     Arc::new(InMemoryMessageLog::default()),
 //!     |message| async move {
 //!         tracing::info!(kind = message.message_type(), "callout");
 //!         Ok::<(), std::io::Error>(())
 //!     },
-//! );
+//! )?;
 //! let head_timeout = receiver.config().head_timeout;
 //! let app = housecanary_partner::callouts::axum::router(receiver, "/hc/callouts");
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;

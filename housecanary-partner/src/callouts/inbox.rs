@@ -144,14 +144,12 @@ impl InboxWorker {
     ///
     /// # Errors
     /// [`ConfigError::Zero`] when `log`'s claim lease is zero.
-    pub fn new<L, F, Fut, E>(log: L, handler: F) -> Result<Self, ConfigError>
+    pub fn new<F, Fut, E>(log: Arc<dyn MessageLog>, handler: F) -> Result<Self, ConfigError>
     where
-        L: MessageLog,
         F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        let log: Arc<dyn MessageLog> = Arc::new(log);
         let processor = Arc::new(PlainHandler {
             log: Arc::clone(&log),
             handler: receiver::erase(handler),
@@ -218,7 +216,7 @@ impl InboxWorker {
     /// let log = Arc::new(InMemoryMessageLog::default());
     /// let body = br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"new"}"#;
     /// log.enqueue("m1", body.as_slice().into()).await?;
-    /// let worker = InboxWorker::new(Arc::clone(&log), |_| async { Ok::<(), String>(()) })?;
+    /// let worker = InboxWorker::new(log.clone(), |_| async { Ok::<(), String>(()) })?;
     /// assert_eq!(worker.run_once().await?, [WorkOutcome::Processed { message_id: "m1".into() }]);
     /// assert_eq!(worker.run_once().await?, []);
     /// # Ok(()) }
@@ -264,11 +262,10 @@ impl InboxWorker {
         }
     }
 
-    /// Sets the inbox gauges of [`crate::metrics`] from the store (unless it keeps no inbox).
+    /// Sets the inbox gauges of [`crate::metrics`] from the store.
     async fn publish_stats(&self) {
         match self.log.inbox_stats().await {
             Ok(stats) => crate::metrics::inbox_observed(&stats),
-            Err(MessageLogError::Unsupported { .. }) => {}
             Err(error) => tracing::warn!(%error, "could not read the inbox's size"),
         }
     }

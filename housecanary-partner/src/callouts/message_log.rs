@@ -163,12 +163,6 @@ pub enum MessageLogError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The log does not implement this operation (a custom log for inline mode only, say).
-    #[error("this message log does not support `{operation}`")]
-    Unsupported {
-        /// The operation.
-        operation: &'static str,
-    },
     /// The claim's token no longer holds the id: its lease ran out and another delivery or worker
     /// took it over, or it was already resolved. Nothing was changed.
     #[error("the claim on callout `{message_id}` is no longer held by this token")]
@@ -242,26 +236,16 @@ pub trait MessageLog: Send + Sync + 'static {
     fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>>;
 
     /// Store a verified callout for the inbox workers, unless its id is already stored.
-    ///
-    /// The inbox methods default to [`MessageLogError::Unsupported`], for logs used inline only.
     fn enqueue<'a>(
         &'a self,
         message_id: &'a str,
         body: Bytes,
-    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
-        let _ = (message_id, body);
-        unsupported("enqueue")
-    }
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>>;
 
     /// Claim up to `limit` stored callouts that are due (pending and past their retry delay, or
     /// claimed and past their lease), oldest first. Concurrent workers never get the same one.
-    fn claim_due(
-        &self,
-        limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
-        let _ = limit;
-        unsupported("claim_due")
-    }
+    fn claim_due(&self, limit: usize)
+    -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>>;
 
     /// Resolves when a callout may have become due (one was stored or redriven), or after
     /// `longest`: workers wait on it when nothing is due. The default only waits `longest`.
@@ -270,9 +254,7 @@ pub trait MessageLog: Send + Sync + 'static {
     }
 
     /// The inbox's size now, for the gauges (a cheap query; workers ask every few seconds).
-    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
-        unsupported("inbox_stats")
-    }
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>>;
 
     /// Give a claimed inbox callout back, to be claimed again after `delay`, recording `reason`.
     fn retry_later<'a>(
@@ -281,10 +263,7 @@ pub trait MessageLog: Send + Sync + 'static {
         token: ClaimToken,
         reason: &'a str,
         delay: Duration,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        let _ = (message_id, token, reason, delay);
-        unsupported("retry_later")
-    }
+    ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
     /// Turn a claimed inbox callout into a dead letter with `reason`.
     fn dead_letter<'a>(
@@ -292,10 +271,7 @@ pub trait MessageLog: Send + Sync + 'static {
         message_id: &'a str,
         token: ClaimToken,
         reason: &'a str,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        let _ = (message_id, token, reason);
-        unsupported("dead_letter")
-    }
+    ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
     /// Up to `limit` dead letters, oldest first, starting after the dead letter `after` (the last
     /// of the previous page; `None` for the first page). A page after an id that is no longer a
@@ -304,136 +280,20 @@ pub trait MessageLog: Send + Sync + 'static {
         &'a self,
         after: Option<&'a str>,
         limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
-        let _ = (after, limit);
-        unsupported("dead_letters")
-    }
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>>;
 
     /// Puts the dead letter `message_id` back in the inbox, pending now with its attempts reset to
     /// zero, for an [`InboxWorker`](super::InboxWorker) to process. `false` when it is not a dead
     /// letter.
-    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        let _ = message_id;
-        unsupported("redrive")
-    }
+    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>>;
 
     /// [`redrive`](Self::redrive)s every dead letter; returns how many.
-    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        unsupported("redrive_all")
-    }
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>>;
 
     /// Deletes the dead letter `message_id` (its body with it). `false` when it is not a dead
     /// letter.
     fn delete_dead_letter<'a>(
         &'a self,
         message_id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        let _ = message_id;
-        unsupported("delete_dead_letter")
-    }
-}
-
-/// The answer of an operation a log does not implement.
-fn unsupported<'a, T: Send + 'a>(
-    operation: &'static str,
-) -> BoxFuture<'a, Result<T, MessageLogError>> {
-    Box::pin(async move { Err(MessageLogError::Unsupported { operation }) })
-}
-
-impl<L: MessageLog + ?Sized> MessageLog for std::sync::Arc<L> {
-    fn claim_lease(&self) -> Duration {
-        (**self).claim_lease()
-    }
-
-    fn try_begin<'a>(
-        &'a self,
-        message_id: &'a str,
-    ) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
-        (**self).try_begin(message_id)
-    }
-
-    fn complete<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).complete(message_id, token)
-    }
-
-    fn abandon<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).abandon(message_id, token)
-    }
-
-    fn enqueue<'a>(
-        &'a self,
-        message_id: &'a str,
-        body: Bytes,
-    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
-        (**self).enqueue(message_id, body)
-    }
-
-    fn claim_due(
-        &self,
-        limit: usize,
-    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
-        (**self).claim_due(limit)
-    }
-
-    fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
-        (**self).wait_for_work(longest)
-    }
-
-    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
-        (**self).inbox_stats()
-    }
-
-    fn retry_later<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-        reason: &'a str,
-        delay: Duration,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).retry_later(message_id, token, reason, delay)
-    }
-
-    fn dead_letter<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-        reason: &'a str,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).dead_letter(message_id, token, reason)
-    }
-
-    fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
-        (**self).store_dead_letter(dead)
-    }
-
-    fn dead_letters<'a>(
-        &'a self,
-        after: Option<&'a str>,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
-        (**self).dead_letters(after, limit)
-    }
-
-    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        (**self).redrive(message_id)
-    }
-
-    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        (**self).redrive_all()
-    }
-
-    fn delete_dead_letter<'a>(
-        &'a self,
-        message_id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        (**self).delete_dead_letter(message_id)
-    }
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>>;
 }

@@ -12,22 +12,23 @@
 //! replicas). With the `axum` feature, `callouts::axum` gives the endpoint and a `serve` function.
 //!
 //! ```
-//! use housecanary_partner::{CalloutAuth, CalloutConfigError, SecretString};
+//! use std::sync::Arc;
+//! use housecanary_partner::{CalloutAuth, SecretString};
 //! use housecanary_partner::callouts::{
 //!     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
 //! };
 //!
-//! fn receiver(secret: SecretString) -> Result<CalloutReceiver, CalloutConfigError> {
+//! fn receiver(secret: SecretString) -> Result<CalloutReceiver, Box<dyn std::error::Error>> {
 //!     let header = http::HeaderName::from_static("x-hc-signature");
 //!     let auth = CalloutAuth::hmac_sha1(header, secret)?;
 //!     Ok(CalloutReceiver::new(
 //!         CalloutVerifier::new(auth),
-//!         InMemoryMessageLog::default(),
+//!         Arc::new(InMemoryMessageLog::default()),
 //!         |message: CalloutMessage| async move {
 //!             println!("{} {:?}", message.message_type(), message.message_id());
 //!             Ok::<(), std::io::Error>(())
 //!         },
-//!     ))
+//!     )?)
 //! }
 //! # receiver(SecretString::from("the secret given to HouseCanary")).unwrap();
 //! ```

@@ -332,13 +332,14 @@ impl PostgresMessageLogBuilder {
 /// dead letters past theirs (default 14 days), never pending callouts. Clones share the pool.
 ///
 /// ```no_run
+/// use std::sync::Arc;
 /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, PostgresMessageLog};
 /// # use housecanary_partner::{CalloutAuth, SecretString};
 ///
 /// # async fn run() -> Result<CalloutReceiver, Box<dyn std::error::Error>> {
 /// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
 /// let log = PostgresMessageLog::connect(&std::env::var("DATABASE_URL")?).await?;
-/// Ok(CalloutReceiver::inbox(verifier, log.clone()))
+/// Ok(CalloutReceiver::inbox(verifier, Arc::new(log)))
 /// # }
 /// ```
 #[derive(Clone)]

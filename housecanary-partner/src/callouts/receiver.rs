@@ -50,6 +50,7 @@ enum Mode {
 /// Clones share the handler, the log and the verifier.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use bytes::Bytes;
 /// use housecanary_partner::{CalloutAuth, SecretString};
 /// use housecanary_partner::callouts::{
@@ -63,12 +64,12 @@ enum Mode {
 /// )?;
 /// let receiver = CalloutReceiver::new(
 ///     CalloutVerifier::new(auth.clone()),
-///     InMemoryMessageLog::default(),
+///     Arc::new(InMemoryMessageLog::default()),
 ///     |message: CalloutMessage| async move {
 ///         tracing::info!(kind = message.message_type(), "callout"); // idempotent work here
 ///         Ok::<(), std::io::Error>(())
 ///     },
-/// );
+/// )?;
 ///
 /// let body = Bytes::from_static(br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"complete"}"#);
 /// let signed = auth.sign(&"/callouts".parse()?, &body)?;
@@ -101,43 +102,24 @@ struct Inner {
 
 impl CalloutReceiver {
     /// An inline receiver that verifies with `verifier`, deduplicates with `log` and hands each new
-    /// message to `handler` inside the request, with the default [`ReceiverConfig`].
-    ///
-    /// The handler may see a message again (after it failed, or once the log forgot the id): make
-    /// it idempotent. It is cancelled past the budget: hand long work to the [`inbox`](Self::inbox).
-    ///
-    /// # Panics
-    /// When `log`'s claim lease is not longer than the default 25 s budget; use
-    /// [`try_new`](Self::try_new) for the typed error. This is configuration, checked once at startup.
-    pub fn new<L, F, Fut, E>(verifier: CalloutVerifier, log: L, handler: F) -> Self
-    where
-        L: MessageLog,
-        F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), E>> + Send + 'static,
-        E: Into<HandlerError>,
-    {
-        match Self::try_new(verifier, log, handler) {
-            Ok(receiver) => receiver,
-            Err(error) => panic!("{error}"),
-        }
-    }
-
-    /// [`new`](Self::new), refusing a log whose claim lease is not longer than the default budget.
+    /// message to `handler` inside the request, with the default [`ReceiverConfig`]. The handler may
+    /// see a message again (make it idempotent) and is cancelled past the budget: hand long work to
+    /// the [`inbox`](Self::inbox).
     ///
     /// # Errors
-    /// [`ConfigError::LeaseShorterThanBudget`].
-    pub fn try_new<L, F, Fut, E>(
+    /// [`ConfigError::LeaseShorterThanBudget`] when `log`'s claim lease is not longer than the
+    /// default 25 s budget.
+    pub fn new<F, Fut, E>(
         verifier: CalloutVerifier,
-        log: L,
+        log: Arc<dyn MessageLog>,
         handler: F,
     ) -> Result<Self, ConfigError>
     where
-        L: MessageLog,
         F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        Self::build(verifier, Arc::new(log), Mode::Inline(erase(handler)))
+        Self::build(verifier, log, Mode::Inline(erase(handler)))
             .with_config(ReceiverConfig::default())
     }
 
@@ -152,7 +134,7 @@ impl CalloutReceiver {
     /// # fn build() -> Result<(CalloutReceiver, InboxWorker), Box<dyn std::error::Error>> {
     /// let log = Arc::new(InMemoryMessageLog::default());
     /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?;
-    /// let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth), Arc::clone(&log));
+    /// let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth), log.clone());
     /// let worker = InboxWorker::new(log, |message| async move {
     ///     tracing::info!(kind = message.message_type(), "callout");
     ///     Ok::<(), String>(())
@@ -160,8 +142,8 @@ impl CalloutReceiver {
     /// Ok((receiver, worker))
     /// # }
     /// ```
-    pub fn inbox<L: MessageLog>(verifier: CalloutVerifier, log: L) -> Self {
-        Self::build(verifier, Arc::new(log), Mode::Inbox)
+    pub fn inbox(verifier: CalloutVerifier, log: Arc<dyn MessageLog>) -> Self {
+        Self::build(verifier, log, Mode::Inbox)
     }
 
     fn build(verifier: CalloutVerifier, log: Arc<dyn MessageLog>, mode: Mode) -> Self {
@@ -184,15 +166,16 @@ impl CalloutReceiver {
     /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer.
     ///
     /// ```
+    /// use std::sync::Arc;
     /// use std::time::Duration;
     /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog, ReceiverConfig};
     ///
     /// let token = SecretString::from("t0ken-0123456789");
     /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", token)?);
-    /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
+    /// let receiver = CalloutReceiver::new(verifier, Arc::new(InMemoryMessageLog::default()), |_| async {
     ///     Ok::<(), String>(())
-    /// })
+    /// })?
     /// .with_config(ReceiverConfig { budget: Duration::from_secs(20), ..ReceiverConfig::default() })?;
     /// assert_eq!(receiver.config().budget, Duration::from_secs(20));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

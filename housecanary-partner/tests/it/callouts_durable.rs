@@ -258,9 +258,9 @@ mod contract {
     ) {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&calls);
-        let receiver = CalloutReceiver::try_new(
+        let receiver = CalloutReceiver::new(
             CalloutVerifier::new(hmac_auth()),
-            Arc::clone(&log),
+            log.clone(),
             move |_message: CalloutMessage| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 async { Ok::<(), String>(()) }
@@ -306,12 +306,12 @@ mod contract {
     async fn inbox_receiver_acknowledges_once_stored_and_workers_process_once(
         log: Arc<dyn MessageLog>,
     ) {
-        let receiver = CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), Arc::clone(&log));
+        let receiver = CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), log.clone());
         let handled = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
         let seen = Arc::clone(&handled);
         let failures = Arc::new(AtomicUsize::new(0));
         let failed = Arc::clone(&failures);
-        let worker = InboxWorker::new(Arc::clone(&log), move |message: CalloutMessage| {
+        let worker = InboxWorker::new(log.clone(), move |message: CalloutMessage| {
             let id = message.message_id().unwrap_or_default().to_owned();
             let seen = Arc::clone(&seen);
             let failed = Arc::clone(&failed);
@@ -402,11 +402,12 @@ mod configuration {
     #[test]
     fn a_four_second_budget_over_a_one_second_lease_is_refused() {
         let one_second = || InMemoryMessageLog::default().lease(Duration::from_secs(1));
-        let refused =
-            CalloutReceiver::try_new(CalloutVerifier::new(hmac_auth()), one_second(), |_| async {
-                Ok::<(), String>(())
-            })
-            .unwrap_err();
+        let refused = CalloutReceiver::new(
+            CalloutVerifier::new(hmac_auth()),
+            Arc::new(one_second()),
+            |_| async { Ok::<(), String>(()) },
+        )
+        .unwrap_err();
         assert_eq!(
             refused,
             ConfigError::LeaseShorterThanBudget {
@@ -417,18 +418,19 @@ mod configuration {
         // With a lease that allows the default budget, lowering the budget to 4 s is still refused
         // when the lease is not longer.
         let four = InMemoryMessageLog::default().lease(Duration::from_secs(30));
-        let receiver =
-            CalloutReceiver::try_new(CalloutVerifier::new(hmac_auth()), four, |_| async {
-                Ok::<(), String>(())
-            })
-            .unwrap();
+        let receiver = CalloutReceiver::new(
+            CalloutVerifier::new(hmac_auth()),
+            Arc::new(four),
+            |_| async { Ok::<(), String>(()) },
+        )
+        .unwrap();
         let config = ReceiverConfig {
             budget: Duration::from_secs(4),
             ..ReceiverConfig::default()
         };
         assert!(receiver.with_config(config).is_ok());
         let worker = InboxWorker::new(
-            InMemoryMessageLog::default().lease(Duration::from_secs(31)),
+            Arc::new(InMemoryMessageLog::default().lease(Duration::from_secs(31))),
             |_| async { Ok::<(), String>(()) },
         )
         .unwrap();
@@ -440,7 +442,8 @@ mod configuration {
             }
         );
         // The case: a 4 s budget over a 1 s lease.
-        let worker = InboxWorker::new(one_second(), |_| async { Ok::<(), String>(()) }).unwrap();
+        let worker =
+            InboxWorker::new(Arc::new(one_second()), |_| async { Ok::<(), String>(()) }).unwrap();
         assert_eq!(
             worker.config().budget,
             Duration::from_millis(500),
@@ -582,7 +585,10 @@ mod hardening {
     }
 
     fn inbox_receiver(auth: CalloutAuth) -> CalloutReceiver {
-        CalloutReceiver::inbox(CalloutVerifier::new(auth), InMemoryMessageLog::default())
+        CalloutReceiver::inbox(
+            CalloutVerifier::new(auth),
+            Arc::new(InMemoryMessageLog::default()),
+        )
     }
 
     #[tokio::test]
@@ -821,7 +827,8 @@ mod replicas {
             .build()
             .await
             .expect("store");
-        let receiver = CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), log.clone());
+        let receiver =
+            CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), Arc::new(log.clone()));
         let effects = format!("\"{schema}\".effects");
         let marker = dir.join("in-handler");
         let replica: i32 = index.parse().unwrap();

@@ -18,7 +18,7 @@ const LEASE: Duration = Duration::from_secs(60);
 /// A worker that polls only every 30 s, started and idle, gets a stored callout within a second.
 async fn a_stored_callout_wakes_an_idle_worker(log: Arc<dyn MessageLog>) {
     let (handled, mut seen) = mpsc::unbounded_channel();
-    let worker = InboxWorker::new(Arc::clone(&log), move |message| {
+    let worker = InboxWorker::new(log.clone(), move |message| {
         let handled = handled.clone();
         async move {
             handled.send(message.message_id().map(str::to_owned)).ok();

@@ -40,7 +40,7 @@ fn counting_receiver(index: usize, calls: &Arc<AtomicUsize>) -> CalloutReceiver 
     let calls = Arc::clone(calls);
     CalloutReceiver::new(
         CalloutVerifier::new(scheme(index)),
-        InMemoryMessageLog::new(64),
+        Arc::new(InMemoryMessageLog::new(64)),
         move |_message: CalloutMessage| {
             let calls = Arc::clone(&calls);
             async move {
@@ -49,6 +49,7 @@ fn counting_receiver(index: usize, calls: &Arc<AtomicUsize>) -> CalloutReceiver 
             }
         },
     )
+    .unwrap()
 }
 
 /// Header names the schemes look at, plus noise.

@@ -162,7 +162,7 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
     );
     let receiver = CalloutReceiver::new(
         verifier,
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         |message| async move {
             // The first delivery of m-fail fails, so the failure path is logged too.
             match message.message_id() {
@@ -170,7 +170,8 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
                 _ => Ok(()),
             }
         },
-    );
+    )
+    .unwrap();
     let complete = |id: &str| {
         Bytes::from(
             serde_json::to_vec(&json!({
