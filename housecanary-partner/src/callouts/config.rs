@@ -2,15 +2,10 @@
 
 use std::time::Duration;
 
-/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request:
-/// one plain value, checked by [`CalloutReceiver::with_config`](super::CalloutReceiver::with_config).
-///
-/// A body is read only while it keeps coming: one that pauses longer than `idle_timeout`, or
-/// delivers fewer than `min_body_rate` bytes a second once its first second is over, is answered
-/// `408` and dropped. At most `body_slots` bodies are read at once; when all are taken, the slowest
-/// of them is answered `408` to make room, so slow senders cannot keep a callout out. Body memory
-/// is counted as bytes arrive, never from the announced `Content-Length`. Handlers (and the log)
-/// run for at most `handler_slots` requests at once, counted apart from bodies being read.
+/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request.
+/// A body that pauses past `idle_timeout` or crawls below `min_body_rate` is answered `408`; when
+/// all `body_slots` are taken the slowest reader is answered `408` to make room. Body memory is
+/// counted as bytes arrive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverConfig {
     /// The time a request gets, from its arrival to the answer (body, log and inline handler);
@@ -80,8 +75,7 @@ impl ReceiverConfig {
     }
 }
 
-/// How an [`InboxWorker`](super::InboxWorker) works: one plain value, checked by
-/// [`InboxWorker::with_config`](super::InboxWorker::with_config).
+/// How an [`InboxWorker`](super::InboxWorker) works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxConfig {
     /// The time a handler gets per attempt; past it, it is cancelled and the attempt failed
@@ -181,8 +175,7 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// The longest duration setting accepted (a year): longer means "never" just as well, and
-    /// deadlines computed from it could not be represented.
+    /// The longest duration setting accepted (a year).
     pub const LONGEST_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 }
 

@@ -81,8 +81,7 @@ pub enum WorkOutcome {
         /// Until the next attempt.
         delay: Duration,
     },
-    /// The handler failed for the last allowed time (or the body cannot be parsed): the callout is
-    /// a dead letter now, with the reason.
+    /// The handler failed for the last allowed time (or the body does not parse): a dead letter.
     DeadLettered {
         /// The id.
         message_id: String,
@@ -107,30 +106,11 @@ impl WorkOutcome {
 }
 
 /// Processes the callouts a [durable-inbox receiver](super::CalloutReceiver::inbox) stored: claims
-/// up to [`InboxConfig::batch`] due callouts in one call to the store, runs their handlers
-/// concurrently within the budget, marks each processed; on failure retries it with exponential
-/// backoff and after `max_attempts` failures keeps it as a dead letter with the last reason. Run as
-/// many workers, in as many processes, as you like: a claim is exclusive, and a claim whose worker
-/// died is taken over when its lease ends.
-///
-/// The handler runs **at least once** per callout (a worker can die after the handler's effect and
-/// before the processed mark); with `PostgresMessageLog` use [`InboxWorker::transactional`] to
-/// commit the handler's writes together with the mark: exactly once.
-///
-/// ```no_run
-/// use std::sync::Arc;
-/// use housecanary_partner::callouts::{InMemoryMessageLog, InboxConfig, InboxWorker};
-///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let log = Arc::new(InMemoryMessageLog::default());
-/// let worker = InboxWorker::new(log, |message| async move {
-///     println!("{}", message.message_type());
-///     Ok::<(), std::io::Error>(())
-/// })?
-/// .with_config(InboxConfig { max_attempts: 5, ..InboxConfig::default() })?;
-/// worker.run(std::future::pending::<()>()).await; // until shutdown
-/// # Ok(()) }
-/// ```
+/// batches of due callouts, runs their handlers within the budget, retries failures with backoff and
+/// dead-letters them after `max_attempts`. Run as many workers in as many processes as you like.
+/// The handler runs **at least once** per callout; [`InboxWorker::transactional`] makes its
+/// database writes exactly once. See [`CalloutReceiver::inbox`](super::CalloutReceiver::inbox) for
+/// an example.
 #[derive(Clone)]
 pub struct InboxWorker {
     log: Arc<dyn MessageLog>,
@@ -139,8 +119,8 @@ pub struct InboxWorker {
 }
 
 impl InboxWorker {
-    /// A worker taking callouts from `log` and handing them to `handler`, with the default
-    /// [`InboxConfig`], its budget lowered to half the log's claim lease when that is shorter.
+    /// A worker taking callouts from `log` for `handler`, with the default [`InboxConfig`] (its
+    /// budget lowered to half the log's claim lease when that is shorter).
     ///
     /// # Errors
     /// [`ConfigError::Zero`] when `log`'s claim lease is zero.
@@ -234,9 +214,8 @@ impl InboxWorker {
         .await)
     }
 
-    /// Runs until `shutdown` completes: processes due callouts round after round, waits for the
-    /// store to announce new work (at most [`InboxConfig::idle_poll`]) when none is due, and backs
-    /// off after a store failure. Callouts in progress when `shutdown` fires are finished first.
+    /// Processes due callouts until `shutdown` completes (finishing those in progress), waiting
+    /// for new work when none is due and backing off after a store failure.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut published: Option<Instant> = None;

@@ -23,14 +23,9 @@ const DEFAULT_CAPACITY: usize = 100_000;
 /// Longer than the receiver's default 25 s budget, so a live handler is never run twice.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
 
-/// A [`MessageLog`] in memory, bounded to `capacity` processed ids (oldest forgotten first) and to
-/// a number and bytes of dead letters (oldest dropped first, and counted). Inbox callouts waiting
-/// for a worker are never dropped.
-///
-/// Delivery stays **at least once**: after a restart, or once an id has been forgotten, a
-/// redelivery of an already processed message runs the handler again, and the inbox does not
-/// survive a restart. Use `PostgresMessageLog` (feature `postgres`) when that matters. Claims follow
-/// the database's rules: a [`ClaimToken`] each, taken over after the lease (default 60 s).
+/// A [`MessageLog`] in memory, bounded to `capacity` processed ids and to a count and bytes of dead
+/// letters (oldest dropped first); the inbox is never dropped, but nothing survives a restart: use
+/// `PostgresMessageLog` when that matters.
 ///
 /// ```
 /// use std::time::Duration;

@@ -1,8 +1,7 @@
-//! The typed callout messages, and decoding them from a (verified) body: one pass over the JSON
-//! object collects every field a callout can have, in whatever order the keys come; then
-//! `message_type` picks the variant, which takes its fields (naming the first that does not fit)
-//! and keeps the rest in `extra`.
+//! The typed callout messages, and their decoder: one pass collects every field in any key order,
+//! then `message_type` picks the variant, which takes its fields and keeps the rest in `extra`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
@@ -29,13 +28,9 @@ const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// One callout, as HouseCanary sends it.
-///
-/// Ids may arrive as JSON strings or numbers: the vendor's record ids (`order_id`, `order_item_id`)
-/// become the crate's [`Id`], equal to the same id read from a REST record whichever form each
-/// came in; the partner's own ids and `message_id` become `String`. Fields the SDK does not know are
-/// kept in each variant's `extra` map, and message types it does not know become
-/// [`CalloutMessage::Unknown`] with the whole body, so a new vendor message never breaks the receiver.
+/// One callout, as HouseCanary sends it. Ids may be JSON strings or numbers (the vendor's become
+/// [`Id`], the partner's and `message_id` `String`); unknown fields are kept in `extra`, unknown
+/// message types become [`CalloutMessage::Unknown`] with the whole body.
 ///
 /// ```
 /// use housecanary_partner::callouts::CalloutMessage;
@@ -95,8 +90,7 @@ impl CalloutMessage {
         }
     }
 
-    /// The `message_id` used for deduplication. Every known message has one; an unknown message has
-    /// one when its body carries a string or number `message_id`.
+    /// The `message_id` used for deduplication (`None` only for an unknown type without one).
     pub fn message_id(&self) -> Option<&str> {
         match self {
             Self::OrderStatusChange(m) => Some(&m.message_id),
@@ -163,11 +157,8 @@ pub struct OrderStatusChange {
     pub extra: Map<String, Value>,
 }
 
-/// `order_item_status_change`: one order item changed status (for example cancelled by validation).
-///
-/// The vendor says a cancelled item's callout details the validation checks that failed; the names
-/// of those fields are UNKNOWN (the sandbox's `reason` and `validation_errors` are its own), so
-/// every field this type does not name is kept, as received, in [`extra`](Self::extra).
+/// `order_item_status_change`: one order item changed status. The fields naming failed validation
+/// checks are undocumented: they stay in [`extra`](Self::extra) as received.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderItemStatusChange {
@@ -190,11 +181,8 @@ pub struct OrderItemStatusChange {
     pub extra: Map<String, Value>,
 }
 
-/// `order_complete`: final delivery of an order's assets.
-///
-/// Depending on the delivery preference agreed at onboarding it carries a `download_url`, the report
-/// itself as an encoded blob, or both. `Debug` shows the blob's length, never its content, and the
-/// download URL without its query (the query holds the URL's signature).
+/// `order_complete`: final delivery, with a `download_url`, the encoded report, or both. `Debug`
+/// shows the report's length and the URL without its (signed) query.
 ///
 /// ```
 /// use housecanary_partner::callouts::CalloutMessage;
@@ -205,7 +193,6 @@ pub struct OrderItemStatusChange {
 ///     "report":"JVBERi0=\n","external_integration_ids":[]}"#)?;
 /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
 /// assert_eq!(complete.report_bytes()?.as_deref(), Some(&b"%PDF-"[..]));
-/// assert_eq!(complete.report_raw(), Some("JVBERi0=\n"));
 /// let shown = format!("{complete:?}");
 /// assert!(!shown.contains("JVBERi0") && !shown.contains("abc123"));
 /// assert!(shown.contains("https://example.com/r.pdf"));
@@ -236,16 +223,8 @@ pub struct OrderComplete {
 }
 
 impl OrderComplete {
-    /// The report blob exactly as received, if the message carries one.
-    pub fn report_raw(&self) -> Option<&str> {
-        self.report.as_deref()
-    }
-
-    /// The report blob decoded as base64 (standard alphabet; padding optional; spaces and line breaks
-    /// ignored). `Ok(None)` when the message carries no report.
-    ///
-    /// The vendor documents the blob only as "encoded": base64 is the likely encoding, and
-    /// [`report_raw`](Self::report_raw) keeps the original should it turn out to be another.
+    /// The report decoded as base64 (padding optional, whitespace ignored; the vendor says only
+    /// "encoded"); `Ok(None)` without a report.
     ///
     /// # Errors
     /// [`ReportDecodeError::InvalidBase64`] when the blob is not base64.
@@ -309,9 +288,7 @@ struct Fields {
 }
 
 impl CalloutMessage {
-    /// Decodes a callout body. Call it only on a body that passed
-    /// [`CalloutVerifier::verify`](super::CalloutVerifier::verify) (or use
-    /// [`CalloutVerifier::verify_and_parse`](super::CalloutVerifier::verify_and_parse)).
+    /// Decodes a body that passed [`CalloutVerifier::verify`](super::CalloutVerifier::verify).
     ///
     /// # Errors
     /// [`CalloutError::NotJson`], [`CalloutError::NotAnObject`], [`CalloutError::MissingMessageType`],
@@ -338,16 +315,6 @@ impl Fields {
         }
         let index = KNOWN.iter().position(|known| *known == key)?;
         Some(self.known[index].insert(Value::Null))
-    }
-
-    /// Files `value` under `key` (a later duplicate replaces an earlier one, as JSON parsers do).
-    fn put(&mut self, key: String, value: Value) {
-        match self.slot(&key) {
-            Some(slot) => *slot = value,
-            None => {
-                self.extra.insert(key, value);
-            }
-        }
     }
 
     fn into_message(mut self) -> Result<CalloutMessage, CalloutError> {
@@ -468,9 +435,10 @@ impl<'de> Visitor<'de> for FieldsVisitor {
         let mut fields = Fields::default();
         while let Some(key) = map.next_key::<KeyName<'de>>()? {
             let value = map.next_value::<Value>()?;
-            match fields.slot(key.as_str()) {
+            // A later duplicate replaces an earlier one, as JSON parsers do.
+            match fields.slot(&key.0) {
                 Some(slot) => *slot = value,
-                None => fields.put(key.into_owned(), value),
+                None => drop(fields.extra.insert(key.0.into_owned(), value)),
             }
         }
         Ok(fields)
@@ -478,26 +446,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 }
 
 /// An object key, borrowed from the body when it has no escapes.
-enum KeyName<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl KeyName<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Borrowed(key) => key,
-            Self::Owned(key) => key,
-        }
-    }
-
-    fn into_owned(self) -> String {
-        match self {
-            Self::Borrowed(key) => key.to_owned(),
-            Self::Owned(key) => key,
-        }
-    }
-}
+struct KeyName<'de>(Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for KeyName<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -508,10 +457,10 @@ impl<'de> Deserialize<'de> for KeyName<'de> {
                 f.write_str("a key")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(KeyName::Borrowed(v))
+                Ok(KeyName(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(KeyName::Owned(v.to_owned()))
+                Ok(KeyName(Cow::Owned(v.to_owned())))
             }
         }
         deserializer.deserialize_str(KeyVisitor)
@@ -522,10 +471,7 @@ impl<'de> Deserialize<'de> for KeyName<'de> {
 /// callout can be a multi-megabyte report blob that must not end up in logs.
 const MAX_DETAIL_CHARS: usize = 200;
 
-/// Why a received request is not an acceptable callout.
-///
-/// No variant carries a secret or the body; decode errors carry the JSON path and serde's message,
-/// cut to a few hundred characters.
+/// Why a received request is not an acceptable callout. Never carries a secret or the body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CalloutError {
@@ -533,14 +479,6 @@ pub enum CalloutError {
     /// part failed; this detail is for the receiver's own logs.
     #[error("callout authentication failed: {0}")]
     Unauthorized(#[source] CalloutAuthError),
-    /// The body is larger than the configured limit.
-    #[error("callout body of {actual} bytes is larger than the limit of {limit} bytes")]
-    TooLarge {
-        /// The configured limit, in bytes.
-        limit: usize,
-        /// The size received (or announced), in bytes.
-        actual: usize,
-    },
     /// The body is not JSON.
     #[error("callout body is not JSON: {message}")]
     NotJson {

@@ -6,9 +6,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
-/// Proof of holding the claim on one `message_id`: only the holder can complete, abandon, retry or
-/// dead-letter it. A claim taken over after its lease gets a new token, so a slow first holder can
-/// no longer touch the id.
+/// Proof of holding the claim on one `message_id`; a claim taken over after its lease gets a new
+/// token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClaimToken(i64);
 
@@ -33,11 +32,9 @@ impl ClaimToken {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Begin {
-    /// Not seen before, abandoned, or its claim outlived the lease: the caller now holds the claim
-    /// and must end it with [`MessageLog::complete`] or [`MessageLog::abandon`] and this token.
+    /// New (or its claim outlived the lease): the caller now holds the claim.
     New(ClaimToken),
-    /// Processed successfully before, or stored (inbox, dead letter): acknowledge without
-    /// processing again.
+    /// Processed before, or stored: acknowledge without processing.
     AlreadyProcessed,
     /// Another delivery of the same id holds a live claim right now.
     InProgress,
@@ -106,11 +103,8 @@ impl fmt::Debug for StoredCallout {
     }
 }
 
-/// A callout that will not be processed without a person looking at it: authenticated but not
-/// parseable, or its handler failed too often. Kept with the reason.
-///
-/// It holds the raw body, which may carry personal data (addresses, a report): list, redrive or
-/// delete dead letters through the [`MessageLog`]; stores bound or purge them.
+/// An authenticated callout that does not parse, or whose handler failed too often, kept with the
+/// reason. Its raw body may carry personal data.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DeadLetter {
@@ -163,8 +157,7 @@ pub enum MessageLogError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The claim's token no longer holds the id: its lease ran out and another delivery or worker
-    /// took it over, or it was already resolved. Nothing was changed.
+    /// The token no longer holds the id (taken over or resolved); nothing was changed.
     #[error("the claim on callout `{message_id}` is no longer held by this token")]
     ClaimLost {
         /// The id.
@@ -193,46 +186,39 @@ impl MessageLogError {
     }
 }
 
-/// The callout store: remembers which callouts were processed (so redeliveries do not run the
-/// handler twice), keeps the durable inbox and the dead letters.
-///
-/// Every claim carries a [`ClaimToken`]: only its holder can end it, and a claim not ended within
-/// the [`claim_lease`](Self::claim_lease) is taken over with a new token, so a crashed process never
-/// blocks an id and a slow one cannot overwrite the new holder's outcome. Inline, the receiver
-/// [`try_begin`](Self::try_begin)s, runs the handler, then [`complete`](Self::complete)s or
-/// [`abandon`](Self::abandon)s; as an inbox it [`enqueue`](Self::enqueue)s, and workers
-/// [`claim_due`](Self::claim_due), then complete, [`retry_later`](Self::retry_later) or
-/// [`dead_letter`](Self::dead_letter). Boxed futures keep the trait object-safe.
+/// The callout store: processed ids (so redeliveries do not run the handler twice), the durable
+/// inbox and the dead letters. Every claim carries a [`ClaimToken`] that only its holder can end; a
+/// claim not ended within the [`claim_lease`](Self::claim_lease) is taken over with a new token.
+/// Inline: [`try_begin`](Self::try_begin), then [`complete`](Self::complete) or
+/// [`abandon`](Self::abandon); inbox: [`enqueue`](Self::enqueue), then workers
+/// [`claim_due`](Self::claim_due) and complete, [`retry_later`](Self::retry_later) or
+/// [`dead_letter`](Self::dead_letter).
 pub trait MessageLog: Send + Sync + 'static {
-    /// How long a claim holds before another delivery or worker may take it over. A receiver refuses
-    /// a handler budget longer than this.
+    /// How long a claim holds before another delivery or worker may take it over.
     fn claim_lease(&self) -> Duration;
 
-    /// Has `message_id` been processed? If it is new (or its claim outlived the lease), claim it for
-    /// the caller, atomically.
+    /// Claims `message_id` atomically unless it is processed, stored or claimed.
     fn try_begin<'a>(
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<Begin, MessageLogError>>;
 
-    /// Mark a claimed `message_id` processed: later deliveries get [`Begin::AlreadyProcessed`].
-    /// [`MessageLogError::ClaimLost`] when `token` no longer holds it (nothing changes then).
+    /// Marks a claimed `message_id` processed; [`MessageLogError::ClaimLost`] when `token` no
+    /// longer holds it.
     fn complete<'a>(
         &'a self,
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Release an inline claim without marking the id processed: a later delivery gets
-    /// [`Begin::New`]. Does nothing when `token` no longer holds it.
+    /// Releases an inline claim unprocessed; nothing when `token` no longer holds it.
     fn abandon<'a>(
         &'a self,
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Store an authenticated callout that cannot be processed (a body that does not parse) as a
-    /// dead letter, unless its id is already stored.
+    /// Stores a body that does not parse as a dead letter, unless its id is already stored.
     fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>>;
 
     /// Store a verified callout for the inbox workers, unless its id is already stored.
@@ -242,18 +228,17 @@ pub trait MessageLog: Send + Sync + 'static {
         body: Bytes,
     ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>>;
 
-    /// Claim up to `limit` stored callouts that are due (pending and past their retry delay, or
-    /// claimed and past their lease), oldest first. Concurrent workers never get the same one.
+    /// Claims up to `limit` due callouts (pending past their delay, or claimed past their lease),
+    /// oldest first; concurrent workers never get the same one.
     fn claim_due(&self, limit: usize)
     -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>>;
 
-    /// Resolves when a callout may have become due (one was stored or redriven), or after
-    /// `longest`: workers wait on it when nothing is due. The default only waits `longest`.
+    /// Resolves when a callout may have become due, or after `longest`.
     fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
         Box::pin(tokio::time::sleep(longest))
     }
 
-    /// The inbox's size now, for the gauges (a cheap query; workers ask every few seconds).
+    /// The inbox's size now, for the gauges.
     fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>>;
 
     /// Give a claimed inbox callout back, to be claimed again after `delay`, recording `reason`.
@@ -273,25 +258,22 @@ pub trait MessageLog: Send + Sync + 'static {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Up to `limit` dead letters, oldest first, starting after the dead letter `after` (the last
-    /// of the previous page; `None` for the first page). A page after an id that is no longer a
-    /// dead letter is empty.
+    /// Up to `limit` dead letters, oldest first, after the dead letter `after` (`None` for the
+    /// first page; empty when `after` is no longer one).
     fn dead_letters<'a>(
         &'a self,
         after: Option<&'a str>,
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>>;
 
-    /// Puts the dead letter `message_id` back in the inbox, pending now with its attempts reset to
-    /// zero, for an [`InboxWorker`](super::InboxWorker) to process. `false` when it is not a dead
-    /// letter.
+    /// Puts the dead letter `message_id` back in the inbox with its attempts reset; `false` when
+    /// it is not one.
     fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>>;
 
     /// [`redrive`](Self::redrive)s every dead letter; returns how many.
     fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>>;
 
-    /// Deletes the dead letter `message_id` (its body with it). `false` when it is not a dead
-    /// letter.
+    /// Deletes the dead letter `message_id`; `false` when it is not one.
     fn delete_dead_letter<'a>(
         &'a self,
         message_id: &'a str,

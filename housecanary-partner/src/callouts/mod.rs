@@ -4,34 +4,12 @@
 //! otherwise it redelivers the same `message_id` (up to 10 times, at least 5 minutes apart):
 //! delivery is **at least once**, in any order.
 //!
-//! A request meets, in order: the [`CalloutVerifier`] (the onboarding's scheme, over the raw
-//! request, before any parsing); the typed [`CalloutMessage`]; the [`CalloutReceiver`], which
-//! answers with a [`CalloutOutcome`] and either runs the handler **inline**, deduplicated through the
-//! [`MessageLog`], or stores the callout in the **durable inbox** for [`InboxWorker`]s. The log is
-//! [`InMemoryMessageLog`] (bounded, embedded) or `PostgresMessageLog` (feature `postgres`, shared by
-//! replicas). With the `axum` feature, `callouts::axum` gives the endpoint and a `serve` function.
+//! A request meets the [`CalloutVerifier`], then the typed [`CalloutMessage`], then the
+//! [`CalloutReceiver`], which runs the handler **inline** (deduplicated through the [`MessageLog`])
+//! or stores the callout in the **durable inbox** for [`InboxWorker`]s. The log is
+//! [`InMemoryMessageLog`] or `PostgresMessageLog` (feature `postgres`); `callouts::axum` (feature
+//! `axum`) gives the endpoint. [`CalloutReceiver`] has the example.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use housecanary_partner::{CalloutAuth, SecretString};
-//! use housecanary_partner::callouts::{
-//!     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
-//! };
-//!
-//! fn receiver(secret: SecretString) -> Result<CalloutReceiver, Box<dyn std::error::Error>> {
-//!     let header = http::HeaderName::from_static("x-hc-signature");
-//!     let auth = CalloutAuth::hmac_sha1(header, secret)?;
-//!     Ok(CalloutReceiver::new(
-//!         CalloutVerifier::new(auth),
-//!         Arc::new(InMemoryMessageLog::default()),
-//!         |message: CalloutMessage| async move {
-//!             println!("{} {:?}", message.message_type(), message.message_id());
-//!             Ok::<(), std::io::Error>(())
-//!         },
-//!     )?)
-//! }
-//! # receiver(SecretString::from("the secret given to HouseCanary")).unwrap();
-//! ```
 //!
 //! See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.
 

@@ -23,10 +23,8 @@ use super::message_log::{
 };
 use super::receiver::{self, HandlerError};
 
-/// The vendor redelivers a message up to 10 times, at least 5 minutes apart: 11 deliveries in all
-/// (the first and 10 redeliveries), so for at least 50 minutes after the first delivery a
-/// redelivery can arrive. It states no upper bound, so this is the shortest retention that can be
-/// defended, not a safe one.
+/// The shortest retention of processed ids accepted: the vendor redelivers up to 10 times, at
+/// least 5 minutes apart (it states no upper bound).
 pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(10 * 5 * 60);
 
 /// Default retention of processed ids: far beyond any redelivery seen in practice.
@@ -242,8 +240,7 @@ impl PostgresMessageLogBuilder {
     }
 
     /// How long a claim holds before another replica may take it over (default 60 s, at most a
-    /// year: [`build`](Self::build) refuses more). Receivers and workers refuse a budget that is
-    /// not shorter.
+    /// year).
     pub fn claim_lease(mut self, lease: Duration) -> Self {
         self.claim_lease = lease;
         self
@@ -256,15 +253,13 @@ impl PostgresMessageLogBuilder {
         self
     }
 
-    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days). They hold
-    /// raw bodies, which may carry personal data.
+    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days).
     pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
         self.dead_letter_retention = retention;
         self
     }
 
-    /// Validates the settings and brings the schema up to date (embedded migrations, safe when
-    /// several replicas start at once).
+    /// Validates the settings and migrates the schema (safe when replicas start together).
     ///
     /// # Errors
     /// [`StoreSetupError::Config`] for a retention below [`REDELIVERY_HORIZON`] or a zero lease;
@@ -277,25 +272,20 @@ impl PostgresMessageLogBuilder {
             }
             .into());
         }
-        if self.claim_lease.is_zero() {
-            return Err(ConfigError::Zero {
-                what: "claim lease",
+        for (what, value) in [
+            ("claim lease", self.claim_lease),
+            ("dead letter retention", self.dead_letter_retention),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError::Zero { what }.into());
             }
-            .into());
         }
         at_most_a_year("claim lease", self.claim_lease)?;
-        if self.dead_letter_retention.is_zero() {
-            return Err(ConfigError::Zero {
-                what: "dead letter retention",
-            }
-            .into());
-        }
-        let schema = Identifier::new(self.schema).map_err(DatabaseError::from)?;
-        let table = Identifier::new(self.table).map_err(DatabaseError::from)?;
-        let due_index = Identifier::new(format!("{table}_due")).map_err(DatabaseError::from)?;
-        let processed_index =
-            Identifier::new(format!("{table}_processed")).map_err(DatabaseError::from)?;
-        let dead_index = Identifier::new(format!("{table}_dead")).map_err(DatabaseError::from)?;
+        let name = |name: String| Identifier::new(name).map_err(DatabaseError::from);
+        let (schema, table) = (name(self.schema)?, name(self.table)?);
+        let due_index = name(format!("{table}_due"))?;
+        let processed_index = name(format!("{table}_processed"))?;
+        let dead_index = name(format!("{table}_dead"))?;
         let mut client = self.pool.get().await.map_err(DatabaseError::from)?;
         migrate(
             &mut client,
@@ -323,24 +313,14 @@ impl PostgresMessageLogBuilder {
     }
 }
 
-/// The callout store in PostgreSQL: what several receiver replicas and inbox workers share, and what
-/// survives restarts (feature `postgres`).
-///
-/// One row per `message_id` in a configured schema and table (embedded, versioned migrations).
-/// Every claim is one statement with a [`ClaimToken`]; workers claim batches with `FOR UPDATE SKIP
-/// LOCKED`. [`purge`](Self::purge) removes processed ids past the retention (default 30 days) and
-/// dead letters past theirs (default 14 days), never pending callouts. Clones share the pool.
+/// The callout store in PostgreSQL, shared by receiver replicas and inbox workers and surviving
+/// restarts: one row per `message_id` in a migrated table. Clones share the pool.
 ///
 /// ```no_run
-/// use std::sync::Arc;
-/// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, PostgresMessageLog};
-/// # use housecanary_partner::{CalloutAuth, SecretString};
-///
-/// # async fn run() -> Result<CalloutReceiver, Box<dyn std::error::Error>> {
-/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
-/// let log = PostgresMessageLog::connect(&std::env::var("DATABASE_URL")?).await?;
-/// Ok(CalloutReceiver::inbox(verifier, Arc::new(log)))
-/// # }
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let url = std::env::var("DATABASE_URL")?;
+/// let log = housecanary_partner::callouts::PostgresMessageLog::connect(&url).await?;
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct PostgresMessageLog {
@@ -355,12 +335,10 @@ pub struct PostgresMessageLog {
 }
 
 impl PostgresMessageLog {
-    /// A store on the database at `url` with the default settings (schema `housecanary`, table
-    /// `callout_messages`, 16 connections, 60 s lease, 30 days retention), migrated.
+    /// A migrated store on the database at `url` with the default settings (16 connections).
     ///
     /// # Errors
-    /// See [`PostgresMessageLogBuilder::build`]; an invalid URL is
-    /// [`DatabaseError::InvalidUrl`] (without the URL, which may hold a password).
+    /// As for [`PostgresMessageLogBuilder::build`], and [`DatabaseError::InvalidUrl`].
     pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
         let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
         Self::builder(pool).build().await
@@ -388,8 +366,7 @@ impl PostgresMessageLog {
         &self.pool
     }
 
-    /// Whether the store can take callouts now, for a readiness probe: takes a connection and
-    /// runs a statement.
+    /// Whether the store can take callouts now, for a readiness probe.
     ///
     /// # Errors
     /// [`MessageLogError`] when no connection can be had or the statement fails.
@@ -401,8 +378,8 @@ impl PostgresMessageLog {
             .map_err(MessageLogError::new)
     }
 
-    /// Deletes processed ids older than the retention and dead letters older than theirs; returns
-    /// how many. Run it periodically (say hourly) from one replica or all: it is idempotent.
+    /// Deletes processed ids and dead letters past their retentions (never pending callouts);
+    /// returns how many. Run it periodically from any replica.
     ///
     /// # Errors
     /// The database's error.
@@ -449,6 +426,17 @@ impl PostgresMessageLog {
             .query(&statement, params)
             .await
             .map_err(MessageLogError::new)
+    }
+
+    /// Puts the dead letter `message_id` (every one for `None`) back in the inbox, and wakes a worker.
+    async fn redrive_where(&self, message_id: Option<&str>) -> Result<u64, MessageLogError> {
+        let redriven = self
+            .execute(&self.statements.redrive, &[&message_id])
+            .await?;
+        if redriven > 0 {
+            self.work.notify_one();
+        }
+        Ok(redriven)
     }
 
     /// Runs `sql` with `params`, expecting to change one row held by the claim on `message_id`.
@@ -678,19 +666,6 @@ impl MessageLog for PostgresMessageLog {
     }
 }
 
-impl PostgresMessageLog {
-    /// Puts the dead letter `message_id` (every one for `None`) back in the inbox, and wakes a worker.
-    async fn redrive_where(&self, message_id: Option<&str>) -> Result<u64, MessageLogError> {
-        let redriven = self
-            .execute(&self.statements.redrive, &[&message_id])
-            .await?;
-        if redriven > 0 {
-            self.work.notify_one();
-        }
-        Ok(redriven)
-    }
-}
-
 /// A handler that receives the store's database transaction: its writes commit together with the
 /// processed mark, or not at all.
 type DynTransactionalHandler = dyn for<'t> Fn(&'t Transaction<'t>, CalloutMessage) -> BoxFuture<'t, Result<(), HandlerError>>
@@ -752,10 +727,8 @@ impl ProcessClaimed for TransactionalHandler {
 }
 
 impl InboxWorker {
-    /// A worker whose handler receives the store's database transaction: the application's writes
-    /// and the processed mark commit together, so each callout's effect happens **exactly once**
-    /// even when a worker dies mid-handler (its transaction is rolled back and another worker takes
-    /// the callout over after the lease). Feature `postgres`.
+    /// A worker whose handler receives the store's database transaction: its writes and the
+    /// processed mark commit together, **exactly once** even when a worker dies mid-handler.
     ///
     /// # Errors
     /// As for [`InboxWorker::new`].

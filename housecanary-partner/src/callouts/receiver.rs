@@ -37,17 +37,10 @@ enum Mode {
 }
 
 /// Receives callouts for any HTTP server: give it the request's parts and body, answer with the
-/// [`CalloutOutcome`]'s status. In order: a body over the limit → `413`; every handler slot taken →
-/// `503`; authentication over the raw request → `401` (the reason is logged, never sent); a body
-/// that is not a callout is kept as a dead letter and acknowledged, since the vendor would give up
-/// on it. Then **inline** ([`new`](Self::new)): an id processed before → `200` without the handler,
-/// one being processed by another delivery → `503`; the handler within the budget → `200`, or `500`
-/// when it fails and `503` when it overruns (cancelled; the id stays unprocessed so a redelivery
-/// runs it again). Or **durable inbox** ([`inbox`](Self::inbox)): `200` once stored.
-///
-/// A message without a `message_id` (an unknown type) cannot be deduplicated: inline it reaches
-/// the handler on every delivery; the inbox stores it under `body-` and a digest of the body.
-/// Clones share the handler, the log and the verifier.
+/// [`CalloutOutcome`]'s status. It checks size, capacity and authentication, keeps a body that is
+/// not a callout as a dead letter, then runs the handler **inline** ([`new`](Self::new),
+/// deduplicated, within the budget) or stores the callout in the **durable inbox**
+/// ([`inbox`](Self::inbox)). Clones share everything.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -123,8 +116,8 @@ impl CalloutReceiver {
             .with_config(ReceiverConfig::default())
     }
 
-    /// A durable-inbox receiver: every verified callout is stored in `log` and acknowledged once
-    /// durable; [`InboxWorker`](super::InboxWorker)s sharing the log run the handler.
+    /// A durable-inbox receiver: verified callouts are stored in `log` and acknowledged;
+    /// [`InboxWorker`](super::InboxWorker)s sharing the log run the handler.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -159,27 +152,11 @@ impl CalloutReceiver {
         }
     }
 
-    /// The receiver with `config` instead of its current settings (see [`ReceiverConfig`]).
+    /// The receiver with `config` instead of its current settings.
     ///
     /// # Errors
     /// [`ConfigError::Zero`], [`ConfigError::TooLong`] (past a year), and
     /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::time::Duration;
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog, ReceiverConfig};
-    ///
-    /// let token = SecretString::from("t0ken-0123456789");
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", token)?);
-    /// let receiver = CalloutReceiver::new(verifier, Arc::new(InMemoryMessageLog::default()), |_| async {
-    ///     Ok::<(), String>(())
-    /// })?
-    /// .with_config(ReceiverConfig { budget: Duration::from_secs(20), ..ReceiverConfig::default() })?;
-    /// assert_eq!(receiver.config().budget, Duration::from_secs(20));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn with_config(self, config: ReceiverConfig) -> Result<Self, ConfigError> {
         config.check()?;
         let lease = self.inner.log.claim_lease();
@@ -217,10 +194,7 @@ impl CalloutReceiver {
         &self.inner.verifier
     }
 
-    /// Handles one request given as `http` request parts and the complete body.
-    ///
-    /// The method is not checked (route only `POST` to it). See [`CalloutReceiver`] for the steps and
-    /// [`CalloutOutcome::status`] for the answer.
+    /// Handles one request (route only `POST` to it): its parts and complete body.
     pub async fn handle(&self, parts: &http::request::Parts, body: Bytes) -> CalloutOutcome {
         self.handle_until(
             &parts.uri,
@@ -434,9 +408,8 @@ async fn ask<T>(
 }
 
 /// The claim on one `message_id` while its handler runs inline. A server drops the request future
-/// when the client disconnects; without this guard the claim would then stay "in progress" and every
-/// redelivery would be turned away until the lease ran out. Dropping an unresolved claim abandons
-/// it on the current tokio runtime.
+/// when the client disconnects: dropping an unresolved claim abandons it, so redeliveries are not
+/// turned away until the lease ends.
 struct Claim<'a> {
     log: &'a Arc<dyn MessageLog>,
     message_id: &'a str,
@@ -523,9 +496,7 @@ impl HandlerFailure {
     }
 }
 
-/// Starts the handler's future at once and returns a future that runs it until `deadline`, turning
-/// a panic (while starting or while running) into a failure.
-///
+/// Starts the handler at once and runs it until `deadline`; a panic is a failure.
 pub(crate) fn run_guarded<Fut>(
     start: impl FnOnce() -> Fut,
     deadline: Instant,
@@ -546,11 +517,8 @@ where
     }
 }
 
-/// The result of handling one callout (`CalloutReceiver::handle`): what happened, and through
-/// [`status`](Self::status) and [`body`](Self::body) what to answer.
-///
-/// Only a `2xx` tells HouseCanary the message was delivered. Every other answer makes it redeliver
-/// the message later (up to 10 redeliveries), which is exactly what a failed or overrun handler needs.
+/// What [`CalloutReceiver::handle`] did, and through [`status`](Self::status) and
+/// [`body`](Self::body) what to answer. Anything but a `2xx` makes the vendor redeliver.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CalloutOutcome {
@@ -564,16 +532,14 @@ pub enum CalloutOutcome {
         /// The redelivered id.
         message_id: String,
     },
-    /// Authentication failed. `401 Unauthorized`, with no detail for the sender; the reason is
-    /// logged by the receiver.
+    /// Authentication failed (the reason is logged, never sent). `401 Unauthorized`.
     Unauthorized,
     /// The body exceeds the configured limit. `413 Payload Too Large`.
     TooLarge {
         /// The configured limit, in bytes.
         limit: usize,
     },
-    /// Authenticated, but not a callout body: stored raw as a dead letter with the parse error, and
-    /// acknowledged (`200 OK`) so it is not lost when the vendor stops redelivering.
+    /// Authenticated but not a callout: stored as a dead letter and acknowledged. `200 OK`.
     DeadLettered {
         /// The id it is stored under (`unparsed-` and a digest of the body).
         message_id: String,
@@ -587,33 +553,28 @@ pub enum CalloutOutcome {
         /// `false` when the id was already stored (a redelivery).
         new: bool,
     },
-    /// Too many requests are being read or processed at once (the receiver's in-flight or memory
-    /// limit); nothing was read. `503 Service Unavailable`, so the vendor redelivers later.
+    /// Too many requests at once, or body memory exhausted. `503 Service Unavailable`.
     Overloaded,
-    /// Another delivery of the same id is being processed right now. `503 Service Unavailable`, so
-    /// the vendor redelivers later and then gets its answer from the log.
+    /// Another delivery of the same id is being processed. `503 Service Unavailable`.
     InProgress {
         /// The id being processed.
         message_id: String,
     },
-    /// The handler returned an error or panicked; the id stays unprocessed.
-    /// `500 Internal Server Error`.
+    /// The handler failed or panicked; the id stays unprocessed. `500 Internal Server Error`.
     HandlerFailed {
         /// The message's id.
         message_id: Option<String>,
         /// What the handler reported.
         error: HandlerError,
     },
-    /// The handler did not finish within the budget and was cancelled; the id stays unprocessed.
-    /// `503 Service Unavailable`.
+    /// The handler overran the budget and was cancelled. `503 Service Unavailable`.
     TimedOut {
         /// The message's id.
         message_id: Option<String>,
         /// The budget that was exceeded.
         budget: Duration,
     },
-    /// The [`MessageLog`](super::MessageLog) could not be asked whether the id was processed; the
-    /// handler was not called. `503 Service Unavailable`.
+    /// The [`MessageLog`] failed or did not answer in time. `503 Service Unavailable`.
     LogUnavailable {
         /// The message's id.
         message_id: String,
@@ -638,9 +599,7 @@ impl CalloutOutcome {
         }
     }
 
-    /// A short plain-text description for the answer's body. It never names which part of
-    /// authentication failed and never echoes the request. (The axum endpoint sends it with every
-    /// answer but a `2xx`, which it leaves empty.)
+    /// A short plain-text answer body; it never says why authentication failed.
     pub fn body(&self) -> &'static str {
         match self {
             Self::Processed { .. } => "processed",
@@ -657,7 +616,7 @@ impl CalloutOutcome {
         }
     }
 
-    /// Whether the answer is a `2xx`, which ends the vendor's redeliveries of this message.
+    /// Whether the answer is a `2xx` (no redelivery).
     pub fn is_acknowledged(&self) -> bool {
         self.status().is_success()
     }

@@ -4,11 +4,9 @@ use common_auth::{CalloutAuth, CalloutAuthError};
 
 use super::message::{CalloutError, CalloutMessage};
 
-/// Checks that a request really comes from HouseCanary, using the scheme chosen at onboarding
-/// (Basic, a token in a header, a token in a query parameter, or an HMAC-SHA1 body signature).
-///
-/// It runs on the raw URI, headers and body bytes, before any parsing, with constant-time
-/// comparisons; during a secret rotation it accepts more than one configuration. `Debug` redacts.
+/// Checks that a request comes from HouseCanary with the scheme chosen at onboarding, over the raw
+/// URI, headers and body, before any parsing; during a secret rotation it accepts more than one
+/// configuration. `Debug` redacts.
 ///
 /// ```
 /// use housecanary_partner::{CalloutAuth, SecretString};
@@ -45,10 +43,8 @@ impl CalloutVerifier {
         }
     }
 
-    /// Also accept requests that pass `auth`: during a secret rotation, configure the new secret with
-    /// [`new`](Self::new), add the old one here, switch the vendor over, and drop the old one once
-    /// no callout signed with it can still be redelivered (11 deliveries at least 5 minutes apart: a
-    /// day after the switch is a comfortable margin).
+    /// Also accept requests that pass `auth` (the old secret during a rotation; see
+    /// `docs/callouts.md`).
     pub fn with_additional(mut self, auth: CalloutAuth) -> Self {
         self.additional.push(auth);
         self
@@ -65,24 +61,12 @@ impl CalloutVerifier {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<(), CalloutAuthError> {
-        let primary = self.primary.verify(uri, headers, body);
-        if primary.is_ok() {
-            return primary;
-        }
-        if self
-            .additional
-            .iter()
-            .any(|auth| auth.verify(uri, headers, body).is_ok())
-        {
-            return Ok(());
-        }
-        primary
+        self.any(|auth| auth.verify(uri, headers, body))
     }
 
-    /// What can be decided from the URI and headers alone, before any body byte is read: the full
-    /// answer for header-only schemes (Basic, header token, query token); for the HMAC scheme, that
-    /// the signature header is present and well-formed (the signature itself needs the body).
-    /// `Ok` means "read the body and [`verify`](Self::verify)".
+    /// What the URI and headers alone decide, before any body byte is read: the whole answer for
+    /// header-only schemes; for HMAC, that the signature header is well-formed. `Ok` means "read
+    /// the body and [`verify`](Self::verify)".
     ///
     /// # Errors
     /// The primary scheme's [`CalloutAuthError`] when no configured scheme can accept the request.
@@ -91,13 +75,16 @@ impl CalloutVerifier {
         uri: &http::Uri,
         headers: &http::HeaderMap,
     ) -> Result<(), CalloutAuthError> {
-        let primary = self.primary.verify_headers(uri, headers);
-        if primary.is_ok()
-            || self
-                .additional
-                .iter()
-                .any(|auth| auth.verify_headers(uri, headers).is_ok())
-        {
+        self.any(|auth| auth.verify_headers(uri, headers))
+    }
+
+    /// `Ok` when `check` accepts any configuration, else the primary's error.
+    fn any(
+        &self,
+        check: impl Fn(&CalloutAuth) -> Result<(), CalloutAuthError>,
+    ) -> Result<(), CalloutAuthError> {
+        let primary = check(&self.primary);
+        if primary.is_err() && self.additional.iter().any(|auth| check(auth).is_ok()) {
             return Ok(());
         }
         primary

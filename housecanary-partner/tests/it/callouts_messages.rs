@@ -97,7 +97,7 @@ fn order_complete_with_url_and_report() {
         Some("https://downloads.example.com/signed?sig=abc")
     );
     assert_eq!(complete.external_integration_ids, ["id_0"]);
-    assert_eq!(complete.report_raw(), Some("JVBERi0xLjQKJcfs"));
+    assert_eq!(complete.report.as_deref(), Some("JVBERi0xLjQKJcfs"));
     assert_eq!(
         complete.report_bytes().unwrap().unwrap(),
         b"%PDF-1.4\n%\xc7\xec"
@@ -141,7 +141,7 @@ fn a_bad_report_blob_is_an_error_and_the_raw_string_stays_available() {
             !err.to_string().contains(bad),
             "the blob is not echoed: {err}"
         );
-        assert_eq!(complete.report_raw(), Some(bad));
+        assert_eq!(complete.report.as_deref(), Some(bad));
     }
 }
 
@@ -154,7 +154,7 @@ fn order_complete_without_a_report_has_none() {
         panic!("wrong variant");
     };
     assert_eq!(complete.report_bytes(), Ok(None));
-    assert_eq!(complete.report_raw(), None);
+    assert_eq!(complete.report.as_deref(), None);
 }
 
 #[test]
