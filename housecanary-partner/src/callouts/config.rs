@@ -49,29 +49,24 @@ impl Default for ReceiverConfig {
 impl ReceiverConfig {
     /// Refuses zero limits and durations, and durations past a year.
     pub(crate) fn check(&self) -> Result<(), ConfigError> {
-        let counts = [
-            ("body_limit", self.body_limit),
-            ("body_memory", self.body_memory),
-            ("body_slots", self.body_slots),
-            ("handler_slots", self.handler_slots),
-        ];
         let durations = [
             ("budget", self.budget),
             ("idle_timeout", self.idle_timeout),
             ("head_timeout", self.head_timeout),
         ];
-        let zero = counts
-            .iter()
-            .find(|(_, value)| *value == 0)
-            .map(|(what, _)| *what);
-        let zero = zero.or_else(|| durations.iter().find(|(_, d)| d.is_zero()).map(|(w, _)| *w));
-        if let Some(what) = zero {
+        let zero = [
+            ("body_limit", self.body_limit == 0),
+            ("body_memory", self.body_memory == 0),
+            ("body_slots", self.body_slots == 0),
+            ("handler_slots", self.handler_slots == 0),
+        ];
+        let durations_zero = durations.map(|(what, value)| (what, value.is_zero()));
+        if let Some((what, _)) = zero.iter().chain(&durations_zero).find(|(_, zero)| *zero) {
             return Err(ConfigError::Zero { what });
         }
-        for (what, value) in durations {
-            at_most_a_year(what, value)?;
-        }
-        Ok(())
+        durations
+            .into_iter()
+            .try_for_each(|(what, value)| at_most_a_year(what, value).map(drop))
     }
 }
 

@@ -93,18 +93,6 @@ pub enum WorkOutcome {
     },
 }
 
-impl WorkOutcome {
-    /// The id worked on.
-    pub fn message_id(&self) -> &str {
-        match self {
-            Self::Processed { message_id }
-            | Self::Retrying { message_id, .. }
-            | Self::DeadLettered { message_id }
-            | Self::Interrupted { message_id } => message_id,
-        }
-    }
-}
-
 /// Processes the callouts a [durable-inbox receiver](super::CalloutReceiver::inbox) stored: claims
 /// batches of due callouts, runs their handlers within the budget, retries failures with backoff and
 /// dead-letters them after `max_attempts`. Run as many workers in as many processes as you like.

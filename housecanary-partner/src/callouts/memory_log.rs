@@ -107,21 +107,6 @@ impl InMemoryMessageLog {
         self
     }
 
-    /// The most processed ids remembered.
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    /// How many processed ids are remembered now.
-    pub fn len(&self) -> usize {
-        self.lock().processed.len()
-    }
-
-    /// Whether no processed id is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Dead letters dropped so far to stay within the limits.
     pub fn dead_letters_dropped(&self) -> u64 {
         self.lock().dead_dropped
@@ -223,7 +208,7 @@ impl fmt::Debug for InMemoryMessageLog {
         f.debug_struct("InMemoryMessageLog")
             .field("capacity", &self.capacity)
             .field("claim_lease", &self.claim_lease)
-            .field("processed", &self.len())
+            .field("processed", &self.lock().processed.len())
             .finish_non_exhaustive()
     }
 }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
-use crate::text::signed_url_shown;
+use crate::text::{excerpt, signed_url_shown};
 
 /// `message_type` of an order status change.
 pub(super) const ORDER_STATUS_CHANGE: &str = "order_status_change";
@@ -36,26 +36,13 @@ const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// use housecanary_partner::callouts::CalloutMessage;
 /// use housecanary_partner::status::OrderItemStatus;
 ///
-/// let body = br#"{
-///     "message_type": "order_item_status_change",
-///     "message_id": "m-17",
-///     "order_id": 501,
-///     "customer_order_id": "batch-9",
-///     "order_item_id": 9001,
-///     "customer_item_id": null,
-///     "new_status": "reportPending",
-///     "external_integration_id": "crm-4411"
-/// }"#;
-/// let message = CalloutMessage::from_slice(body)?;
-/// assert_eq!(message.message_id(), Some("m-17"));
-/// match message {
-///     CalloutMessage::OrderItemStatusChange(change) => {
-///         assert_eq!(change.order_id, housecanary_partner::Id::from(501_u64));
-///         assert_eq!(change.order_id, "501");
-///         assert_eq!(change.new_status, OrderItemStatus::ReportPending);
-///     }
-///     other => panic!("unexpected {other:?}"),
-/// }
+/// let body = br#"{"message_type": "order_item_status_change", "message_id": "m-17",
+///     "order_id": 501, "order_item_id": 9001, "new_status": "reportPending"}"#;
+/// let CalloutMessage::OrderItemStatusChange(change) = CalloutMessage::from_slice(body)? else {
+///     unreachable!()
+/// };
+/// assert_eq!(change.order_id, "501");
+/// assert_eq!(change.new_status, OrderItemStatus::ReportPending);
 /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
 /// ```
 #[derive(Clone, PartialEq)]
@@ -302,7 +289,9 @@ impl CalloutMessage {
             Ok(fields) => fields.into_message(),
             // Values are read as `Value`, so a type error can only be the top level's.
             Err(error) if error.is_data() => Err(CalloutError::NotAnObject),
-            Err(error) => Err(CalloutError::not_json(&error)),
+            Err(error) => Err(CalloutError::NotJson {
+                message: excerpt(&error.to_string(), MAX_DETAIL_CHARS),
+            }),
         }
     }
 }
@@ -385,10 +374,12 @@ impl Fields {
         let field = KNOWN[index];
         let Some(value) = self.known[index].take() else {
             return T::deserialize(Value::Null)
-                .map_err(|_| CalloutError::missing(message_type, field));
+                .map_err(|_| malformed(message_type, ".", format!("missing field `{field}`")));
         };
-        T::deserialize(value)
-            .map_err(|error| CalloutError::malformed(message_type, field.to_owned(), &error))
+        T::deserialize(value).map_err(|error| {
+            let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
+            malformed(message_type, field, message)
+        })
     }
 
     /// The known fields the variant did not take, with the unknown ones.
@@ -400,6 +391,14 @@ impl Fields {
             }
         }
         extra
+    }
+}
+
+fn malformed(message_type: &str, path: &str, message: String) -> CalloutError {
+    CalloutError::Malformed {
+        message_type: message_type.to_owned(),
+        path: path.to_owned(),
+        message,
     }
 }
 
@@ -503,31 +502,6 @@ pub enum CalloutError {
     },
 }
 
-impl CalloutError {
-    pub(crate) fn not_json(error: &serde_json::Error) -> Self {
-        Self::NotJson {
-            message: truncate(&error.to_string()),
-        }
-    }
-
-    pub(crate) fn malformed(message_type: &str, path: String, error: &serde_json::Error) -> Self {
-        Self::Malformed {
-            message_type: message_type.to_owned(),
-            path,
-            message: truncate(&error.to_string()),
-        }
-    }
-
-    /// A known message type without one of its required fields.
-    pub(crate) fn missing(message_type: &str, field: &str) -> Self {
-        Self::Malformed {
-            message_type: message_type.to_owned(),
-            path: ".".to_owned(),
-            message: format!("missing field `{field}`"),
-        }
-    }
-}
-
 /// The `report` blob of an [`OrderComplete`](super::OrderComplete) message could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -539,9 +513,4 @@ pub enum ReportDecodeError {
         #[source]
         source: base64::DecodeError,
     },
-}
-
-/// Cuts `text` to [`MAX_DETAIL_CHARS`] characters, marking the cut.
-fn truncate(text: &str) -> String {
-    crate::text::excerpt(text, MAX_DETAIL_CHARS)
 }

@@ -179,11 +179,6 @@ impl MessageLogError {
             message_id: message_id.into(),
         }
     }
-
-    /// Whether this is [`MessageLogError::ClaimLost`].
-    pub fn is_claim_lost(&self) -> bool {
-        matches!(self, Self::ClaimLost { .. })
-    }
 }
 
 /// The callout store: processed ids (so redeliveries do not run the handler twice), the durable

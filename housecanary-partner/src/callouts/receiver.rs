@@ -112,8 +112,8 @@ impl CalloutReceiver {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        Self::build(verifier, log, Mode::Inline(erase(handler)))
-            .with_config(ReceiverConfig::default())
+        let mode = Mode::Inline(erase(handler));
+        Self::build(verifier, log, mode, ReceiverConfig::default())
     }
 
     /// A durable-inbox receiver: verified callouts are stored in `log` and acknowledged;
@@ -136,20 +136,8 @@ impl CalloutReceiver {
     /// # }
     /// ```
     pub fn inbox(verifier: CalloutVerifier, log: Arc<dyn MessageLog>) -> Self {
-        Self::build(verifier, log, Mode::Inbox)
-    }
-
-    fn build(verifier: CalloutVerifier, log: Arc<dyn MessageLog>, mode: Mode) -> Self {
         let config = ReceiverConfig::default();
-        Self {
-            inner: Arc::new(Inner {
-                verifier,
-                log,
-                mode,
-                handlers: Semaphore::new(config.handler_slots),
-                config,
-            }),
-        }
+        Self::build(verifier, log, Mode::Inbox, config).expect("the defaults pass the checks")
     }
 
     /// The receiver with `config` instead of its current settings.
@@ -158,9 +146,20 @@ impl CalloutReceiver {
     /// [`ConfigError::Zero`], [`ConfigError::TooLong`] (past a year), and
     /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer.
     pub fn with_config(self, config: ReceiverConfig) -> Result<Self, ConfigError> {
+        let inner = &self.inner;
+        let (log, mode) = (Arc::clone(&inner.log), inner.mode.clone());
+        Self::build(inner.verifier.clone(), log, mode, config)
+    }
+
+    fn build(
+        verifier: CalloutVerifier,
+        log: Arc<dyn MessageLog>,
+        mode: Mode,
+        config: ReceiverConfig,
+    ) -> Result<Self, ConfigError> {
         config.check()?;
-        let lease = self.inner.log.claim_lease();
-        if matches!(self.inner.mode, Mode::Inline(_)) && lease <= config.budget {
+        let lease = log.claim_lease();
+        if matches!(mode, Mode::Inline(_)) && lease <= config.budget {
             return Err(ConfigError::LeaseShorterThanBudget {
                 lease,
                 budget: config.budget,
@@ -172,11 +171,12 @@ impl CalloutReceiver {
                 "callout budget is not below the vendor's 30 s: late answers count as failures"
             );
         }
+        let handlers = Semaphore::new(config.handler_slots);
         let inner = Inner {
-            verifier: self.inner.verifier.clone(),
-            log: Arc::clone(&self.inner.log),
-            mode: self.inner.mode.clone(),
-            handlers: Semaphore::new(config.handler_slots),
+            verifier,
+            log,
+            mode,
+            handlers,
             config,
         };
         Ok(Self {
@@ -619,20 +619,5 @@ impl CalloutOutcome {
     /// Whether the answer is a `2xx` (no redelivery).
     pub fn is_acknowledged(&self) -> bool {
         self.status().is_success()
-    }
-
-    /// The message id involved, when there is one.
-    pub fn message_id(&self) -> Option<&str> {
-        match self {
-            Self::Processed { message_id }
-            | Self::HandlerFailed { message_id, .. }
-            | Self::TimedOut { message_id, .. } => message_id.as_deref(),
-            Self::AlreadyProcessed { message_id }
-            | Self::InProgress { message_id }
-            | Self::LogUnavailable { message_id }
-            | Self::DeadLettered { message_id, .. }
-            | Self::Stored { message_id, .. } => Some(message_id),
-            Self::Unauthorized | Self::TooLarge { .. } | Self::Overloaded => None,
-        }
     }
 }

@@ -134,12 +134,10 @@ mod contract {
         let token = new_claim(log.try_begin("a").await.unwrap());
         assert_eq!(log.try_begin("a").await.unwrap(), Begin::InProgress);
         let stranger = ClaimToken::from_i64(token.as_i64().wrapping_add(1));
-        assert!(
-            log.complete("a", stranger)
-                .await
-                .unwrap_err()
-                .is_claim_lost()
-        );
+        assert!(matches!(
+            log.complete("a", stranger).await.unwrap_err(),
+            housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+        ));
         log.abandon("a", stranger).await.unwrap();
         assert_eq!(
             log.try_begin("a").await.unwrap(),
@@ -149,7 +147,10 @@ mod contract {
         log.complete("a", token).await.unwrap();
         assert_eq!(log.try_begin("a").await.unwrap(), Begin::AlreadyProcessed);
         assert!(
-            log.complete("a", token).await.unwrap_err().is_claim_lost(),
+            matches!(
+                log.complete("a", token).await.unwrap_err(),
+                housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+            ),
             "a resolved claim cannot be resolved again"
         );
         // Abandoning releases the id for the next delivery.
@@ -166,10 +167,10 @@ mod contract {
         let second = new_claim(log.try_begin("slow").await.unwrap());
         assert_ne!(first, second);
         assert!(
-            log.complete("slow", first)
-                .await
-                .unwrap_err()
-                .is_claim_lost(),
+            matches!(
+                log.complete("slow", first).await.unwrap_err(),
+                housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+            ),
             "the slow first holder must not erase the new holder's claim"
         );
         assert_eq!(log.try_begin("slow").await.unwrap(), Begin::InProgress);
@@ -210,12 +211,12 @@ mod contract {
         let again = log.claim_due(1).await.unwrap().pop().expect("due again");
         assert_eq!(again.message_id, first.message_id);
         assert_eq!(again.attempts, 2);
-        assert!(
+        assert!(matches!(
             log.dead_letter(&again.message_id, first.token, "x")
                 .await
-                .unwrap_err()
-                .is_claim_lost()
-        );
+                .unwrap_err(),
+            housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+        ));
         log.dead_letter(&again.message_id, again.token, "still failing")
             .await
             .unwrap();
@@ -244,12 +245,10 @@ mod contract {
         let second = log.claim_due(1).await.unwrap().pop().expect("taken over");
         assert_eq!(second.message_id, "crashed");
         assert_eq!(second.attempts, 2);
-        assert!(
-            log.complete("crashed", first.token)
-                .await
-                .unwrap_err()
-                .is_claim_lost()
-        );
+        assert!(matches!(
+            log.complete("crashed", first.token).await.unwrap_err(),
+            housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+        ));
         log.complete("crashed", second.token).await.unwrap();
     }
 
