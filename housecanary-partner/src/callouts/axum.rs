@@ -44,7 +44,11 @@ use super::receiver::{CalloutOutcome, CalloutReceiver};
 /// # Panics
 /// When `path` does not start with `/` (axum's rule for routes).
 pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
-    let bodies = Arc::new(Bodies::new(receiver.config()));
+    let bodies = Arc::new(Bodies {
+        config: receiver.config().clone(),
+        readers: Mutex::default(),
+        memory: AtomicUsize::new(0),
+    });
     Router::new()
         .route(path, post(receive))
         .with_state(Endpoint { receiver, bodies })
@@ -127,14 +131,6 @@ enum Refusal {
 }
 
 impl Bodies {
-    fn new(config: &ReceiverConfig) -> Self {
-        Self {
-            config: config.clone(),
-            readers: Mutex::default(),
-            memory: AtomicUsize::new(0),
-        }
-    }
-
     fn readers(&self) -> MutexGuard<'_, Readers> {
         self.readers.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -210,7 +210,10 @@ impl InboxWorker {
         loop {
             if published.is_none_or(|at| at.elapsed() >= STATS_EVERY) {
                 published = Some(Instant::now());
-                self.publish_stats().await;
+                match self.log.inbox_stats().await {
+                    Ok(stats) => crate::metrics::inbox_observed(&stats),
+                    Err(error) => tracing::warn!(%error, "could not read the inbox's size"),
+                }
             }
             let pause: BoxFuture<'_, ()> = match self.run_once().await {
                 Ok(done) if !done.is_empty() => Box::pin(std::future::ready(())),
@@ -226,14 +229,6 @@ impl InboxWorker {
                 () = &mut shutdown => return,
                 () = pause => {}
             }
-        }
-    }
-
-    /// Sets the inbox gauges of [`crate::metrics`] from the store.
-    async fn publish_stats(&self) {
-        match self.log.inbox_stats().await {
-            Ok(stats) => crate::metrics::inbox_observed(&stats),
-            Err(error) => tracing::warn!(%error, "could not read the inbox's size"),
         }
     }
 

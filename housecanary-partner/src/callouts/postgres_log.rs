@@ -208,7 +208,6 @@ pub enum StoreSetupError {
 /// let pool = credit_valuation_core::database::pool_from_url(&std::env::var("DATABASE_URL")?, 32)?;
 /// let log = PostgresMessageLog::builder(pool)
 ///     .schema("partner")
-///     .table("hc_callouts")
 ///     .claim_lease(Duration::from_secs(90))
 ///     .retention(Duration::from_secs(60 * 24 * 3600))
 ///     .build()

@@ -248,9 +248,17 @@ impl CalloutReceiver {
                     .message_id()
                     .map_or_else(|| content_id("body", &body), str::to_owned);
                 drop(message);
-                self.store(message_id, body, deadline)
+                let stored = self.inner.log.enqueue(&message_id, body);
+                match ask(deadline, "callout not stored", stored)
                     .instrument(span)
                     .await
+                {
+                    Some(enqueued) => CalloutOutcome::Stored {
+                        new: enqueued == Enqueued::Stored,
+                        message_id,
+                    },
+                    None => CalloutOutcome::LogUnavailable { message_id },
+                }
             }
         }
     }
@@ -273,18 +281,6 @@ impl CalloutReceiver {
         .await
         {
             Some(()) => CalloutOutcome::DeadLettered { message_id, error },
-            None => CalloutOutcome::LogUnavailable { message_id },
-        }
-    }
-
-    /// Inbox mode: stores the verified body for the workers.
-    async fn store(&self, message_id: String, body: Bytes, deadline: Instant) -> CalloutOutcome {
-        let stored = self.inner.log.enqueue(&message_id, body);
-        match ask(deadline, "callout not stored", stored).await {
-            Some(enqueued) => CalloutOutcome::Stored {
-                message_id,
-                new: enqueued == Enqueued::Stored,
-            },
             None => CalloutOutcome::LogUnavailable { message_id },
         }
     }
