@@ -94,9 +94,9 @@ pub async fn run(
     // delivers at least once), and acknowledges only after the handler accepted the message.
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(args.auth.clone()),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         handler,
-    );
+    )?;
     let app = housecanary_partner::callouts::axum::router(receiver, &args.path);
     // Requests already in flight are still answered after the stop.
     let shutdown = async move {

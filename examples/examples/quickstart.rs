@@ -21,6 +21,7 @@
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use examples::settings::{CalloutMode, process_env};
 use examples::{Failure, Targets};
@@ -208,9 +209,9 @@ pub async fn run(
             // hands the message to `progress`, and only then acknowledges it.
             let receiver = CalloutReceiver::new(
                 CalloutVerifier::new(auth.clone()),
-                InMemoryMessageLog::default(),
+                Arc::new(InMemoryMessageLog::default()),
                 progress.handler(),
-            );
+            )?;
             let app = housecanary_partner::callouts::axum::router(receiver, path);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

@@ -12,6 +12,7 @@
 
 use std::error::Error;
 use std::io::Write;
+use std::sync::Arc;
 
 use examples::settings::CalloutMode;
 use examples::{Failure, Targets};
@@ -54,9 +55,9 @@ pub async fn run(
             // hands the message to `progress`, and only then acknowledges it.
             let receiver = CalloutReceiver::new(
                 CalloutVerifier::new(auth.clone()),
-                InMemoryMessageLog::default(),
+                Arc::new(InMemoryMessageLog::default()),
                 progress.handler(),
-            );
+            )?;
             let app = housecanary_partner::callouts::axum::router(receiver, path);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

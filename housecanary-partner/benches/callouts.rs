@@ -10,6 +10,9 @@
 //!    is not traded for the last few percent).
 //! 3. durable inbox on PostgreSQL (`DATABASE_URL`): acknowledgement latency at 500 callouts/s,
 //!    open loop, beside the minimal handler under the same load. Target: p99 ≤ 20 ms.
+//! 4. inbox throughput, in memory and (with `DATABASE_URL`) on PostgreSQL: the receiver
+//!    acknowledges a burst of callouts (no worker running), then 4 workers drain it; processing
+//!    rate / acknowledgement rate. Target: ≥ 0.8.
 //!
 //! Speed ratios are `baseline time / SDK time` (1.0 = as fast). Exits non-zero only on a gross miss
 //! (the machines are noisy and shared).
@@ -17,12 +20,14 @@
 use std::hint::black_box;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hmac::{Hmac, KeyInit, Mac};
 use housecanary_partner::callouts::{
-    CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker,
+    CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker, MessageLog,
     PostgresMessageLog,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
@@ -361,12 +366,13 @@ async fn handle_without_http(receiver: &CalloutReceiver) {
 async fn end_to_end() -> bool {
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(auth()),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         |message: CalloutMessage| async move {
             black_box(message);
             Ok::<(), std::io::Error>(())
         },
-    );
+    )
+    .expect("the default lease is longer than the budget");
     handle_without_http(&receiver).await;
     let sdk = serve(housecanary_partner::callouts::axum::router(
         receiver,
@@ -458,13 +464,12 @@ async fn inbox_on_postgres() -> bool {
         .build()
         .await
         .expect("store");
-    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), log.clone());
-    let worker = InboxWorker::new(log, |message: CalloutMessage| async move {
+    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), Arc::new(log.clone()));
+    let worker = InboxWorker::new(Arc::new(log), |message: CalloutMessage| async move {
         black_box(message);
         Ok::<(), std::io::Error>(())
     })
-    .expect("worker")
-    .with_idle_poll(Duration::from_millis(20));
+    .expect("worker");
     for _ in 0..4 {
         let worker = worker.clone();
         tokio::spawn(async move { worker.run(std::future::pending::<()>()).await });
@@ -496,6 +501,78 @@ async fn inbox_on_postgres() -> bool {
     p99 <= Duration::from_millis(100)
 }
 
+/// Acknowledges `count` callouts through the inbox receiver on `log` (no worker running), then lets
+/// 4 workers drain them; prints both rates and their ratio.
+async fn inbox_throughput(name: &str, log: Arc<dyn MessageLog>, count: usize) -> bool {
+    let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), log.clone());
+    let sdk = serve(housecanary_partner::callouts::axum::router(
+        receiver,
+        "/callouts",
+    ))
+    .await;
+    let client = reqwest::Client::new();
+    let requests = signed_requests(&format!("throughput-{:x}", fastrand::u64(..)), count);
+    let acknowledged = send_all(&client, sdk, &requests, 32).await;
+    let processed = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&processed);
+    let worker = InboxWorker::new(log, move |message: CalloutMessage| {
+        black_box(message);
+        counter.fetch_add(1, Ordering::Relaxed);
+        async { Ok::<(), std::io::Error>(()) }
+    })
+    .expect("worker");
+    let started = Instant::now();
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (worker, mut stopped) = (worker.clone(), stopped.clone());
+            tokio::spawn(async move {
+                worker
+                    .run(async move {
+                        stopped.changed().await.ok();
+                    })
+                    .await
+            })
+        })
+        .collect();
+    drop(stopped);
+    while processed.load(Ordering::Relaxed) < count && started.elapsed() < Duration::from_secs(120)
+    {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let drained = started.elapsed();
+    stop.send(()).ok();
+    for worker in workers {
+        worker.await.ok();
+    }
+    let done = processed.load(Ordering::Relaxed);
+    let ack_rate = count as f64 / acknowledged.as_secs_f64();
+    let processing_rate = done as f64 / drained.as_secs_f64();
+    let ratio = processing_rate / ack_rate;
+    let verdict = if ratio >= 0.8 { "meets" } else { "MISSES" };
+    println!(
+        "inbox throughput {name}: {count} callouts acknowledged at {ack_rate:.0}/s; 4 workers processed {done} at {processing_rate:.0}/s: {ratio:.2}x ({verdict} target >= 0.8x)"
+    );
+    done == count && ratio >= 0.4
+}
+
+async fn inbox_throughputs() -> bool {
+    let memory = Arc::new(InMemoryMessageLog::default());
+    let mut healthy = inbox_throughput("in memory", memory, 20_000).await;
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        println!("inbox throughput on PostgreSQL: skipped, DATABASE_URL is not set");
+        return healthy;
+    };
+    let pool = credit_valuation_core::database::pool_from_url(&url, 32).expect("pool");
+    let log = PostgresMessageLog::builder(pool)
+        .schema(format!("bench_{:016x}", fastrand::u64(..)))
+        .build()
+        .await
+        .expect("store");
+    healthy &= inbox_throughput("on PostgreSQL", Arc::new(log), 5_000).await;
+    healthy
+}
+
 fn main() -> ExitCode {
     // `cargo bench --bench callouts -- verify` runs only the parts whose name contains `verify`.
     let filter: Option<String> = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
@@ -514,6 +591,9 @@ fn main() -> ExitCode {
     }
     if selected("inbox") {
         healthy &= runtime.block_on(inbox_on_postgres());
+    }
+    if selected("inbox throughput") {
+        healthy &= runtime.block_on(inbox_throughputs());
     }
     if healthy {
         ExitCode::SUCCESS

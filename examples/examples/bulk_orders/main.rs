@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use examples::settings::{CalloutMode, process_env};
 use examples::{Failure, Targets};
@@ -156,9 +157,9 @@ pub async fn run(
             // One receiver for every order: the callouts say which order and item they are about.
             let receiver = CalloutReceiver::new(
                 CalloutVerifier::new(auth.clone()),
-                InMemoryMessageLog::default(),
+                Arc::new(InMemoryMessageLog::default()),
                 item_progress.handler(),
-            );
+            )?;
             let app = housecanary_partner::callouts::axum::router(receiver, path);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

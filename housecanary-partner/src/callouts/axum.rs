@@ -1,28 +1,11 @@
 //! A ready callout endpoint for axum (feature `axum`): [`router`] mounts a [`CalloutReceiver`]
 //! at a path, and [`serve`] runs an app with a request-head timeout.
 //!
-//! The endpoint reads bodies under the receiver's [`ReceiverConfig`]: memory
-//! is counted as bytes arrive, a body that pauses or crawls is answered `408`, and when every body
-//! slot is taken the reader furthest behind the minimum rate is answered `408` to make room for the
-//! newcomer. Slow senders therefore cannot keep a callout out.
+//! Bodies are read under the receiver's [`ReceiverConfig`], so slow senders cannot keep a callout
+//! out.
 //!
 //! ```no_run
-//! use housecanary_partner::{CalloutAuth, SecretString};
-//! use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-//!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let auth = CalloutAuth::hmac_sha1(
-//!     http::HeaderName::from_static("x-hc-signature"),
-//!     SecretString::from(std::env::var("HC_CALLOUT_SECRET")?),
-//! )?;
-//! let receiver = CalloutReceiver::new(
-//!     CalloutVerifier::new(auth),
-//!     InMemoryMessageLog::default(),
-//!     |message| async move {
-//!         tracing::info!(kind = message.message_type(), "callout");
-//!         Ok::<(), std::io::Error>(())
-//!     },
-//! );
+//! # async fn run(receiver: housecanary_partner::callouts::CalloutReceiver) -> std::io::Result<()> {
 //! let head_timeout = receiver.config().head_timeout;
 //! let app = housecanary_partner::callouts::axum::router(receiver, "/hc/callouts");
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
@@ -53,43 +36,27 @@ use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep_until};
 
 use super::config::ReceiverConfig;
-use super::outcome::CalloutOutcome;
-use super::receiver::CalloutReceiver;
+use super::receiver::{CalloutOutcome, CalloutReceiver};
 
-/// A router answering `POST path` with `receiver` (other methods get `405`).
-///
-/// Merge it into the application's router (`app.merge(router(...))`) or serve it alone.
+/// A router answering `POST path` with `receiver` (other methods get `405`); merge it into the
+/// application's router or serve it alone.
 ///
 /// # Panics
-/// When `path` does not start with `/` (axum's rule for routes); this is configuration, checked once
-/// at startup.
-///
-/// ```no_run
-/// # use housecanary_partner::callouts::CalloutReceiver;
-/// # fn app(receiver: CalloutReceiver) -> axum::Router {
-/// axum::Router::new()
-///     .route("/health", axum::routing::get(|| async { "ok" }))
-///     .merge(housecanary_partner::callouts::axum::router(receiver, "/callouts"))
-/// # }
-/// ```
+/// When `path` does not start with `/` (axum's rule for routes).
 pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
-    let bodies = Arc::new(Bodies::new(receiver.config()));
+    let bodies = Arc::new(Bodies {
+        config: receiver.config().clone(),
+        readers: Mutex::default(),
+        memory: AtomicUsize::new(0),
+    });
     Router::new()
         .route(path, post(receive))
         .with_state(Endpoint { receiver, bodies })
 }
 
 /// Serves `app` on `listener` over HTTP/1 until `shutdown` completes, then lets the requests in
-/// progress finish. A client that has not sent a whole request head within `head_timeout` (say
-/// [`ReceiverConfig::head_timeout`]) is disconnected, which `axum::serve` does not do.
-///
-/// ```no_run
-/// # async fn run(app: axum::Router) -> std::io::Result<()> {
-/// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-/// let head_timeout = std::time::Duration::from_secs(5);
-/// housecanary_partner::callouts::axum::serve(listener, app, head_timeout, std::future::pending()).await;
-/// # Ok(()) }
-/// ```
+/// progress finish; unlike `axum::serve`, disconnects a client whose request head takes longer
+/// than `head_timeout`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -164,14 +131,6 @@ enum Refusal {
 }
 
 impl Bodies {
-    fn new(config: &ReceiverConfig) -> Self {
-        Self {
-            config: config.clone(),
-            readers: Mutex::default(),
-            memory: AtomicUsize::new(0),
-        }
-    }
-
     fn readers(&self) -> MutexGuard<'_, Readers> {
         self.readers.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -304,10 +263,8 @@ impl Drop for Held<'_> {
     }
 }
 
-/// In order, before any body byte is read: an announced body over the limit → `413`; headers that
-/// fail authentication → `401` (the whole check for Basic and token schemes; for HMAC a missing or
-/// malformed signature). Then the body is read (see the module) and answered by
-/// [`CalloutReceiver::handle`]'s rules.
+/// Before any body byte is read: an announced body over the limit → `413`, headers that fail
+/// authentication → `401`; then the body is read and handled by [`CalloutReceiver`].
 async fn receive(State(endpoint): State<Endpoint>, request: Request) -> Response {
     let response = answer(&endpoint, request).await;
     crate::metrics::callout_answered(response.status());
@@ -361,10 +318,8 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
 }
 
 impl IntoResponse for CalloutOutcome {
-    /// The outcome's [`status`](CalloutOutcome::status). A refusal or failure carries its short
-    /// plain-text [`body`](CalloutOutcome::body) too, for whoever reads the vendor's delivery log or
-    /// tries the endpoint by hand; an acknowledgement (`2xx`) carries none: the vendor reads only the
-    /// status.
+    /// The outcome's [`status`](CalloutOutcome::status), with its [`body`](CalloutOutcome::body)
+    /// unless it is a `2xx` (the vendor reads only the status).
     fn into_response(self) -> Response {
         if self.is_acknowledged() {
             self.status().into_response()

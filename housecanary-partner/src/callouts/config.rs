@@ -1,28 +1,11 @@
-//! The receiver's settings, and the configurations a receiver, a store or a worker refuses.
+//! The receiver's and the inbox workers' settings, and the configurations they refuse.
 
 use std::time::Duration;
 
-/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request:
-/// one plain value, checked by [`CalloutReceiver::with_config`](super::CalloutReceiver::with_config).
-///
-/// A body is read only while it keeps coming: one that pauses longer than `idle_timeout`, or
-/// delivers fewer than `min_body_rate` bytes a second once its first second is over, is answered
-/// `408` and dropped. At most `body_slots` bodies are read at once; when all are taken, the slowest
-/// of them is answered `408` to make room, so slow senders cannot keep a callout out. Body memory
-/// is counted as bytes arrive, never from the announced `Content-Length`. Handlers (and the log)
-/// run for at most `handler_slots` requests at once, counted apart from bodies being read.
-///
-/// ```
-/// use std::time::Duration;
-/// use housecanary_partner::callouts::ReceiverConfig;
-///
-/// let config = ReceiverConfig {
-///     budget: Duration::from_secs(20),
-///     body_limit: 8 * 1024 * 1024,
-///     ..ReceiverConfig::default()
-/// };
-/// assert_eq!(config.body_slots, 64);
-/// ```
+/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request.
+/// A body that pauses past `idle_timeout` or crawls below `min_body_rate` is answered `408`; when
+/// all `body_slots` are taken the slowest reader is answered `408` to make room. Body memory is
+/// counted as bytes arrive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverConfig {
     /// The time a request gets, from its arrival to the answer (body, log and inline handler);
@@ -66,26 +49,77 @@ impl Default for ReceiverConfig {
 impl ReceiverConfig {
     /// Refuses zero limits and durations, and durations past a year.
     pub(crate) fn check(&self) -> Result<(), ConfigError> {
-        let counts = [
-            ("body_limit", self.body_limit),
-            ("body_memory", self.body_memory),
-            ("body_slots", self.body_slots),
-            ("handler_slots", self.handler_slots),
-        ];
         let durations = [
             ("budget", self.budget),
             ("idle_timeout", self.idle_timeout),
             ("head_timeout", self.head_timeout),
         ];
-        let zero = counts
-            .iter()
-            .find(|(_, value)| *value == 0)
-            .map(|(what, _)| *what);
-        let zero = zero.or_else(|| durations.iter().find(|(_, d)| d.is_zero()).map(|(w, _)| *w));
-        if let Some(what) = zero {
+        let zero = [
+            ("body_limit", self.body_limit == 0),
+            ("body_memory", self.body_memory == 0),
+            ("body_slots", self.body_slots == 0),
+            ("handler_slots", self.handler_slots == 0),
+        ];
+        let durations_zero = durations.map(|(what, value)| (what, value.is_zero()));
+        if let Some((what, _)) = zero.iter().chain(&durations_zero).find(|(_, zero)| *zero) {
             return Err(ConfigError::Zero { what });
         }
-        for (what, value) in durations {
+        durations
+            .into_iter()
+            .try_for_each(|(what, value)| at_most_a_year(what, value).map(drop))
+    }
+}
+
+/// How an [`InboxWorker`](super::InboxWorker) works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxConfig {
+    /// The time a handler gets per attempt; past it, it is cancelled and the attempt failed
+    /// (default 30 s; it must be shorter than the store's claim lease).
+    pub budget: Duration,
+    /// Attempts before a callout becomes a dead letter (default 8).
+    pub max_attempts: u32,
+    /// The retry delay after the first failure; it doubles per attempt up to `max_backoff`, with up
+    /// to 25 % jitter (default 1 s).
+    pub initial_backoff: Duration,
+    /// The longest retry delay (default 5 min).
+    pub max_backoff: Duration,
+    /// The longest wait when nothing is due: a store announces new callouts sooner (default 5 s).
+    pub idle_poll: Duration,
+    /// Callouts claimed in one call to the store, their handlers run concurrently (default 4). With
+    /// `PostgresMessageLog` a transactional worker holds a connection per callout in progress.
+    pub batch: usize,
+}
+
+impl Default for InboxConfig {
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_secs(30),
+            max_attempts: 8,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            idle_poll: Duration::from_secs(5),
+            batch: 4,
+        }
+    }
+}
+
+impl InboxConfig {
+    /// Refuses zero counts and budget, and durations past a year.
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        let zero = [
+            ("budget", self.budget.is_zero()),
+            ("max_attempts", self.max_attempts == 0),
+            ("batch", self.batch == 0),
+        ];
+        if let Some((what, _)) = zero.iter().find(|(_, zero)| *zero) {
+            return Err(ConfigError::Zero { what });
+        }
+        for (what, value) in [
+            ("budget", self.budget),
+            ("initial_backoff", self.initial_backoff),
+            ("max_backoff", self.max_backoff),
+            ("idle_poll", self.idle_poll),
+        ] {
             at_most_a_year(what, value)?;
         }
         Ok(())
@@ -136,8 +170,7 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// The longest duration setting accepted (a year): longer means "never" just as well, and
-    /// deadlines computed from it could not be represented.
+    /// The longest duration setting accepted (a year).
     pub const LONGEST_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 }
 

@@ -1,4 +1,4 @@
-//! Workers of the durable inbox: claim a stored callout, run the handler, retry with backoff,
+//! Workers of the durable inbox: claim due callouts, run the handler, retry with backoff,
 //! dead-letter after too many failures.
 
 use std::fmt;
@@ -6,24 +6,17 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::{BoxFuture, join_all};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::config::{ConfigError, at_most_a_year};
-use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
+use super::config::{ConfigError, InboxConfig};
 use super::message::CalloutMessage;
-use super::message_log::{BoxFuture, MessageLog, MessageLogError, StoredCallout};
+use super::message_log::{MessageLog, MessageLogError, StoredCallout};
+use super::receiver::{self, DynHandler, HandlerError, HandlerFailure};
 
-/// Default time a handler gets per attempt.
-const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
-/// Default attempts before a callout becomes a dead letter.
-const DEFAULT_MAX_ATTEMPTS: u32 = 8;
-/// Default first retry delay; it doubles per attempt up to [`DEFAULT_MAX_BACKOFF`].
-const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_secs(1);
-/// Default longest retry delay.
-const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(300);
-/// Default wait when the inbox has nothing due.
-const DEFAULT_IDLE_POLL: Duration = Duration::from_millis(200);
+/// How often a running worker refreshes the inbox gauges.
+const STATS_EVERY: Duration = Duration::from_secs(10);
 
 /// Why processing a claimed callout did not finish.
 pub(crate) enum ProcessFailure {
@@ -59,7 +52,7 @@ impl ProcessClaimed for PlainHandler {
     ) -> BoxFuture<'a, Result<(), ProcessFailure>> {
         Box::pin(async move {
             let handler = Arc::clone(&self.handler);
-            handler::run_guarded(|| handler(message), deadline)
+            receiver::run_guarded(|| handler(message), deadline)
                 .await
                 .map_err(ProcessFailure::Handler)?;
             self.log
@@ -88,8 +81,7 @@ pub enum WorkOutcome {
         /// Until the next attempt.
         delay: Duration,
     },
-    /// The handler failed for the last allowed time (or the body cannot be parsed): the callout is
-    /// a dead letter now, with the reason.
+    /// The handler failed for the last allowed time (or the body does not parse): a dead letter.
     DeadLettered {
         /// The id.
         message_id: String,
@@ -101,80 +93,34 @@ pub enum WorkOutcome {
     },
 }
 
-impl WorkOutcome {
-    /// The id worked on.
-    pub fn message_id(&self) -> &str {
-        match self {
-            Self::Processed { message_id }
-            | Self::Retrying { message_id, .. }
-            | Self::DeadLettered { message_id }
-            | Self::Interrupted { message_id } => message_id,
-        }
-    }
-}
-
 /// Processes the callouts a [durable-inbox receiver](super::CalloutReceiver::inbox) stored: claims
-/// one that is due, runs the handler within a budget, marks it processed; on failure retries it with
-/// exponential backoff and after `max_attempts` failures keeps it as a dead letter with the last
-/// reason. Run as many workers, in as many processes, as you like: a claim is exclusive, and a claim
-/// whose worker died is taken over when its lease ends.
-///
-/// The handler runs **at least once** per callout (a worker can die after the handler's effect and
-/// before the processed mark); with `PostgresMessageLog` use
-/// [`InboxWorker::transactional`] to commit the handler's writes together with the mark: exactly
-/// once.
-///
-/// ```no_run
-/// use std::sync::Arc;
-/// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let log = Arc::new(InMemoryMessageLog::default());
-/// let worker = InboxWorker::new(log, |message| async move {
-///     println!("{}", message.message_type());
-///     Ok::<(), std::io::Error>(())
-/// })?
-/// .with_max_attempts(5)?;
-/// worker.run(std::future::pending::<()>()).await; // until shutdown
-/// # Ok(()) }
-/// ```
+/// batches of due callouts, runs their handlers within the budget, retries failures with backoff and
+/// dead-letters them after `max_attempts`. Run as many workers in as many processes as you like.
+/// The handler runs **at least once** per callout; [`InboxWorker::transactional`] makes its
+/// database writes exactly once. See [`CalloutReceiver::inbox`](super::CalloutReceiver::inbox) for
+/// an example.
 #[derive(Clone)]
 pub struct InboxWorker {
     log: Arc<dyn MessageLog>,
     processor: Arc<dyn ProcessClaimed>,
-    budget: Duration,
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    idle_poll: Duration,
+    config: InboxConfig,
 }
 
 impl InboxWorker {
-    /// A worker taking callouts from `log` and handing them to `handler`.
-    ///
-    /// The handler's budget per attempt defaults to 30 s, or half the log's claim lease when that is
-    /// shorter.
+    /// A worker taking callouts from `log` for `handler`, with the default [`InboxConfig`] (its
+    /// budget lowered to half the log's claim lease when that is shorter).
     ///
     /// # Errors
     /// [`ConfigError::Zero`] when `log`'s claim lease is zero.
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::{InMemoryMessageLog, InboxWorker};
-    /// let worker = InboxWorker::new(InMemoryMessageLog::default(), |_| async { Ok::<(), String>(()) })?;
-    /// # let _ = worker;
-    /// # Ok::<(), housecanary_partner::callouts::ConfigError>(())
-    /// ```
-    pub fn new<L, F, Fut, E>(log: L, handler: F) -> Result<Self, ConfigError>
+    pub fn new<F, Fut, E>(log: Arc<dyn MessageLog>, handler: F) -> Result<Self, ConfigError>
     where
-        L: MessageLog,
         F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        let log: Arc<dyn MessageLog> = Arc::new(log);
         let processor = Arc::new(PlainHandler {
             log: Arc::clone(&log),
-            handler: handler::erase(handler),
+            handler: receiver::erase(handler),
         });
         Self::with_processor(log, processor)
     }
@@ -183,90 +129,49 @@ impl InboxWorker {
         log: Arc<dyn MessageLog>,
         processor: Arc<dyn ProcessClaimed>,
     ) -> Result<Self, ConfigError> {
-        // A short lease lowers the default budget rather than refusing the worker; an explicit
-        // budget not shorter than the lease is refused by `with_budget`.
-        let budget = DEFAULT_BUDGET.min(log.claim_lease() / 2);
-        let worker = Self {
-            log,
-            processor,
-            budget,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
-            initial_backoff: DEFAULT_INITIAL_BACKOFF,
-            max_backoff: DEFAULT_MAX_BACKOFF,
-            idle_poll: DEFAULT_IDLE_POLL,
+        let default = InboxConfig::default();
+        let config = InboxConfig {
+            budget: default.budget.min(log.claim_lease() / 2),
+            ..default
         };
-        if budget.is_zero() {
+        if config.budget.is_zero() {
             return Err(ConfigError::Zero {
                 what: "claim lease",
             });
         }
-        Ok(worker)
+        Ok(Self {
+            log,
+            processor,
+            config,
+        })
     }
 
-    fn check_lease(&self, budget: Duration) -> Result<(), ConfigError> {
+    /// The worker with `config` instead of its current settings.
+    ///
+    /// # Errors
+    /// [`ConfigError::Zero`] for a zero budget, attempt count or batch; [`ConfigError::TooLong`]
+    /// for a duration past a year; [`ConfigError::LeaseShorterThanBudget`] when the log's claim
+    /// lease is not longer than the budget.
+    pub fn with_config(mut self, config: InboxConfig) -> Result<Self, ConfigError> {
+        config.check()?;
         let lease = self.log.claim_lease();
-        if lease <= budget {
-            return Err(ConfigError::LeaseShorterThanBudget { lease, budget });
-        }
-        Ok(())
-    }
-
-    /// The time the handler gets per attempt (default 30 s, or half the claim lease when shorter;
-    /// it is cancelled past it and the attempt counts as failed).
-    ///
-    /// # Errors
-    /// [`ConfigError::LeaseShorterThanBudget`] when the log's claim lease is not longer;
-    /// [`ConfigError::Zero`] for zero; [`ConfigError::TooLong`] past a year.
-    pub fn with_budget(mut self, budget: Duration) -> Result<Self, ConfigError> {
-        if budget.is_zero() {
-            return Err(ConfigError::Zero { what: "budget" });
-        }
-        at_most_a_year("budget", budget)?;
-        self.check_lease(budget)?;
-        self.budget = budget;
-        Ok(self)
-    }
-
-    /// Attempts before a callout becomes a dead letter (default 8).
-    ///
-    /// # Errors
-    /// [`ConfigError::Zero`] for zero.
-    pub fn with_max_attempts(mut self, attempts: u32) -> Result<Self, ConfigError> {
-        if attempts == 0 {
-            return Err(ConfigError::Zero {
-                what: "max_attempts",
+        if lease <= config.budget {
+            return Err(ConfigError::LeaseShorterThanBudget {
+                lease,
+                budget: config.budget,
             });
         }
-        self.max_attempts = attempts;
+        self.config = config;
         Ok(self)
     }
 
-    /// Retry delays: `initial` after the first failure, doubling up to `max`, with up to 25 % jitter
-    /// (defaults 1 s and 5 min). Both are capped at [`ConfigError::LONGEST_DURATION`].
-    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
-        let longest = ConfigError::LONGEST_DURATION;
-        self.initial_backoff = initial.min(longest);
-        self.max_backoff = max.min(longest).max(self.initial_backoff);
-        self
+    /// The worker's settings.
+    pub fn config(&self) -> &InboxConfig {
+        &self.config
     }
 
-    /// How long [`run`](Self::run) waits when nothing is due (default 200 ms).
-    pub fn with_idle_poll(mut self, interval: Duration) -> Self {
-        self.idle_poll = interval;
-        self
-    }
-
-    /// The handler's budget per attempt.
-    pub fn budget(&self) -> Duration {
-        self.budget
-    }
-
-    /// Attempts before a dead letter.
-    pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// Claims one due callout and processes it. `Ok(None)` when nothing is due.
+    /// Claims up to [`InboxConfig::batch`] due callouts and processes them; an empty list when
+    /// nothing is due.
     ///
     /// # Errors
     /// The store's error when the claim itself failed.
@@ -279,50 +184,50 @@ impl InboxWorker {
     /// let log = Arc::new(InMemoryMessageLog::default());
     /// let body = br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"new"}"#;
     /// log.enqueue("m1", body.as_slice().into()).await?;
-    /// let worker = InboxWorker::new(Arc::clone(&log), |_| async { Ok::<(), String>(()) })?;
-    /// assert_eq!(worker.run_once().await?, Some(WorkOutcome::Processed { message_id: "m1".into() }));
-    /// assert_eq!(worker.run_once().await?, None);
+    /// let worker = InboxWorker::new(log.clone(), |_| async { Ok::<(), String>(()) })?;
+    /// assert_eq!(worker.run_once().await?, [WorkOutcome::Processed { message_id: "m1".into() }]);
+    /// assert_eq!(worker.run_once().await?, []);
     /// # Ok(()) }
     /// ```
-    pub async fn run_once(&self) -> Result<Option<WorkOutcome>, MessageLogError> {
-        let Some(stored) = self.log.claim_next().await? else {
-            return Ok(None);
-        };
-        let span = tracing::info_span!(
-            "callout_worker",
-            message_id = %stored.message_id,
-            attempts = stored.attempts
-        );
-        Ok(Some(self.process(stored).instrument(span).await))
+    pub async fn run_once(&self) -> Result<Vec<WorkOutcome>, MessageLogError> {
+        let claimed = self.log.claim_due(self.config.batch).await?;
+        Ok(join_all(claimed.into_iter().map(|stored| {
+            let span = tracing::info_span!(
+                "callout_worker",
+                message_id = %stored.message_id,
+                attempts = stored.attempts
+            );
+            self.process(stored).instrument(span)
+        }))
+        .await)
     }
 
-    /// Runs until `shutdown` completes: processes due callouts one after another, waits the idle
-    /// poll interval when none is due, and backs off after a store failure. A callout in progress
-    /// when `shutdown` fires is finished first.
-    ///
-    /// ```no_run
-    /// # use housecanary_partner::callouts::InboxWorker;
-    /// # async fn f(worker: InboxWorker) {
-    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    /// # drop(stop);
-    /// worker.run(async { stopped.await.ok(); }).await; // until `stop` is sent or dropped
-    /// # }
-    /// ```
+    /// Processes due callouts until `shutdown` completes (finishing those in progress), waiting
+    /// for new work when none is due and backing off after a store failure.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut published: Option<Instant> = None;
         loop {
-            let pause = match self.run_once().await {
-                Ok(Some(_)) => Duration::ZERO,
-                Ok(None) => self.idle_poll,
+            if published.is_none_or(|at| at.elapsed() >= STATS_EVERY) {
+                published = Some(Instant::now());
+                match self.log.inbox_stats().await {
+                    Ok(stats) => crate::metrics::inbox_observed(&stats),
+                    Err(error) => tracing::warn!(%error, "could not read the inbox's size"),
+                }
+            }
+            let pause: BoxFuture<'_, ()> = match self.run_once().await {
+                Ok(done) if !done.is_empty() => Box::pin(std::future::ready(())),
+                Ok(_) => self.log.wait_for_work(self.config.idle_poll),
                 Err(error) => {
                     tracing::error!(%error, "callout inbox unavailable; retrying");
-                    self.idle_poll.max(Duration::from_secs(1))
+                    let pause = self.config.idle_poll.max(Duration::from_secs(1));
+                    Box::pin(tokio::time::sleep(pause))
                 }
             };
             tokio::select! {
                 biased;
                 () = &mut shutdown => return,
-                () = tokio::time::sleep(pause) => {}
+                () = pause => {}
             }
         }
     }
@@ -336,7 +241,7 @@ impl InboxWorker {
                 return self.give_up(&stored, &error.to_string()).await;
             }
         };
-        let deadline = Instant::now() + self.budget;
+        let deadline = Instant::now() + self.config.budget;
         match self.processor.process(&stored, message, deadline).await {
             Ok(()) => {
                 tracing::info!("callout processed");
@@ -348,7 +253,7 @@ impl InboxWorker {
             }
             Err(ProcessFailure::Handler(failure)) => {
                 let reason = failure.describe();
-                if stored.attempts >= self.max_attempts {
+                if stored.attempts >= self.config.max_attempts {
                     tracing::error!(%reason, "callout handler failed for the last time: dead letter");
                     return self.give_up(&stored, &reason).await;
                 }
@@ -392,9 +297,10 @@ impl InboxWorker {
     fn backoff(&self, attempts: u32) -> Duration {
         let doublings = attempts.saturating_sub(1).min(20);
         let base = self
+            .config
             .initial_backoff
             .saturating_mul(1u32 << doublings)
-            .min(self.max_backoff);
+            .min(self.config.max_backoff);
         base + base.mul_f64(fastrand::f64() * 0.25)
     }
 }
@@ -402,10 +308,7 @@ impl InboxWorker {
 impl fmt::Debug for InboxWorker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InboxWorker")
-            .field("budget", &self.budget)
-            .field("max_attempts", &self.max_attempts)
-            .field("initial_backoff", &self.initial_backoff)
-            .field("max_backoff", &self.max_backoff)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }

@@ -3,46 +3,37 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::future::ready;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::config::ConfigError;
 use super::message_log::{
-    Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
+    Begin, ClaimToken, DeadLetter, Enqueued, InboxStats, MessageLog, MessageLogError, StoredCallout,
 };
 
 /// Processed ids remembered by default: the vendor redelivers for about an hour (11 deliveries, at
 /// least 5 minutes apart), and 100,000 ids cover that window for most partners.
 const DEFAULT_CAPACITY: usize = 100_000;
-/// How long a claim holds before another delivery may take it over: longer than the receiver's
-/// default 25 s budget, so a live handler is never run twice.
+/// Longer than the receiver's default 25 s budget, so a live handler is never run twice.
 const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
-/// Dead letters kept by default, and the bytes of their bodies.
-const DEFAULT_DEAD_LETTERS: usize = 1_000;
-const DEFAULT_DEAD_LETTER_BYTES: usize = 64 * 1024 * 1024;
 
-/// A [`MessageLog`] in memory, bounded to `capacity` processed ids (oldest forgotten first) and to
-/// a number and bytes of dead letters (oldest dropped first, and counted). Inbox callouts waiting
-/// for a worker are never dropped.
-///
-/// Delivery stays **at least once**: after a restart, or once an id has been forgotten, a
-/// redelivery of an already processed message runs the handler again, and the inbox does not
-/// survive a restart. Use `PostgresMessageLog` (feature `postgres`) when that matters.
-///
-/// Claims follow the same rules as in the database: each carries a [`ClaimToken`], only its holder
-/// can end it, and a claim not ended within the *claim lease* (default 60 s) is taken over.
+/// A [`MessageLog`] in memory, bounded to `capacity` processed ids and to a count and bytes of dead
+/// letters (oldest dropped first); the inbox is never dropped, but nothing survives a restart: use
+/// `PostgresMessageLog` when that matters.
 ///
 /// ```
 /// use std::time::Duration;
 /// use housecanary_partner::callouts::{InMemoryMessageLog, MessageLog};
 ///
 /// let log = InMemoryMessageLog::new(10_000)
-///     .with_claim_lease(Duration::from_secs(45))
-///     .with_dead_letter_limits(100, 16 * 1024 * 1024);
-/// assert_eq!(log.capacity(), 10_000);
+///     .lease(Duration::from_secs(45))
+///     .dead_letter_limits(100, 16 * 1024 * 1024);
 /// assert_eq!(log.claim_lease(), Duration::from_secs(45));
 /// ```
 pub struct InMemoryMessageLog {
@@ -51,6 +42,8 @@ pub struct InMemoryMessageLog {
     max_dead: usize,
     max_dead_bytes: usize,
     state: Mutex<State>,
+    /// Wakes a waiting worker when a callout is stored or redriven.
+    work: Notify,
 }
 
 #[derive(Default)]
@@ -58,8 +51,9 @@ struct State {
     entries: HashMap<String, Entry>,
     /// Processed ids in completion order, for eviction.
     processed: VecDeque<String>,
-    /// Inbox ids in arrival order; ids no longer waiting are skipped and pruned from the front.
-    inbox: VecDeque<String>,
+    /// Inbox ids with when they were stored, in that order; ids no longer waiting are skipped, and
+    /// pruned from the front.
+    inbox: VecDeque<(String, Instant)>,
     /// Dead-letter ids, oldest first.
     dead: VecDeque<String>,
     dead_bytes: usize,
@@ -86,24 +80,20 @@ enum Entry {
 
 impl InMemoryMessageLog {
     /// A log remembering up to `capacity` processed ids (at least 1).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::InMemoryMessageLog;
-    /// assert_eq!(InMemoryMessageLog::new(0).capacity(), 1);
-    /// ```
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
             claim_lease: DEFAULT_CLAIM_LEASE,
-            max_dead: DEFAULT_DEAD_LETTERS,
-            max_dead_bytes: DEFAULT_DEAD_LETTER_BYTES,
+            max_dead: 1_000,
+            max_dead_bytes: 64 * 1024 * 1024,
             state: Mutex::default(),
+            work: Notify::new(),
         }
     }
 
     /// How long a claim holds before another delivery may take the id over (keep it longer than the
     /// receiver's budget: a receiver refuses a shorter one). At most a year.
-    pub fn with_claim_lease(mut self, lease: Duration) -> Self {
+    pub fn lease(mut self, lease: Duration) -> Self {
         self.claim_lease = lease.min(ConfigError::LONGEST_DURATION);
         self
     }
@@ -111,25 +101,10 @@ impl InMemoryMessageLog {
     /// Keeps at most `count` dead letters holding at most `bytes` of bodies (defaults 1,000 and
     /// 64 MiB); past either, the oldest are dropped and counted in
     /// [`dead_letters_dropped`](Self::dead_letters_dropped).
-    pub fn with_dead_letter_limits(mut self, count: usize, bytes: usize) -> Self {
+    pub fn dead_letter_limits(mut self, count: usize, bytes: usize) -> Self {
         self.max_dead = count;
         self.max_dead_bytes = bytes;
         self
-    }
-
-    /// The most processed ids remembered.
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    /// How many processed ids are remembered now.
-    pub fn len(&self) -> usize {
-        self.lock().processed.len()
-    }
-
-    /// Whether no processed id is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Dead letters dropped so far to stay within the limits.
@@ -140,35 +115,6 @@ impl InMemoryMessageLog {
     /// The state survives a panic elsewhere while locked: every update leaves it consistent.
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn begin(&self, message_id: &str) -> Begin {
-        let now = Instant::now();
-        let mut state = self.lock();
-        match state.entries.get(message_id) {
-            Some(Entry::Claimed { until, .. }) if *until > now => return Begin::InProgress,
-            // An inbox callout whose worker's lease ran out is still the workers' business.
-            Some(Entry::Claimed { body: Some(_), .. })
-            | Some(Entry::Processed | Entry::Pending { .. } | Entry::Dead(_)) => {
-                return Begin::AlreadyProcessed;
-            }
-            Some(Entry::Claimed { body: None, .. }) => {
-                tracing::warn!(
-                    message_id,
-                    "callout claim outlived its lease; taking it over"
-                );
-            }
-            None => {}
-        }
-        let token = ClaimToken::random();
-        let claim = Entry::Claimed {
-            token,
-            until: now + self.claim_lease,
-            body: None,
-            attempts: 1,
-        };
-        state.entries.insert(message_id.to_owned(), claim);
-        Begin::New(token)
     }
 
     /// Removes the claim `token` holds on `message_id`, returning its body and attempts.
@@ -192,95 +138,20 @@ impl InMemoryMessageLog {
         }
     }
 
-    fn complete_claim(&self, message_id: &str, token: ClaimToken) -> Result<(), MessageLogError> {
-        let mut state = self.lock();
-        Self::take_claim(&mut state, message_id, token)?;
-        state
-            .entries
-            .insert(message_id.to_owned(), Entry::Processed);
-        state.processed.push_back(message_id.to_owned());
-        while state.processed.len() > self.capacity {
-            if let Some(oldest) = state.processed.pop_front() {
-                if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
-                    state.entries.remove(&oldest);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn abandon_now(&self, message_id: &str, token: ClaimToken) {
-        let mut state = self.lock();
-        let inline = matches!(
-            state.entries.get(message_id),
-            Some(Entry::Claimed { token: held, body: None, .. }) if *held == token
-        );
-        if inline {
-            state.entries.remove(message_id);
-        }
-    }
-
-    fn enqueue_now(&self, message_id: &str, body: Bytes) -> Enqueued {
-        let mut state = self.lock();
-        if state.entries.contains_key(message_id) {
-            return Enqueued::AlreadyKnown;
-        }
+    /// Puts `body` in the inbox, due now, and wakes a worker.
+    fn queue(&self, state: &mut State, message_id: &str, body: Bytes) {
+        let due = Instant::now();
         let pending = Entry::Pending {
             body,
             attempts: 0,
-            due: Instant::now(),
+            due,
         };
         state.entries.insert(message_id.to_owned(), pending);
-        state.inbox.push_back(message_id.to_owned());
-        Enqueued::Stored
+        state.inbox.push_back((message_id.to_owned(), due));
+        self.work.notify_one();
     }
 
-    fn claim_next_now(&self) -> Option<StoredCallout> {
-        let now = Instant::now();
-        let mut state = self.lock();
-        let State { entries, inbox, .. } = &mut *state;
-        let waiting = |entry: Option<&Entry>| {
-            matches!(
-                entry,
-                Some(Entry::Pending { .. } | Entry::Claimed { body: Some(_), .. })
-            )
-        };
-        while inbox.front().is_some_and(|id| !waiting(entries.get(id))) {
-            inbox.pop_front();
-        }
-        let id = inbox.iter().find(|id| match entries.get(*id) {
-            Some(Entry::Pending { due, .. }) => *due <= now,
-            Some(Entry::Claimed {
-                body: Some(_),
-                until,
-                ..
-            }) => *until <= now,
-            _ => false,
-        })?;
-        let entry = entries.get_mut(id)?;
-        let (body, attempts) = match entry {
-            Entry::Pending { body, attempts, .. } => (body.clone(), *attempts + 1),
-            Entry::Claimed {
-                body: Some(body),
-                attempts,
-                ..
-            } => {
-                tracing::warn!(message_id = %id, "inbox claim outlived its lease; taking it over");
-                (body.clone(), *attempts + 1)
-            }
-            _ => return None,
-        };
-        let token = ClaimToken::random();
-        *entry = Entry::Claimed {
-            token,
-            until: now + self.claim_lease,
-            body: Some(body.clone()),
-            attempts,
-        };
-        Some(StoredCallout::new(id.clone(), body, attempts, token))
-    }
-
-    /// Files `dead` unless its id is known, then drops the oldest dead letters past the limits.
+    /// Files `dead`, then drops the oldest dead letters past the limits.
     fn bury(&self, state: &mut State, dead: DeadLetter) {
         state.dead_bytes += dead.body.len();
         state.dead.push_back(dead.message_id.clone());
@@ -318,36 +189,17 @@ impl InMemoryMessageLog {
         let Some(dead) = Self::unbury(&mut state, message_id) else {
             return false;
         };
-        let pending = Entry::Pending {
-            body: dead.body,
-            attempts: 0,
-            due: Instant::now(),
-        };
-        state.entries.insert(message_id.to_owned(), pending);
-        state.inbox.push_back(message_id.to_owned());
+        self.queue(&mut state, message_id, dead.body);
         true
     }
+}
 
-    fn dead_letters_now(&self, after: Option<&str>, limit: usize) -> Vec<DeadLetter> {
-        let state = self.lock();
-        let start = match after {
-            None => 0,
-            Some(after) => match state.dead.iter().position(|id| id == after) {
-                Some(position) => position + 1,
-                None => return Vec::new(),
-            },
-        };
-        state
-            .dead
-            .iter()
-            .skip(start)
-            .filter_map(|id| match state.entries.get(id) {
-                Some(Entry::Dead(dead)) => Some(dead.clone()),
-                _ => None,
-            })
-            .take(limit)
-            .collect()
-    }
+/// Whether an entry is in the inbox: waiting, due for a retry, or being processed.
+fn waiting(entry: Option<&Entry>) -> bool {
+    matches!(
+        entry,
+        Some(Entry::Pending { .. } | Entry::Claimed { body: Some(_), .. })
+    )
 }
 
 impl fmt::Debug for InMemoryMessageLog {
@@ -356,7 +208,7 @@ impl fmt::Debug for InMemoryMessageLog {
         f.debug_struct("InMemoryMessageLog")
             .field("capacity", &self.capacity)
             .field("claim_lease", &self.claim_lease)
-            .field("processed", &self.len())
+            .field("processed", &self.lock().processed.len())
             .finish_non_exhaustive()
     }
 }
@@ -377,7 +229,34 @@ impl MessageLog for InMemoryMessageLog {
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
-        Box::pin(async move { Ok(self.begin(message_id)) })
+        let now = Instant::now();
+        let mut state = self.lock();
+        match state.entries.get(message_id) {
+            Some(Entry::Claimed { until, .. }) if *until > now => {
+                return Box::pin(ready(Ok(Begin::InProgress)));
+            }
+            // An inbox callout whose worker's lease ran out is still the workers' business.
+            Some(Entry::Claimed { body: Some(_), .. })
+            | Some(Entry::Processed | Entry::Pending { .. } | Entry::Dead(_)) => {
+                return Box::pin(ready(Ok(Begin::AlreadyProcessed)));
+            }
+            Some(Entry::Claimed { body: None, .. }) => {
+                tracing::warn!(
+                    message_id,
+                    "callout claim outlived its lease; taking it over"
+                );
+            }
+            None => {}
+        }
+        let token = ClaimToken::random();
+        let claim = Entry::Claimed {
+            token,
+            until: now + self.claim_lease,
+            body: None,
+            attempts: 1,
+        };
+        state.entries.insert(message_id.to_owned(), claim);
+        Box::pin(ready(Ok(Begin::New(token))))
     }
 
     fn complete<'a>(
@@ -385,7 +264,22 @@ impl MessageLog for InMemoryMessageLog {
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        Box::pin(async move { self.complete_claim(message_id, token) })
+        let mut state = self.lock();
+        if let Err(error) = Self::take_claim(&mut state, message_id, token) {
+            return Box::pin(ready(Err(error)));
+        }
+        state
+            .entries
+            .insert(message_id.to_owned(), Entry::Processed);
+        state.processed.push_back(message_id.to_owned());
+        while state.processed.len() > self.capacity {
+            if let Some(oldest) = state.processed.pop_front() {
+                if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
+                    state.entries.remove(&oldest);
+                }
+            }
+        }
+        Box::pin(ready(Ok(())))
     }
 
     fn abandon<'a>(
@@ -393,20 +287,22 @@ impl MessageLog for InMemoryMessageLog {
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        Box::pin(async move {
-            self.abandon_now(message_id, token);
-            Ok(())
-        })
+        let mut state = self.lock();
+        if matches!(
+            state.entries.get(message_id),
+            Some(Entry::Claimed { token: held, body: None, .. }) if *held == token
+        ) {
+            state.entries.remove(message_id);
+        }
+        Box::pin(ready(Ok(())))
     }
 
     fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
-        Box::pin(async move {
-            let mut state = self.lock();
-            if !state.entries.contains_key(&dead.message_id) {
-                self.bury(&mut state, dead);
-            }
-            Ok(())
-        })
+        let mut state = self.lock();
+        if !state.entries.contains_key(&dead.message_id) {
+            self.bury(&mut state, dead);
+        }
+        Box::pin(ready(Ok(())))
     }
 
     fn enqueue<'a>(
@@ -414,11 +310,80 @@ impl MessageLog for InMemoryMessageLog {
         message_id: &'a str,
         body: Bytes,
     ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
-        Box::pin(async move { Ok(self.enqueue_now(message_id, body)) })
+        let mut state = self.lock();
+        if state.entries.contains_key(message_id) {
+            return Box::pin(ready(Ok(Enqueued::AlreadyKnown)));
+        }
+        self.queue(&mut state, message_id, body);
+        Box::pin(ready(Ok(Enqueued::Stored)))
     }
 
-    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
-        Box::pin(async move { Ok(self.claim_next_now()) })
+    fn claim_due(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let State { entries, inbox, .. } = &mut *state;
+        while inbox
+            .front()
+            .is_some_and(|(id, _)| !waiting(entries.get(id)))
+        {
+            inbox.pop_front();
+        }
+        let mut claimed = Vec::new();
+        for (id, _) in inbox.iter() {
+            if claimed.len() >= limit {
+                break;
+            }
+            let (body, attempts) = match entries.get(id) {
+                Some(Entry::Pending {
+                    body,
+                    attempts,
+                    due,
+                }) if *due <= now => (body.clone(), *attempts + 1),
+                Some(Entry::Claimed {
+                    body: Some(body),
+                    attempts,
+                    until,
+                    ..
+                }) if *until <= now => {
+                    tracing::warn!(message_id = %id, "inbox claim outlived its lease; taking it over");
+                    (body.clone(), *attempts + 1)
+                }
+                _ => continue,
+            };
+            let token = ClaimToken::random();
+            let claim = Entry::Claimed {
+                token,
+                until: now + self.claim_lease,
+                body: Some(body.clone()),
+                attempts,
+            };
+            entries.insert(id.clone(), claim);
+            claimed.push(StoredCallout::new(id.clone(), body, attempts, token));
+        }
+        Box::pin(ready(Ok(claimed)))
+    }
+
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
+        let state = self.lock();
+        let oldest = state
+            .inbox
+            .iter()
+            .find(|(id, _)| waiting(state.entries.get(id)));
+        let stats = InboxStats {
+            pending: state.entries.values().filter(|e| waiting(Some(e))).count() as u64,
+            oldest_pending: oldest.map(|(_, since)| since.elapsed()).unwrap_or_default(),
+            dead_letters: state.dead.len() as u64,
+        };
+        Box::pin(ready(Ok(stats)))
+    }
+
+    fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _ = tokio::time::timeout(longest, self.work.notified()).await;
+        })
     }
 
     fn retry_later<'a>(
@@ -428,17 +393,16 @@ impl MessageLog for InMemoryMessageLog {
         _reason: &'a str,
         delay: Duration,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        Box::pin(async move {
-            let mut state = self.lock();
-            let (body, attempts) = Self::take_claim(&mut state, message_id, token)?;
+        let mut state = self.lock();
+        let result = Self::take_claim(&mut state, message_id, token).map(|(body, attempts)| {
             let pending = Entry::Pending {
                 body: body.unwrap_or_default(),
                 attempts,
                 due: Instant::now() + delay,
             };
             state.entries.insert(message_id.to_owned(), pending);
-            Ok(())
-        })
+        });
+        Box::pin(ready(result))
     }
 
     fn dead_letter<'a>(
@@ -447,13 +411,12 @@ impl MessageLog for InMemoryMessageLog {
         token: ClaimToken,
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        Box::pin(async move {
-            let mut state = self.lock();
-            let (body, attempts) = Self::take_claim(&mut state, message_id, token)?;
+        let mut state = self.lock();
+        let result = Self::take_claim(&mut state, message_id, token).map(|(body, attempts)| {
             let dead = DeadLetter::new(message_id, body.unwrap_or_default(), reason, attempts);
             self.bury(&mut state, dead);
-            Ok(())
-        })
+        });
+        Box::pin(ready(result))
     }
 
     fn dead_letters<'a>(
@@ -461,24 +424,40 @@ impl MessageLog for InMemoryMessageLog {
         after: Option<&'a str>,
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
-        Box::pin(async move { Ok(self.dead_letters_now(after, limit)) })
+        let state = self.lock();
+        let start = match after.map(|after| state.dead.iter().position(|id| id == after)) {
+            None => 0,
+            Some(Some(position)) => position + 1,
+            Some(None) => return Box::pin(ready(Ok(Vec::new()))),
+        };
+        let page = state
+            .dead
+            .iter()
+            .skip(start)
+            .filter_map(|id| match state.entries.get(id) {
+                Some(Entry::Dead(dead)) => Some(dead.clone()),
+                _ => None,
+            })
+            .take(limit)
+            .collect();
+        Box::pin(ready(Ok(page)))
     }
 
     fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(async move { Ok(self.redrive_now(message_id)) })
+        Box::pin(ready(Ok(self.redrive_now(message_id))))
     }
 
     fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        Box::pin(async move {
-            let ids = self.lock().dead.clone();
-            Ok(ids.iter().filter(|id| self.redrive_now(id)).count() as u64)
-        })
+        let ids = self.lock().dead.clone();
+        let redriven = ids.iter().filter(|id| self.redrive_now(id)).count();
+        Box::pin(ready(Ok(redriven as u64)))
     }
 
     fn delete_dead_letter<'a>(
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(async move { Ok(Self::unbury(&mut self.lock(), message_id).is_some()) })
+        let deleted = Self::unbury(&mut self.lock(), message_id).is_some();
+        Box::pin(ready(Ok(deleted)))
     }
 }

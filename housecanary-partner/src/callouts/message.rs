@@ -1,17 +1,19 @@
-//! The typed callout messages. Decoding them from a (verified) body is `decode.rs`.
+//! The typed callout messages, and their decoder: one pass collects every field in any key order,
+//! then `message_type` picks the variant, which takes its fields and keeps the rest in `extra`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use common_auth::CalloutAuthError;
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::error::ReportDecodeError;
-use super::string_or_number;
 use crate::orders::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
-use crate::text::signed_url_shown;
+use crate::text::{excerpt, signed_url_shown};
 
 /// `message_type` of an order status change.
 pub(super) const ORDER_STATUS_CHANGE: &str = "order_status_change";
@@ -26,38 +28,21 @@ const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// One callout, as HouseCanary sends it.
-///
-/// Ids may arrive as JSON strings or numbers: the vendor's record ids (`order_id`, `order_item_id`)
-/// become the crate's [`Id`], equal to the same id read from a REST record whichever form each
-/// came in; the partner's own ids and `message_id` become `String`. Fields the SDK does not know are
-/// kept in each variant's `extra` map, and message types it does not know become
-/// [`CalloutMessage::Unknown`] with the whole body, so a new vendor message never breaks the receiver.
+/// One callout, as HouseCanary sends it. Ids may be JSON strings or numbers (the vendor's become
+/// [`Id`], the partner's and `message_id` `String`); unknown fields are kept in `extra`, unknown
+/// message types become [`CalloutMessage::Unknown`] with the whole body.
 ///
 /// ```
 /// use housecanary_partner::callouts::CalloutMessage;
 /// use housecanary_partner::status::OrderItemStatus;
 ///
-/// let body = br#"{
-///     "message_type": "order_item_status_change",
-///     "message_id": "m-17",
-///     "order_id": 501,
-///     "customer_order_id": "batch-9",
-///     "order_item_id": 9001,
-///     "customer_item_id": null,
-///     "new_status": "reportPending",
-///     "external_integration_id": "crm-4411"
-/// }"#;
-/// let message = CalloutMessage::from_slice(body)?;
-/// assert_eq!(message.message_id(), Some("m-17"));
-/// match message {
-///     CalloutMessage::OrderItemStatusChange(change) => {
-///         assert_eq!(change.order_id, housecanary_partner::Id::from(501_u64));
-///         assert_eq!(change.order_id, "501");
-///         assert_eq!(change.new_status, OrderItemStatus::ReportPending);
-///     }
-///     other => panic!("unexpected {other:?}"),
-/// }
+/// let body = br#"{"message_type": "order_item_status_change", "message_id": "m-17",
+///     "order_id": 501, "order_item_id": 9001, "new_status": "reportPending"}"#;
+/// let CalloutMessage::OrderItemStatusChange(change) = CalloutMessage::from_slice(body)? else {
+///     unreachable!()
+/// };
+/// assert_eq!(change.order_id, "501");
+/// assert_eq!(change.new_status, OrderItemStatus::ReportPending);
 /// # Ok::<(), housecanary_partner::callouts::CalloutError>(())
 /// ```
 #[derive(Clone, PartialEq)]
@@ -92,8 +77,7 @@ impl CalloutMessage {
         }
     }
 
-    /// The `message_id` used for deduplication. Every known message has one; an unknown message has
-    /// one when its body carries a string or number `message_id`.
+    /// The `message_id` used for deduplication (`None` only for an unknown type without one).
     pub fn message_id(&self) -> Option<&str> {
         match self {
             Self::OrderStatusChange(m) => Some(&m.message_id),
@@ -142,65 +126,50 @@ impl fmt::Debug for CalloutMessage {
 }
 
 /// `order_status_change`: the order as a whole changed status.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderStatusChange {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given at creation.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The order's new status (unknown values kept as [`OrderStatus::Other`]).
     pub new_status: OrderStatus,
     /// The `external_integration_id`s of the order's items (`null` entries skipped; `null` or absent
     /// list is empty).
-    #[serde(default, deserialize_with = "string_or_number::id_list")]
     pub external_integration_ids: Vec<String>,
     /// Fields this SDK does not know, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// `order_item_status_change`: one order item changed status (for example cancelled by validation).
-///
-/// The vendor says a cancelled item's callout details the validation checks that failed; the names
-/// of those fields are UNKNOWN (the sandbox's `reason` and `validation_errors` are its own), so
-/// every field this type does not name is kept, as received, in [`extra`](Self::extra).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// `order_item_status_change`: one order item changed status. The fields naming failed validation
+/// checks are undocumented: they stay in [`extra`](Self::extra) as received.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderItemStatusChange {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (the same [`Id`] as
     /// [`OrderItemDetails::id`](crate::orders::OrderItemDetails::id)).
     pub order_item_id: Id,
     /// The partner's own item id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_item_id: Option<String>,
     /// The item's new status (unknown values kept as [`OrderItemStatus::Other`]).
     pub new_status: OrderItemStatus,
     /// The item's `external_integration_id`, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub external_integration_id: Option<String>,
     /// Fields this SDK does not know, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// `order_complete`: final delivery of an order's assets.
-///
-/// Depending on the delivery preference agreed at onboarding it carries a `download_url`, the report
-/// itself as an encoded blob, or both. `Debug` shows the blob's length, never its content, and the
-/// download URL without its query (the query holds the URL's signature).
+/// `order_complete`: final delivery, with a `download_url`, the encoded report, or both. `Debug`
+/// shows the report's length and the URL without its (signed) query.
 ///
 /// ```
 /// use housecanary_partner::callouts::CalloutMessage;
@@ -211,67 +180,41 @@ pub struct OrderItemStatusChange {
 ///     "report":"JVBERi0=\n","external_integration_ids":[]}"#)?;
 /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
 /// assert_eq!(complete.report_bytes()?.as_deref(), Some(&b"%PDF-"[..]));
-/// assert_eq!(complete.report_raw(), Some("JVBERi0=\n"));
 /// let shown = format!("{complete:?}");
 /// assert!(!shown.contains("JVBERi0") && !shown.contains("abc123"));
 /// assert!(shown.contains("https://example.com/r.pdf"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderComplete {
     /// Unique per message; redeliveries repeat it.
-    #[serde(deserialize_with = "string_or_number::id")]
     pub message_id: String,
     /// The vendor's order id (the same [`Id`] as [`Order::id`](crate::orders::Order::id)).
     pub order_id: Id,
     /// The partner's own order id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_order_id: Option<String>,
     /// The vendor's order item id (documented; optional here because the message also lists the
     /// whole order's integration ids and the vendor has not said whether it is per item).
-    #[serde(default)]
     pub order_item_id: Option<Id>,
     /// The partner's own item id, when one was given.
-    #[serde(default, deserialize_with = "string_or_number::optional_id")]
     pub customer_item_id: Option<String>,
     /// Where the assets can be downloaded (a signed URL: fetch it without the Authorization header).
-    #[serde(default)]
     pub download_url: Option<String>,
     /// The encoded report blob, exactly as received. See [`report_bytes`](Self::report_bytes).
-    #[serde(default)]
     pub report: Option<String>,
     /// The `external_integration_id`s of the order's items.
-    #[serde(default, deserialize_with = "string_or_number::id_list")]
     pub external_integration_ids: Vec<String>,
     /// Fields this SDK does not know, as received.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl OrderComplete {
-    /// The report blob exactly as received, if the message carries one.
-    pub fn report_raw(&self) -> Option<&str> {
-        self.report.as_deref()
-    }
-
-    /// The report blob decoded as base64 (standard alphabet; padding optional; spaces and line breaks
-    /// ignored). `Ok(None)` when the message carries no report.
-    ///
-    /// The vendor documents the blob only as "encoded": base64 is the likely encoding, and
-    /// [`report_raw`](Self::report_raw) keeps the original should it turn out to be another.
+    /// The report decoded as base64 (padding optional, whitespace ignored; the vendor says only
+    /// "encoded"); `Ok(None)` without a report.
     ///
     /// # Errors
     /// [`ReportDecodeError::InvalidBase64`] when the blob is not base64.
-    ///
-    /// ```
-    /// # use housecanary_partner::callouts::CalloutMessage;
-    /// let m = CalloutMessage::from_slice(br#"{"message_type":"order_complete","message_id":"m",
-    ///     "order_id":1,"report":"aGVs\r\nbG8"}"#)?;
-    /// let CalloutMessage::OrderComplete(complete) = m else { unreachable!() };
-    /// assert_eq!(complete.report_bytes()?, Some(b"hello".to_vec()));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn report_bytes(&self) -> Result<Option<Vec<u8>>, ReportDecodeError> {
         let Some(report) = self.report.as_deref() else {
             return Ok(None);
@@ -309,18 +252,265 @@ impl fmt::Debug for OrderComplete {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The keys any known message type reads, in the order of [`Fields::known`].
+const KNOWN: [&str; 10] = [
+    "message_id",
+    "order_id",
+    "customer_order_id",
+    "order_item_id",
+    "customer_item_id",
+    "new_status",
+    "external_integration_id",
+    "external_integration_ids",
+    "download_url",
+    "report",
+];
 
-    #[test]
-    fn unknown_debug_hides_values() {
-        let m = CalloutMessage::from_slice(
-            br#"{"message_type":"new_kind","message_id":"m","blob":"SECRETBLOB"}"#,
-        )
-        .unwrap();
-        let text = format!("{m:?}");
-        assert!(text.contains("blob"));
-        assert!(!text.contains("SECRETBLOB"));
+/// Every field of a callout object, known keys in their slots, the others as received.
+#[derive(Default)]
+struct Fields {
+    message_type: Option<Value>,
+    known: [Option<Value>; KNOWN.len()],
+    extra: Map<String, Value>,
+}
+
+impl CalloutMessage {
+    /// Decodes a body that passed [`CalloutVerifier::verify`](super::CalloutVerifier::verify).
+    ///
+    /// # Errors
+    /// [`CalloutError::NotJson`], [`CalloutError::NotAnObject`], [`CalloutError::MissingMessageType`],
+    /// or [`CalloutError::Malformed`] for a known message type whose fields have the wrong shape.
+    pub fn from_slice(body: &[u8]) -> Result<Self, CalloutError> {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let fields = deserializer
+            .deserialize_map(FieldsVisitor)
+            .and_then(|fields| deserializer.end().map(|()| fields));
+        match fields {
+            Ok(fields) => fields.into_message(),
+            // Values are read as `Value`, so a type error can only be the top level's.
+            Err(error) if error.is_data() => Err(CalloutError::NotAnObject),
+            Err(error) => Err(CalloutError::NotJson {
+                message: excerpt(&error.to_string(), MAX_DETAIL_CHARS),
+            }),
+        }
     }
+}
+
+impl Fields {
+    /// The slot of a known key (or of `message_type`).
+    fn slot(&mut self, key: &str) -> Option<&mut Value> {
+        if key == "message_type" {
+            return Some(self.message_type.insert(Value::Null));
+        }
+        let index = KNOWN.iter().position(|known| *known == key)?;
+        Some(self.known[index].insert(Value::Null))
+    }
+
+    fn into_message(mut self) -> Result<CalloutMessage, CalloutError> {
+        let message_type = match self.message_type.take() {
+            Some(Value::String(message_type)) => message_type,
+            _ => return Err(CalloutError::MissingMessageType),
+        };
+        let is = |known: &str| message_type.eq_ignore_ascii_case(known);
+        let message = if is(ORDER_STATUS_CHANGE) {
+            CalloutMessage::OrderStatusChange(OrderStatusChange {
+                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
+                order_id: self.take(&message_type, 1)?,
+                customer_order_id: text(self.take(&message_type, 2)?),
+                new_status: self.take(&message_type, 5)?,
+                external_integration_ids: texts(self.take(&message_type, 7)?),
+                extra: self.rest(),
+            })
+        } else if is(ORDER_ITEM_STATUS_CHANGE) {
+            CalloutMessage::OrderItemStatusChange(OrderItemStatusChange {
+                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
+                order_id: self.take(&message_type, 1)?,
+                customer_order_id: text(self.take(&message_type, 2)?),
+                order_item_id: self.take(&message_type, 3)?,
+                customer_item_id: text(self.take(&message_type, 4)?),
+                new_status: self.take(&message_type, 5)?,
+                external_integration_id: text(self.take(&message_type, 6)?),
+                extra: self.rest(),
+            })
+        } else if is(ORDER_COMPLETE) {
+            CalloutMessage::OrderComplete(OrderComplete {
+                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
+                order_id: self.take(&message_type, 1)?,
+                customer_order_id: text(self.take(&message_type, 2)?),
+                order_item_id: self.take(&message_type, 3)?,
+                customer_item_id: text(self.take(&message_type, 4)?),
+                external_integration_ids: texts(self.take(&message_type, 7)?),
+                download_url: self.take(&message_type, 8)?,
+                report: self.take(&message_type, 9)?,
+                extra: self.rest(),
+            })
+        } else {
+            let message_id = match &self.known[0] {
+                Some(Value::String(id)) => Some(id.clone()),
+                Some(Value::Number(id)) => Some(id.to_string()),
+                _ => None,
+            };
+            let mut raw = self.rest();
+            raw.insert(
+                "message_type".to_owned(),
+                Value::String(message_type.clone()),
+            );
+            CalloutMessage::Unknown {
+                message_type,
+                message_id,
+                raw: Value::Object(raw),
+            }
+        };
+        Ok(message)
+    }
+
+    /// Decodes the field in slot `index`; an absent field reads as JSON `null` (which optional
+    /// fields accept and required ones refuse as missing).
+    fn take<T: DeserializeOwned>(
+        &mut self,
+        message_type: &str,
+        index: usize,
+    ) -> Result<T, CalloutError> {
+        let field = KNOWN[index];
+        let Some(value) = self.known[index].take() else {
+            return T::deserialize(Value::Null)
+                .map_err(|_| malformed(message_type, ".", format!("missing field `{field}`")));
+        };
+        T::deserialize(value).map_err(|error| {
+            let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
+            malformed(message_type, field, message)
+        })
+    }
+
+    /// The known fields the variant did not take, with the unknown ones.
+    fn rest(&mut self) -> Map<String, Value> {
+        let mut extra = std::mem::take(&mut self.extra);
+        for (key, value) in KNOWN.iter().zip(&mut self.known) {
+            if let Some(value) = value.take() {
+                extra.insert((*key).to_owned(), value);
+            }
+        }
+        extra
+    }
+}
+
+fn malformed(message_type: &str, path: &str, message: String) -> CalloutError {
+    CalloutError::Malformed {
+        message_type: message_type.to_owned(),
+        path: path.to_owned(),
+        message,
+    }
+}
+
+// Lenient ids: the vendor documents ids as strings, but a Django server may send integer keys as
+// JSON numbers. Both become the text of the [`Id`] read from either form.
+
+/// An optional id (string, number or null), as text.
+fn text(id: Option<Id>) -> Option<String> {
+    id.map(Id::into_string)
+}
+
+/// A list of ids, as text; a `null` list is empty and `null` elements are skipped (an item without
+/// an external integration id has nothing to report).
+fn texts(ids: Option<Vec<Option<Id>>>) -> Vec<String> {
+    ids.into_iter()
+        .flatten()
+        .flatten()
+        .map(Id::into_string)
+        .collect()
+}
+
+/// Collects the fields of a JSON object.
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<KeyName<'de>>()? {
+            let value = map.next_value::<Value>()?;
+            // A later duplicate replaces an earlier one, as JSON parsers do.
+            match fields.slot(&key.0) {
+                Some(slot) => *slot = value,
+                None => drop(fields.extra.insert(key.0.into_owned(), value)),
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+struct KeyName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for KeyName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(KeyName(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyName(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Longest serde message kept in an error: a message can quote a field's value, and a field of a
+/// callout can be a multi-megabyte report blob that must not end up in logs.
+const MAX_DETAIL_CHARS: usize = 200;
+
+/// Why a received request is not an acceptable callout. Never carries a secret or the body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalloutError {
+    /// The request did not pass the configured authentication scheme. Never tell the sender which
+    /// part failed; this detail is for the receiver's own logs.
+    #[error("callout authentication failed: {0}")]
+    Unauthorized(#[source] CalloutAuthError),
+    /// The body is not JSON.
+    #[error("callout body is not JSON: {message}")]
+    NotJson {
+        /// serde_json's message (line and column included).
+        message: String,
+    },
+    /// The body is JSON but not an object.
+    #[error("callout body is not a JSON object")]
+    NotAnObject,
+    /// The object has no string `message_type`.
+    #[error("callout body has no string `message_type`")]
+    MissingMessageType,
+    /// A known message type whose fields do not have the documented shape.
+    #[error("`{message_type}` callout is malformed at `{path}`: {message}")]
+    Malformed {
+        /// The `message_type` of the body.
+        message_type: String,
+        /// JSON path of the offending field (`.` for the whole object).
+        path: String,
+        /// serde_json's message.
+        message: String,
+    },
+}
+
+/// The `report` blob of an [`OrderComplete`](super::OrderComplete) message could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportDecodeError {
+    /// The blob is not standard-alphabet base64 (whitespace aside).
+    #[error("order_complete report is not valid base64: {source}")]
+    InvalidBase64 {
+        /// What the decoder found (a byte value and offset; never the blob).
+        #[source]
+        source: base64::DecodeError,
+    },
 }

@@ -1,18 +1,13 @@
 //! The callout store: deduplication by `message_id`, the durable inbox and dead letters.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 
-/// A boxed, `Send` future, so [`MessageLog`] stays object-safe.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Proof of holding the claim on one `message_id`: only the holder can complete, abandon, retry or
-/// dead-letter it. A claim taken over after its lease gets a new token, so a slow first holder can
-/// no longer touch the id.
+/// Proof of holding the claim on one `message_id`; a claim taken over after its lease gets a new
+/// token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClaimToken(i64);
 
@@ -34,26 +29,12 @@ impl ClaimToken {
 }
 
 /// What [`MessageLog::try_begin`] found for a `message_id`.
-///
-/// ```
-/// use housecanary_partner::callouts::{Begin, InMemoryMessageLog, MessageLog};
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let log = InMemoryMessageLog::default();
-/// let Begin::New(token) = log.try_begin("m1").await? else { unreachable!() };
-/// assert_eq!(log.try_begin("m1").await?, Begin::InProgress);
-/// log.complete("m1", token).await?;
-/// assert_eq!(log.try_begin("m1").await?, Begin::AlreadyProcessed);
-/// # Ok(()) }
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Begin {
-    /// Not seen before, abandoned, or its claim outlived the lease: the caller now holds the claim
-    /// and must end it with [`MessageLog::complete`] or [`MessageLog::abandon`] and this token.
+    /// New (or its claim outlived the lease): the caller now holds the claim.
     New(ClaimToken),
-    /// Processed successfully before, or stored (inbox, dead letter): acknowledge without
-    /// processing again.
+    /// Processed before, or stored: acknowledge without processing.
     AlreadyProcessed,
     /// Another delivery of the same id holds a live claim right now.
     InProgress,
@@ -69,7 +50,18 @@ pub enum Enqueued {
     AlreadyKnown,
 }
 
-/// A stored callout claimed by an inbox worker with [`MessageLog::claim_next`].
+/// The inbox's size, as the workers publish it in the gauges of [`crate::metrics`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InboxStats {
+    /// Callouts stored and not yet processed (waiting, being processed, or due for a retry).
+    pub pending: u64,
+    /// How long the oldest of them has been stored (zero when there is none).
+    pub oldest_pending: Duration,
+    /// Dead letters kept.
+    pub dead_letters: u64,
+}
+
+/// A stored callout claimed by an inbox worker with [`MessageLog::claim_due`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct StoredCallout {
@@ -85,12 +77,6 @@ pub struct StoredCallout {
 
 impl StoredCallout {
     /// A claimed callout (for implementations of [`MessageLog`]).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::{ClaimToken, StoredCallout};
-    /// let stored = StoredCallout::new("m1", b"{}".as_slice().into(), 1, ClaimToken::random());
-    /// assert_eq!(stored.attempts, 1);
-    /// ```
     pub fn new(
         message_id: impl Into<String>,
         body: Bytes,
@@ -117,11 +103,8 @@ impl fmt::Debug for StoredCallout {
     }
 }
 
-/// A callout that will not be processed without a person looking at it: authenticated but not
-/// parseable, or its handler failed too often. Kept with the reason.
-///
-/// It holds the raw body, which may carry personal data (addresses, a report): list, redrive or
-/// delete dead letters through the [`MessageLog`]; stores bound or purge them.
+/// An authenticated callout that does not parse, or whose handler failed too often, kept with the
+/// reason. Its raw body may carry personal data.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DeadLetter {
@@ -137,12 +120,6 @@ pub struct DeadLetter {
 
 impl DeadLetter {
     /// A dead letter (for implementations of [`MessageLog`]).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::DeadLetter;
-    /// let dead = DeadLetter::new("m1", b"{".as_slice().into(), "not JSON", 0);
-    /// assert_eq!(dead.reason, "not JSON");
-    /// ```
     pub fn new(
         message_id: impl Into<String>,
         body: Bytes,
@@ -180,14 +157,7 @@ pub enum MessageLogError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The log does not implement this operation (a custom log for inline mode only, say).
-    #[error("this message log does not support `{operation}`")]
-    Unsupported {
-        /// The operation.
-        operation: &'static str,
-    },
-    /// The claim's token no longer holds the id: its lease ran out and another delivery or worker
-    /// took it over, or it was already resolved. Nothing was changed.
+    /// The token no longer holds the id (taken over or resolved); nothing was changed.
     #[error("the claim on callout `{message_id}` is no longer held by this token")]
     ClaimLost {
         /// The id.
@@ -197,12 +167,6 @@ pub enum MessageLogError {
 
 impl MessageLogError {
     /// Wraps a backend's error (anything that converts into a boxed error, including `&str`).
-    ///
-    /// ```
-    /// use housecanary_partner::callouts::MessageLogError;
-    /// let io = std::io::Error::other("disk full");
-    /// assert!(MessageLogError::new(io).to_string().contains("disk full"));
-    /// ```
     pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Backend {
             source: source.into(),
@@ -215,84 +179,62 @@ impl MessageLogError {
             message_id: message_id.into(),
         }
     }
-
-    /// Whether this is [`MessageLogError::ClaimLost`].
-    pub fn is_claim_lost(&self) -> bool {
-        matches!(self, Self::ClaimLost { .. })
-    }
 }
 
-/// The callout store: remembers which callouts were processed (so redeliveries do not run the
-/// handler twice), keeps the durable inbox and the dead letters.
-///
-/// HouseCanary delivers **at least once**. The store turns that into *effectively once* for the
-/// application's handler, for as long as it remembers an id. Every claim carries a [`ClaimToken`]:
-/// only its holder can end it, and a claim not ended within the [`claim_lease`](Self::claim_lease)
-/// is taken over by the next delivery or worker (with a new token), so a crashed process never
-/// blocks an id for good and a slow one can no longer overwrite the new holder's outcome.
-///
-/// Two ways to use it:
-/// - **inline** ([`CalloutReceiver::new`](super::CalloutReceiver::new)): [`try_begin`](Self::try_begin)
-///   claims the id, the handler runs inside the request, then [`complete`](Self::complete) or
-///   [`abandon`](Self::abandon);
-/// - **durable inbox** ([`CalloutReceiver::inbox`](super::CalloutReceiver::inbox)): the request
-///   only [`enqueue`](Self::enqueue)s the verified body and is acknowledged; an
-///   [`InboxWorker`](super::InboxWorker) then [`claim_next`](Self::claim_next)s, runs the handler and
-///   [`complete`](Self::complete)s, [`retry_later`](Self::retry_later)s or
-///   [`dead_letter`](Self::dead_letter)s.
-///
-/// [`InMemoryMessageLog`](super::InMemoryMessageLog) is the embedded default;
-/// `PostgresMessageLog` (feature `postgres`) is what several replicas share. The methods return
-/// boxed futures so the trait is object-safe (`Arc<dyn MessageLog>`).
+/// The callout store: processed ids (so redeliveries do not run the handler twice), the durable
+/// inbox and the dead letters. Every claim carries a [`ClaimToken`] that only its holder can end; a
+/// claim not ended within the [`claim_lease`](Self::claim_lease) is taken over with a new token.
+/// Inline: [`try_begin`](Self::try_begin), then [`complete`](Self::complete) or
+/// [`abandon`](Self::abandon); inbox: [`enqueue`](Self::enqueue), then workers
+/// [`claim_due`](Self::claim_due) and complete, [`retry_later`](Self::retry_later) or
+/// [`dead_letter`](Self::dead_letter).
 pub trait MessageLog: Send + Sync + 'static {
-    /// How long a claim holds before another delivery or worker may take it over. A receiver refuses
-    /// a handler budget longer than this.
+    /// How long a claim holds before another delivery or worker may take it over.
     fn claim_lease(&self) -> Duration;
 
-    /// Has `message_id` been processed? If it is new (or its claim outlived the lease), claim it for
-    /// the caller, atomically.
+    /// Claims `message_id` atomically unless it is processed, stored or claimed.
     fn try_begin<'a>(
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<Begin, MessageLogError>>;
 
-    /// Mark a claimed `message_id` processed: later deliveries get [`Begin::AlreadyProcessed`].
-    /// [`MessageLogError::ClaimLost`] when `token` no longer holds it (nothing changes then).
+    /// Marks a claimed `message_id` processed; [`MessageLogError::ClaimLost`] when `token` no
+    /// longer holds it.
     fn complete<'a>(
         &'a self,
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Release an inline claim without marking the id processed: a later delivery gets
-    /// [`Begin::New`]. Does nothing when `token` no longer holds it.
+    /// Releases an inline claim unprocessed; nothing when `token` no longer holds it.
     fn abandon<'a>(
         &'a self,
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Store an authenticated callout that cannot be processed (a body that does not parse) as a
-    /// dead letter, unless its id is already stored.
+    /// Stores a body that does not parse as a dead letter, unless its id is already stored.
     fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>>;
 
     /// Store a verified callout for the inbox workers, unless its id is already stored.
-    ///
-    /// The inbox methods default to [`MessageLogError::Unsupported`], for logs used inline only.
     fn enqueue<'a>(
         &'a self,
         message_id: &'a str,
         body: Bytes,
-    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
-        let _ = (message_id, body);
-        unsupported("enqueue")
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>>;
+
+    /// Claims up to `limit` due callouts (pending past their delay, or claimed past their lease),
+    /// oldest first; concurrent workers never get the same one.
+    fn claim_due(&self, limit: usize)
+    -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>>;
+
+    /// Resolves when a callout may have become due, or after `longest`.
+    fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(tokio::time::sleep(longest))
     }
 
-    /// Claim the next stored callout that is due (pending and past its retry delay, or claimed and
-    /// past its lease), if any. Concurrent workers never get the same one.
-    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
-        unsupported("claim_next")
-    }
+    /// The inbox's size now, for the gauges.
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>>;
 
     /// Give a claimed inbox callout back, to be claimed again after `delay`, recording `reason`.
     fn retry_later<'a>(
@@ -301,10 +243,7 @@ pub trait MessageLog: Send + Sync + 'static {
         token: ClaimToken,
         reason: &'a str,
         delay: Duration,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        let _ = (message_id, token, reason, delay);
-        unsupported("retry_later")
-    }
+    ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
     /// Turn a claimed inbox callout into a dead letter with `reason`.
     fn dead_letter<'a>(
@@ -312,137 +251,26 @@ pub trait MessageLog: Send + Sync + 'static {
         message_id: &'a str,
         token: ClaimToken,
         reason: &'a str,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        let _ = (message_id, token, reason);
-        unsupported("dead_letter")
-    }
+    ) -> BoxFuture<'a, Result<(), MessageLogError>>;
 
-    /// Up to `limit` dead letters, oldest first, starting after the dead letter `after` (the last
-    /// of the previous page; `None` for the first page). A page after an id that is no longer a
-    /// dead letter is empty.
+    /// Up to `limit` dead letters, oldest first, after the dead letter `after` (`None` for the
+    /// first page; empty when `after` is no longer one).
     fn dead_letters<'a>(
         &'a self,
         after: Option<&'a str>,
         limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
-        let _ = (after, limit);
-        unsupported("dead_letters")
-    }
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>>;
 
-    /// Puts the dead letter `message_id` back in the inbox, pending now with its attempts reset to
-    /// zero, for an [`InboxWorker`](super::InboxWorker) to process. `false` when it is not a dead
-    /// letter.
-    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        let _ = message_id;
-        unsupported("redrive")
-    }
+    /// Puts the dead letter `message_id` back in the inbox with its attempts reset; `false` when
+    /// it is not one.
+    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>>;
 
     /// [`redrive`](Self::redrive)s every dead letter; returns how many.
-    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        unsupported("redrive_all")
-    }
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>>;
 
-    /// Deletes the dead letter `message_id` (its body with it). `false` when it is not a dead
-    /// letter.
+    /// Deletes the dead letter `message_id`; `false` when it is not one.
     fn delete_dead_letter<'a>(
         &'a self,
         message_id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        let _ = message_id;
-        unsupported("delete_dead_letter")
-    }
-}
-
-/// The answer of an operation a log does not implement.
-fn unsupported<'a, T: Send + 'a>(
-    operation: &'static str,
-) -> BoxFuture<'a, Result<T, MessageLogError>> {
-    Box::pin(async move { Err(MessageLogError::Unsupported { operation }) })
-}
-
-impl<L: MessageLog + ?Sized> MessageLog for std::sync::Arc<L> {
-    fn claim_lease(&self) -> Duration {
-        (**self).claim_lease()
-    }
-
-    fn try_begin<'a>(
-        &'a self,
-        message_id: &'a str,
-    ) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
-        (**self).try_begin(message_id)
-    }
-
-    fn complete<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).complete(message_id, token)
-    }
-
-    fn abandon<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).abandon(message_id, token)
-    }
-
-    fn enqueue<'a>(
-        &'a self,
-        message_id: &'a str,
-        body: Bytes,
-    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
-        (**self).enqueue(message_id, body)
-    }
-
-    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
-        (**self).claim_next()
-    }
-
-    fn retry_later<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-        reason: &'a str,
-        delay: Duration,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).retry_later(message_id, token, reason, delay)
-    }
-
-    fn dead_letter<'a>(
-        &'a self,
-        message_id: &'a str,
-        token: ClaimToken,
-        reason: &'a str,
-    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
-        (**self).dead_letter(message_id, token, reason)
-    }
-
-    fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
-        (**self).store_dead_letter(dead)
-    }
-
-    fn dead_letters<'a>(
-        &'a self,
-        after: Option<&'a str>,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
-        (**self).dead_letters(after, limit)
-    }
-
-    fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        (**self).redrive(message_id)
-    }
-
-    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        (**self).redrive_all()
-    }
-
-    fn delete_dead_letter<'a>(
-        &'a self,
-        message_id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        (**self).delete_dead_letter(message_id)
-    }
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>>;
 }

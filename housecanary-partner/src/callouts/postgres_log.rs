@@ -7,21 +7,22 @@ use std::time::Duration;
 use bytes::Bytes;
 use credit_valuation_postgres::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
 use deadpool_postgres::Pool;
+use futures_util::future::BoxFuture;
+use tokio::sync::Notify;
 use tokio::time::Instant;
-use tokio_postgres::Transaction;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Row, Transaction};
 
 use super::config::{ConfigError, at_most_a_year};
-use super::handler::{self, HandlerError};
 use super::inbox::{InboxWorker, ProcessClaimed, ProcessFailure};
 use super::message::CalloutMessage;
 use super::message_log::{
-    Begin, BoxFuture, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError, StoredCallout,
+    Begin, ClaimToken, DeadLetter, Enqueued, InboxStats, MessageLog, MessageLogError, StoredCallout,
 };
+use super::receiver::{self, HandlerError};
 
-/// The vendor redelivers a message up to 10 times, at least 5 minutes apart: 11 deliveries in all
-/// (the first and 10 redeliveries), so for at least 50 minutes after the first delivery a
-/// redelivery can arrive. It states no upper bound, so this is the shortest retention that can be
-/// defended, not a safe one.
+/// The shortest retention of processed ids accepted: the vendor redelivers up to 10 times, at
+/// least 5 minutes apart (it states no upper bound).
 pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(10 * 5 * 60);
 
 /// Default retention of processed ids: far beyond any redelivery seen in practice.
@@ -76,13 +77,13 @@ struct Statements {
     complete: String,
     abandon: String,
     enqueue: String,
-    claim_next: String,
+    claim_due: String,
+    inbox_stats: String,
     retry_later: String,
     dead_letter: String,
     store_dead_letter: String,
     dead_letters: String,
     redrive: String,
-    redrive_all: String,
     delete_dead_letter: String,
     purge: String,
     lock_claim: String,
@@ -120,16 +121,23 @@ impl Statements {
                 "INSERT INTO {table} (message_id, state, body) VALUES ($1, 'pending', $2)
                  ON CONFLICT (message_id) DO NOTHING"
             ),
-            claim_next: format!(
+            claim_due: format!(
                 "UPDATE {table} SET state = 'claimed', claim_token = $1, attempts = attempts + 1,
                      available_at = now() + make_interval(secs => $2)
-                 WHERE message_id = (
+                 WHERE message_id IN (
                      SELECT message_id FROM {table}
                      WHERE state IN ('pending', 'claimed') AND body IS NOT NULL AND available_at <= now()
                      ORDER BY available_at
-                     LIMIT 1
+                     LIMIT $3
                      FOR UPDATE SKIP LOCKED)
                  RETURNING message_id, body, attempts"
+            ),
+            inbox_stats: format!(
+                "SELECT count(*) FILTER (WHERE state <> 'dead'),
+                     COALESCE(EXTRACT(EPOCH FROM now() - min(received_at) FILTER (WHERE state <> 'dead')), 0)::float8,
+                     count(*) FILTER (WHERE state = 'dead')
+                 FROM {table}
+                 WHERE (state IN ('pending', 'claimed') AND body IS NOT NULL) OR state = 'dead'"
             ),
             retry_later: format!(
                 "UPDATE {table} SET state = 'pending', claim_token = NULL, last_error = $3,
@@ -153,15 +161,11 @@ impl Statements {
                      (SELECT processed_at, message_id FROM {table} WHERE message_id = $1 AND state = 'dead'))
                  ORDER BY processed_at, message_id LIMIT $2"
             ),
+            // One id, or every dead letter when `$1` is NULL.
             redrive: format!(
                 "UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
                      last_error = NULL, processed_at = NULL
-                 WHERE message_id = $1 AND state = 'dead'"
-            ),
-            redrive_all: format!(
-                "UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
-                     last_error = NULL, processed_at = NULL
-                 WHERE state = 'dead'"
+                 WHERE state = 'dead' AND ($1::text IS NULL OR message_id = $1)"
             ),
             delete_dead_letter: format!(
                 "DELETE FROM {table} WHERE message_id = $1 AND state = 'dead'"
@@ -198,16 +202,16 @@ pub enum StoreSetupError {
 /// use std::time::Duration;
 /// use housecanary_partner::callouts::PostgresMessageLog;
 ///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # async fn run() -> Result<PostgresMessageLog, Box<dyn std::error::Error>> {
 /// let pool = credit_valuation_postgres::pool_from_url(&std::env::var("DATABASE_URL")?, 32)?;
 /// let log = PostgresMessageLog::builder(pool)
 ///     .schema("partner")
-///     .table("hc_callouts")
 ///     .claim_lease(Duration::from_secs(90))
 ///     .retention(Duration::from_secs(60 * 24 * 3600))
 ///     .build()
 ///     .await?;
-/// # let _ = log; Ok(()) }
+/// Ok(log)
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct PostgresMessageLogBuilder {
@@ -233,8 +237,7 @@ impl PostgresMessageLogBuilder {
     }
 
     /// How long a claim holds before another replica may take it over (default 60 s, at most a
-    /// year: [`build`](Self::build) refuses more). Receivers and workers refuse a budget that is
-    /// not shorter.
+    /// year).
     pub fn claim_lease(mut self, lease: Duration) -> Self {
         self.claim_lease = lease;
         self
@@ -247,25 +250,17 @@ impl PostgresMessageLogBuilder {
         self
     }
 
-    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days). They hold
-    /// raw bodies, which may carry personal data.
+    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days).
     pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
         self.dead_letter_retention = retention;
         self
     }
 
-    /// Validates the settings and brings the schema up to date (embedded migrations, safe when
-    /// several replicas start at once).
+    /// Validates the settings and migrates the schema (safe when replicas start together).
     ///
     /// # Errors
     /// [`StoreSetupError::Config`] for a retention below [`REDELIVERY_HORIZON`] or a zero lease;
     /// [`StoreSetupError::Database`] for an invalid schema or table name, or a database failure.
-    ///
-    /// ```no_run
-    /// # async fn f(pool: deadpool_postgres::Pool) -> Result<(), Box<dyn std::error::Error>> {
-    /// let log = housecanary_partner::callouts::PostgresMessageLog::builder(pool).build().await?;
-    /// # let _ = log; Ok(()) }
-    /// ```
     pub async fn build(self) -> Result<PostgresMessageLog, StoreSetupError> {
         if self.retention < REDELIVERY_HORIZON {
             return Err(ConfigError::RetentionBelowRedeliveryHorizon {
@@ -274,25 +269,20 @@ impl PostgresMessageLogBuilder {
             }
             .into());
         }
-        if self.claim_lease.is_zero() {
-            return Err(ConfigError::Zero {
-                what: "claim lease",
+        for (what, value) in [
+            ("claim lease", self.claim_lease),
+            ("dead letter retention", self.dead_letter_retention),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError::Zero { what }.into());
             }
-            .into());
         }
         at_most_a_year("claim lease", self.claim_lease)?;
-        if self.dead_letter_retention.is_zero() {
-            return Err(ConfigError::Zero {
-                what: "dead letter retention",
-            }
-            .into());
-        }
-        let schema = Identifier::new(self.schema).map_err(DatabaseError::from)?;
-        let table = Identifier::new(self.table).map_err(DatabaseError::from)?;
-        let due_index = Identifier::new(format!("{table}_due")).map_err(DatabaseError::from)?;
-        let processed_index =
-            Identifier::new(format!("{table}_processed")).map_err(DatabaseError::from)?;
-        let dead_index = Identifier::new(format!("{table}_dead")).map_err(DatabaseError::from)?;
+        let name = |name: String| Identifier::new(name).map_err(DatabaseError::from);
+        let (schema, table) = (name(self.schema)?, name(self.table)?);
+        let due_index = name(format!("{table}_due"))?;
+        let processed_index = name(format!("{table}_processed"))?;
+        let dead_index = name(format!("{table}_dead"))?;
         let mut client = self.pool.get().await.map_err(DatabaseError::from)?;
         migrate(
             &mut client,
@@ -311,6 +301,7 @@ impl PostgresMessageLogBuilder {
         Ok(PostgresMessageLog {
             pool: self.pool,
             statements: Arc::new(Statements::new(&qualified)),
+            work: Arc::new(Notify::new()),
             claim_lease: self.claim_lease,
             retention: self.retention,
             dead_letter_retention: self.dead_letter_retention,
@@ -319,33 +310,21 @@ impl PostgresMessageLogBuilder {
     }
 }
 
-/// The callout store in PostgreSQL: what several receiver replicas and inbox workers share, and what
-/// survives restarts (feature `postgres`).
-///
-/// One row per `message_id`, in a configurable schema and table created by embedded, versioned
-/// migrations. Every claim is one atomic statement and carries a [`ClaimToken`]; a claim whose lease
-/// ended is taken over with a new token, and a stale holder's `complete` then changes nothing.
-/// Inbox workers claim with `FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on each other
-/// nor get the same callout. Processed ids are kept for the retention (default 30 days) and removed
-/// by [`purge`](Self::purge) with dead letters past their own retention (default 14 days); pending
-/// callouts are never purged.
-///
-/// Clones share the pool.
+/// The callout store in PostgreSQL, shared by receiver replicas and inbox workers and surviving
+/// restarts: one row per `message_id` in a migrated table. Clones share the pool.
 ///
 /// ```no_run
-/// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, PostgresMessageLog};
-/// # use housecanary_partner::{CalloutAuth, SecretString};
-///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// # let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", SecretString::from("t0ken-0123456789"))?);
-/// let log = PostgresMessageLog::connect(&std::env::var("DATABASE_URL")?).await?;
-/// let receiver = CalloutReceiver::inbox(verifier, log.clone());
-/// # let _ = receiver; Ok(()) }
+/// let url = std::env::var("DATABASE_URL")?;
+/// let log = housecanary_partner::callouts::PostgresMessageLog::connect(&url).await?;
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct PostgresMessageLog {
     pool: Pool,
     statements: Arc<Statements>,
+    /// Wakes a waiting worker of this process when a callout is stored or redriven here.
+    work: Arc<Notify>,
     claim_lease: Duration,
     retention: Duration,
     dead_letter_retention: Duration,
@@ -353,21 +332,10 @@ pub struct PostgresMessageLog {
 }
 
 impl PostgresMessageLog {
-    /// A store on the database at `url` with the default settings (schema `housecanary`, table
-    /// `callout_messages`, 16 connections, 60 s lease, 30 days retention), migrated.
+    /// A migrated store on the database at `url` with the default settings (16 connections).
     ///
     /// # Errors
-    /// See [`PostgresMessageLogBuilder::build`]; an invalid URL is
-    /// [`DatabaseError::InvalidUrl`] (without the URL, which may hold a password).
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let log = housecanary_partner::callouts::PostgresMessageLog::connect(
-    ///     "postgres://app@127.0.0.1:5432/app",
-    /// )
-    /// .await?;
-    /// # let _ = log; Ok(()) }
-    /// ```
+    /// As for [`PostgresMessageLogBuilder::build`], and [`DatabaseError::InvalidUrl`].
     pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
         let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
         Self::builder(pool).build().await
@@ -395,78 +363,89 @@ impl PostgresMessageLog {
         &self.pool
     }
 
-    /// Whether the store can take callouts now, for a readiness probe: takes a connection and
-    /// runs a statement.
+    /// Whether the store can take callouts now, for a readiness probe.
     ///
     /// # Errors
     /// [`MessageLogError`] when no connection can be had or the statement fails.
     pub async fn health(&self) -> Result<(), MessageLogError> {
-        let client = self.pool.get().await.map_err(MessageLogError::new)?;
+        let client = self.client().await?;
         client
             .batch_execute("SELECT 1")
             .await
             .map_err(MessageLogError::new)
     }
 
-    /// Deletes processed ids older than the retention and dead letters older than theirs; returns
-    /// how many. Run it periodically (say hourly) from one replica or all: it is idempotent.
+    /// Deletes processed ids and dead letters past their retentions (never pending callouts);
+    /// returns how many. Run it periodically from any replica.
     ///
     /// # Errors
     /// The database's error.
-    ///
-    /// ```no_run
-    /// # async fn f(log: housecanary_partner::callouts::PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
-    /// let removed = log.purge().await?;
-    /// tracing::info!(removed, "purged processed callout ids and old dead letters");
-    /// # Ok(()) }
-    /// ```
     pub async fn purge(&self) -> Result<u64, MessageLogError> {
-        let client = self.client().await?;
         let retention = self.retention.as_secs_f64();
         let dead_retention = self.dead_letter_retention.as_secs_f64();
-        client
-            .execute(&self.statements.purge, &[&retention, &dead_retention])
-            .await
-            .map_err(MessageLogError::new)
-    }
-
-    /// Runs `sql` with `params`; returns how many rows it changed.
-    async fn execute(
-        &self,
-        sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    ) -> Result<u64, MessageLogError> {
-        let client = self.client().await?;
-        client
-            .execute(sql, params)
-            .await
-            .map_err(MessageLogError::new)
+        let sql = &self.statements.purge;
+        self.execute(sql, &[&retention, &dead_retention]).await
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, MessageLogError> {
         self.pool.get().await.map_err(MessageLogError::new)
     }
 
-    /// Runs `sql` with `params`, expecting to change one row held by `token`.
-    async fn resolve_claim(
+    /// Runs `sql` (prepared once per connection) with `params`; returns how many rows it changed.
+    async fn execute(
         &self,
         sql: &str,
-        message_id: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    ) -> Result<(), MessageLogError> {
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, MessageLogError> {
         let client = self.client().await?;
         let statement = client
             .prepare_cached(sql)
             .await
             .map_err(MessageLogError::new)?;
-        let changed = client
+        client
             .execute(&statement, params)
             .await
+            .map_err(MessageLogError::new)
+    }
+
+    /// Runs `sql` (prepared once per connection) with `params`; returns its rows.
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, MessageLogError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql)
+            .await
             .map_err(MessageLogError::new)?;
-        if changed == 1 {
-            Ok(())
-        } else {
-            Err(MessageLogError::claim_lost(message_id))
+        client
+            .query(&statement, params)
+            .await
+            .map_err(MessageLogError::new)
+    }
+
+    /// Puts the dead letter `message_id` (every one for `None`) back in the inbox, and wakes a worker.
+    async fn redrive_where(&self, message_id: Option<&str>) -> Result<u64, MessageLogError> {
+        let redriven = self
+            .execute(&self.statements.redrive, &[&message_id])
+            .await?;
+        if redriven > 0 {
+            self.work.notify_one();
+        }
+        Ok(redriven)
+    }
+
+    /// Runs `sql` with `params`, expecting to change one row held by the claim on `message_id`.
+    async fn resolve_claim(
+        &self,
+        sql: &str,
+        message_id: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<(), MessageLogError> {
+        match self.execute(sql, params).await? {
+            1 => Ok(()),
+            _ => Err(MessageLogError::claim_lost(message_id)),
         }
     }
 }
@@ -497,30 +476,21 @@ impl MessageLog for PostgresMessageLog {
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
         Box::pin(async move {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(&self.statements.try_begin)
-                .await
-                .map_err(MessageLogError::new)?;
             let token = ClaimToken::random();
-            let row = client
-                .query_one(
-                    &statement,
-                    &[
-                        &message_id,
-                        &token.as_i64(),
-                        &self.claim_lease.as_secs_f64(),
-                    ],
-                )
-                .await
-                .map_err(MessageLogError::new)?;
+            let lease = self.claim_lease.as_secs_f64();
+            let sql = &self.statements.try_begin;
+            let rows = self
+                .query(sql, &[&message_id, &token.as_i64(), &lease])
+                .await?;
+            let row = rows
+                .first()
+                .ok_or_else(|| MessageLogError::new("no row from try_begin"))?;
             let claimed: bool = row.get(0);
             let state: Option<String> = row.get(1);
             Ok(match (claimed, state.as_deref()) {
                 (true, _) => Begin::New(token),
                 (false, Some("processed" | "dead" | "pending")) => Begin::AlreadyProcessed,
-                (false, Some("claimed")) => Begin::InProgress,
-                // Inserted by a concurrent transaction after this statement's snapshot.
+                // Claimed, or inserted by a concurrent transaction after this statement's snapshot.
                 (false, _) => Begin::InProgress,
             })
         })
@@ -531,13 +501,10 @@ impl MessageLog for PostgresMessageLog {
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        let sql = &self.statements.complete;
         Box::pin(async move {
-            self.resolve_claim(
-                &self.statements.complete,
-                message_id,
-                &[&message_id, &token.as_i64()],
-            )
-            .await
+            self.resolve_claim(sql, message_id, &[&message_id, &token.as_i64()])
+                .await
         })
     }
 
@@ -546,18 +513,10 @@ impl MessageLog for PostgresMessageLog {
         message_id: &'a str,
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        let sql = &self.statements.abandon;
         Box::pin(async move {
-            match self
-                .resolve_claim(
-                    &self.statements.abandon,
-                    message_id,
-                    &[&message_id, &token.as_i64()],
-                )
-                .await
-            {
-                Err(error) if error.is_claim_lost() => Ok(()),
-                other => other,
-            }
+            self.execute(sql, &[&message_id, &token.as_i64()]).await?;
+            Ok(())
         })
     }
 
@@ -567,43 +526,59 @@ impl MessageLog for PostgresMessageLog {
         body: Bytes,
     ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
         Box::pin(async move {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(&self.statements.enqueue)
-                .await
-                .map_err(MessageLogError::new)?;
-            let inserted = client
-                .execute(&statement, &[&message_id, &&body[..]])
-                .await
-                .map_err(MessageLogError::new)?;
-            Ok(if inserted == 1 {
-                Enqueued::Stored
-            } else {
-                Enqueued::AlreadyKnown
+            let sql = &self.statements.enqueue;
+            if self.execute(sql, &[&message_id, &&body[..]]).await? == 0 {
+                return Ok(Enqueued::AlreadyKnown);
+            }
+            self.work.notify_one();
+            Ok(Enqueued::Stored)
+        })
+    }
+
+    fn claim_due(
+        &self,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
+        Box::pin(async move {
+            let token = ClaimToken::random();
+            let lease = self.claim_lease.as_secs_f64();
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let sql = &self.statements.claim_due;
+            let rows = self.query(sql, &[&token.as_i64(), &lease, &limit]).await?;
+            Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let body: Vec<u8> = row.get(1);
+                    StoredCallout::new(
+                        row.get::<_, String>(0),
+                        body.into(),
+                        attempts(row.get(2)),
+                        token,
+                    )
+                })
+                .collect())
+        })
+    }
+
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
+        Box::pin(async move {
+            let rows = self.query(&self.statements.inbox_stats, &[]).await?;
+            let row = rows
+                .first()
+                .ok_or_else(|| MessageLogError::new("no inbox stats"))?;
+            let count = |index| u64::try_from(row.get::<_, i64>(index)).unwrap_or(0);
+            let oldest = Duration::try_from_secs_f64(row.get(1)).unwrap_or_default();
+            Ok(InboxStats {
+                pending: count(0),
+                oldest_pending: oldest,
+                dead_letters: count(2),
             })
         })
     }
 
-    fn claim_next(&self) -> BoxFuture<'_, Result<Option<StoredCallout>, MessageLogError>> {
+    fn wait_for_work(&self, longest: Duration) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(&self.statements.claim_next)
-                .await
-                .map_err(MessageLogError::new)?;
-            let token = ClaimToken::random();
-            let row = client
-                .query_opt(
-                    &statement,
-                    &[&token.as_i64(), &self.claim_lease.as_secs_f64()],
-                )
-                .await
-                .map_err(MessageLogError::new)?;
-            Ok(row.map(|row| {
-                let message_id: String = row.get(0);
-                let body: Vec<u8> = row.get(1);
-                StoredCallout::new(message_id, Bytes::from(body), attempts(row.get(2)), token)
-            }))
+            let _ = tokio::time::timeout(longest, self.work.notified()).await;
         })
     }
 
@@ -614,13 +589,10 @@ impl MessageLog for PostgresMessageLog {
         reason: &'a str,
         delay: Duration,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        let (sql, delay) = (&self.statements.retry_later, delay.as_secs_f64());
         Box::pin(async move {
-            self.resolve_claim(
-                &self.statements.retry_later,
-                message_id,
-                &[&message_id, &token.as_i64(), &reason, &delay.as_secs_f64()],
-            )
-            .await
+            let params: [&(dyn ToSql + Sync); 4] = [&message_id, &token.as_i64(), &reason, &delay];
+            self.resolve_claim(sql, message_id, &params).await
         })
     }
 
@@ -630,27 +602,20 @@ impl MessageLog for PostgresMessageLog {
         token: ClaimToken,
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        let sql = &self.statements.dead_letter;
         Box::pin(async move {
-            self.resolve_claim(
-                &self.statements.dead_letter,
-                message_id,
-                &[&message_id, &token.as_i64(), &reason],
-            )
-            .await
+            self.resolve_claim(sql, message_id, &[&message_id, &token.as_i64(), &reason])
+                .await
         })
     }
 
     fn store_dead_letter(&self, dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
         Box::pin(async move {
-            let client = self.client().await?;
             let attempts = i32::try_from(dead.attempts).unwrap_or(i32::MAX);
-            client
-                .execute(
-                    &self.statements.store_dead_letter,
-                    &[&dead.message_id, &&dead.body[..], &dead.reason, &attempts],
-                )
-                .await
-                .map_err(MessageLogError::new)?;
+            let params: [&(dyn ToSql + Sync); 4] =
+                [&dead.message_id, &&dead.body[..], &dead.reason, &attempts];
+            self.execute(&self.statements.store_dead_letter, &params)
+                .await?;
             Ok(())
         })
     }
@@ -661,12 +626,10 @@ impl MessageLog for PostgresMessageLog {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
         Box::pin(async move {
-            let client = self.client().await?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = client
+            let rows = self
                 .query(&self.statements.dead_letters, &[&after, &limit])
-                .await
-                .map_err(MessageLogError::new)?;
+                .await?;
             Ok(rows
                 .into_iter()
                 .map(|row| {
@@ -684,28 +647,19 @@ impl MessageLog for PostgresMessageLog {
     }
 
     fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(async move {
-            Ok(self
-                .execute(&self.statements.redrive, &[&message_id])
-                .await?
-                == 1)
-        })
+        Box::pin(async move { Ok(self.redrive_where(Some(message_id)).await? == 1) })
     }
 
     fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        Box::pin(self.execute(&self.statements.redrive_all, &[]))
+        Box::pin(self.redrive_where(None))
     }
 
     fn delete_dead_letter<'a>(
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(async move {
-            let deleted = self
-                .execute(&self.statements.delete_dead_letter, &[&message_id])
-                .await?;
-            Ok(deleted == 1)
-        })
+        let sql = &self.statements.delete_dead_letter;
+        Box::pin(async move { Ok(self.execute(sql, &[&message_id]).await? == 1) })
     }
 }
 
@@ -751,7 +705,7 @@ impl ProcessClaimed for TransactionalHandler {
             let handler = Arc::clone(&self.handler);
             let outcome = {
                 let transaction: &Transaction<'_> = &transaction;
-                handler::run_guarded(|| handler(transaction, message), deadline).await
+                receiver::run_guarded(|| handler(transaction, message), deadline).await
             };
             // On failure, dropping the transaction rolls the handler's writes back.
             outcome.map_err(ProcessFailure::Handler)?;
@@ -770,10 +724,8 @@ impl ProcessClaimed for TransactionalHandler {
 }
 
 impl InboxWorker {
-    /// A worker whose handler receives the store's database transaction: the application's writes
-    /// and the processed mark commit together, so each callout's effect happens **exactly once**
-    /// even when a worker dies mid-handler (its transaction is rolled back and another worker takes
-    /// the callout over after the lease). Feature `postgres`.
+    /// A worker whose handler receives the store's database transaction: its writes and the
+    /// processed mark commit together, **exactly once** even when a worker dies mid-handler.
     ///
     /// # Errors
     /// As for [`InboxWorker::new`].
@@ -781,7 +733,7 @@ impl InboxWorker {
     /// ```no_run
     /// use housecanary_partner::callouts::{InboxWorker, PostgresMessageLog};
     ///
-    /// # async fn run(log: PostgresMessageLog) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn run(log: PostgresMessageLog) -> Result<InboxWorker, Box<dyn std::error::Error>> {
     /// let worker = InboxWorker::transactional(log, |transaction, message| {
     ///     Box::pin(async move {
     ///         transaction
@@ -793,7 +745,8 @@ impl InboxWorker {
     ///         Ok(())
     ///     })
     /// })?;
-    /// # let _ = worker; Ok(()) }
+    /// Ok(worker)
+    /// # }
     /// ```
     pub fn transactional<F>(log: PostgresMessageLog, handler: F) -> Result<Self, ConfigError>
     where

@@ -3,20 +3,21 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use http::StatusCode;
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, timeout, timeout_at};
 use tracing::Instrument as _;
 
 use super::config::{ConfigError, ReceiverConfig};
-use super::error::CalloutError;
-use super::handler::{self, DynHandler, HandlerError, HandlerFailure};
-use super::message::CalloutMessage;
-use super::message_log::{Begin, ClaimToken, DeadLetter, Enqueued, MessageLog};
-use super::outcome::CalloutOutcome;
+use super::message::{CalloutError, CalloutMessage};
+use super::message_log::{Begin, ClaimToken, DeadLetter, Enqueued, MessageLog, MessageLogError};
 use super::verifier::CalloutVerifier;
 
 /// The vendor's deadline for a `2xx`.
@@ -35,39 +36,14 @@ enum Mode {
     Inbox,
 }
 
-/// Receives callouts for any HTTP server: give it the request's URI, headers and body, answer with
-/// the [`CalloutOutcome`]'s status.
-///
-/// For each request, in order:
-/// 1. more requests being handled than [`ReceiverConfig::handler_slots`] → `503`; a body over the
-///    limit (default 32 MiB) → `413`;
-/// 2. authentication with the [`CalloutVerifier`] over the raw request → `401` when it fails (the
-///    reason goes to the log, never to the sender); nothing is parsed before this;
-/// 3. decoding: an authenticated body that is not a callout is stored raw as a dead letter, with
-///    the parse error, and acknowledged `200` (the vendor would otherwise give up on it after its
-///    redeliveries and it would be lost); `503` if it cannot be stored;
-/// 4. then, in **inline** mode ([`new`](Self::new)): deduplication through the [`MessageLog`] →
-///    `200` without calling the handler for an id processed before, `503` while another delivery of
-///    the same id is being processed; the handler, within the budget (default 25 s, below the
-///    vendor's 30 s) → `200` after it succeeded and the id was marked processed; `500` when it
-///    failed or panicked, `503` when it ran out of time (it is then cancelled). In both failure
-///    cases the id stays unprocessed, so the vendor's redelivery runs it again.
-/// 5. or, in **durable inbox** mode ([`inbox`](Self::inbox)): the verified body is stored and
-///    answered `200` as soon as it is durable; [`InboxWorker`](super::InboxWorker)s process it,
-///    with retries, backoff and dead letters.
-///
-/// Concurrent deliveries of one id are answered `503` rather than held until the first finishes:
-/// holding would tie up a connection for up to the whole budget, and a `2xx` cannot be given before
-/// the first delivery's outcome is known (it might fail). The vendor redelivers later and the log
-/// then answers for it.
-///
-/// Messages without a `message_id` (only possible for unknown message types) cannot be deduplicated:
-/// inline they reach the handler on every delivery; the inbox stores them under `body-` and a digest
-/// of the body.
-///
-/// Clones share the handler, the log and the verifier.
+/// Receives callouts for any HTTP server: give it the request's parts and body, answer with the
+/// [`CalloutOutcome`]'s status. It checks size, capacity and authentication, keeps a body that is
+/// not a callout as a dead letter, then runs the handler **inline** ([`new`](Self::new),
+/// deduplicated, within the budget) or stores the callout in the **durable inbox**
+/// ([`inbox`](Self::inbox)). Clones share everything.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use bytes::Bytes;
 /// use housecanary_partner::{CalloutAuth, SecretString};
 /// use housecanary_partner::callouts::{
@@ -81,15 +57,13 @@ enum Mode {
 /// )?;
 /// let receiver = CalloutReceiver::new(
 ///     CalloutVerifier::new(auth.clone()),
-///     InMemoryMessageLog::default(),
+///     Arc::new(InMemoryMessageLog::default()),
 ///     |message: CalloutMessage| async move {
-///         // Store it, enqueue it, update the order... idempotently.
-///         let _ = message;
+///         tracing::info!(kind = message.message_type(), "callout"); // idempotent work here
 ///         Ok::<(), std::io::Error>(())
 ///     },
-/// );
+/// )?;
 ///
-/// // What any server does with a request (here one built by hand):
 /// let body = Bytes::from_static(br#"{"message_type":"order_status_change","message_id":"m1","order_id":1,"new_status":"complete"}"#);
 /// let signed = auth.sign(&"/callouts".parse()?, &body)?;
 /// let mut request = http::Request::post(signed.uri).body(())?;
@@ -121,134 +95,71 @@ struct Inner {
 
 impl CalloutReceiver {
     /// An inline receiver that verifies with `verifier`, deduplicates with `log` and hands each new
-    /// message to `handler` inside the request, with the default [`ReceiverConfig`].
-    ///
-    /// The handler may be called again for a message it has seen (after a restart of an in-memory log,
-    /// after it failed or overran, or when the vendor redelivers past the log's memory): make it
-    /// idempotent. It is cancelled when it overruns the budget, so it should hand long work to a
-    /// durable queue ([`inbox`](Self::inbox)) rather than do it inline.
-    ///
-    /// # Panics
-    /// When `log`'s claim lease is not longer than the default 25 s budget; use
-    /// [`try_new`](Self::try_new) for the typed error. This is configuration, checked once at startup.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog};
-    ///
-    /// let log = Arc::new(InMemoryMessageLog::new(50_000)); // keep a handle to inspect it
-    /// let password = SecretString::from("a long shared password");
-    /// let receiver = CalloutReceiver::new(
-    ///     CalloutVerifier::new(CalloutAuth::basic("hc", password)?),
-    ///     Arc::clone(&log),
-    ///     |message| async move {
-    ///         tracing::info!(message_id = ?message.message_id(), "callout");
-    ///         Ok::<(), String>(())
-    ///     },
-    /// );
-    /// # let _ = receiver;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn new<L, F, Fut, E>(verifier: CalloutVerifier, log: L, handler: F) -> Self
-    where
-        L: MessageLog,
-        F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), E>> + Send + 'static,
-        E: Into<HandlerError>,
-    {
-        match Self::try_new(verifier, log, handler) {
-            Ok(receiver) => receiver,
-            Err(error) => panic!("{error}"),
-        }
-    }
-
-    /// [`new`](Self::new), refusing a log whose claim lease is not longer than the default budget.
+    /// message to `handler` inside the request, with the default [`ReceiverConfig`]. The handler may
+    /// see a message again (make it idempotent) and is cancelled past the budget: hand long work to
+    /// the [`inbox`](Self::inbox).
     ///
     /// # Errors
-    /// [`ConfigError::LeaseShorterThanBudget`].
-    pub fn try_new<L, F, Fut, E>(
+    /// [`ConfigError::LeaseShorterThanBudget`] when `log`'s claim lease is not longer than the
+    /// default 25 s budget.
+    pub fn new<F, Fut, E>(
         verifier: CalloutVerifier,
-        log: L,
+        log: Arc<dyn MessageLog>,
         handler: F,
     ) -> Result<Self, ConfigError>
     where
-        L: MessageLog,
         F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        Self::build(
-            verifier,
-            Arc::new(log),
-            Mode::Inline(handler::erase(handler)),
-        )
-        .with_config(ReceiverConfig::default())
+        let mode = Mode::Inline(erase(handler));
+        Self::build(verifier, log, mode, ReceiverConfig::default())
     }
 
-    /// A durable-inbox receiver: every verified callout is stored in `log` and acknowledged as soon
-    /// as it is durable; [`InboxWorker`](super::InboxWorker)s sharing the same log run the handler.
-    /// With a database-backed log the message survives a crash, a deploy and a handler that takes
-    /// longer than the vendor's 30 s.
+    /// A durable-inbox receiver: verified callouts are stored in `log` and acknowledged;
+    /// [`InboxWorker`](super::InboxWorker)s sharing the log run the handler.
     ///
     /// ```
     /// use std::sync::Arc;
     /// use housecanary_partner::{CalloutAuth, SecretString};
     /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker};
     ///
+    /// # fn build() -> Result<(CalloutReceiver, InboxWorker), Box<dyn std::error::Error>> {
     /// let log = Arc::new(InMemoryMessageLog::default());
     /// let auth = CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?;
-    /// let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth), Arc::clone(&log));
+    /// let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth), log.clone());
     /// let worker = InboxWorker::new(log, |message| async move {
     ///     tracing::info!(kind = message.message_type(), "callout");
     ///     Ok::<(), String>(())
     /// })?;
-    /// # let _ = (receiver, worker);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// Ok((receiver, worker))
+    /// # }
     /// ```
-    pub fn inbox<L: MessageLog>(verifier: CalloutVerifier, log: L) -> Self {
-        Self::build(verifier, Arc::new(log), Mode::Inbox)
-    }
-
-    fn build(verifier: CalloutVerifier, log: Arc<dyn MessageLog>, mode: Mode) -> Self {
+    pub fn inbox(verifier: CalloutVerifier, log: Arc<dyn MessageLog>) -> Self {
         let config = ReceiverConfig::default();
-        Self {
-            inner: Arc::new(Inner {
-                verifier,
-                log,
-                mode,
-                handlers: Semaphore::new(config.handler_slots),
-                config,
-            }),
-        }
+        Self::build(verifier, log, Mode::Inbox, config).expect("the defaults pass the checks")
     }
 
-    /// The receiver with `config` instead of its current settings (see [`ReceiverConfig`]).
+    /// The receiver with `config` instead of its current settings.
     ///
     /// # Errors
-    /// [`ConfigError::Zero`] for a zero limit or duration, [`ConfigError::TooLong`] for a duration
-    /// past a year, [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is
-    /// not longer than the budget (a redelivery could take the claim over while the handler still
-    /// runs).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    /// use housecanary_partner::callouts::{CalloutReceiver, CalloutVerifier, InMemoryMessageLog, ReceiverConfig};
-    ///
-    /// let token = SecretString::from("t0ken-0123456789");
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("t", token)?);
-    /// let receiver = CalloutReceiver::new(verifier, InMemoryMessageLog::default(), |_| async {
-    ///     Ok::<(), String>(())
-    /// })
-    /// .with_config(ReceiverConfig { budget: Duration::from_secs(20), ..ReceiverConfig::default() })?;
-    /// assert_eq!(receiver.config().budget, Duration::from_secs(20));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// [`ConfigError::Zero`], [`ConfigError::TooLong`] (past a year), and
+    /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer.
     pub fn with_config(self, config: ReceiverConfig) -> Result<Self, ConfigError> {
+        let inner = &self.inner;
+        let (log, mode) = (Arc::clone(&inner.log), inner.mode.clone());
+        Self::build(inner.verifier.clone(), log, mode, config)
+    }
+
+    fn build(
+        verifier: CalloutVerifier,
+        log: Arc<dyn MessageLog>,
+        mode: Mode,
+        config: ReceiverConfig,
+    ) -> Result<Self, ConfigError> {
         config.check()?;
-        let lease = self.inner.log.claim_lease();
-        if matches!(self.inner.mode, Mode::Inline(_)) && lease <= config.budget {
+        let lease = log.claim_lease();
+        if matches!(mode, Mode::Inline(_)) && lease <= config.budget {
             return Err(ConfigError::LeaseShorterThanBudget {
                 lease,
                 budget: config.budget,
@@ -260,11 +171,12 @@ impl CalloutReceiver {
                 "callout budget is not below the vendor's 30 s: late answers count as failures"
             );
         }
+        let handlers = Semaphore::new(config.handler_slots);
         let inner = Inner {
-            verifier: self.inner.verifier.clone(),
-            log: Arc::clone(&self.inner.log),
-            mode: self.inner.mode.clone(),
-            handlers: Semaphore::new(config.handler_slots),
+            verifier,
+            log,
+            mode,
+            handlers,
             config,
         };
         Ok(Self {
@@ -282,43 +194,12 @@ impl CalloutReceiver {
         &self.inner.verifier
     }
 
-    /// Handles one request given as `http` request parts and the complete body.
-    ///
-    /// The method is not checked (route only `POST` to it). See [`CalloutReceiver`] for the steps and
-    /// [`CalloutOutcome::status`] for the answer.
-    ///
-    /// ```no_run
-    /// # use bytes::Bytes;
-    /// # use housecanary_partner::callouts::CalloutReceiver;
-    /// # async fn serve(receiver: CalloutReceiver, request: http::Request<Bytes>) -> http::Response<String> {
-    /// let (parts, body) = request.into_parts();
-    /// let outcome = receiver.handle(&parts, body).await;
-    /// let mut response = http::Response::new(outcome.body().to_owned());
-    /// *response.status_mut() = outcome.status();
-    /// response
-    /// # }
-    /// ```
+    /// Handles one request (route only `POST` to it): its parts and complete body.
     pub async fn handle(&self, parts: &http::request::Parts, body: Bytes) -> CalloutOutcome {
         self.handle_until(
             &parts.uri,
             &parts.headers,
             body,
-            Instant::now() + self.inner.config.budget,
-        )
-        .await
-    }
-
-    /// Handles one request given as its URI (with the query string), headers and complete body.
-    pub async fn handle_raw(
-        &self,
-        uri: &http::Uri,
-        headers: &http::HeaderMap,
-        body: &[u8],
-    ) -> CalloutOutcome {
-        self.handle_until(
-            uri,
-            headers,
-            Bytes::copy_from_slice(body),
             Instant::now() + self.inner.config.budget,
         )
         .await
@@ -367,9 +248,17 @@ impl CalloutReceiver {
                     .message_id()
                     .map_or_else(|| content_id("body", &body), str::to_owned);
                 drop(message);
-                self.store(message_id, body, deadline)
+                let stored = self.inner.log.enqueue(&message_id, body);
+                match ask(deadline, "callout not stored", stored)
                     .instrument(span)
                     .await
+                {
+                    Some(enqueued) => CalloutOutcome::Stored {
+                        new: enqueued == Enqueued::Stored,
+                        message_id,
+                    },
+                    None => CalloutOutcome::LogUnavailable { message_id },
+                }
             }
         }
     }
@@ -384,37 +273,15 @@ impl CalloutReceiver {
         let message_id = content_id("unparsed", &body);
         tracing::warn!(%error, %message_id, "authenticated callout does not parse: kept as a dead letter");
         let dead = DeadLetter::new(message_id.clone(), body, error.to_string(), 0);
-        match timeout_at(deadline, self.inner.log.store_dead_letter(dead)).await {
-            Ok(Ok(())) => CalloutOutcome::DeadLettered { message_id, error },
-            Ok(Err(store_error)) => {
-                tracing::error!(error = %store_error, "unparsed callout not stored: message log failed");
-                CalloutOutcome::LogUnavailable { message_id }
-            }
-            Err(_) => {
-                tracing::error!("unparsed callout not stored: message log did not answer in time");
-                CalloutOutcome::LogUnavailable { message_id }
-            }
-        }
-    }
-
-    /// Inbox mode: stores the verified body for the workers.
-    async fn store(&self, message_id: String, body: Bytes, deadline: Instant) -> CalloutOutcome {
-        match timeout_at(deadline, self.inner.log.enqueue(&message_id, body)).await {
-            Ok(Ok(enqueued)) => {
-                tracing::info!(?enqueued, "callout stored in the inbox");
-                CalloutOutcome::Stored {
-                    message_id,
-                    new: enqueued == Enqueued::Stored,
-                }
-            }
-            Ok(Err(error)) => {
-                tracing::error!(%error, "callout not stored: message log failed");
-                CalloutOutcome::LogUnavailable { message_id }
-            }
-            Err(_) => {
-                tracing::error!("callout not stored: message log did not answer in time");
-                CalloutOutcome::LogUnavailable { message_id }
-            }
+        match ask(
+            deadline,
+            "unparsed callout not stored",
+            self.inner.log.store_dead_letter(dead),
+        )
+        .await
+        {
+            Some(()) => CalloutOutcome::DeadLettered { message_id, error },
+            None => CalloutOutcome::LogUnavailable { message_id },
         }
     }
 
@@ -427,34 +294,30 @@ impl CalloutReceiver {
     ) -> CalloutOutcome {
         let Some(message_id) = message.message_id().map(str::to_owned) else {
             tracing::info!("callout without message_id: not deduplicated");
-            return match handler::run_guarded(|| handler(message), deadline).await {
+            return match run_guarded(|| handler(message), deadline).await {
                 Ok(()) => CalloutOutcome::Processed { message_id: None },
                 Err(failure) => self.handler_failed(failure, None),
             };
         };
         // A log that never answers must not hold the request past the vendor's 30 s.
-        let token = match timeout_at(deadline, self.inner.log.try_begin(&message_id)).await {
-            Ok(Ok(Begin::New(token))) => token,
-            Ok(Ok(Begin::AlreadyProcessed)) => {
-                tracing::info!(
-                    "callout already processed: acknowledged without calling the handler"
-                );
+        let begun = ask(
+            deadline,
+            "callout not processed",
+            self.inner.log.try_begin(&message_id),
+        );
+        let token = match begun.await {
+            Some(Begin::New(token)) => token,
+            Some(Begin::AlreadyProcessed) => {
+                tracing::info!("callout already processed: acknowledged without the handler");
                 return CalloutOutcome::AlreadyProcessed { message_id };
             }
-            Ok(Ok(Begin::InProgress)) => {
+            Some(Begin::InProgress) => {
                 tracing::info!(
                     "callout being processed by another delivery: asking for a redelivery"
                 );
                 return CalloutOutcome::InProgress { message_id };
             }
-            Ok(Err(error)) => {
-                tracing::error!(%error, "callout not processed: message log failed");
-                return CalloutOutcome::LogUnavailable { message_id };
-            }
-            Err(_) => {
-                tracing::error!("callout not processed: message log did not answer in time");
-                return CalloutOutcome::LogUnavailable { message_id };
-            }
+            None => return CalloutOutcome::LogUnavailable { message_id },
         };
         let mut claim = Claim {
             log: &self.inner.log,
@@ -462,7 +325,7 @@ impl CalloutReceiver {
             token,
             resolved: false,
         };
-        match handler::run_guarded(|| handler(message), deadline).await {
+        match run_guarded(|| handler(message), deadline).await {
             Ok(()) => {
                 let completed =
                     timeout_at(deadline, self.inner.log.complete(&message_id, token)).await;
@@ -521,10 +384,28 @@ impl CalloutReceiver {
     }
 }
 
+/// `operation` on the log, bounded by `deadline`; a failure or a timeout is logged with `what`.
+async fn ask<T>(
+    deadline: Instant,
+    what: &str,
+    operation: BoxFuture<'_, Result<T, MessageLogError>>,
+) -> Option<T> {
+    match timeout_at(deadline, operation).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "{what}: message log failed");
+            None
+        }
+        Err(_) => {
+            tracing::error!("{what}: message log did not answer in time");
+            None
+        }
+    }
+}
+
 /// The claim on one `message_id` while its handler runs inline. A server drops the request future
-/// when the client disconnects; without this guard the claim would then stay "in progress" and every
-/// redelivery would be turned away until the lease ran out. Dropping an unresolved claim abandons
-/// it on the current tokio runtime.
+/// when the client disconnects: dropping an unresolved claim abandons it, so redeliveries are not
+/// turned away until the lease ends.
 struct Claim<'a> {
     log: &'a Arc<dyn MessageLog>,
     message_id: &'a str,
@@ -569,5 +450,170 @@ impl fmt::Debug for CalloutReceiver {
             .field("mode", &mode)
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
+    }
+}
+
+/// The error an application handler returns: anything that converts into a boxed error
+/// (`std::io::Error`, `anyhow::Error`, `String`, `&str`, …).
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The handler, type-erased so receivers and workers are concrete, cheaply cloned types.
+pub(crate) type DynHandler =
+    dyn Fn(CalloutMessage) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync;
+
+/// Erases a user's handler.
+pub(crate) fn erase<F, Fut, E>(handler: F) -> Arc<DynHandler>
+where
+    F: Fn(CalloutMessage) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: Into<HandlerError>,
+{
+    Arc::new(move |message| {
+        let future = handler(message);
+        Box::pin(async move { future.await.map_err(Into::into) })
+    })
+}
+
+/// Why a handler run did not succeed.
+pub(crate) enum HandlerFailure {
+    /// It returned an error or panicked.
+    Failed(HandlerError),
+    /// It did not finish by the deadline and was cancelled.
+    TimedOut,
+}
+
+impl HandlerFailure {
+    /// A short description for logs and dead letters.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Self::Failed(error) => error.to_string(),
+            Self::TimedOut => "the handler overran its budget".to_owned(),
+        }
+    }
+}
+
+/// Starts the handler at once and runs it until `deadline`; a panic is a failure.
+pub(crate) fn run_guarded<Fut>(
+    start: impl FnOnce() -> Fut,
+    deadline: Instant,
+) -> impl Future<Output = Result<(), HandlerFailure>>
+where
+    Fut: Future<Output = Result<(), HandlerError>>,
+{
+    let started = std::panic::catch_unwind(AssertUnwindSafe(start));
+    async move {
+        let panicked = || HandlerFailure::Failed("the callout handler panicked".into());
+        let future = started.map_err(|_| panicked())?;
+        match timeout_at(deadline, AssertUnwindSafe(future).catch_unwind()).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(error))) => Err(HandlerFailure::Failed(error)),
+            Ok(Err(_panic)) => Err(panicked()),
+            Err(_) => Err(HandlerFailure::TimedOut),
+        }
+    }
+}
+
+/// What [`CalloutReceiver::handle`] did, and through [`status`](Self::status) and
+/// [`body`](Self::body) what to answer. Anything but a `2xx` makes the vendor redeliver.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CalloutOutcome {
+    /// The handler accepted the message and it was marked processed. `200 OK`.
+    Processed {
+        /// The message's id (`None` for an unknown message type without one: not deduplicated).
+        message_id: Option<String>,
+    },
+    /// This id was processed before; the handler was not called again. `200 OK`.
+    AlreadyProcessed {
+        /// The redelivered id.
+        message_id: String,
+    },
+    /// Authentication failed (the reason is logged, never sent). `401 Unauthorized`.
+    Unauthorized,
+    /// The body exceeds the configured limit. `413 Payload Too Large`.
+    TooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+    /// Authenticated but not a callout: stored as a dead letter and acknowledged. `200 OK`.
+    DeadLettered {
+        /// The id it is stored under (`unparsed-` and a digest of the body).
+        message_id: String,
+        /// Why it could not be parsed.
+        error: CalloutError,
+    },
+    /// Inbox mode: the verified callout is stored durably for the workers. `200 OK`.
+    Stored {
+        /// The id it is stored under.
+        message_id: String,
+        /// `false` when the id was already stored (a redelivery).
+        new: bool,
+    },
+    /// Too many requests at once, or body memory exhausted. `503 Service Unavailable`.
+    Overloaded,
+    /// Another delivery of the same id is being processed. `503 Service Unavailable`.
+    InProgress {
+        /// The id being processed.
+        message_id: String,
+    },
+    /// The handler failed or panicked; the id stays unprocessed. `500 Internal Server Error`.
+    HandlerFailed {
+        /// The message's id.
+        message_id: Option<String>,
+        /// What the handler reported.
+        error: HandlerError,
+    },
+    /// The handler overran the budget and was cancelled. `503 Service Unavailable`.
+    TimedOut {
+        /// The message's id.
+        message_id: Option<String>,
+        /// The budget that was exceeded.
+        budget: Duration,
+    },
+    /// The [`MessageLog`] failed or did not answer in time. `503 Service Unavailable`.
+    LogUnavailable {
+        /// The message's id.
+        message_id: String,
+    },
+}
+
+impl CalloutOutcome {
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Processed { .. }
+            | Self::AlreadyProcessed { .. }
+            | Self::DeadLettered { .. }
+            | Self::Stored { .. } => StatusCode::OK,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::HandlerFailed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InProgress { .. }
+            | Self::TimedOut { .. }
+            | Self::LogUnavailable { .. }
+            | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// A short plain-text answer body; it never says why authentication failed.
+    pub fn body(&self) -> &'static str {
+        match self {
+            Self::Processed { .. } => "processed",
+            Self::AlreadyProcessed { .. } => "already processed",
+            Self::Unauthorized => "unauthorized",
+            Self::TooLarge { .. } => "payload too large",
+            Self::DeadLettered { .. } => "stored as a dead letter",
+            Self::Stored { .. } => "stored",
+            Self::InProgress { .. } => "being processed; retry later",
+            Self::Overloaded => "overloaded; retry later",
+            Self::HandlerFailed { .. } => "handler failed; retry later",
+            Self::TimedOut { .. } => "handler timed out; retry later",
+            Self::LogUnavailable { .. } => "message log unavailable; retry later",
+        }
+    }
+
+    /// Whether the answer is a `2xx` (no redelivery).
+    pub fn is_acknowledged(&self) -> bool {
+        self.status().is_success()
     }
 }

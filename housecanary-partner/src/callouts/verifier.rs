@@ -2,20 +2,11 @@
 
 use common_auth::{CalloutAuth, CalloutAuthError};
 
-use super::error::CalloutError;
-use super::message::CalloutMessage;
+use super::message::{CalloutError, CalloutMessage};
 
-/// Checks that a request really comes from HouseCanary, using the scheme chosen at onboarding
-/// (Basic, a token in a header, a token in a query parameter, or an HMAC-SHA1 body signature).
-///
-/// Verification runs on the raw URI, headers and body bytes, before the body is parsed, so an
-/// unauthenticated body never reaches the JSON decoder. Comparisons are constant-time
-/// (in `common-auth`).
-///
-/// While a secret is being rotated the verifier can accept more than one configuration
-/// ([`with_additional`](Self::with_additional)): a request passes when any of them accepts it.
-///
-/// `Debug` shows the schemes with their secrets redacted.
+/// Checks that a request comes from HouseCanary with the scheme chosen at onboarding, over the raw
+/// URI, headers and body, before any parsing; during a secret rotation it accepts more than one
+/// configuration. `Debug` redacts.
 ///
 /// ```
 /// use housecanary_partner::{CalloutAuth, SecretString};
@@ -45,15 +36,6 @@ pub struct CalloutVerifier {
 
 impl CalloutVerifier {
     /// A verifier accepting requests that pass `auth`.
-    ///
-    /// ```
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    /// use housecanary_partner::callouts::CalloutVerifier;
-    ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::basic("hc", SecretString::from("hunter2-secret-0123"))?);
-    /// assert!(!format!("{verifier:?}").contains("hunter2"));
-    /// # Ok::<(), housecanary_partner::CalloutConfigError>(())
-    /// ```
     pub fn new(auth: CalloutAuth) -> Self {
         Self {
             primary: auth,
@@ -61,10 +43,8 @@ impl CalloutVerifier {
         }
     }
 
-    /// Also accept requests that pass `auth`: during a secret rotation, configure the new secret with
-    /// [`new`](Self::new), add the old one here, switch the vendor over, and drop the old one once
-    /// no callout signed with it can still be redelivered (11 deliveries at least 5 minutes apart: a
-    /// day after the switch is a comfortable margin).
+    /// Also accept requests that pass `auth` (the old secret during a rotation; see
+    /// `docs/callouts.md`).
     pub fn with_additional(mut self, auth: CalloutAuth) -> Self {
         self.additional.push(auth);
         self
@@ -81,24 +61,12 @@ impl CalloutVerifier {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<(), CalloutAuthError> {
-        let primary = self.primary.verify(uri, headers, body);
-        if primary.is_ok() {
-            return primary;
-        }
-        if self
-            .additional
-            .iter()
-            .any(|auth| auth.verify(uri, headers, body).is_ok())
-        {
-            return Ok(());
-        }
-        primary
+        self.any(|auth| auth.verify(uri, headers, body))
     }
 
-    /// What can be decided from the URI and headers alone, before any body byte is read: the full
-    /// answer for header-only schemes (Basic, header token, query token); for the HMAC scheme, that
-    /// the signature header is present and well-formed (the signature itself needs the body).
-    /// `Ok` means "read the body and [`verify`](Self::verify)".
+    /// What the URI and headers alone decide, before any body byte is read: the whole answer for
+    /// header-only schemes; for HMAC, that the signature header is well-formed. `Ok` means "read
+    /// the body and [`verify`](Self::verify)".
     ///
     /// # Errors
     /// The primary scheme's [`CalloutAuthError`] when no configured scheme can accept the request.
@@ -107,22 +75,19 @@ impl CalloutVerifier {
         uri: &http::Uri,
         headers: &http::HeaderMap,
     ) -> Result<(), CalloutAuthError> {
-        let primary = self.primary.verify_headers(uri, headers);
-        if primary.is_ok()
-            || self
-                .additional
-                .iter()
-                .any(|auth| auth.verify_headers(uri, headers).is_ok())
-        {
+        self.any(|auth| auth.verify_headers(uri, headers))
+    }
+
+    /// `Ok` when `check` accepts any configuration, else the primary's error.
+    fn any(
+        &self,
+        check: impl Fn(&CalloutAuth) -> Result<(), CalloutAuthError>,
+    ) -> Result<(), CalloutAuthError> {
+        let primary = check(&self.primary);
+        if primary.is_err() && self.additional.iter().any(|auth| check(auth).is_ok()) {
             return Ok(());
         }
         primary
-    }
-
-    /// Whether every configured scheme decides from the headers alone, so
-    /// [`check_headers`](Self::check_headers) is the whole verification.
-    pub fn is_header_only(&self) -> bool {
-        self.primary.is_header_only() && self.additional.iter().all(CalloutAuth::is_header_only)
     }
 
     /// Verifies the raw request, then (only then) decodes the body.
@@ -130,22 +95,6 @@ impl CalloutVerifier {
     /// # Errors
     /// [`CalloutError::Unauthorized`] when verification fails (the body is not looked at), otherwise
     /// the decoding errors of [`CalloutMessage::from_slice`].
-    ///
-    /// ```
-    /// use housecanary_partner::{CalloutAuth, SecretString};
-    /// use housecanary_partner::callouts::{CalloutError, CalloutVerifier};
-    ///
-    /// let verifier = CalloutVerifier::new(CalloutAuth::query_token("token", SecretString::from("t0ken-0123456789"))?);
-    /// let headers = http::HeaderMap::new();
-    /// let body = br#"{"message_type":"something_new"}"#;
-    ///
-    /// let ok = verifier.verify_and_parse(&"/cb?token=t0ken-0123456789".parse()?, &headers, body)?;
-    /// assert_eq!(ok.message_type(), "something_new");
-    ///
-    /// let err = verifier.verify_and_parse(&"/cb?token=nope".parse()?, &headers, body).unwrap_err();
-    /// assert!(matches!(err, CalloutError::Unauthorized(_)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn verify_and_parse(
         &self,
         uri: &http::Uri,

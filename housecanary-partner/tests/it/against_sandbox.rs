@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use credit_valuation_sandbox::{Sandbox, SandboxConfig, fixtures};
@@ -68,12 +69,13 @@ async fn start_receiver(auth: CalloutAuth) -> (url::Url, mpsc::UnboundedReceiver
     let (sender, messages) = mpsc::unbounded_channel();
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(auth),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         move |message: CalloutMessage| {
             let sender = sender.clone();
             async move { sender.send(message).map_err(|_| "test stopped listening") }
         },
-    );
+    )
+    .unwrap();
     let addr = support::serve(receiver, "/hc/callouts").await;
     let url = format!("http://{addr}/hc/callouts")
         .parse()

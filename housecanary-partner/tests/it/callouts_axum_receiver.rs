@@ -87,7 +87,7 @@ fn counting_receiver(recorder: &Recorder) -> CalloutReceiver {
     let recorder = recorder.clone();
     CalloutReceiver::new(
         CalloutVerifier::new(auth()),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         move |message: CalloutMessage| {
             let recorder = recorder.clone();
             async move {
@@ -96,6 +96,7 @@ fn counting_receiver(recorder: &Recorder) -> CalloutReceiver {
             }
         },
     )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -119,7 +120,7 @@ async fn a_handler_failure_then_a_redelivery_processes_the_message_once() {
         let (calls, successes) = (Arc::clone(&calls), Arc::clone(&successes));
         CalloutReceiver::new(
             CalloutVerifier::new(auth()),
-            InMemoryMessageLog::default(),
+            Arc::new(InMemoryMessageLog::default()),
             move |_message: CalloutMessage| {
                 let (calls, successes) = (Arc::clone(&calls), Arc::clone(&successes));
                 async move {
@@ -131,6 +132,7 @@ async fn a_handler_failure_then_a_redelivery_processes_the_message_once() {
                 }
             },
         )
+        .unwrap()
     };
     let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();
@@ -162,7 +164,7 @@ async fn a_panicking_handler_answers_500_and_the_redelivery_is_processed() {
         let calls = Arc::clone(&calls);
         CalloutReceiver::new(
             CalloutVerifier::new(auth()),
-            InMemoryMessageLog::default(),
+            Arc::new(InMemoryMessageLog::default()),
             move |_message: CalloutMessage| {
                 let calls = Arc::clone(&calls);
                 async move {
@@ -173,6 +175,7 @@ async fn a_panicking_handler_answers_500_and_the_redelivery_is_processed() {
                 }
             },
         )
+        .unwrap()
     };
     let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();
@@ -190,7 +193,7 @@ async fn a_slow_handler_answers_5xx_within_the_budget_and_leaves_the_id_unproces
         let calls = Arc::clone(&calls);
         CalloutReceiver::new(
             CalloutVerifier::new(auth()),
-            InMemoryMessageLog::default(),
+            Arc::new(InMemoryMessageLog::default()),
             move |_message: CalloutMessage| {
                 let calls = Arc::clone(&calls);
                 async move {
@@ -202,6 +205,7 @@ async fn a_slow_handler_answers_5xx_within_the_budget_and_leaves_the_id_unproces
                 }
             },
         )
+        .unwrap()
         .with_config(ReceiverConfig {
             budget: Duration::from_millis(200),
             ..ReceiverConfig::default()
@@ -241,7 +245,7 @@ async fn concurrent_deliveries_of_one_id_run_the_handler_once() {
         );
         CalloutReceiver::new(
             CalloutVerifier::new(auth()),
-            InMemoryMessageLog::default(),
+            Arc::new(InMemoryMessageLog::default()),
             move |_message: CalloutMessage| {
                 let (calls, entered, release) = (
                     Arc::clone(&calls),
@@ -256,6 +260,7 @@ async fn concurrent_deliveries_of_one_id_run_the_handler_once() {
                 }
             },
         )
+        .unwrap()
     };
     let addr = serve(receiver, "/callouts").await;
     let client = reqwest::Client::new();

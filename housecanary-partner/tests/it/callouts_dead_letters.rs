@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use housecanary_partner::callouts::{
-    DeadLetter, InMemoryMessageLog, InboxWorker, MessageLog, PostgresMessageLog, WorkOutcome,
+    DeadLetter, InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresMessageLog,
+    WorkOutcome,
 };
 
 use crate::callouts_durable::database;
@@ -35,7 +36,11 @@ fn worker(log: Arc<dyn MessageLog>, failures: usize, done: &Arc<AtomicUsize>) ->
         }
     })
     .unwrap()
-    .with_max_attempts(1)
+    .with_config(InboxConfig {
+        max_attempts: 1,
+        batch: 1, // one at a time, so the dead letters' order is the order stored
+        ..InboxConfig::default()
+    })
     .unwrap()
 }
 
@@ -48,7 +53,7 @@ async fn dead_letters_page_redrive_and_delete(log: Arc<dyn MessageLog>) {
     let done = Arc::new(AtomicUsize::new(0));
     let failing = worker(Arc::clone(&log), 3, &done);
     for _ in 0..3 {
-        let outcome = failing.run_once().await.unwrap().unwrap();
+        let outcome = failing.run_once().await.unwrap().remove(0);
         assert!(
             matches!(outcome, WorkOutcome::DeadLettered { .. }),
             "{outcome:?}"
@@ -76,7 +81,7 @@ async fn dead_letters_page_redrive_and_delete(log: Arc<dyn MessageLog>) {
 
     // Back to pending with its attempts reset: a worker allowing one attempt processes it.
     let healthy = worker(Arc::clone(&log), 0, &done);
-    let outcome = healthy.run_once().await.unwrap().unwrap();
+    let outcome = healthy.run_once().await.unwrap().remove(0);
     assert_eq!(
         outcome,
         WorkOutcome::Processed {
@@ -87,14 +92,14 @@ async fn dead_letters_page_redrive_and_delete(log: Arc<dyn MessageLog>) {
 
     assert_eq!(log.redrive_all().await.unwrap(), 1);
     assert!(log.dead_letters(None, 10).await.unwrap().is_empty());
-    let outcome = healthy.run_once().await.unwrap().unwrap();
+    let outcome = healthy.run_once().await.unwrap().remove(0);
     assert_eq!(
         outcome,
         WorkOutcome::Processed {
             message_id: "d-3".into()
         }
     );
-    assert_eq!(healthy.run_once().await.unwrap(), None);
+    assert_eq!(healthy.run_once().await.unwrap(), []);
     assert_eq!(done.load(Ordering::SeqCst), 2);
 }
 
@@ -113,7 +118,7 @@ async fn postgres_dead_letters_page_redrive_and_delete() {
 
 #[tokio::test]
 async fn in_memory_dead_letters_are_capped_by_count_and_bytes_oldest_first() {
-    let log = InMemoryMessageLog::default().with_dead_letter_limits(3, 1000);
+    let log = InMemoryMessageLog::default().dead_letter_limits(3, 1000);
     let dead = |id: &str, size: usize| DeadLetter::new(id, Bytes::from(vec![b'x'; size]), "bad", 0);
     for n in 0..5 {
         log.store_dead_letter(dead(&format!("c-{n}"), 10))

@@ -19,7 +19,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use housecanary_partner::callouts::{
     Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
-    InMemoryMessageLog, InboxWorker, MessageLog, PostgresMessageLog, ReceiverConfig, WorkOutcome,
+    InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresMessageLog, ReceiverConfig,
+    WorkOutcome,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
@@ -100,7 +101,7 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let log: Arc<dyn MessageLog> =
-                        Arc::new(InMemoryMessageLog::default().with_claim_lease($lease));
+                        Arc::new(InMemoryMessageLog::default().lease($lease));
                     ($body)(log).await;
                 }
             )*
@@ -133,12 +134,10 @@ mod contract {
         let token = new_claim(log.try_begin("a").await.unwrap());
         assert_eq!(log.try_begin("a").await.unwrap(), Begin::InProgress);
         let stranger = ClaimToken::from_i64(token.as_i64().wrapping_add(1));
-        assert!(
-            log.complete("a", stranger)
-                .await
-                .unwrap_err()
-                .is_claim_lost()
-        );
+        assert!(matches!(
+            log.complete("a", stranger).await.unwrap_err(),
+            housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+        ));
         log.abandon("a", stranger).await.unwrap();
         assert_eq!(
             log.try_begin("a").await.unwrap(),
@@ -148,7 +147,10 @@ mod contract {
         log.complete("a", token).await.unwrap();
         assert_eq!(log.try_begin("a").await.unwrap(), Begin::AlreadyProcessed);
         assert!(
-            log.complete("a", token).await.unwrap_err().is_claim_lost(),
+            matches!(
+                log.complete("a", token).await.unwrap_err(),
+                housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+            ),
             "a resolved claim cannot be resolved again"
         );
         // Abandoning releases the id for the next delivery.
@@ -165,10 +167,10 @@ mod contract {
         let second = new_claim(log.try_begin("slow").await.unwrap());
         assert_ne!(first, second);
         assert!(
-            log.complete("slow", first)
-                .await
-                .unwrap_err()
-                .is_claim_lost(),
+            matches!(
+                log.complete("slow", first).await.unwrap_err(),
+                housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+            ),
             "the slow first holder must not erase the new holder's claim"
         );
         assert_eq!(log.try_begin("slow").await.unwrap(), Begin::InProgress);
@@ -193,11 +195,11 @@ mod contract {
             log.enqueue("i1", body("i1")).await.unwrap(),
             Enqueued::AlreadyKnown
         );
-        let first = log.claim_next().await.unwrap().expect("one due");
-        let second = log.claim_next().await.unwrap().expect("another due");
+        let first = log.claim_due(1).await.unwrap().pop().expect("one due");
+        let second = log.claim_due(1).await.unwrap().pop().expect("another due");
         assert_ne!(first.message_id, second.message_id);
         assert!(
-            log.claim_next().await.unwrap().is_none(),
+            log.claim_due(1).await.unwrap().is_empty(),
             "both are claimed"
         );
         assert_eq!(first.attempts, 1);
@@ -206,15 +208,15 @@ mod contract {
         log.retry_later(&first.message_id, first.token, "flaky", Duration::ZERO)
             .await
             .unwrap();
-        let again = log.claim_next().await.unwrap().expect("due again");
+        let again = log.claim_due(1).await.unwrap().pop().expect("due again");
         assert_eq!(again.message_id, first.message_id);
         assert_eq!(again.attempts, 2);
-        assert!(
+        assert!(matches!(
             log.dead_letter(&again.message_id, first.token, "x")
                 .await
-                .unwrap_err()
-                .is_claim_lost()
-        );
+                .unwrap_err(),
+            housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+        ));
         log.dead_letter(&again.message_id, again.token, "still failing")
             .await
             .unwrap();
@@ -228,7 +230,7 @@ mod contract {
         assert_eq!(dead[0].reason, "still failing");
         assert_eq!(dead[0].attempts, 2);
         assert_eq!(dead[0].body, body(&first.message_id));
-        assert!(log.claim_next().await.unwrap().is_none());
+        assert!(log.claim_due(1).await.unwrap().is_empty());
         assert_eq!(
             log.try_begin(&second.message_id).await.unwrap(),
             Begin::AlreadyProcessed
@@ -237,18 +239,16 @@ mod contract {
 
     async fn an_inbox_claim_past_its_lease_is_taken_over(log: Arc<dyn MessageLog>) {
         log.enqueue("crashed", body("crashed")).await.unwrap();
-        let first = log.claim_next().await.unwrap().expect("due");
-        assert!(log.claim_next().await.unwrap().is_none());
+        let first = log.claim_due(1).await.unwrap().pop().expect("due");
+        assert!(log.claim_due(1).await.unwrap().is_empty());
         tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
-        let second = log.claim_next().await.unwrap().expect("taken over");
+        let second = log.claim_due(1).await.unwrap().pop().expect("taken over");
         assert_eq!(second.message_id, "crashed");
         assert_eq!(second.attempts, 2);
-        assert!(
-            log.complete("crashed", first.token)
-                .await
-                .unwrap_err()
-                .is_claim_lost()
-        );
+        assert!(matches!(
+            log.complete("crashed", first.token).await.unwrap_err(),
+            housecanary_partner::callouts::MessageLogError::ClaimLost { .. }
+        ));
         log.complete("crashed", second.token).await.unwrap();
     }
 
@@ -257,9 +257,9 @@ mod contract {
     ) {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&calls);
-        let receiver = CalloutReceiver::try_new(
+        let receiver = CalloutReceiver::new(
             CalloutVerifier::new(hmac_auth()),
-            Arc::clone(&log),
+            log.clone(),
             move |_message: CalloutMessage| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 async { Ok::<(), String>(()) }
@@ -305,12 +305,12 @@ mod contract {
     async fn inbox_receiver_acknowledges_once_stored_and_workers_process_once(
         log: Arc<dyn MessageLog>,
     ) {
-        let receiver = CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), Arc::clone(&log));
+        let receiver = CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), log.clone());
         let handled = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
         let seen = Arc::clone(&handled);
         let failures = Arc::new(AtomicUsize::new(0));
         let failed = Arc::clone(&failures);
-        let worker = InboxWorker::new(Arc::clone(&log), move |message: CalloutMessage| {
+        let worker = InboxWorker::new(log.clone(), move |message: CalloutMessage| {
             let id = message.message_id().unwrap_or_default().to_owned();
             let seen = Arc::clone(&seen);
             let failed = Arc::clone(&failed);
@@ -324,9 +324,13 @@ mod contract {
             }
         })
         .expect("lease longer than the budget")
-        .with_max_attempts(3)
-        .unwrap()
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(20));
+        .with_config(InboxConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+            ..InboxConfig::default()
+        })
+        .unwrap();
 
         for id in ["ok-1", "ok-2", "poison", "ok-1"] {
             let b = body(id);
@@ -340,15 +344,16 @@ mod contract {
         let mut outcomes = Vec::new();
         let started = tokio::time::Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
-            match worker.run_once().await.unwrap() {
-                Some(outcome) => outcomes.push(outcome),
-                None if outcomes
+            let done = worker.run_once().await.unwrap();
+            match done.is_empty() {
+                false => outcomes.extend(done),
+                true if outcomes
                     .iter()
                     .any(|o| matches!(o, WorkOutcome::DeadLettered { .. })) =>
                 {
                     break;
                 }
-                None => tokio::time::sleep(Duration::from_millis(10)).await,
+                true => tokio::time::sleep(Duration::from_millis(10)).await,
             }
         }
         let mut handled = handled.lock().unwrap().clone();
@@ -368,7 +373,7 @@ mod contract {
             matches!(outcome, CalloutOutcome::Stored { new: false, .. }),
             "{outcome:?}"
         );
-        assert_eq!(worker.run_once().await.unwrap(), None);
+        assert_eq!(worker.run_once().await.unwrap(), []);
     }
 
     on_both_stores! {
@@ -384,16 +389,24 @@ mod contract {
 /// Settings refused at construction.
 mod configuration {
     use super::*;
+
+    fn budget(millis: u64) -> InboxConfig {
+        InboxConfig {
+            budget: Duration::from_millis(millis),
+            ..InboxConfig::default()
+        }
+    }
     use housecanary_partner::callouts::{ConfigError, REDELIVERY_HORIZON, StoreSetupError};
 
     #[test]
     fn a_four_second_budget_over_a_one_second_lease_is_refused() {
-        let one_second = || InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(1));
-        let refused =
-            CalloutReceiver::try_new(CalloutVerifier::new(hmac_auth()), one_second(), |_| async {
-                Ok::<(), String>(())
-            })
-            .unwrap_err();
+        let one_second = || InMemoryMessageLog::default().lease(Duration::from_secs(1));
+        let refused = CalloutReceiver::new(
+            CalloutVerifier::new(hmac_auth()),
+            Arc::new(one_second()),
+            |_| async { Ok::<(), String>(()) },
+        )
+        .unwrap_err();
         assert_eq!(
             refused,
             ConfigError::LeaseShorterThanBudget {
@@ -403,38 +416,40 @@ mod configuration {
         );
         // With a lease that allows the default budget, lowering the budget to 4 s is still refused
         // when the lease is not longer.
-        let four = InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(30));
-        let receiver =
-            CalloutReceiver::try_new(CalloutVerifier::new(hmac_auth()), four, |_| async {
-                Ok::<(), String>(())
-            })
-            .unwrap();
+        let four = InMemoryMessageLog::default().lease(Duration::from_secs(30));
+        let receiver = CalloutReceiver::new(
+            CalloutVerifier::new(hmac_auth()),
+            Arc::new(four),
+            |_| async { Ok::<(), String>(()) },
+        )
+        .unwrap();
         let config = ReceiverConfig {
             budget: Duration::from_secs(4),
             ..ReceiverConfig::default()
         };
         assert!(receiver.with_config(config).is_ok());
         let worker = InboxWorker::new(
-            InMemoryMessageLog::default().with_claim_lease(Duration::from_secs(31)),
+            Arc::new(InMemoryMessageLog::default().lease(Duration::from_secs(31))),
             |_| async { Ok::<(), String>(()) },
         )
         .unwrap();
         assert_eq!(
-            worker.with_budget(Duration::from_secs(40)).unwrap_err(),
+            worker.with_config(budget(40_000)).unwrap_err(),
             ConfigError::LeaseShorterThanBudget {
                 lease: Duration::from_secs(31),
                 budget: Duration::from_secs(40),
             }
         );
         // The case: a 4 s budget over a 1 s lease.
-        let worker = InboxWorker::new(one_second(), |_| async { Ok::<(), String>(()) }).unwrap();
+        let worker =
+            InboxWorker::new(Arc::new(one_second()), |_| async { Ok::<(), String>(()) }).unwrap();
         assert_eq!(
-            worker.budget(),
+            worker.config().budget,
             Duration::from_millis(500),
             "half the short lease"
         );
         assert_eq!(
-            worker.with_budget(Duration::from_secs(4)).unwrap_err(),
+            worker.with_config(budget(4_000)).unwrap_err(),
             ConfigError::LeaseShorterThanBudget {
                 lease: Duration::from_secs(1),
                 budget: Duration::from_secs(4),
@@ -534,7 +549,7 @@ mod configuration {
             log.try_begin("recent").await.unwrap(),
             Begin::AlreadyProcessed
         );
-        assert!(log.claim_next().await.unwrap().is_some(), "pending kept");
+        assert_eq!(log.claim_due(1).await.unwrap().len(), 1, "pending kept");
     }
 }
 
@@ -569,7 +584,10 @@ mod hardening {
     }
 
     fn inbox_receiver(auth: CalloutAuth) -> CalloutReceiver {
-        CalloutReceiver::inbox(CalloutVerifier::new(auth), InMemoryMessageLog::default())
+        CalloutReceiver::inbox(
+            CalloutVerifier::new(auth),
+            Arc::new(InMemoryMessageLog::default()),
+        )
     }
 
     #[tokio::test]
@@ -808,7 +826,8 @@ mod replicas {
             .build()
             .await
             .expect("store");
-        let receiver = CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), log.clone());
+        let receiver =
+            CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), Arc::new(log.clone()));
         let effects = format!("\"{schema}\".effects");
         let marker = dir.join("in-handler");
         let replica: i32 = index.parse().unwrap();
@@ -838,12 +857,15 @@ mod replicas {
             })
         })
         .unwrap()
-        .with_budget(BUDGET)
-        .unwrap()
-        .with_max_attempts(3)
-        .unwrap()
-        .with_backoff(Duration::from_millis(20), Duration::from_millis(100))
-        .with_idle_poll(Duration::from_millis(20));
+        .with_config(InboxConfig {
+            budget: BUDGET,
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            idle_poll: Duration::from_millis(20),
+            ..InboxConfig::default()
+        })
+        .unwrap();
         for _ in 0..4 {
             let worker = worker.clone();
             tokio::spawn(async move { worker.run(std::future::pending::<()>()).await });

@@ -40,7 +40,7 @@ fn counting_receiver(index: usize, calls: &Arc<AtomicUsize>) -> CalloutReceiver 
     let calls = Arc::clone(calls);
     CalloutReceiver::new(
         CalloutVerifier::new(scheme(index)),
-        InMemoryMessageLog::new(64),
+        Arc::new(InMemoryMessageLog::new(64)),
         move |_message: CalloutMessage| {
             let calls = Arc::clone(&calls);
             async move {
@@ -49,6 +49,7 @@ fn counting_receiver(index: usize, calls: &Arc<AtomicUsize>) -> CalloutReceiver 
             }
         },
     )
+    .unwrap()
 }
 
 /// Header names the schemes look at, plus noise.
@@ -130,7 +131,7 @@ proptest! {
         let calls = Arc::new(AtomicUsize::new(0));
         let receiver = counting_receiver(index, &calls);
         let verified = receiver.verifier().verify(&uri, &headers, &body).is_ok();
-        let outcome = runtime().block_on(receiver.handle_raw(&uri, &headers, &body));
+        let outcome = runtime().block_on(receiver.handle(&crate::support::request_parts(&uri, &headers), bytes::Bytes::copy_from_slice(&body)));
         if !verified {
             prop_assert!(matches!(outcome, CalloutOutcome::Unauthorized), "{:?}", outcome);
         }
@@ -153,7 +154,7 @@ proptest! {
         if let Some(byte) = tampered.get_mut(at) {
             *byte ^= 1 << bit;
         }
-        let outcome = runtime().block_on(receiver.handle_raw(&signed.uri, &signed.headers, &tampered));
+        let outcome = runtime().block_on(receiver.handle(&crate::support::request_parts(&signed.uri, &signed.headers), bytes::Bytes::copy_from_slice(&tampered)));
         prop_assert!(matches!(outcome, CalloutOutcome::Unauthorized), "{:?}", outcome);
         prop_assert_eq!(calls.load(Ordering::SeqCst), 0);
     }

@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use housecanary_partner::callouts::{
-    Begin, BoxFuture, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
-    DeadLetter, InMemoryMessageLog, MessageLog, MessageLogError, ReceiverConfig,
+    Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
+    DeadLetter, Enqueued, InMemoryMessageLog, InboxStats, MessageLog, MessageLogError,
+    ReceiverConfig, StoredCallout,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
@@ -28,7 +30,11 @@ fn body(message_id: &str) -> Bytes {
 }
 
 /// A receiver whose handler sleeps `delay` (paused time) and counts its calls.
-fn receiver<L: MessageLog>(log: L, delay: Duration, calls: &Arc<AtomicUsize>) -> CalloutReceiver {
+fn receiver(
+    log: Arc<dyn MessageLog>,
+    delay: Duration,
+    calls: &Arc<AtomicUsize>,
+) -> CalloutReceiver {
     let calls = Arc::clone(calls);
     CalloutReceiver::new(
         CalloutVerifier::new(auth()),
@@ -42,6 +48,7 @@ fn receiver<L: MessageLog>(log: L, delay: Duration, calls: &Arc<AtomicUsize>) ->
             }
         },
     )
+    .unwrap()
     .with_config(ReceiverConfig {
         budget: Duration::from_secs(25),
         ..ReceiverConfig::default()
@@ -53,7 +60,7 @@ fn receiver<L: MessageLog>(log: L, delay: Duration, calls: &Arc<AtomicUsize>) ->
 async fn the_default_budget_is_25_seconds_and_an_overrun_is_503() {
     let calls = Arc::new(AtomicUsize::new(0));
     let log = Arc::new(InMemoryMessageLog::default());
-    let slow = receiver(Arc::clone(&log), Duration::from_secs(26), &calls);
+    let slow = receiver(log.clone(), Duration::from_secs(26), &calls);
     assert_eq!(slow.config().budget, Duration::from_secs(25));
     let b = body("m-slow");
     let started = tokio::time::Instant::now();
@@ -70,7 +77,7 @@ async fn the_default_budget_is_25_seconds_and_an_overrun_is_503() {
     );
 
     let fast = receiver(
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         Duration::from_secs(24),
         &calls,
     );
@@ -85,7 +92,7 @@ async fn the_default_budget_is_25_seconds_and_an_overrun_is_503() {
 async fn a_cancelled_delivery_releases_its_claim() {
     let calls = Arc::new(AtomicUsize::new(0));
     let receiver = receiver(
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         Duration::from_secs(10),
         &calls,
     );
@@ -109,7 +116,11 @@ async fn a_cancelled_delivery_releases_its_claim() {
 #[tokio::test(start_paused = true)]
 async fn a_message_without_an_id_is_handled_every_time() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let receiver = receiver(InMemoryMessageLog::default(), Duration::ZERO, &calls);
+    let receiver = receiver(
+        Arc::new(InMemoryMessageLog::default()),
+        Duration::ZERO,
+        &calls,
+    );
     let b = Bytes::from_static(br#"{"message_type":"heartbeat"}"#);
     for _ in 0..3 {
         let outcome = receiver.handle(&signed_parts(&b), b.clone()).await;
@@ -148,12 +159,64 @@ impl MessageLog for BrokenLog {
     fn store_dead_letter(&self, _dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
         Box::pin(async { Err(MessageLogError::new("connection refused")) })
     }
+    fn enqueue<'a>(
+        &'a self,
+        _id: &'a str,
+        _body: Bytes,
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn claim_due(
+        &self,
+        _limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn retry_later<'a>(
+        &'a self,
+        _id: &'a str,
+        _token: ClaimToken,
+        _reason: &'a str,
+        _delay: Duration,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn dead_letter<'a>(
+        &'a self,
+        _id: &'a str,
+        _token: ClaimToken,
+        _reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn dead_letters<'a>(
+        &'a self,
+        _after: Option<&'a str>,
+        _limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn redrive<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
+    fn delete_dead_letter<'a>(
+        &'a self,
+        _id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        Box::pin(async { Err(MessageLogError::new("connection refused")) })
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_unavailable_log_answers_503_without_calling_the_handler() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let receiver = receiver(BrokenLog, Duration::ZERO, &calls);
+    let receiver = receiver(Arc::new(BrokenLog), Duration::ZERO, &calls);
     let b = body("m-log-down");
     let outcome = receiver.handle(&signed_parts(&b), b).await;
     assert!(
@@ -191,12 +254,64 @@ impl MessageLog for HangingLog {
     fn store_dead_letter(&self, _dead: DeadLetter) -> BoxFuture<'_, Result<(), MessageLogError>> {
         Box::pin(std::future::pending())
     }
+    fn enqueue<'a>(
+        &'a self,
+        _id: &'a str,
+        _body: Bytes,
+    ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn claim_due(
+        &self,
+        _limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn inbox_stats(&self) -> BoxFuture<'_, Result<InboxStats, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn retry_later<'a>(
+        &'a self,
+        _id: &'a str,
+        _token: ClaimToken,
+        _reason: &'a str,
+        _delay: Duration,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn dead_letter<'a>(
+        &'a self,
+        _id: &'a str,
+        _token: ClaimToken,
+        _reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn dead_letters<'a>(
+        &'a self,
+        _after: Option<&'a str>,
+        _limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn redrive<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
+    fn delete_dead_letter<'a>(
+        &'a self,
+        _id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
+        Box::pin(std::future::pending())
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_hanging_log_is_bounded_by_the_budget() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let receiver = receiver(HangingLog, Duration::ZERO, &calls);
+    let receiver = receiver(Arc::new(HangingLog), Duration::ZERO, &calls);
     let b = body("m-log-hangs");
     let started = tokio::time::Instant::now();
     let outcome = receiver.handle(&signed_parts(&b), b).await;
@@ -211,12 +326,16 @@ async fn a_hanging_log_is_bounded_by_the_budget() {
 #[tokio::test(start_paused = true)]
 async fn the_body_limit_applies_before_authentication() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let receiver = receiver(InMemoryMessageLog::default(), Duration::ZERO, &calls)
-        .with_config(ReceiverConfig {
-            body_limit: 16,
-            ..ReceiverConfig::default()
-        })
-        .unwrap();
+    let receiver = receiver(
+        Arc::new(InMemoryMessageLog::default()),
+        Duration::ZERO,
+        &calls,
+    )
+    .with_config(ReceiverConfig {
+        body_limit: 16,
+        ..ReceiverConfig::default()
+    })
+    .unwrap();
     let b = body("m-large");
     let outcome = receiver.handle(&signed_parts(&b), b).await;
     assert!(
@@ -229,34 +348,38 @@ async fn the_body_limit_applies_before_authentication() {
 
 #[tokio::test(start_paused = true)]
 async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_clock() {
-    use housecanary_partner::callouts::{ConfigError, InboxWorker, WorkOutcome};
+    use housecanary_partner::callouts::{ConfigError, InboxConfig, InboxWorker, WorkOutcome};
 
     let calls = Arc::new(AtomicUsize::new(0));
     let too_long = |result: Result<CalloutReceiver, ConfigError>| {
         matches!(result, Err(ConfigError::TooLong { .. }))
     };
-    let log = || InMemoryMessageLog::default().with_claim_lease(Duration::MAX);
+    let log = || InMemoryMessageLog::default().lease(Duration::MAX);
     assert!(too_long(
-        receiver(log(), Duration::ZERO, &calls).with_config(ReceiverConfig {
+        receiver(Arc::new(log()), Duration::ZERO, &calls).with_config(ReceiverConfig {
             budget: Duration::MAX,
             ..ReceiverConfig::default()
         })
     ));
     assert!(too_long(
-        receiver(log(), Duration::ZERO, &calls).with_config(ReceiverConfig {
+        receiver(Arc::new(log()), Duration::ZERO, &calls).with_config(ReceiverConfig {
             idle_timeout: Duration::MAX,
             ..ReceiverConfig::default()
         })
     ));
-    let worker = InboxWorker::new(log(), |_| async { Ok::<(), String>(()) }).unwrap();
+    let worker = InboxWorker::new(Arc::new(log()), |_| async { Ok::<(), String>(()) }).unwrap();
+    let config = InboxConfig {
+        budget: Duration::MAX,
+        ..InboxConfig::default()
+    };
     assert!(matches!(
-        worker.with_budget(Duration::MAX),
+        worker.with_config(config),
         Err(ConfigError::TooLong { .. })
     ));
 
     // The longest lease and the longest budget it allows still claim and answer.
     let longest = ConfigError::LONGEST_DURATION;
-    let receiver = receiver(log(), Duration::ZERO, &calls)
+    let receiver = receiver(Arc::new(log()), Duration::ZERO, &calls)
         .with_config(ReceiverConfig {
             budget: longest - Duration::from_secs(1),
             ..ReceiverConfig::default()
@@ -272,12 +395,17 @@ async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_cloc
     // A failing handler with the longest back-off is scheduled, not a panic.
     let log = Arc::new(log());
     log.enqueue("m-retry", body("m-retry")).await.unwrap();
-    let failing = InboxWorker::new(Arc::clone(&log), |_| async { Err::<(), _>("down") })
+    let failing = InboxWorker::new(log.clone(), |_| async { Err::<(), _>("down") })
         .unwrap()
-        .with_backoff(Duration::MAX, Duration::MAX);
+        .with_config(InboxConfig {
+            initial_backoff: longest,
+            max_backoff: longest,
+            ..InboxConfig::default()
+        })
+        .unwrap();
     let outcome = failing.run_once().await.unwrap();
     assert!(
-        matches!(outcome, Some(WorkOutcome::Retrying { .. })),
+        matches!(outcome[..], [WorkOutcome::Retrying { .. }]),
         "{outcome:?}"
     );
 }

@@ -26,9 +26,10 @@ const LEGITIMATE: usize = 58;
 fn receiver() -> CalloutReceiver {
     CalloutReceiver::new(
         CalloutVerifier::new(hmac_auth(SECRET)),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         |_message| async { Ok::<(), String>(()) },
     )
+    .unwrap()
 }
 
 /// One hostile connection after another: a forged HMAC request announcing `announced` bytes and

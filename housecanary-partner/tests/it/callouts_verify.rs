@@ -1,5 +1,7 @@
 //! Every callout authentication scheme, accepted and rejected, through `CalloutVerifier`.
 
+use std::sync::Arc;
+
 use common_auth::hmac_sha1_hex;
 use housecanary_partner::callouts::{
     CalloutError, CalloutOutcome, CalloutReceiver, CalloutVerifier, InMemoryMessageLog,
@@ -380,10 +382,12 @@ async fn no_secret_appears_in_debug_errors_or_outcomes() {
         .with_additional(schemes[1].clone())
         .with_additional(schemes[2].clone())
         .with_additional(schemes[3].clone());
-    let receiver =
-        CalloutReceiver::new(verifier.clone(), InMemoryMessageLog::default(), |_| async {
-            Ok::<(), String>(())
-        });
+    let receiver = CalloutReceiver::new(
+        verifier.clone(),
+        Arc::new(InMemoryMessageLog::default()),
+        |_| async { Ok::<(), String>(()) },
+    )
+    .unwrap();
     let mut texts = vec![format!("{verifier:?}"), format!("{receiver:?}")];
     for scheme in &schemes {
         // A request carrying a near miss of each secret: the errors and outcomes must not echo
@@ -404,11 +408,16 @@ async fn no_secret_appears_in_debug_errors_or_outcomes() {
             .verify_and_parse(&signed.uri, &signed.headers, BODY)
             .unwrap_err();
         texts.push(format!("{err:?} {err}"));
-        let receiver = CalloutReceiver::new(single, InMemoryMessageLog::default(), |_| async {
-            Ok::<(), String>(())
-        });
+        let receiver =
+            CalloutReceiver::new(single, Arc::new(InMemoryMessageLog::default()), |_| async {
+                Ok::<(), String>(())
+            })
+            .unwrap();
         let outcome = receiver
-            .handle_raw(&signed.uri, &signed.headers, BODY)
+            .handle(
+                &crate::support::request_parts(&signed.uri, &signed.headers),
+                bytes::Bytes::copy_from_slice(BODY),
+            )
             .await;
         assert!(
             matches!(outcome, CalloutOutcome::Unauthorized),
@@ -428,14 +437,18 @@ async fn no_secret_appears_in_debug_errors_or_outcomes() {
 async fn the_receiver_answers_401_without_detail() {
     let receiver = CalloutReceiver::new(
         CalloutVerifier::new(hmac("shared secret-0123456789")),
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         |_| async { Ok::<(), String>(()) },
-    );
+    )
+    .unwrap();
     let signed = hmac("wrong-0123456789")
         .sign(&uri("/callouts"), BODY)
         .unwrap();
     let outcome = receiver
-        .handle_raw(&signed.uri, &signed.headers, BODY)
+        .handle(
+            &crate::support::request_parts(&signed.uri, &signed.headers),
+            bytes::Bytes::copy_from_slice(BODY),
+        )
         .await;
     assert!(matches!(outcome, CalloutOutcome::Unauthorized));
     assert_eq!(outcome.status(), http::StatusCode::UNAUTHORIZED);

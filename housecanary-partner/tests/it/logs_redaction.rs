@@ -162,7 +162,7 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
     );
     let receiver = CalloutReceiver::new(
         verifier,
-        InMemoryMessageLog::default(),
+        Arc::new(InMemoryMessageLog::default()),
         |message| async move {
             // The first delivery of m-fail fails, so the failure path is logged too.
             match message.message_id() {
@@ -170,7 +170,8 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
                 _ => Ok(()),
             }
         },
-    );
+    )
+    .unwrap();
     let complete = |id: &str| {
         Bytes::from(
             serde_json::to_vec(&json!({
@@ -202,7 +203,10 @@ async fn the_receiver_logs_no_secret_and_no_report_on_any_path() {
                 let signed = auth.sign(&"/callouts".parse().unwrap(), &body).unwrap();
                 outcomes.push(
                     receiver
-                        .handle_raw(&signed.uri, &signed.headers, &body)
+                        .handle(
+                            &crate::support::request_parts(&signed.uri, &signed.headers),
+                            bytes::Bytes::copy_from_slice(&body),
+                        )
                         .await,
                 );
             }

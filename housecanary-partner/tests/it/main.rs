@@ -8,6 +8,7 @@ mod against_sandbox;
 mod callouts_axum_receiver;
 mod callouts_dead_letters;
 mod callouts_durable;
+mod callouts_inbox;
 mod callouts_messages;
 mod callouts_proptest;
 mod callouts_receiver_handle;

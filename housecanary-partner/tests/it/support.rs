@@ -72,6 +72,15 @@ pub fn item_status_body(message_id: &str) -> Bytes {
 }
 
 /// Request parts as the vendor sends them for `body`, authenticated with `auth`.
+/// Request parts with `uri` and `headers`, as a server would hand them over.
+pub fn request_parts(uri: &http::Uri, headers: &http::HeaderMap) -> http::request::Parts {
+    let mut request = http::Request::post(uri.clone())
+        .body(())
+        .expect("a request");
+    *request.headers_mut() = headers.clone();
+    request.into_parts().0
+}
+
 pub fn signed_parts(auth: &CalloutAuth, body: &[u8]) -> http::request::Parts {
     let signed = auth
         .sign(&"/callouts".parse().expect("URI"), body)
