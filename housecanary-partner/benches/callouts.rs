@@ -563,7 +563,7 @@ async fn inbox_throughputs() -> bool {
         println!("inbox throughput on PostgreSQL: skipped, DATABASE_URL is not set");
         return healthy;
     };
-    let pool = credit_valuation_core::database::pool_from_url(&url, 32).expect("pool");
+    let pool = credit_valuation_postgres::pool_from_url(&url, 32).expect("pool");
     let log = PostgresMessageLog::builder(pool)
         .schema(format!("bench_{:016x}", fastrand::u64(..)))
         .build()

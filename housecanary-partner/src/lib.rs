@@ -73,7 +73,7 @@ pub use common_auth::{
 pub use config::{Config, DEMO_BASE_URL, Environment, PRODUCTION_BASE_URL};
 /// The transport every call goes through (`credit-valuation-core`): its error type, limits and policies.
 pub use credit_valuation_core as transport;
-pub use credit_valuation_core::{Delivery, Limit, Limits, RetryPolicy};
+pub use credit_valuation_core::{Backoff, Delivery, Limit, Limits, RetryPolicy};
 pub use error::{Error, Result};
 pub use id::Id;
 pub use owner::OwnerPair;

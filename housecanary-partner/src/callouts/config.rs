@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use credit_valuation_core::Backoff;
+
 /// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request.
 /// A body that pauses past `idle_timeout` or crawls below `min_body_rate` is answered `408`; when
 /// all `body_slots` are taken the slowest reader is answered `408` to make room. Body memory is
@@ -78,11 +80,9 @@ pub struct InboxConfig {
     pub budget: Duration,
     /// Attempts before a callout becomes a dead letter (default 8).
     pub max_attempts: u32,
-    /// The retry delay after the first failure; it doubles per attempt up to `max_backoff`, with up
-    /// to 25 % jitter (default 1 s).
-    pub initial_backoff: Duration,
-    /// The longest retry delay (default 5 min).
-    pub max_backoff: Duration,
+    /// The retry delays: after the first failure, doubling per attempt up to the cap (default 1 s
+    /// to 5 min, a quarter of each drawn at random so that the retries of a burst spread out).
+    pub backoff: Backoff,
     /// The longest wait when nothing is due: a store announces new callouts sooner (default 5 s).
     pub idle_poll: Duration,
     /// Callouts claimed in one call to the store, their handlers run concurrently (default 4). With
@@ -95,8 +95,7 @@ impl Default for InboxConfig {
         Self {
             budget: Duration::from_secs(30),
             max_attempts: 8,
-            initial_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(300),
+            backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(300)).jitter(0.25),
             idle_poll: Duration::from_secs(5),
             batch: 4,
         }
@@ -116,8 +115,7 @@ impl InboxConfig {
         }
         for (what, value) in [
             ("budget", self.budget),
-            ("initial_backoff", self.initial_backoff),
-            ("max_backoff", self.max_backoff),
+            ("backoff", self.backoff.max()),
             ("idle_poll", self.idle_poll),
         ] {
             at_most_a_year(what, value)?;

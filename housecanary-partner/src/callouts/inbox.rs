@@ -257,7 +257,7 @@ impl InboxWorker {
                     tracing::error!(%reason, "callout handler failed for the last time: dead letter");
                     return self.give_up(&stored, &reason).await;
                 }
-                let delay = self.backoff(stored.attempts);
+                let delay = self.config.backoff.delay(stored.attempts.saturating_sub(1));
                 tracing::warn!(%reason, ?delay, "callout handler failed: retrying later");
                 match self
                     .log
@@ -291,17 +291,6 @@ impl InboxWorker {
                 WorkOutcome::Interrupted { message_id }
             }
         }
-    }
-
-    /// `initial * 2^(attempts-1)`, capped, plus up to 25 % jitter so retries of a burst spread out.
-    fn backoff(&self, attempts: u32) -> Duration {
-        let doublings = attempts.saturating_sub(1).min(20);
-        let base = self
-            .config
-            .initial_backoff
-            .saturating_mul(1u32 << doublings)
-            .min(self.config.max_backoff);
-        base + base.mul_f64(fastrand::f64() * 0.25)
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::orders::Id;
+use crate::id::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 use crate::text::{excerpt, signed_url_shown};
 

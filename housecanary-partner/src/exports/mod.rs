@@ -45,7 +45,7 @@ pub use create_export::CreateExport;
 pub use export_request::{ExportFormat, ExportRequest};
 pub use wait_for_export::WaitOptions;
 
-/// The guide `docs/export-files.md`, compiled as doc tests so its examples stay true.
+/// The guide `docs/export-files.md`, compiled as doc tests so that its examples stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/export-files.md")]
-pub struct ExportFilesGuide;
+mod guide {}

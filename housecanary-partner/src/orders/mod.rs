@@ -23,6 +23,3 @@ pub use create_order::{ValueReportOrder, ValueReportOrderBuilder};
 pub use location::Location;
 pub use order_item::{OrderItem, OrderItemBuilder};
 pub use records::{Downloadable, Order, OrderItemDetails};
-
-/// The callouts name the id by its old home; the public path is [`crate::Id`] only.
-pub(crate) use crate::id::Id;

@@ -326,8 +326,10 @@ mod contract {
         .expect("lease longer than the budget")
         .with_config(InboxConfig {
             max_attempts: 3,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(20),
+            backoff: housecanary_partner::Backoff::new(
+                Duration::from_millis(10),
+                Duration::from_millis(20),
+            ),
             ..InboxConfig::default()
         })
         .unwrap();
@@ -860,8 +862,10 @@ mod replicas {
         .with_config(InboxConfig {
             budget: BUDGET,
             max_attempts: 3,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(100),
+            backoff: housecanary_partner::Backoff::new(
+                Duration::from_millis(20),
+                Duration::from_millis(100),
+            ),
             idle_poll: Duration::from_millis(20),
             ..InboxConfig::default()
         })

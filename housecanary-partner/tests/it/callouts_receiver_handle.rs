@@ -398,8 +398,7 @@ async fn durations_past_a_year_are_refused_or_capped_and_never_overflow_the_cloc
     let failing = InboxWorker::new(log.clone(), |_| async { Err::<(), _>("down") })
         .unwrap()
         .with_config(InboxConfig {
-            initial_backoff: longest,
-            max_backoff: longest,
+            backoff: housecanary_partner::Backoff::new(longest, longest),
             ..InboxConfig::default()
         })
         .unwrap();
