@@ -208,7 +208,7 @@ impl Applicant {
 }
 
 /// An applicant's name. The vendor documents `first` and `last`; other parts it accepts can be added with
-/// [`Name::with_part`] and are sent as they are given.
+/// [`Name::part`] and are sent as they are given.
 ///
 /// ```
 /// use innovis_client::Name;
