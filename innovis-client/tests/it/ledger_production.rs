@@ -184,18 +184,7 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = client(&sandbox, ledger.clone());
     let stuck = consumer(fixtures::RECORD_SSN);
-    client
-        .send(&request(stuck, "first"))
-        .await
-        .expect("first send");
-    let fingerprint = ledger
-        .entry("first")
-        .await
-        .unwrap()
-        .expect("entry")
-        .consumer_fingerprints
-        .remove(0);
-    let _holder = hold_consumer_lock(&url, &fingerprint).await;
+    let _holder = send_then_hold_consumer(&client, &ledger, stuck, &url).await;
 
     let started = Instant::now();
     let waiting = tokio::spawn({
@@ -231,9 +220,27 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
     );
 }
 
-/// Another session holding a consumer's lock, as a stuck replica would (until dropped).
+/// Sends once for `consumer`, then has another session hold that consumer's lock, as a stuck
+/// replica would (until the returned connection is dropped).
 #[cfg(feature = "postgres")]
-async fn hold_consumer_lock(url: &str, fingerprint: &str) -> impl Drop {
+async fn send_then_hold_consumer(
+    client: &Client,
+    ledger: &PostgresLedger,
+    consumer: &TestConsumer,
+    url: &str,
+) -> impl Drop {
+    let trace = format!("hold-{}", fastrand::u32(..));
+    client
+        .send(&request(consumer, &trace))
+        .await
+        .expect("first send");
+    let fingerprint = ledger
+        .entry(&trace)
+        .await
+        .unwrap()
+        .expect("entry")
+        .consumer_fingerprints
+        .remove(0);
     let pool = credit_valuation_postgres::pool_from_url(url, 1).unwrap();
     let holder = pool.get().await.unwrap();
     holder
@@ -261,18 +268,7 @@ async fn the_overall_deadline_covers_the_ledger_phase() {
     )
     .expect("client");
     let stuck = consumer(fixtures::RECORD_SSN);
-    client
-        .send(&request(stuck, "before"))
-        .await
-        .expect("first send");
-    let fingerprint = ledger
-        .entry("before")
-        .await
-        .unwrap()
-        .expect("entry")
-        .consumer_fingerprints
-        .remove(0);
-    let holder = hold_consumer_lock(&url, &fingerprint).await;
+    let holder = send_then_hold_consumer(&client, &ledger, stuck, &url).await;
 
     let started = Instant::now();
     let error = client
