@@ -53,7 +53,7 @@ use crate::response::return_code::ReturnCode;
 /// let response = client.send(&request).await?;
 /// response.check()?;
 /// let references = response.references(); // store these for SECONDUSE
-/// # let _ = references;
+/// println!("{} report reference(s) to keep", references.len());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -160,7 +160,8 @@ impl Client {
     /// ```no_run
     /// # async fn run(client: innovis_client::Client, request: innovis_client::ReportRequest) -> Result<(), innovis_client::Error> {
     /// let refreshed = client.send_allowing_repeat(&request).await?;
-    /// # let _ = refreshed; Ok(()) }
+    /// refreshed.check()?;
+    /// # Ok(()) }
     /// ```
     pub async fn send_allowing_repeat(
         &self,
@@ -303,8 +304,10 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: innovis_client::Client) -> Result<(), innovis_client::Error> {
-    /// let entry = client.ledger().entry("order-42").await?;
-    /// # let _ = entry; Ok(()) }
+    /// if let Some(entry) = client.ledger().entry("order-42").await? {
+    ///     println!("order-42 was requested at {}", entry.requested_at);
+    /// }
+    /// # Ok(()) }
     /// ```
     pub fn ledger(&self) -> &dyn InquiryLedger {
         self.inner.ledger.ledger.as_ref()

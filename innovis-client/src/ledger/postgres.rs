@@ -82,12 +82,13 @@ const MIGRATIONS: &[Migration] = &[
 ///
 /// ```
 /// use innovis_client::ledger::PostgresLedgerConfig;
-/// let config = PostgresLedgerConfig::new("postgres://app@127.0.0.1:5432/app")
-///     .schema("credit")?
-///     .tables("inquiries", "report_references")?
-///     .pool_size(8);
-/// # let _ = config;
-/// # Ok::<(), innovis_client::Error>(())
+/// fn ledger_config() -> Result<PostgresLedgerConfig, innovis_client::Error> {
+///     Ok(PostgresLedgerConfig::new("postgres://app@127.0.0.1:5432/app")
+///         .schema("credit")?
+///         .tables("inquiries", "report_references")?
+///         .pool_size(8))
+/// }
+/// assert!(ledger_config().is_ok());
 /// ```
 #[derive(Clone)]
 pub struct PostgresLedgerConfig {
@@ -130,11 +131,13 @@ impl PostgresLedgerConfig {
     /// with TLS and timeouts of its own); same default names as [`Self::new`].
     ///
     /// ```no_run
-    /// use innovis_client::ledger::PostgresLedgerConfig;
+    /// use innovis_client::ledger::{InquiryLedger, PostgresLedger, PostgresLedgerConfig};
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let pool = credit_valuation_postgres::pool_from_url("postgres://app@db/app?sslmode=verify-full", 32)?;
-    /// let config = PostgresLedgerConfig::with_pool(pool.clone());
-    /// # let _ = config;
-    /// # Ok::<(), credit_valuation_postgres::DatabaseError>(())
+    /// // The application keeps `pool` for its own queries.
+    /// let ledger = PostgresLedger::connect(PostgresLedgerConfig::with_pool(pool.clone())).await?;
+    /// ledger.health().await?;
+    /// # Ok(()) }
     /// ```
     pub fn with_pool(pool: Pool) -> Self {
         Self::on(Database::Pool(pool))
@@ -184,13 +187,12 @@ fn identifier(field: &'static str, name: &str) -> Result<Identifier, Error> {
 /// replicas start at once).
 ///
 /// ```no_run
-/// use innovis_client::ledger::{PostgresLedger, PostgresLedgerConfig};
-/// # async fn run() -> Result<(), innovis_client::Error> {
-/// let ledger = PostgresLedger::connect(PostgresLedgerConfig::new(
-///     std::env::var("DATABASE_URL").unwrap(),
-/// ))
-/// .await?;
-/// # let _ = ledger; Ok(()) }
+/// use innovis_client::ledger::{InquiryLedger, PostgresLedger, PostgresLedgerConfig};
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let url = std::env::var("DATABASE_URL")?;
+/// let ledger = PostgresLedger::connect(PostgresLedgerConfig::new(url)).await?;
+/// ledger.health().await?; // a readiness probe
+/// # Ok(()) }
 /// ```
 pub struct PostgresLedger {
     pool: Pool,
