@@ -385,10 +385,10 @@ impl Client {
         allow_repeat: bool,
         deadline: Option<(std::time::Duration, tokio::time::Instant)>,
     ) -> Result<SettleGuard, Error> {
-        let trace_number = entry.trace_number.clone();
         let Some((budget, end)) = deadline else {
             return self.begin_entry(entry, allow_repeat).await;
         };
+        let trace_number = entry.trace_number.clone();
         match tokio::time::timeout_at(end, self.begin_entry(entry, allow_repeat)).await {
             Ok(begun) => begun,
             Err(_elapsed) => {
