@@ -172,7 +172,9 @@ pub async fn run(
     // docs/deploying.md).
     let pool = pool_from_url(&settings.database_url, 16)?;
     pool.get().await?.batch_execute(APP_SCHEMA).await?;
-    let log = Arc::new(PostgresMessageLog::builder(pool.clone()).build().await?);
+    // Listening: workers learn at once of a callout another replica stored.
+    let log = PostgresMessageLog::builder(pool.clone()).listen(&settings.database_url);
+    let log = Arc::new(log.build().await?);
 
     let innovis = match settings.innovis {
         Some((config, key)) => {

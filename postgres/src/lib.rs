@@ -1,10 +1,11 @@
 //! The PostgreSQL plumbing the SDK's durable stores share.
 //!
 //! Vendor-neutral: a connection pool built from a URL ([`pool_from_url`]: TLS by `sslmode`, lock,
-//! statement and pool-wait timeouts), a runner for embedded,
-//! versioned migrations that several replicas may start at once ([`migrate`]), and validated SQL
-//! identifiers for configurable schema and table names ([`Identifier`]). The stores themselves (the
-//! HouseCanary callout store, the Innovis inquiry ledger) live in the vendor crates.
+//! statement and pool-wait timeouts), a runner for embedded, versioned migrations that several
+//! replicas may start at once ([`migrate`]), wake-ups from `LISTEN/NOTIFY` on a connection of their
+//! own ([`Listener`]), and validated SQL identifiers for configurable schema and table names
+//! ([`Identifier`]). The stores themselves (the HouseCanary callout store, the Innovis inquiry
+//! ledger) live in the vendor crates.
 //!
 //! ```no_run
 //! use credit_valuation_postgres::{Identifier, Migration, migrate, pool_from_url};
@@ -26,12 +27,14 @@
 
 mod error;
 mod identifier;
+mod listen;
 mod migrate;
 mod pool;
 mod tls;
 
 pub use error::DatabaseError;
 pub use identifier::{Identifier, IdentifierError};
+pub use listen::Listener;
 pub use migrate::{Migration, migrate};
 pub use pool::{LOCK_TIMEOUT, POOL_WAIT_TIMEOUT, STATEMENT_TIMEOUT, pool_from_url};
 

@@ -5,6 +5,8 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 
 use crate::error::DatabaseError;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
 use crate::tls::{connector, take_tls_settings};
 
 /// How long a statement of the SDK's stores may wait for a lock (another replica's, or another
@@ -45,6 +47,27 @@ pub const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// # Ok::<(), credit_valuation_postgres::DatabaseError>(())
 /// ```
 pub fn pool_from_url(url: &str, max_size: usize) -> Result<Pool, DatabaseError> {
+    let (config, tls) = connection_config(url)?;
+    let manager = Manager::from_config(
+        config,
+        tls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Ok(Pool::builder(manager)
+        .max_size(max_size.max(1))
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(POOL_WAIT_TIMEOUT))
+        .create_timeout(Some(POOL_WAIT_TIMEOUT))
+        .build()?)
+}
+
+/// The connection settings and TLS connector for `url`, with the SDK's timeouts: what
+/// [`pool_from_url`] pools, and what a [`Listener`](crate::Listener) connects with.
+pub(crate) fn connection_config(
+    url: &str,
+) -> Result<(tokio_postgres::Config, MakeRustlsConnect), DatabaseError> {
     let (rest, tls) = take_tls_settings(url)?;
     let mut config: tokio_postgres::Config =
         rest.parse()
@@ -66,17 +89,5 @@ pub fn pool_from_url(url: &str, max_size: usize) -> Result<Pool, DatabaseError> 
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(POOL_WAIT_TIMEOUT);
     }
-    let manager = Manager::from_config(
-        config,
-        connector(&tls)?,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
-    Ok(Pool::builder(manager)
-        .max_size(max_size.max(1))
-        .runtime(Runtime::Tokio1)
-        .wait_timeout(Some(POOL_WAIT_TIMEOUT))
-        .create_timeout(Some(POOL_WAIT_TIMEOUT))
-        .build()?)
+    Ok((config, connector(&tls)?))
 }

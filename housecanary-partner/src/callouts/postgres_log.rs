@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use credit_valuation_postgres::{DatabaseError, Identifier, Migration, migrate, pool_from_url};
+use credit_valuation_postgres::{
+    DatabaseError, Identifier, Listener, Migration, migrate, pool_from_url,
+};
 use deadpool_postgres::Pool;
 use futures_util::future::BoxFuture;
 use tokio::sync::Notify;
@@ -90,7 +92,8 @@ struct Statements {
 }
 
 impl Statements {
-    fn new(table: &str) -> Self {
+    /// `channel`: where a stored or redriven callout is announced to every replica's workers.
+    fn new(table: &str, channel: &str) -> Self {
         Self {
             // One statement: insert a claim, or take over one whose lease ended. The second SELECT
             // reads the snapshot from before the statement: the existing state when nothing was
@@ -117,9 +120,12 @@ impl Statements {
                 "DELETE FROM {table}
                  WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed' AND body IS NULL"
             ),
+            // The notification is sent when the row commits, and only if one was stored.
             enqueue: format!(
-                "INSERT INTO {table} (message_id, state, body) VALUES ($1, 'pending', $2)
-                 ON CONFLICT (message_id) DO NOTHING"
+                "WITH stored AS (
+                     INSERT INTO {table} (message_id, state, body) VALUES ($1, 'pending', $2)
+                     ON CONFLICT (message_id) DO NOTHING RETURNING 1)
+                 SELECT pg_notify('{channel}', '') FROM stored"
             ),
             claim_due: format!(
                 "UPDATE {table} SET state = 'claimed', claim_token = $1, attempts = attempts + 1,
@@ -163,9 +169,11 @@ impl Statements {
             ),
             // One id, or every dead letter when `$1` is NULL.
             redrive: format!(
-                "UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
-                     last_error = NULL, processed_at = NULL
-                 WHERE state = 'dead' AND ($1::text IS NULL OR message_id = $1)"
+                "WITH redriven AS (
+                     UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
+                         last_error = NULL, processed_at = NULL
+                     WHERE state = 'dead' AND ($1::text IS NULL OR message_id = $1) RETURNING 1)
+                 SELECT pg_notify('{channel}', '') FROM redriven"
             ),
             delete_dead_letter: format!(
                 "DELETE FROM {table} WHERE message_id = $1 AND state = 'dead'"
@@ -213,7 +221,6 @@ pub enum StoreSetupError {
 /// Ok(log)
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct PostgresMessageLogBuilder {
     pool: Pool,
     schema: String,
@@ -221,6 +228,19 @@ pub struct PostgresMessageLogBuilder {
     claim_lease: Duration,
     retention: Duration,
     dead_letter_retention: Duration,
+    listen_url: Option<String>,
+}
+
+impl fmt::Debug for PostgresMessageLogBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the URL: it may carry a password.
+        f.debug_struct("PostgresMessageLogBuilder")
+            .field("schema", &self.schema)
+            .field("table", &self.table)
+            .field("claim_lease", &self.claim_lease)
+            .field("listening", &self.listen_url.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl PostgresMessageLogBuilder {
@@ -253,6 +273,15 @@ impl PostgresMessageLogBuilder {
     /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days).
     pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
         self.dead_letter_retention = retention;
+        self
+    }
+
+    /// The database URL for a connection of the store's own on which workers learn of a callout
+    /// stored or redriven by any replica at once (`LISTEN/NOTIFY`); without it, they learn of
+    /// another replica's by polling (`InboxConfig::idle_poll`), which stays the fallback anyway.
+    /// [`PostgresMessageLog::connect`] listens on its URL.
+    pub fn listen(mut self, url: impl Into<String>) -> Self {
+        self.listen_url = Some(url.into());
         self
     }
 
@@ -298,10 +327,19 @@ impl PostgresMessageLogBuilder {
         )
         .await?;
         let qualified = format!("{}.{}", schema.quoted(), table.quoted());
+        // Identifiers are ASCII; PostgreSQL takes channel names of at most 63 bytes.
+        let mut channel = format!("{}.{}", schema.as_str(), table.as_str());
+        channel.truncate(63);
+        let work = Arc::new(Notify::new());
+        let listener = match &self.listen_url {
+            Some(url) => Some(Arc::new(Listener::start(url, &channel, work.clone())?)),
+            None => None,
+        };
         Ok(PostgresMessageLog {
             pool: self.pool,
-            statements: Arc::new(Statements::new(&qualified)),
-            work: Arc::new(Notify::new()),
+            statements: Arc::new(Statements::new(&qualified, &channel)),
+            work,
+            _listener: listener,
             claim_lease: self.claim_lease,
             retention: self.retention,
             dead_letter_retention: self.dead_letter_retention,
@@ -323,8 +361,11 @@ impl PostgresMessageLogBuilder {
 pub struct PostgresMessageLog {
     pool: Pool,
     statements: Arc<Statements>,
-    /// Wakes a waiting worker of this process when a callout is stored or redriven here.
+    /// Wakes a waiting worker of this process when a callout is stored or redriven here, or, when
+    /// listening, by any replica.
     work: Arc<Notify>,
+    /// Kept for its connection, closed when the last clone is dropped.
+    _listener: Option<Arc<Listener>>,
     claim_lease: Duration,
     retention: Duration,
     dead_letter_retention: Duration,
@@ -332,13 +373,14 @@ pub struct PostgresMessageLog {
 }
 
 impl PostgresMessageLog {
-    /// A migrated store on the database at `url` with the default settings (16 connections).
+    /// A migrated store on the database at `url` with the default settings (16 connections),
+    /// listening there for new callouts.
     ///
     /// # Errors
     /// As for [`PostgresMessageLogBuilder::build`], and [`DatabaseError::InvalidUrl`].
     pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
         let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
-        Self::builder(pool).build().await
+        Self::builder(pool).listen(url).build().await
     }
 
     /// Settings for a store on `pool`.
@@ -350,6 +392,7 @@ impl PostgresMessageLog {
             claim_lease: DEFAULT_CLAIM_LEASE,
             retention: DEFAULT_RETENTION,
             dead_letter_retention: DEFAULT_DEAD_LETTER_RETENTION,
+            listen_url: None,
         }
     }
 

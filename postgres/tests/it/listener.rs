@@ -1,0 +1,71 @@
+//! `Listener`: a notification on its channel wakes a waiting task, and after the server ends its
+//! connection it connects again and goes on waking.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use credit_valuation_postgres::{Listener, pool_from_url};
+use tokio::sync::Notify;
+use tokio::time::timeout;
+
+fn database_url() -> String {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            panic!("DATABASE_URL is not set: `bash .ci/test` starts PostgreSQL and runs this test")
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
+async fn a_notification_wakes_the_waiter_and_survives_a_dropped_connection() {
+    let url = database_url();
+    let channel = format!("listener_test_{}", std::process::id());
+    let work = Arc::new(Notify::new());
+    let _listener = Listener::start(&url, &channel, work.clone()).unwrap();
+    let pool = pool_from_url(&url, 1).unwrap();
+    let client = pool.get().await.unwrap();
+    // Its first wake-up says it is listening.
+    timeout(Duration::from_secs(5), work.notified())
+        .await
+        .expect("the listener starts listening");
+
+    // Nothing wakes it but a notification on its channel.
+    client
+        .execute("SELECT pg_notify($1, '')", &[&"another_channel"])
+        .await
+        .unwrap();
+    assert!(
+        timeout(Duration::from_millis(300), work.notified())
+            .await
+            .is_err()
+    );
+    client
+        .execute("SELECT pg_notify($1, '')", &[&channel])
+        .await
+        .unwrap();
+    timeout(Duration::from_secs(1), work.notified())
+        .await
+        .expect("a notification wakes the waiter");
+
+    // The server ends the listener's session: it listens again (and says so) after its pause.
+    let ended = client
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1",
+            &[&format!("LISTEN \"{channel}\"")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ended, 1, "one listening session");
+    timeout(Duration::from_secs(5), work.notified())
+        .await
+        .expect("the listener listens again");
+    client
+        .execute("SELECT pg_notify($1, '')", &[&channel])
+        .await
+        .unwrap();
+    timeout(Duration::from_secs(1), work.notified())
+        .await
+        .expect("a notification after the reconnection wakes the waiter");
+}
