@@ -2,8 +2,8 @@
 //!
 //! Vendor-neutral: a connection pool built from a URL ([`pool_from_url`]: TLS by `sslmode`, lock,
 //! statement and pool-wait timeouts), a runner for embedded, versioned migrations that several
-//! replicas may start at once ([`migrate`]), wake-ups from `LISTEN/NOTIFY` on a connection of their
-//! own ([`Listener`]), and validated SQL identifiers for configurable schema and table names
+//! replicas may start at once ([`migrate`]), wake-ups by `LISTEN/NOTIFY` ([`Listener`],
+//! [`Announcer`]), and validated SQL identifiers for configurable schema and table names
 //! ([`Identifier`]). The stores themselves (the HouseCanary callout store, the Innovis inquiry
 //! ledger) live in the vendor crates.
 //!
@@ -27,15 +27,15 @@
 
 mod error;
 mod identifier;
-mod listen;
 mod migrate;
+mod notifications;
 mod pool;
 mod tls;
 
 pub use error::DatabaseError;
 pub use identifier::{Identifier, IdentifierError};
-pub use listen::Listener;
 pub use migrate::{Migration, migrate};
+pub use notifications::{Announcer, Listener};
 pub use pool::{LOCK_TIMEOUT, POOL_WAIT_TIMEOUT, STATEMENT_TIMEOUT, pool_from_url};
 
 /// The PostgreSQL client crates, re-exported so that the stores and their users name one version.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use credit_valuation_postgres::{
-    DatabaseError, Identifier, Listener, Migration, migrate, pool_from_url,
+    Announcer, DatabaseError, Identifier, Listener, Migration, migrate, pool_from_url,
 };
 use deadpool_postgres::Pool;
 use futures_util::future::BoxFuture;
@@ -92,8 +92,7 @@ struct Statements {
 }
 
 impl Statements {
-    /// `channel`: where a stored or redriven callout is announced to every replica's workers.
-    fn new(table: &str, channel: &str) -> Self {
+    fn new(table: &str) -> Self {
         Self {
             // One statement: insert a claim, or take over one whose lease ended. The second SELECT
             // reads the snapshot from before the statement: the existing state when nothing was
@@ -120,12 +119,9 @@ impl Statements {
                 "DELETE FROM {table}
                  WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed' AND body IS NULL"
             ),
-            // The notification is sent when the row commits, and only if one was stored.
             enqueue: format!(
-                "WITH stored AS (
-                     INSERT INTO {table} (message_id, state, body) VALUES ($1, 'pending', $2)
-                     ON CONFLICT (message_id) DO NOTHING RETURNING 1)
-                 SELECT pg_notify('{channel}', '') FROM stored"
+                "INSERT INTO {table} (message_id, state, body) VALUES ($1, 'pending', $2)
+                 ON CONFLICT (message_id) DO NOTHING"
             ),
             claim_due: format!(
                 "UPDATE {table} SET state = 'claimed', claim_token = $1, attempts = attempts + 1,
@@ -169,11 +165,9 @@ impl Statements {
             ),
             // One id, or every dead letter when `$1` is NULL.
             redrive: format!(
-                "WITH redriven AS (
-                     UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
-                         last_error = NULL, processed_at = NULL
-                     WHERE state = 'dead' AND ($1::text IS NULL OR message_id = $1) RETURNING 1)
-                 SELECT pg_notify('{channel}', '') FROM redriven"
+                "UPDATE {table} SET state = 'pending', attempts = 0, available_at = now(),
+                     last_error = NULL, processed_at = NULL
+                 WHERE state = 'dead' AND ($1::text IS NULL OR message_id = $1)"
             ),
             delete_dead_letter: format!(
                 "DELETE FROM {table} WHERE message_id = $1 AND state = 'dead'"
@@ -336,8 +330,9 @@ impl PostgresMessageLogBuilder {
             None => None,
         };
         Ok(PostgresMessageLog {
+            announcer: Announcer::start(self.pool.clone(), &channel),
             pool: self.pool,
-            statements: Arc::new(Statements::new(&qualified, &channel)),
+            statements: Arc::new(Statements::new(&qualified)),
             work,
             _listener: listener,
             claim_lease: self.claim_lease,
@@ -366,6 +361,8 @@ pub struct PostgresMessageLog {
     work: Arc<Notify>,
     /// Kept for its connection, closed when the last clone is dropped.
     _listener: Option<Arc<Listener>>,
+    /// Tells every replica's listening workers of a callout stored or redriven here.
+    announcer: Announcer,
     claim_lease: Duration,
     retention: Duration,
     dead_letter_retention: Duration,
@@ -475,6 +472,7 @@ impl PostgresMessageLog {
             .await?;
         if redriven > 0 {
             self.work.notify_one();
+            self.announcer.announce();
         }
         Ok(redriven)
     }
@@ -574,6 +572,7 @@ impl MessageLog for PostgresMessageLog {
                 return Ok(Enqueued::AlreadyKnown);
             }
             self.work.notify_one();
+            self.announcer.announce();
             Ok(Enqueued::Stored)
         })
     }

@@ -3,4 +3,4 @@
 
 mod database_roles;
 mod database_tls;
-mod listener;
+mod notifications;

@@ -1,10 +1,12 @@
-//! A dedicated connection that turns PostgreSQL notifications into wake-ups of waiting tasks.
+//! `LISTEN/NOTIFY` as wake-ups: a [`Listener`] turns notifications on a channel into wake-ups of
+//! waiting tasks; an [`Announcer`] sends them, folding a burst into one.
 
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use deadpool_postgres::Pool;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_postgres::AsyncMessage;
@@ -33,13 +35,13 @@ const MOST_PAUSE: Duration = Duration::from_secs(30);
 /// # async fn run() -> Result<(), credit_valuation_postgres::DatabaseError> {
 /// let work = Arc::new(tokio::sync::Notify::new());
 /// let _listener = Listener::start("postgres://app@db/app?sslmode=verify-full", "jobs", work.clone())?;
-/// // Elsewhere: `SELECT pg_notify('jobs', '')` in the transaction that adds a job.
+/// // Elsewhere, after adding a job: `Announcer::announce`, or `SELECT pg_notify('jobs', '')`.
 /// work.notified().await;
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
 pub struct Listener {
-    task: JoinHandle<()>,
+    _task: AbortOnDrop,
 }
 
 impl Listener {
@@ -94,12 +96,79 @@ impl Listener {
                 pause = (pause * 2).min(MOST_PAUSE);
             }
         });
-        Ok(Listener { task })
+        Ok(Listener {
+            _task: AbortOnDrop(task),
+        })
     }
 }
 
-impl Drop for Listener {
+/// Sends `NOTIFY` on one channel from a pool's connections, at most one at a time: announcements
+/// made while one is being sent become one more after it. PostgreSQL lets one notifying transaction
+/// of a database commit at a time, so a notification in each transaction that stores work makes
+/// those commits queue one behind another (measured: 10× fewer callouts stored per second); an
+/// announcement after the commit, folded with the others, costs the storing transactions nothing.
+/// Its transaction does not wait for the disk: a lost notification only delays a worker until its
+/// next poll. Failures are logged and dropped for the same reason.
+///
+/// ```no_run
+/// use credit_valuation_postgres::{Announcer, pool_from_url};
+///
+/// # async fn run() -> Result<(), credit_valuation_postgres::DatabaseError> {
+/// let pool = pool_from_url("postgres://app@db/app", 8)?;
+/// let announcer = Announcer::start(pool.clone(), "jobs");
+/// pool.get().await?.execute("INSERT INTO jobs DEFAULT VALUES", &[]).await?;
+/// announcer.announce(); // after the commit: a listener looks for what was added
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Announcer {
+    wanted: Arc<Notify>,
+    _task: Arc<AbortOnDrop>,
+}
+
+impl Announcer {
+    /// Starts announcing on `channel` (at most 63 bytes) through `pool`. Must be called within a
+    /// Tokio runtime.
+    pub fn start(pool: Pool, channel: &str) -> Self {
+        let wanted = Arc::new(Notify::new());
+        let waiting = wanted.clone();
+        let channel = channel.to_owned();
+        let task = tokio::spawn(async move {
+            loop {
+                waiting.notified().await;
+                let sent = async {
+                    let client = pool.get().await?;
+                    let notify = client
+                        .prepare_cached(
+                            "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')",
+                        )
+                        .await?;
+                    client.execute(&notify, &[&channel]).await?;
+                    Ok::<(), DatabaseError>(())
+                };
+                if let Err(error) = sent.await {
+                    tracing::warn!(%error, "could not announce new work; listeners will poll");
+                }
+            }
+        });
+        Announcer {
+            wanted,
+            _task: Arc::new(AbortOnDrop(task)),
+        }
+    }
+
+    /// Announces new work (committed before this call); returns at once.
+    pub fn announce(&self) {
+        self.wanted.notify_one();
+    }
+}
+
+/// Ends a background task when its last owner is dropped.
+#[derive(Debug)]
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.task.abort();
+        self.0.abort();
     }
 }

@@ -1,10 +1,10 @@
 //! `Listener`: a notification on its channel wakes a waiting task, and after the server ends its
-//! connection it connects again and goes on waking.
+//! connection it connects again and goes on waking; `Announcer` sends such notifications.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use credit_valuation_postgres::{Listener, pool_from_url};
+use credit_valuation_postgres::{Announcer, Listener, pool_from_url};
 use tokio::sync::Notify;
 use tokio::time::timeout;
 
@@ -19,12 +19,12 @@ fn database_url() -> String {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
-async fn a_notification_wakes_the_waiter_and_survives_a_dropped_connection() {
+async fn an_announcement_wakes_the_listener_s_waiter_even_after_a_dropped_connection() {
     let url = database_url();
     let channel = format!("listener_test_{}", std::process::id());
     let work = Arc::new(Notify::new());
     let _listener = Listener::start(&url, &channel, work.clone()).unwrap();
-    let pool = pool_from_url(&url, 1).unwrap();
+    let pool = pool_from_url(&url, 2).unwrap();
     let client = pool.get().await.unwrap();
     // Its first wake-up says it is listening.
     timeout(Duration::from_secs(5), work.notified())
@@ -61,11 +61,9 @@ async fn a_notification_wakes_the_waiter_and_survives_a_dropped_connection() {
     timeout(Duration::from_secs(5), work.notified())
         .await
         .expect("the listener listens again");
-    client
-        .execute("SELECT pg_notify($1, '')", &[&channel])
-        .await
-        .unwrap();
+    let announcer = Announcer::start(pool.clone(), &channel);
+    announcer.announce();
     timeout(Duration::from_secs(1), work.notified())
         .await
-        .expect("a notification after the reconnection wakes the waiter");
+        .expect("an announcement after the reconnection wakes the waiter");
 }
