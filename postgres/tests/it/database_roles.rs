@@ -3,6 +3,7 @@
 //! migration run finds nothing to do and creates nothing) and reads and writes rows, but cannot
 //! change the schema.
 
+use crate::database_url;
 use credit_valuation_postgres::{Identifier, Migration, migrate, pool_from_url};
 
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -10,15 +11,6 @@ const MIGRATIONS: &[Migration] = &[Migration {
     name: "rows",
     sql: "CREATE TABLE {schema}.{rows} (id text PRIMARY KEY)",
 }];
-
-fn database_url() -> String {
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            panic!("DATABASE_URL is not set: `bash .ci/test` starts PostgreSQL and runs this test")
-        }
-    }
-}
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]

@@ -4,18 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::database_url;
 use credit_valuation_postgres::{Announcer, Listener, pool_from_url};
 use tokio::sync::Notify;
 use tokio::time::timeout;
-
-fn database_url() -> String {
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            panic!("DATABASE_URL is not set: `bash .ci/test` starts PostgreSQL and runs this test")
-        }
-    }
-}
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
