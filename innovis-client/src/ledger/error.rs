@@ -92,13 +92,6 @@ pub enum LedgerError {
     /// not sent. An entry the ledger wrote after all is settled as not sent in the background.
     #[error("the inquiry ledger did not answer within the overall deadline of {0:?}; not sent")]
     DeadlineExceeded(Duration),
-    /// Other inquiries or settles for the same consumers kept landing between this inquiry's
-    /// check and its record, this many times in a row: the inquiry was not sent. Send it again.
-    #[error(
-        "the inquiry ledger found the consumer's entries changed before it could record the inquiry, \
-         {0} times in a row; not sent"
-    )]
-    KeptChanging(u32),
     /// A stored row could not be read back (a value this version cannot parse).
     #[error("inquiry ledger holds an unreadable row: {0}")]
     Corrupt(String),

@@ -76,87 +76,6 @@ const MIGRATIONS: &[Migration] = &[
               adopted_at timestamptz NOT NULL DEFAULT now()
           );",
     },
-    Migration {
-        version: 4,
-        name: "begin in two autocommit statements",
-        // `fetch`: what the repeat rules decide from, unlocked. `record`: under the consumers'
-        // locks (transaction-scoped, so held until this statement commits), checks that those
-        // entries are as the fetch saw them — a VOLATILE function's queries each take a fresh
-        // snapshot, so it sees every inquiry committed before the locks were granted — and writes
-        // the pending entry. Both must search by the GIN index whatever the statistics say: a
-        // ledger that grew since it was last analysed would otherwise be read whole per send.
-        sql: "CREATE FUNCTION {schema}.{fetch}(p_fingerprints text[], p_trace text)
-              RETURNS SETOF {schema}.{entries} LANGUAGE plpgsql STABLE SET enable_seqscan = off
-          AS $$
-          BEGIN
-              RETURN QUERY SELECT * FROM {schema}.{entries}
-                  WHERE trace_number = p_trace OR consumer_fingerprints && p_fingerprints;
-          END $$;
-          CREATE FUNCTION {schema}.{record}(p_trace text, p_product text, p_customer_id text,
-              p_end_user_code text, p_end_user text, p_purpose text, p_fingerprints text[],
-              p_original text, p_requested_at timestamptz, p_sdk_version text,
-              p_seen_traces text[], p_seen_states text[],
-              OUT outcome text, OUT earlier_at timestamptz)
-              LANGUAGE plpgsql VOLATILE SET enable_seqscan = off
-          AS $$
-          DECLARE
-              v_changed bigint;
-              v_found bigint;
-          BEGIN
-              -- A snapshot per query is what makes the check below see the latest commits.
-              IF current_setting('transaction_isolation') <> 'read committed' THEN
-                  RAISE EXCEPTION 'the inquiry ledger needs READ COMMITTED, not %',
-                      current_setting('transaction_isolation');
-              END IF;
-              -- One order for all, so that two joint requests cannot deadlock (a volatile
-              -- function is evaluated after the sort); an entry without a consumer is locked by
-              -- its trace number.
-              PERFORM pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext(key))
-                  FROM unnest(CASE WHEN cardinality(p_fingerprints) = 0
-                      THEN ARRAY[p_trace] ELSE p_fingerprints END) AS key
-                  ORDER BY key COLLATE \"C\";
-              -- The same entries in the same states as the fetch saw: each is one of them (its
-              -- trace number found there with its state), and there are as many. A plain
-              -- aggregate: planned for the first row, an EXISTS would be cached as a walk of the
-              -- primary key hoping for an early match.
-              SELECT count(*) FILTER (WHERE state IS DISTINCT FROM
-                      p_seen_states[array_position(p_seen_traces, trace_number)]),
-                  count(*)
-                  INTO v_changed, v_found
-                  FROM {schema}.{entries}
-                  WHERE trace_number = p_trace OR consumer_fingerprints && p_fingerprints;
-              IF v_changed > 0 OR v_found <> cardinality(p_seen_traces) THEN
-                  outcome := 'changed';
-                  RETURN;
-              END IF;
-              INSERT INTO {schema}.{entries} AS existing (trace_number, product, customer_id,
-                  end_user_code, end_user, permissible_purpose, consumer_fingerprints,
-                  original_report_reference, requested_at, sdk_version, state)
-              VALUES (p_trace, p_product, p_customer_id, p_end_user_code, p_end_user, p_purpose,
-                  p_fingerprints, p_original, p_requested_at, p_sdk_version, 'pending')
-              ON CONFLICT (trace_number) DO UPDATE SET product = EXCLUDED.product,
-                  customer_id = EXCLUDED.customer_id, end_user_code = EXCLUDED.end_user_code,
-                  end_user = EXCLUDED.end_user, permissible_purpose = EXCLUDED.permissible_purpose,
-                  consumer_fingerprints = EXCLUDED.consumer_fingerprints,
-                  original_report_reference = EXCLUDED.original_report_reference,
-                  requested_at = EXCLUDED.requested_at, sdk_version = EXCLUDED.sdk_version,
-                  state = 'pending', return_code = NULL, report_reference_number = NULL,
-                  consumer_id = NULL, detail = NULL, settled_at = NULL
-              WHERE existing.state = 'not_sent';
-              IF FOUND THEN
-                  outcome := 'recorded';
-                  RETURN;
-              END IF;
-              -- Another replica began this trace number for another consumer (under another
-              -- lock) since the check: its entry stays.
-              outcome := 'trace_number_used';
-              SELECT requested_at INTO earlier_at FROM {schema}.{entries}
-                  WHERE trace_number = p_trace;
-          END $$;
-          COMMENT ON FUNCTION {schema}.{fetch}(text[], text) IS 'innovis-client inquiry ledger';
-          COMMENT ON FUNCTION {schema}.{record}(text, text, text, text, text, text, text[], text,
-              timestamptz, text, text[], text[]) IS 'innovis-client inquiry ledger';",
-    },
 ];
 
 /// Where the PostgreSQL ledger lives.
@@ -283,13 +202,12 @@ pub struct PostgresLedger {
 }
 
 /// The ledger's statements for its configured tables, prepared once per connection
-/// (`prepare_cached`): an inquiry then costs three statements, each one round trip and its own
-/// transaction — the fetch of what the repeat rules need, the record under the consumers' locks
-/// (both functions of migration 4), and the settle.
+/// (`prepare_cached`): an inquiry then costs three round trips — the lock and the fetch of what the
+/// repeat rules need, the insert with the commit, and the settle — each a pipeline of messages.
 struct Statements {
     adopt_key: String,
     fetch: String,
-    record: String,
+    insert: String,
     settle: String,
 }
 
@@ -298,32 +216,18 @@ const ENTRY_COLUMNS: &str = "trace_number, product, customer_id, end_user_code, 
     permissible_purpose, consumer_fingerprints, original_report_reference, requested_at, sdk_version,
     state, return_code, report_reference_number, consumer_id, detail, settled_at";
 
-/// The comment migration 4 puts on its functions: a function of the same name without it belongs
-/// to something else.
-const FUNCTION_OWNER: &str = "innovis-client inquiry ledger";
+/// Opens the begin transaction. The fetch must find a consumer's entries by the GIN index however
+/// the table's statistics look: a ledger that grew since it was last analysed (a new deployment,
+/// a burst) would otherwise keep a prepared sequential scan, one that reads every entry per send.
+const BEGIN: &str = "BEGIN; SET LOCAL enable_seqscan = off";
 
-/// How many times a send fetches again when the record finds the consumers' entries changed since
-/// its fetch (another send or settle for them landed in between); then it gives up, not sent.
-const RECORD_ATTEMPTS: u32 = 3;
-
-/// The ledger's tables and functions in one schema, quoted.
-struct Names {
-    entries: String,
-    references: String,
-    key: String,
-    fetch: String,
-    record: String,
-}
+/// One consumer's inquiries are decided one at a time across replicas; a joint request takes each
+/// consumer's lock, in one order for all, so two cannot deadlock.
+const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('innovis.ledger'), hashtext(key))
+    FROM unnest($1::text[]) AS key";
 
 impl Statements {
-    fn new(names: &Names) -> Self {
-        let Names {
-            entries,
-            references,
-            key,
-            fetch,
-            record,
-        } = names;
+    fn new(entries: &str, references: &str, key: &str) -> Self {
         let columns = ENTRY_COLUMNS;
         Statements {
             // The recorded key id: ours when there was none (the `added` row), else the one
@@ -337,10 +241,22 @@ impl Statements {
             // What `repeat_rules::check` decides from: the entry holding this trace number and
             // every entry naming one of the consumers (by the primary key and the GIN index; a
             // consumer's history is short, and purged past the retention).
-            fetch: format!("SELECT {columns} FROM {fetch}($1, $2)"),
-            record: format!(
-                "SELECT outcome, earlier_at
-                 FROM {record}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            fetch: format!(
+                "SELECT {columns} FROM {entries}
+                 WHERE trace_number = $2 OR consumer_fingerprints && $1::text[]"
+            ),
+            insert: format!(
+                "INSERT INTO {entries} (trace_number, product, customer_id, end_user_code, end_user,
+                     permissible_purpose, consumer_fingerprints, original_report_reference,
+                     requested_at, sdk_version, state)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
+                 ON CONFLICT (trace_number) DO UPDATE SET product = $2, customer_id = $3,
+                     end_user_code = $4, end_user = $5, permissible_purpose = $6,
+                     consumer_fingerprints = $7, original_report_reference = $8, requested_at = $9,
+                     sdk_version = $10, state = 'pending', return_code = NULL,
+                     report_reference_number = NULL, consumer_id = NULL, detail = NULL,
+                     settled_at = NULL
+                 WHERE {entries}.state = 'not_sent'"
             ),
             // One statement: the entry and its references together, and, when nothing was
             // settled, the state that explains why (read from the statement's snapshot).
@@ -364,26 +280,25 @@ impl Statements {
     }
 }
 
-/// A pooled connection whose statement may hold a consumer's lock. Dropped before
-/// [`Self::release`] — a failed statement, or a caller that stopped waiting — the connection is
-/// closed instead of going back to the pool, so that no later user queues behind a statement still
-/// waiting for a lock.
-struct Closing(Option<Object>);
+/// A pooled connection inside a transaction opened here. Dropped before [`Self::release`] — a
+/// failed statement, or a caller that stopped waiting — the connection is closed instead of going
+/// back to the pool, so its transaction and locks end with it and no later user inherits them.
+struct InTransaction(Option<Object>);
 
-impl Closing {
+impl InTransaction {
     fn client(&self) -> &Object {
         self.0
             .as_ref()
             .unwrap_or_else(|| unreachable!("held until released or dropped"))
     }
 
-    /// No statement is running: the connection goes back to the pool.
+    /// The transaction ended: the connection goes back to the pool.
     fn release(mut self) {
         self.0.take();
     }
 }
 
-impl Drop for Closing {
+impl Drop for InTransaction {
     fn drop(&mut self) {
         if let Some(client) = self.0.take() {
             drop(Object::take(client));
@@ -408,10 +323,7 @@ impl PostgresLedger {
             Database::Pool(pool) => pool,
         };
         let mut client = pool.get().await.map_err(|err| database(err.into()))?;
-        let derived =
-            |suffix: &str| identifier("entries table", &format!("{}_{suffix}", config.entries));
-        let (key, fetch, record) = (derived("key")?, derived("fetch")?, derived("record")?);
-        refuse_foreign_functions(&client, &config.schema, &[&fetch, &record]).await?;
+        let key = identifier("entries table", &format!("{}_key", config.entries))?;
         migrate(
             &mut client,
             &config.schema,
@@ -425,107 +337,102 @@ impl PostgresLedger {
                 ("entries", &config.entries),
                 ("references", &config.references),
                 ("key", &key),
-                ("fetch", &fetch),
-                ("record", &record),
             ],
         )
         .await
         .map_err(database)?;
         let schema = config.schema.quoted();
-        let qualified = |name: &Identifier| format!("{schema}.{}", name.quoted());
-        let names = Names {
-            entries: qualified(&config.entries),
-            references: qualified(&config.references),
-            key: qualified(&key),
-            fetch: qualified(&fetch),
-            record: qualified(&record),
-        };
+        let entries = format!("{schema}.{}", config.entries.quoted());
+        let references = format!("{schema}.{}", config.references.quoted());
+        let key = format!("{schema}.{}", key.quoted());
         Ok(PostgresLedger {
             pool,
-            sql: Statements::new(&names),
-            entries: names.entries,
-            references: names.references,
+            sql: Statements::new(&entries, &references, &key),
+            entries,
+            references,
         })
     }
 
     async fn begin_entry(&self, entry: LedgerEntry, rules: RepeatRules) -> Result<(), LedgerError> {
         let client = self.pool.get().await.map_err(pool_error)?;
-        let (fetch, record) = tokio::try_join!(
+        let (lock, fetch, insert) = tokio::try_join!(
+            client.prepare_cached(LOCK),
             client.prepare_cached(&self.sql.fetch),
-            client.prepare_cached(&self.sql.record),
+            client.prepare_cached(&self.sql.insert),
         )
         .map_err(statement)?;
-        let connection = Closing(Some(client));
-        let client = connection.client();
-        let requested_at = system_time(entry.requested_at);
-        for _ in 0..RECORD_ATTEMPTS {
-            let rows = client
-                .query(&fetch, &[&entry.consumer_fingerprints, &entry.trace_number])
-                .await
-                .map_err(statement)?;
-            let earlier = rows
-                .iter()
-                .map(entry_from_row)
-                .collect::<Result<Vec<_>, _>>()?;
-            if let Err(refusal) = check(&entry, rules, &earlier.iter().collect::<Vec<_>>()) {
-                connection.release();
-                return Err(refusal.into());
-            }
-            // The record writes the entry only if these are still what the check decided from.
-            let (seen_traces, seen_states): (Vec<&str>, Vec<&str>) = earlier
-                .iter()
-                .map(|earlier| (earlier.trace_number.as_str(), earlier.outcome.state()))
-                .unzip();
-            let row = client
-                .query_one(
-                    &record,
-                    &[
-                        &entry.trace_number,
-                        &entry.product,
-                        &entry.customer_id,
-                        &entry.end_user_code,
-                        &entry.end_user,
-                        &entry.permissible_purpose,
-                        &entry.consumer_fingerprints,
-                        &entry.original_report_reference,
-                        &requested_at,
-                        &entry.sdk_version,
-                        &seen_traces,
-                        &seen_states,
-                    ],
-                )
-                .await
-                .map_err(statement)?;
-            match row.get::<_, &str>(0) {
-                "recorded" => {
-                    connection.release();
-                    return Ok(());
-                }
-                "trace_number_used" => {
-                    connection.release();
-                    let at = row
-                        .get::<_, Option<SystemTime>>(1)
-                        .map(timestamp)
-                        .transpose()?;
-                    return Err(RepeatRefusal {
-                        reason: RefusalReason::TraceNumberUsed,
-                        earlier_at: at.unwrap_or(entry.requested_at),
-                        earlier_trace_number: entry.trace_number,
-                        consumer: None,
-                        applicant_id: None,
-                    }
-                    .into());
-                }
-                "changed" => {}
-                other => {
-                    return Err(LedgerError::Corrupt(format!(
-                        "the ledger's record function answered `{other}`"
-                    )));
-                }
-            }
+        let transaction = InTransaction(Some(client));
+        let client = transaction.client();
+        let mut lock_keys: Vec<&str> = entry
+            .consumer_fingerprints
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if lock_keys.is_empty() {
+            lock_keys.push(&entry.trace_number);
         }
-        connection.release();
-        Err(LedgerError::KeptChanging(RECORD_ATTEMPTS))
+        lock_keys.sort_unstable();
+        // Round trip 1: begin, lock, fetch (sent together; the fetch's snapshot is taken after
+        // the lock is held, so it sees every inquiry decided before).
+        let lock_params: [&(dyn ToSql + Sync); 1] = [&lock_keys];
+        let fetch_params: [&(dyn ToSql + Sync); 2] =
+            [&entry.consumer_fingerprints, &entry.trace_number];
+        let (begun, locked, rows) = tokio::join!(
+            client.batch_execute(BEGIN),
+            client.execute(&lock, &lock_params),
+            client.query(&fetch, &fetch_params),
+        );
+        begun.and(locked).map_err(statement)?;
+        let earlier = rows
+            .map_err(statement)?
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Err(refusal) = check(&entry, rules, &earlier.iter().collect::<Vec<_>>()) {
+            client.batch_execute("ROLLBACK").await.map_err(statement)?;
+            transaction.release();
+            return Err(refusal.into());
+        }
+        // Round trip 2: record and commit.
+        let requested_at = system_time(entry.requested_at);
+        let insert_params: [&(dyn ToSql + Sync); 10] = [
+            &entry.trace_number,
+            &entry.product,
+            &entry.customer_id,
+            &entry.end_user_code,
+            &entry.end_user,
+            &entry.permissible_purpose,
+            &entry.consumer_fingerprints,
+            &entry.original_report_reference,
+            &requested_at,
+            &entry.sdk_version,
+        ];
+        let (written, committed) = tokio::join!(
+            client.execute(&insert, &insert_params),
+            client.batch_execute("COMMIT"),
+        );
+        let written = written.map_err(statement)?;
+        committed.map_err(statement)?;
+        transaction.release();
+        if written == 0 {
+            // Another replica began this trace number (for another consumer, so under another
+            // lock) between the fetch and the insert: the row it wrote stays.
+            let earlier = self
+                .query_entries("trace_number = $1", &[&entry.trace_number])
+                .await?;
+            let at = earlier
+                .first()
+                .map_or(entry.requested_at, |earlier| earlier.requested_at);
+            return Err(RepeatRefusal {
+                reason: RefusalReason::TraceNumberUsed,
+                earlier_trace_number: entry.trace_number,
+                earlier_at: at,
+                consumer: None,
+                applicant_id: None,
+            }
+            .into());
+        }
+        Ok(())
     }
 
     async fn settle_entry(
@@ -725,34 +632,6 @@ impl InquiryLedger for PostgresLedger {
                 .map_err(statement)?;
             Ok(purged)
         })
-    }
-}
-
-/// Refuses function names of this ledger that another object already has (tables and indexes are
-/// checked by `migrate`; functions live in another catalog).
-async fn refuse_foreign_functions(
-    client: &Object,
-    schema: &Identifier,
-    functions: &[&Identifier],
-) -> Result<(), Error> {
-    let names: Vec<&str> = functions.iter().map(|name| name.as_str()).collect();
-    let clash = client
-        .query_opt(
-            "SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-             WHERE n.nspname = $1 AND p.proname = ANY($2)
-                 AND obj_description(p.oid, 'pg_proc') IS DISTINCT FROM $3
-             LIMIT 1",
-            &[&schema.as_str(), &names, &FUNCTION_OWNER],
-        )
-        .await
-        .map_err(|err| database(err.into()))?;
-    match clash {
-        Some(row) => Err(database(DatabaseError::NameClash {
-            schema: schema.as_str().to_owned(),
-            name: row.get(0),
-            reason: "a function of that name exists and was not created by this ledger",
-        })),
-        None => Ok(()),
     }
 }
 

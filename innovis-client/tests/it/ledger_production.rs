@@ -220,110 +220,6 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
     );
 }
 
-#[cfg(feature = "postgres")]
-#[tokio::test]
-#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
-async fn an_inquiry_recorded_between_the_check_and_the_record_is_seen() {
-    let url = database_url();
-    let schema = format!("ledger_race_{}", fastrand::u64(..));
-    let pool = credit_valuation_postgres::pool_from_url(&url, 4).expect("pool");
-    let config = PostgresLedgerConfig::with_pool(pool)
-        .schema(&schema)
-        .expect("schema");
-    let ledger = Arc::new(PostgresLedger::connect(config).await.expect("ledger"));
-    let sandbox = Sandbox::start().await.expect("sandbox");
-    // A key of its own, so that no other test's sends take this consumer's lock.
-    let own_key = FingerprintKey::new(b"ledger-race-test-fingerprint-key!".to_vec()).unwrap();
-    let client = Client::new(
-        sandbox_config(&sandbox)
-            .request_timeout(Duration::from_secs(10))
-            .inquiry_ledger(ledger.clone(), own_key),
-    )
-    .unwrap();
-    let raced = consumer(fixtures::RECORD_SSN);
-    let holder = send_then_hold_consumer(&client, &ledger, raced, &url).await;
-    let first = ledger
-        .entries(jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::now())
-        .await
-        .unwrap()
-        .pop()
-        .expect("the first send's entry");
-
-    // This send checks the consumer's entries (a completed inquiry: an allowed repeat), then waits
-    // for the consumer's lock to record.
-    let waiting = tokio::spawn({
-        let client = client.clone();
-        async move {
-            client
-                .send_allowing_repeat(&request(raced, "checked-before"))
-                .await
-        }
-    });
-    let observer = credit_valuation_postgres::pool_from_url(&url, 1).unwrap();
-    let observer = observer.get().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(4);
-    loop {
-        let waiting_for_lock: i64 = observer
-            .query_one(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
-                     AND objid = hashtext($1)::oid",
-                &[&first.consumer_fingerprints[0]],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if waiting_for_lock > 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the send never waited for the lock"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    // Meanwhile the lock's holder records a pending inquiry for the same consumer and terms, as
-    // another replica would, and lets go.
-    observer
-        .execute(
-            &format!(
-                "INSERT INTO \"{schema}\".inquiry_ledger (trace_number, product, customer_id,
-                     end_user_code, permissible_purpose, consumer_fingerprints, requested_at,
-                     sdk_version, state)
-                 VALUES ('rival', $1, $2, $3, $4, $5, now(), 'test', 'pending')"
-            ),
-            &[
-                &first.product,
-                &first.customer_id,
-                &first.end_user_code,
-                &first.permissible_purpose,
-                &first.consumer_fingerprints,
-            ],
-        )
-        .await
-        .unwrap();
-    drop(holder);
-
-    let error = waiting
-        .await
-        .unwrap()
-        .expect_err("refused: the rival inquiry is unsettled");
-    assert!(
-        matches!(
-            &error,
-            innovis_client::Error::DuplicateInquiry(refusal)
-                if refusal.reason == innovis_client::ledger::RefusalReason::Unsettled
-                    && refusal.earlier_trace_number == "rival"
-        ),
-        "{error:?}"
-    );
-    assert_eq!(
-        sandbox.stats().gateway_requests,
-        1,
-        "only the first send left"
-    );
-    assert!(ledger.entry("checked-before").await.unwrap().is_none());
-}
-
 /// Sends once for `consumer`, then has another session hold that consumer's lock, as a stuck
 /// replica would (until the returned connection is dropped).
 #[cfg(feature = "postgres")]
@@ -474,20 +370,6 @@ async fn ledgers_with_other_table_names_share_a_schema_and_clashes_are_named() {
             .await
             .expect("each ledger works");
     }
-    // A function of the application's with a name the ledger derives from its entries table.
-    let pool = credit_valuation_postgres::pool_from_url(&url, 1).unwrap();
-    pool.get()
-        .await
-        .unwrap()
-        .batch_execute(&format!(
-            "CREATE FUNCTION \"{schema}\".e_entries_record() RETURNS int LANGUAGE sql AS 'SELECT 1'"
-        ))
-        .await
-        .unwrap();
-    let error = PostgresLedger::connect(config("e_entries", "e_refs"))
-        .await
-        .expect_err("a function name the application has");
-    assert!(error.to_string().contains("e_entries_record"), "{error}");
     // A table of another ledger, used as this one's references.
     let error = PostgresLedger::connect(config("c_entries", "a_entries"))
         .await
