@@ -100,8 +100,13 @@ async fn pump(
     }
 }
 
+/// A key of each client's own: the consumers' locks are shared by every ledger of a database
+/// (they are named by fingerprint), so tests running at once with one key would hold each other up.
 fn key() -> FingerprintKey {
-    FingerprintKey::new(b"ledger-postgres-tests-fingerprint-key".to_vec()).expect("key")
+    let bytes: Vec<u8> = std::iter::repeat_with(|| fastrand::u8(..))
+        .take(32)
+        .collect();
+    FingerprintKey::new(bytes).expect("key")
 }
 
 #[cfg(feature = "postgres")]
@@ -218,6 +223,102 @@ async fn a_consumer_held_by_another_session_stops_only_that_consumer() {
         2,
         "nothing sent for the stuck consumer"
     );
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
+async fn an_inquiry_recorded_while_a_send_waits_for_the_consumer_is_seen() {
+    let url = database_url();
+    let schema = format!("ledger_race_{}", fastrand::u64(..));
+    let pool = credit_valuation_postgres::pool_from_url(&url, 4).expect("pool");
+    let config = PostgresLedgerConfig::with_pool(pool)
+        .schema(&schema)
+        .expect("schema");
+    let ledger = Arc::new(PostgresLedger::connect(config).await.expect("ledger"));
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = client(&sandbox, ledger.clone());
+    let raced = consumer(fixtures::RECORD_SSN);
+    let holder = send_then_hold_consumer(&client, &ledger, raced, &url).await;
+    let first = ledger
+        .entries(jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::now())
+        .await
+        .unwrap()
+        .pop()
+        .expect("the first send's entry");
+
+    // An allowed repeat of a completed inquiry, waiting for the consumer's lock.
+    let waiting = tokio::spawn({
+        let client = client.clone();
+        async move {
+            client
+                .send_allowing_repeat(&request(raced, "checked-before"))
+                .await
+        }
+    });
+    let observer = credit_valuation_postgres::pool_from_url(&url, 1).unwrap();
+    let observer = observer.get().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(4);
+    loop {
+        let waiting_for_lock: i64 = observer
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                     AND objid = hashtext($1)::oid",
+                &[&first.consumer_fingerprints[0]],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting_for_lock > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the send never waited for the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Meanwhile the lock's holder records a pending inquiry for the same consumer and terms, as
+    // another replica would, and lets go: the waiting send must decide from it.
+    observer
+        .execute(
+            &format!(
+                "INSERT INTO \"{schema}\".inquiry_ledger (trace_number, product, customer_id,
+                     end_user_code, permissible_purpose, consumer_fingerprints, requested_at,
+                     sdk_version, state)
+                 VALUES ('rival', $1, $2, $3, $4, $5, now(), 'test', 'pending')"
+            ),
+            &[
+                &first.product,
+                &first.customer_id,
+                &first.end_user_code,
+                &first.permissible_purpose,
+                &first.consumer_fingerprints,
+            ],
+        )
+        .await
+        .unwrap();
+    drop(holder);
+
+    let error = waiting
+        .await
+        .unwrap()
+        .expect_err("refused: the rival inquiry is unsettled");
+    assert!(
+        matches!(
+            &error,
+            innovis_client::Error::DuplicateInquiry(refusal)
+                if refusal.reason == innovis_client::ledger::RefusalReason::Unsettled
+                    && refusal.earlier_trace_number == "rival"
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        sandbox.stats().gateway_requests,
+        1,
+        "only the first send left"
+    );
+    assert!(ledger.entry("checked-before").await.unwrap().is_none());
 }
 
 /// Sends once for `consumer`, then has another session hold that consumer's lock, as a stuck
