@@ -331,9 +331,9 @@ impl Client {
 
     /// The one send of every inquiry: writes `entry` (of the request with trace number `trace`) to
     /// the ledger (refusing a repeat, named by the `applicantId` of its consumer) before the request
-    /// leaves, sends `operation` through the
-    /// transport, and settles the entry with how the call ended and the `references` its answer
-    /// yields. Vendor text in its errors and its report's `Debug` has the `known` values masked.
+    /// leaves, sends `operation` through the transport, and settles the entry with how the call
+    /// ended and the `references` its answer yields. Vendor text in its errors and its report's
+    /// `Debug` has the `known` values masked.
     async fn send_inquiry<O>(
         &self,
         operation: &O,
