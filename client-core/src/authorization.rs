@@ -55,11 +55,8 @@ impl Credential {
         match self {
             Credential::None => None,
             Credential::Header(value) => Some(value.clone()),
-            Credential::Bearer(token) => {
-                let mut value = token.bearer_header();
-                value.set_sensitive(true);
-                Some(value)
-            }
+            // Built once per token, marked sensitive.
+            Credential::Bearer(token) => Some(token.bearer_header()),
         }
     }
 }

@@ -21,7 +21,11 @@ use std::sync::Arc;
 /// );
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct KnownValues(Arc<[Vec<char>]>);
+pub struct KnownValues(
+    /// Each value folded, followed by a `\n` (never part of a folded value): one allocation
+    /// for all of a request's values.
+    Arc<str>,
+);
 
 impl KnownValues {
     /// Holds `values`, folded to lower-case letters and digits.
@@ -30,18 +34,27 @@ impl KnownValues {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut folded: Vec<Vec<char>> = values
-            .into_iter()
-            .map(|value| {
-                fold(value.as_ref().chars())
-                    .map(|(_, c)| c)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|value| value.len() >= 2)
-            .collect();
-        folded.sort_unstable();
-        folded.dedup();
+        let mut folded = String::new();
+        for value in values {
+            let start = folded.len();
+            folded.extend(fold(value.as_ref().chars()).map(|(_, c)| c));
+            if folded
+                .get(start..)
+                .unwrap_or_default()
+                .chars()
+                .nth(1)
+                .is_some()
+            {
+                folded.push('\n');
+            } else {
+                folded.truncate(start);
+            }
+        }
         KnownValues(folded.into())
+    }
+
+    fn values(&self) -> std::str::SplitTerminator<'_, char> {
+        self.0.split_terminator('\n')
     }
 
     /// Whether no value is held.
@@ -67,13 +80,14 @@ impl KnownValues {
         // Each folded letter or digit of the text, with the position of the character it came from.
         let folded: Vec<(usize, char)> = fold(chars.iter().copied()).collect();
         let mut masked = vec![false; chars.len()];
-        for value in self.0.iter() {
-            let Some(last) = folded.len().checked_sub(value.len()) else {
+        for value in self.values() {
+            let length = value.chars().count();
+            let Some(last) = folded.len().checked_sub(length) else {
                 continue;
             };
             for start in 0..=last {
-                let window = folded.get(start..start + value.len()).unwrap_or_default();
-                if window.iter().map(|(_, c)| c).eq(value.iter()) && whole_words(&chars, window) {
+                let window = folded.get(start..start + length).unwrap_or_default();
+                if window.iter().map(|(_, c)| *c).eq(value.chars()) && whole_words(&chars, window) {
                     for (position, _) in window {
                         if let Some(flag) = masked.get_mut(*position) {
                             *flag = true;
@@ -92,7 +106,7 @@ impl KnownValues {
 
 impl std::fmt::Debug for KnownValues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "KnownValues(<{} values>)", self.0.len())
+        write!(f, "KnownValues(<{} values>)", self.values().count())
     }
 }
 

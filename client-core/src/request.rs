@@ -98,8 +98,8 @@ impl Request {
         self
     }
 
-    /// The operation's name, as errors and spans show it.
-    pub fn operation(&self) -> &str {
+    /// The operation's name, as errors and spans show it (cloning a static name allocates nothing).
+    pub fn operation(&self) -> &Cow<'static, str> {
         &self.operation
     }
 

@@ -1,6 +1,7 @@
 //! Access tokens, the [`TokenSource`] trait and the errors of minting a token.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -24,8 +25,15 @@ use crate::header::sensitive_header;
 /// ```
 #[derive(Clone)]
 pub struct AccessToken {
-    value: SecretString,
+    /// Shared: every request clones the cached token, which must not copy the secret each time.
+    value: Arc<Value>,
     lifetime: Duration,
+}
+
+/// The token and its `Authorization` header, built once when the token arrives.
+struct Value {
+    secret: SecretString,
+    bearer_header: http::HeaderValue,
 }
 
 impl AccessToken {
@@ -37,7 +45,14 @@ impl AccessToken {
     /// let token = AccessToken::new(SecretString::from("t0ken"), Duration::from_secs(60));
     /// ```
     pub fn new(value: SecretString, lifetime: Duration) -> Self {
-        Self { value, lifetime }
+        let bearer_header = sensitive_header("Bearer ", value.expose_secret().as_bytes());
+        Self {
+            value: Arc::new(Value {
+                secret: value,
+                bearer_header,
+            }),
+            lifetime,
+        }
     }
 
     /// The token value; call [`ExposeSecret::expose_secret`] to read it.
@@ -49,7 +64,7 @@ impl AccessToken {
     /// assert_eq!(token.secret().expose_secret(), "t0ken");
     /// ```
     pub fn secret(&self) -> &SecretString {
-        &self.value
+        &self.value.secret
     }
 
     /// How long the token lives, counted from when it was issued.
@@ -78,7 +93,7 @@ impl AccessToken {
     /// assert!(value.is_sensitive());
     /// ```
     pub fn bearer_header(&self) -> http::HeaderValue {
-        sensitive_header("Bearer ", self.value.expose_secret().as_bytes())
+        self.value.bearer_header.clone()
     }
 
     /// At most the last 4 characters of the token, prefixed with `…`, for logs (e.g. `"…x9Qa"`).
@@ -95,7 +110,7 @@ impl AccessToken {
     /// assert_eq!(short.redacted_suffix(), "…");
     /// ```
     pub fn redacted_suffix(&self) -> String {
-        let value = self.value.expose_secret();
+        let value = self.value.secret.expose_secret();
         let count = value.chars().count();
         let shown = (count / 4).min(4);
         let mut suffix = String::from("…");

@@ -99,7 +99,7 @@ where
 {
     let state = State {
         pages: client.transport().pages(first.url()),
-        name: first.operation().to_owned().into(),
+        name: first.operation().clone(),
         client,
         next: Some(first),
         buffer: Vec::new().into_iter(),
@@ -146,7 +146,7 @@ where
     T: DeserializeOwned + Send + 'static,
 {
     let first = client.request(operation)?;
-    let name: Cow<'static, str> = first.operation().to_owned().into();
+    let name: Cow<'static, str> = first.operation().clone();
     let mut current = first.url().clone();
     let page: Page<T> = client.send_request(first).await?;
     let mut on_page = page.results.len();

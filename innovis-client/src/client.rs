@@ -2,7 +2,6 @@
 //! [`Operation`] (see `request/report_request.rs` and `request/second_use.rs` for what each one is on
 //! the wire), and settled in the ledger with how it ended.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -175,7 +174,8 @@ impl Client {
         request: &ReportRequest,
         allow_repeat: bool,
     ) -> Result<ReportResponse, Error> {
-        let span = request_span(request.product().as_str(), request.customer_trace_number());
+        let trace = request.customer_trace_number();
+        let span = request_span(request.product().as_str(), trace);
         // Taken before sending, so a stored reference is never later than the vendor's inquiry.
         let inquired_at = Timestamp::now();
         let operation = request.wire(&self.inner.software_provider_id);
@@ -185,7 +185,7 @@ impl Client {
         let known = request.known_values();
         self.send_inquiry(
             &operation,
-            (entry, &applicant_ids),
+            (trace, entry, &applicant_ids),
             allow_repeat,
             &known,
             references,
@@ -217,7 +217,8 @@ impl Client {
         &self,
         request: &SecondUseRequest,
     ) -> Result<ReportResponse, Error> {
-        let span = request_span("SECONDUSE", request.customer_trace_number());
+        let trace = request.customer_trace_number();
+        let span = request_span("SECONDUSE", trace);
         span.record(
             "report_reference",
             tracing::field::display(request.reference().report_reference_number()),
@@ -229,9 +230,15 @@ impl Client {
         // A SECONDUSE answer is a confirmation, not a report to share again.
         let no_references = |_: &ReportResponse| Vec::new();
         let known = KnownValues::default();
-        self.send_inquiry(&operation, (entry, &[]), false, &known, no_references)
-            .instrument(span)
-            .await
+        self.send_inquiry(
+            &operation,
+            (trace, entry, &[]),
+            false,
+            &known,
+            no_references,
+        )
+        .instrument(span)
+        .await
     }
 
     /// Starts a SECONDUSE from a report the ledger recorded: the stored [`ReportReference`] of
@@ -322,14 +329,15 @@ impl Client {
             .map_err(Error::from)
     }
 
-    /// The one send of every inquiry: writes `entry` to the ledger (refusing a repeat, named by the
-    /// `applicantId` of its consumer) before the request leaves, sends `operation` through the
-    /// transport, and settles the entry with how the call ended and the `references` its answer
-    /// yields. Vendor text in its errors and its report's `Debug` has the `known` values masked.
+    /// The one send of every inquiry: writes `entry` (of the request with trace number `trace`) to
+    /// the ledger (refusing a repeat, named by the `applicantId` of its consumer) before the request
+    /// leaves, sends `operation` through the transport, and settles the entry with how the call
+    /// ended and the `references` its answer yields. Vendor text in its errors and its report's
+    /// `Debug` has the `known` values masked.
     async fn send_inquiry<O>(
         &self,
         operation: &O,
-        (entry, applicant_ids): (LedgerEntry, &[&'static str]),
+        (trace, entry, applicant_ids): (&str, LedgerEntry, &[&'static str]),
         allow_repeat: bool,
         known: &KnownValues,
         references: impl FnOnce(&ReportResponse) -> Vec<ReportReference>,
@@ -337,12 +345,11 @@ impl Client {
     where
         O: Operation<Output = ResponseBody>,
     {
-        let trace = entry.trace_number.clone();
         let transport = &self.inner.transport;
         // Built (and its body serialized) before the ledger entry, so a request that cannot be
         // written leaves no entry behind.
         let mut request = credit_valuation_core::request_for(operation, transport.base_url())
-            .map_err(|err| error_from_transport(err, &trace, known))?;
+            .map_err(|err| error_from_transport(err, trace, known))?;
         // One deadline for the whole call: what the ledger took is no longer the vendor's.
         let deadline = self
             .inner
@@ -365,7 +372,7 @@ impl Client {
                 other => other,
             })?;
         let result = self
-            .exchange(request, &trace, known)
+            .exchange(request, trace, known)
             .await
             .map(|mut response| {
                 response.references = references(&response);
@@ -424,7 +431,7 @@ impl Client {
             allow_repeat,
         };
         ledger.begin(entry, rules).await.map_err(Error::from)?;
-        Ok(SettleGuard::new(Arc::clone(ledger), &trace_number))
+        Ok(SettleGuard::new(Arc::clone(ledger), trace_number))
     }
 
     /// Sends `request` (bearer token, one resend after a 401, retries only of what was certainly
@@ -438,7 +445,7 @@ impl Client {
         known: &KnownValues,
     ) -> Result<ReportResponse, Error> {
         let transport = &self.inner.transport;
-        let operation = Cow::Owned(request.operation().to_owned());
+        let operation = request.operation().clone();
         let response = transport
             .send(request)
             .await

@@ -42,21 +42,20 @@ struct State {
 }
 
 impl State {
-    /// The entries [`check`] decides from: this trace number's and every one naming a consumer.
+    /// The entries [`check`] decides from: this trace number's and every one naming a consumer,
+    /// each once (allocating only when there are some).
     fn earlier_entries(&self, entry: &LedgerEntry) -> Vec<&LedgerEntry> {
-        let mut traces: Vec<&String> = entry
+        let traces = entry
             .consumer_fingerprints
             .iter()
             .filter_map(|fingerprint| self.by_consumer.get(fingerprint))
             .flatten()
-            .collect();
-        traces.push(&entry.trace_number);
-        traces.sort_unstable();
-        traces.dedup();
-        traces
-            .into_iter()
-            .filter_map(|trace| self.entries.get(trace))
-            .collect()
+            .chain(std::iter::once(&entry.trace_number));
+        let mut earlier: Vec<&LedgerEntry> =
+            traces.filter_map(|trace| self.entries.get(trace)).collect();
+        earlier.sort_unstable_by_key(|entry| &entry.trace_number);
+        earlier.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        earlier
     }
 
     fn lock_poisoned() -> LedgerError {

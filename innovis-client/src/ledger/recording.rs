@@ -141,10 +141,10 @@ pub(crate) struct SettleGuard {
 }
 
 impl SettleGuard {
-    pub(crate) fn new(ledger: Arc<dyn InquiryLedger>, trace_number: &str) -> Self {
+    pub(crate) fn new(ledger: Arc<dyn InquiryLedger>, trace_number: String) -> Self {
         SettleGuard {
             ledger,
-            trace_number: Some(trace_number.to_owned()),
+            trace_number: Some(trace_number),
         }
     }
 
@@ -157,18 +157,18 @@ impl SettleGuard {
         };
         let (outcome, references) = outcome_of(result);
         crate::metrics::settled(&outcome);
-        let ledger = Arc::clone(&self.ledger);
-        match ledger
-            .settle(&trace_number, outcome.clone(), references.clone())
-            .await
-        {
-            Ok(()) => {}
-            Err(err) if is_final(&err) => log_unsettled(&trace_number, &err, &outcome),
-            Err(err) => {
-                tracing::warn!(customer_trace_number = %trace_number, error = %err,
-                    "could not settle the inquiry's ledger entry; retrying in the background");
-                spawn_settle(ledger, trace_number, outcome, references, Absent::IsFinal);
-            }
+        let Err(err) = self.ledger.settle(&trace_number, outcome, references).await else {
+            return;
+        };
+        // The ledger took the outcome; a failure (rare) builds it again from the same result.
+        let (outcome, references) = outcome_of(result);
+        if is_final(&err) {
+            log_unsettled(&trace_number, &err, &outcome);
+        } else {
+            tracing::warn!(customer_trace_number = %trace_number, error = %err,
+                "could not settle the inquiry's ledger entry; retrying in the background");
+            let ledger = Arc::clone(&self.ledger);
+            spawn_settle(ledger, trace_number, outcome, references, Absent::IsFinal);
         }
     }
 }
