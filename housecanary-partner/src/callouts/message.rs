@@ -8,7 +8,8 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use common_auth::CalloutAuthError;
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::id::Id;
@@ -266,11 +267,71 @@ const KNOWN: [&str; 10] = [
     "report",
 ];
 
-/// Every field of a callout object, known keys in their slots, the others as received.
+/// A field's value as received, a string borrowed from the body when it has no escapes: the
+/// variant decides later whether it has the right shape (a field it does not read may have any).
+enum Raw<'de> {
+    Str(Cow<'de, str>),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Raw<'de>, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Raw::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw<'de>, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Raw::Other)
+    }
+}
+
+impl Raw<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Self::Str(text) => Value::String(text.into_owned()),
+            Self::Other(value) => value,
+        }
+    }
+}
+
+/// Every field of a callout object, read in one pass: known keys in their slots, the rest as
+/// received.
 #[derive(Default)]
-struct Fields {
-    message_type: Option<Value>,
-    known: [Option<Value>; KNOWN.len()],
+struct Fields<'de> {
+    message_type: Option<Raw<'de>>,
+    known: [Option<Raw<'de>>; KNOWN.len()],
     extra: Map<String, Value>,
 }
 
@@ -287,7 +348,7 @@ impl CalloutMessage {
             .and_then(|fields| deserializer.end().map(|()| fields));
         match fields {
             Ok(fields) => fields.into_message(),
-            // Values are read as `Value`, so a type error can only be the top level's.
+            // Every key and value is accepted as it is, so a type error can only be the top level's.
             Err(error) if error.is_data() => Err(CalloutError::NotAnObject),
             Err(error) => Err(CalloutError::NotJson {
                 message: excerpt(&error.to_string(), MAX_DETAIL_CHARS),
@@ -296,70 +357,61 @@ impl CalloutMessage {
     }
 }
 
-impl Fields {
-    /// The slot of a known key (or of `message_type`).
-    fn slot(&mut self, key: &str) -> Option<&mut Value> {
-        if key == "message_type" {
-            return Some(self.message_type.insert(Value::Null));
-        }
-        let index = KNOWN.iter().position(|known| *known == key)?;
-        Some(self.known[index].insert(Value::Null))
-    }
-
+impl Fields<'_> {
     fn into_message(mut self) -> Result<CalloutMessage, CalloutError> {
         let message_type = match self.message_type.take() {
-            Some(Value::String(message_type)) => message_type,
+            Some(Raw::Str(message_type)) => message_type,
             _ => return Err(CalloutError::MissingMessageType),
         };
-        let is = |known: &str| message_type.eq_ignore_ascii_case(known);
+        let t = &*message_type;
+        let is = |known: &str| t.eq_ignore_ascii_case(known);
         let message = if is(ORDER_STATUS_CHANGE) {
             CalloutMessage::OrderStatusChange(OrderStatusChange {
-                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
-                order_id: self.take(&message_type, 1)?,
-                customer_order_id: text(self.take(&message_type, 2)?),
-                new_status: self.take(&message_type, 5)?,
-                external_integration_ids: texts(self.take(&message_type, 7)?),
+                message_id: self.take::<Id>(t, 0)?.into_string(),
+                order_id: self.take(t, 1)?,
+                customer_order_id: text(self.take(t, 2)?),
+                new_status: self.take(t, 5)?,
+                external_integration_ids: texts(self.take(t, 7)?),
                 extra: self.rest(),
             })
         } else if is(ORDER_ITEM_STATUS_CHANGE) {
             CalloutMessage::OrderItemStatusChange(OrderItemStatusChange {
-                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
-                order_id: self.take(&message_type, 1)?,
-                customer_order_id: text(self.take(&message_type, 2)?),
-                order_item_id: self.take(&message_type, 3)?,
-                customer_item_id: text(self.take(&message_type, 4)?),
-                new_status: self.take(&message_type, 5)?,
-                external_integration_id: text(self.take(&message_type, 6)?),
+                message_id: self.take::<Id>(t, 0)?.into_string(),
+                order_id: self.take(t, 1)?,
+                customer_order_id: text(self.take(t, 2)?),
+                order_item_id: self.take(t, 3)?,
+                customer_item_id: text(self.take(t, 4)?),
+                new_status: self.take(t, 5)?,
+                external_integration_id: text(self.take(t, 6)?),
                 extra: self.rest(),
             })
         } else if is(ORDER_COMPLETE) {
             CalloutMessage::OrderComplete(OrderComplete {
-                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
-                order_id: self.take(&message_type, 1)?,
-                customer_order_id: text(self.take(&message_type, 2)?),
-                order_item_id: self.take(&message_type, 3)?,
-                customer_item_id: text(self.take(&message_type, 4)?),
-                external_integration_ids: texts(self.take(&message_type, 7)?),
-                download_url: self.take(&message_type, 8)?,
-                report: self.take(&message_type, 9)?,
+                message_id: self.take::<Id>(t, 0)?.into_string(),
+                order_id: self.take(t, 1)?,
+                customer_order_id: text(self.take(t, 2)?),
+                order_item_id: self.take(t, 3)?,
+                customer_item_id: text(self.take(t, 4)?),
+                external_integration_ids: texts(self.take(t, 7)?),
+                download_url: self.take(t, 8)?,
+                report: self.take(t, 9)?,
                 extra: self.rest(),
             })
         } else {
-            let message_id = match &self.known[0] {
-                Some(Value::String(id)) => Some(id.clone()),
-                Some(Value::Number(id)) => Some(id.to_string()),
+            let message_id = match self.known[0].as_ref() {
+                Some(Raw::Str(id)) => Some(id.clone().into_owned()),
+                Some(Raw::Other(Value::Number(id))) => Some(id.to_string()),
                 _ => None,
             };
             let mut raw = self.rest();
-            raw.insert(
-                "message_type".to_owned(),
-                Value::String(message_type.clone()),
-            );
-            CalloutMessage::Unknown {
+            let message_type = message_type.into_owned();
+            raw.insert("message_type".to_owned(), message_type.clone().into());
+            let raw = Value::Object(raw);
+            return Ok(CalloutMessage::Unknown {
                 message_type,
                 message_id,
-                raw: Value::Object(raw),
-            }
+                raw,
+            });
         };
         Ok(message)
     }
@@ -372,11 +424,11 @@ impl Fields {
         index: usize,
     ) -> Result<T, CalloutError> {
         let field = KNOWN[index];
-        let Some(value) = self.known[index].take() else {
+        let Some(raw) = self.known[index].take() else {
             return T::deserialize(Value::Null)
                 .map_err(|_| malformed(message_type, ".", format!("missing field `{field}`")));
         };
-        T::deserialize(value).map_err(|error| {
+        T::deserialize(raw.into_value()).map_err(|error| {
             let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
             malformed(message_type, field, message)
         })
@@ -387,7 +439,7 @@ impl Fields {
         let mut extra = std::mem::take(&mut self.extra);
         for (key, value) in KNOWN.iter().zip(&mut self.known) {
             if let Some(value) = value.take() {
-                extra.insert((*key).to_owned(), value);
+                extra.insert((*key).to_owned(), value.into_value());
             }
         }
         extra
@@ -420,11 +472,15 @@ fn texts(ids: Option<Vec<Option<Id>>>) -> Vec<String> {
         .collect()
 }
 
+/// An object key, borrowed from the body when it has no escapes.
+#[derive(Deserialize)]
+struct KeyName<'a>(#[serde(borrow)] Cow<'a, str>);
+
 /// Collects the fields of a JSON object.
 struct FieldsVisitor;
 
 impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = Fields;
+    type Value = Fields<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
@@ -432,37 +488,17 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<KeyName<'de>>()? {
-            let value = map.next_value::<Value>()?;
-            // A later duplicate replaces an earlier one, as JSON parsers do.
-            match fields.slot(&key.0) {
-                Some(slot) => *slot = value,
-                None => drop(fields.extra.insert(key.0.into_owned(), value)),
+        // A later duplicate replaces an earlier one, as JSON parsers do.
+        while let Some(KeyName(key)) = map.next_key()? {
+            if key == "message_type" {
+                fields.message_type = Some(map.next_value()?);
+            } else if let Some(index) = KNOWN.iter().position(|known| *known == key) {
+                fields.known[index] = Some(map.next_value()?);
+            } else {
+                fields.extra.insert(key.into_owned(), map.next_value()?);
             }
         }
         Ok(fields)
-    }
-}
-
-/// An object key, borrowed from the body when it has no escapes.
-struct KeyName<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for KeyName<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = KeyName<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(KeyName(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(KeyName(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
