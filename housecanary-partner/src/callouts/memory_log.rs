@@ -188,6 +188,12 @@ fn unbury(state: &mut State, message_id: &str) -> Option<DeadLetter> {
     Some(dead)
 }
 
+impl Entry {
+    fn held_by(&self, token: ClaimToken) -> bool {
+        matches!(self, Self::Claimed { token: held, .. } if *held == token)
+    }
+}
+
 /// Whether an entry is in the inbox: waiting, due for a retry, or being processed.
 fn waiting(entry: Option<&Entry>) -> bool {
     matches!(
@@ -257,14 +263,12 @@ impl MessageLog for InMemoryMessageLog {
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        if let Err(error) = take_claim(&mut state, message_id, token) {
-            return Box::pin(ready(Err(error)));
+        match state.entries.get_mut(message_id) {
+            Some(entry) if entry.held_by(token) => *entry = Entry::Processed,
+            _ => return Box::pin(ready(Err(MessageLogError::claim_lost(message_id)))),
         }
-        state
-            .entries
-            .insert(message_id.to_owned(), Entry::Processed);
         state.processed.push_back(message_id.to_owned());
-        while state.processed.len() > self.capacity {
+        if state.processed.len() > self.capacity {
             if let Some(oldest) = state.processed.pop_front() {
                 if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
                     state.entries.remove(&oldest);

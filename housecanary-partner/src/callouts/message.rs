@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use common_auth::CalloutAuthError;
 use serde::Deserialize;
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::value::{CowStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -267,11 +267,20 @@ const KNOWN: [&str; 10] = [
     "report",
 ];
 
-/// A field's value as received, a string borrowed from the body when it has no escapes: the
-/// variant decides later whether it has the right shape (a field it does not read may have any).
+/// A field as received, a string borrowed from the body when it has no escapes; the variant
+/// decides later whether it has the right shape (a field it does not read may have any).
 enum Raw<'de> {
-    Str(Cow<'de, str>),
-    Other(Value),
+    Text(Cow<'de, str>),
+    Json(Value),
+}
+
+impl Raw<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Self::Text(text) => Value::String(text.into_owned()),
+            Self::Json(value) => value,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Raw<'de> {
@@ -280,6 +289,7 @@ impl<'de> Deserialize<'de> for Raw<'de> {
     }
 }
 
+/// Strings as text, anything else through `Value`'s own visitor methods.
 struct RawVisitor;
 
 impl<'de> Visitor<'de> for RawVisitor {
@@ -289,45 +299,35 @@ impl<'de> Visitor<'de> for RawVisitor {
         f.write_str("a JSON value")
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
-        Ok(Raw::Str(Cow::Borrowed(v)))
+        Ok(Raw::Text(Cow::Borrowed(v)))
     }
     fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
-        Ok(Raw::Str(Cow::Owned(v.to_owned())))
+        Ok(Raw::Text(Cow::Owned(v.to_owned())))
     }
     fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
-        Ok(Raw::Other(v.into()))
+        Ok(Raw::Json(v.into()))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
-        Ok(Raw::Other(v.into()))
+        Ok(Raw::Json(v.into()))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
-        Ok(Raw::Other(v.into()))
+        Ok(Raw::Json(v.into()))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
-        Ok(Raw::Other(v.into()))
+        Ok(Raw::Json(v.into()))
     }
     fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
-        Ok(Raw::Other(Value::Null))
+        Ok(Raw::Json(Value::Null))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Raw<'de>, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Raw::Other)
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Raw::Json)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw<'de>, A::Error> {
-        Value::deserialize(MapAccessDeserializer::new(map)).map(Raw::Other)
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Raw::Json)
     }
 }
 
-impl Raw<'_> {
-    fn into_value(self) -> Value {
-        match self {
-            Self::Str(text) => Value::String(text.into_owned()),
-            Self::Other(value) => value,
-        }
-    }
-}
-
-/// Every field of a callout object, read in one pass: known keys in their slots, the rest as
-/// received.
+/// Every field of a callout object, known keys in their slots, the others as received.
 #[derive(Default)]
 struct Fields<'de> {
     message_type: Option<Raw<'de>>,
@@ -348,7 +348,7 @@ impl CalloutMessage {
             .and_then(|fields| deserializer.end().map(|()| fields));
         match fields {
             Ok(fields) => fields.into_message(),
-            // Every key and value is accepted as it is, so a type error can only be the top level's.
+            // Every value is accepted as it is, so a type error can only be the top level's.
             Err(error) if error.is_data() => Err(CalloutError::NotAnObject),
             Err(error) => Err(CalloutError::NotJson {
                 message: excerpt(&error.to_string(), MAX_DETAIL_CHARS),
@@ -359,9 +359,8 @@ impl CalloutMessage {
 
 impl Fields<'_> {
     fn into_message(mut self) -> Result<CalloutMessage, CalloutError> {
-        let message_type = match self.message_type.take() {
-            Some(Raw::Str(message_type)) => message_type,
-            _ => return Err(CalloutError::MissingMessageType),
+        let Some(Raw::Text(message_type)) = self.message_type.take() else {
+            return Err(CalloutError::MissingMessageType);
         };
         let t = &*message_type;
         let is = |known: &str| t.eq_ignore_ascii_case(known);
@@ -369,69 +368,77 @@ impl Fields<'_> {
             CalloutMessage::OrderStatusChange(OrderStatusChange {
                 message_id: self.take::<Id>(t, 0)?.into_string(),
                 order_id: self.take(t, 1)?,
-                customer_order_id: text(self.take(t, 2)?),
+                customer_order_id: text(self.optional(t, 2)?),
                 new_status: self.take(t, 5)?,
-                external_integration_ids: texts(self.take(t, 7)?),
+                external_integration_ids: texts(self.optional(t, 7)?),
                 extra: self.rest(),
             })
         } else if is(ORDER_ITEM_STATUS_CHANGE) {
             CalloutMessage::OrderItemStatusChange(OrderItemStatusChange {
                 message_id: self.take::<Id>(t, 0)?.into_string(),
                 order_id: self.take(t, 1)?,
-                customer_order_id: text(self.take(t, 2)?),
+                customer_order_id: text(self.optional(t, 2)?),
                 order_item_id: self.take(t, 3)?,
-                customer_item_id: text(self.take(t, 4)?),
+                customer_item_id: text(self.optional(t, 4)?),
                 new_status: self.take(t, 5)?,
-                external_integration_id: text(self.take(t, 6)?),
+                external_integration_id: text(self.optional(t, 6)?),
                 extra: self.rest(),
             })
         } else if is(ORDER_COMPLETE) {
             CalloutMessage::OrderComplete(OrderComplete {
                 message_id: self.take::<Id>(t, 0)?.into_string(),
                 order_id: self.take(t, 1)?,
-                customer_order_id: text(self.take(t, 2)?),
-                order_item_id: self.take(t, 3)?,
-                customer_item_id: text(self.take(t, 4)?),
-                external_integration_ids: texts(self.take(t, 7)?),
-                download_url: self.take(t, 8)?,
-                report: self.take(t, 9)?,
+                customer_order_id: text(self.optional(t, 2)?),
+                order_item_id: self.optional(t, 3)?,
+                customer_item_id: text(self.optional(t, 4)?),
+                external_integration_ids: texts(self.optional(t, 7)?),
+                download_url: self.optional(t, 8)?,
+                report: self.optional(t, 9)?,
                 extra: self.rest(),
             })
         } else {
-            let message_id = match self.known[0].as_ref() {
-                Some(Raw::Str(id)) => Some(id.clone().into_owned()),
-                Some(Raw::Other(Value::Number(id))) => Some(id.to_string()),
+            let message_id = match &self.known[0] {
+                Some(Raw::Text(id)) => Some(id.to_string()),
+                Some(Raw::Json(Value::Number(id))) => Some(id.to_string()),
                 _ => None,
             };
             let mut raw = self.rest();
             let message_type = message_type.into_owned();
             raw.insert("message_type".to_owned(), message_type.clone().into());
-            let raw = Value::Object(raw);
             return Ok(CalloutMessage::Unknown {
                 message_type,
                 message_id,
-                raw,
+                raw: Value::Object(raw),
             });
         };
         Ok(message)
     }
 
-    /// Decodes the field in slot `index`; an absent field reads as JSON `null` (which optional
-    /// fields accept and required ones refuse as missing).
+    /// Decodes the field in slot `index`, which must be present and not `null`.
     fn take<T: DeserializeOwned>(
         &mut self,
         message_type: &str,
         index: usize,
     ) -> Result<T, CalloutError> {
-        let field = KNOWN[index];
-        let Some(raw) = self.known[index].take() else {
-            return T::deserialize(Value::Null)
-                .map_err(|_| malformed(message_type, ".", format!("missing field `{field}`")));
-        };
-        T::deserialize(raw.into_value()).map_err(|error| {
-            let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
-            malformed(message_type, field, message)
-        })
+        match self.known[index].take() {
+            None => {
+                let message = format!("missing field `{}`", KNOWN[index]);
+                Err(malformed(message_type, ".", message))
+            }
+            Some(raw) => decode(raw, message_type, index),
+        }
+    }
+
+    /// Decodes the field in slot `index`; absent or `null` is `None`.
+    fn optional<T: DeserializeOwned>(
+        &mut self,
+        message_type: &str,
+        index: usize,
+    ) -> Result<Option<T>, CalloutError> {
+        match self.known[index].take() {
+            None | Some(Raw::Json(Value::Null)) => Ok(None),
+            Some(raw) => decode(raw, message_type, index).map(Some),
+        }
     }
 
     /// The known fields the variant did not take, with the unknown ones.
@@ -446,6 +453,22 @@ impl Fields<'_> {
     }
 }
 
+/// Decodes a field into its type straight from the body's text (no `Value` for strings).
+fn decode<T: DeserializeOwned>(
+    raw: Raw<'_>,
+    message_type: &str,
+    index: usize,
+) -> Result<T, CalloutError> {
+    let decoded = match raw {
+        Raw::Text(text) => T::deserialize(CowStrDeserializer::<serde_json::Error>::new(text)),
+        Raw::Json(value) => T::deserialize(value),
+    };
+    decoded.map_err(|error| {
+        let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
+        malformed(message_type, KNOWN[index], message)
+    })
+}
+
 fn malformed(message_type: &str, path: &str, message: String) -> CalloutError {
     CalloutError::Malformed {
         message_type: message_type.to_owned(),
@@ -457,7 +480,7 @@ fn malformed(message_type: &str, path: &str, message: String) -> CalloutError {
 // Lenient ids: the vendor documents ids as strings, but a Django server may send integer keys as
 // JSON numbers. Both become the text of the [`Id`] read from either form.
 
-/// An optional id (string, number or null), as text.
+/// An optional id (string or number), as text.
 fn text(id: Option<Id>) -> Option<String> {
     id.map(Id::into_string)
 }
@@ -471,10 +494,6 @@ fn texts(ids: Option<Vec<Option<Id>>>) -> Vec<String> {
         .map(Id::into_string)
         .collect()
 }
-
-/// An object key, borrowed from the body when it has no escapes.
-#[derive(Deserialize)]
-struct KeyName<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// Collects the fields of a JSON object.
 struct FieldsVisitor;
@@ -501,6 +520,10 @@ impl<'de> Visitor<'de> for FieldsVisitor {
         Ok(fields)
     }
 }
+
+/// An object key, borrowed from the body when it has no escapes.
+#[derive(Deserialize)]
+struct KeyName<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// Longest serde message kept in an error: a message can quote a field's value, and a field of a
 /// callout can be a multi-megabyte report blob that must not end up in logs.
