@@ -121,13 +121,8 @@ struct Reader {
     evict: oneshot::Sender<()>,
 }
 
-/// Why a body was not read whole.
-enum Refusal {
-    Outcome(CalloutOutcome),
-    Slow(&'static str),
-    Late,
-    Broken,
-}
+/// Why a body was not read whole: the answer's status and text.
+type Refusal = (StatusCode, &'static str);
 
 /// One request's body: its slot while it is read, its memory until the request is answered.
 struct Held<'a> {
@@ -203,22 +198,22 @@ impl Bodies {
             let wake = (last + config.idle_timeout).min(crawl).min(deadline);
             let chunk = tokio::select! {
                 biased;
-                _ = &mut evicted => return Err(Refusal::Slow("every body slot is taken and this body was the slowest")),
+                _ = &mut evicted => return Err((StatusCode::REQUEST_TIMEOUT, "every body slot is taken and this body was the slowest")),
                 chunk = stream.next() => chunk,
                 () = sleep_until(wake) => {
                     return Err(match wake {
-                        _ if wake >= deadline => Refusal::Late,
-                        _ if wake >= last + config.idle_timeout => Refusal::Slow("the body paused too long"),
-                        _ => Refusal::Slow("the body arrives too slowly"),
+                        _ if wake >= deadline => (StatusCode::SERVICE_UNAVAILABLE, "body not received in time"),
+                        _ if wake >= last + config.idle_timeout => (StatusCode::REQUEST_TIMEOUT, "the body paused too long"),
+                        _ => (StatusCode::REQUEST_TIMEOUT, "the body arrives too slowly"),
                     });
                 }
             };
             let Some(chunk) = chunk else { break };
-            let chunk = chunk.map_err(|_| Refusal::Broken)?;
+            let chunk = chunk.map_err(|_| (StatusCode::BAD_REQUEST, "could not read the body"))?;
             let needed = collected.len() + chunk.len();
             if needed > config.body_limit {
                 let limit = config.body_limit;
-                return Err(Refusal::Outcome(CalloutOutcome::TooLarge { limit }));
+                return Err(refused(CalloutOutcome::TooLarge { limit }));
             }
             let grown = if needed > collected.capacity() {
                 needed.max(collected.capacity() * 2).min(config.body_limit)
@@ -228,7 +223,7 @@ impl Bodies {
             let mut readers = self.lock();
             let more = grown - collected.capacity();
             if readers.memory + more > config.body_memory {
-                return Err(Refusal::Outcome(CalloutOutcome::Overloaded));
+                return Err(refused(CalloutOutcome::Overloaded));
             }
             readers.memory += more;
             held.bytes += more;
@@ -279,13 +274,7 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
     }
     let (body, _held) = match endpoint.bodies.read(body, deadline).await {
         Ok(read) => read,
-        Err(refusal) => {
-            let (status, text) = match refusal {
-                Refusal::Outcome(outcome) => return outcome.into_response(),
-                Refusal::Slow(why) => (StatusCode::REQUEST_TIMEOUT, why),
-                Refusal::Late => (StatusCode::SERVICE_UNAVAILABLE, "body not received in time"),
-                Refusal::Broken => (StatusCode::BAD_REQUEST, "could not read the body"),
-            };
+        Err((status, text)) => {
             tracing::warn!(%status, reason = text, "callout body dropped");
             return (status, text).into_response();
         }
@@ -294,6 +283,10 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
         .handle_until(&parts.uri, &parts.headers, body, deadline)
         .await
         .into_response()
+}
+
+fn refused(outcome: CalloutOutcome) -> Refusal {
+    (outcome.status(), outcome.body())
 }
 
 impl IntoResponse for CalloutOutcome {

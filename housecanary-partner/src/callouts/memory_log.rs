@@ -145,13 +145,11 @@ impl InMemoryMessageLog {
         }
     }
 
-    fn redrive_now(&self, message_id: &str) -> bool {
-        let mut state = self.lock();
-        let Some(dead) = unbury(&mut state, message_id) else {
-            return false;
-        };
-        self.queue(&mut state, message_id, dead.body);
-        true
+    /// Puts the dead letter `message_id` back in the inbox, with its attempts reset.
+    fn redrive_now(&self, state: &mut State, message_id: &str) -> bool {
+        unbury(state, message_id)
+            .map(|dead| self.queue(state, message_id, dead.body))
+            .is_some()
     }
 }
 
@@ -161,18 +159,16 @@ fn take_claim(
     message_id: &str,
     token: ClaimToken,
 ) -> Result<(Option<Bytes>, u32), MessageLogError> {
+    if !state
+        .entries
+        .get(message_id)
+        .is_some_and(|entry| entry.held_by(token))
+    {
+        return Err(MessageLogError::claim_lost(message_id));
+    }
     match state.entries.remove(message_id) {
-        Some(Entry::Claimed {
-            token: held,
-            body,
-            attempts,
-            ..
-        }) if held == token => Ok((body, attempts)),
-        Some(other) => {
-            state.entries.insert(message_id.to_owned(), other);
-            Err(MessageLogError::claim_lost(message_id))
-        }
-        None => Err(MessageLogError::claim_lost(message_id)),
+        Some(Entry::Claimed { body, attempts, .. }) => Ok((body, attempts)),
+        _ => Err(MessageLogError::claim_lost(message_id)),
     }
 }
 
@@ -435,17 +431,20 @@ impl MessageLog for InMemoryMessageLog {
     }
 
     fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(ready(Ok(self.redrive_now(message_id))))
+        Box::pin(ready(Ok(self.redrive_now(&mut self.lock(), message_id))))
     }
 
     fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        let ids: Vec<String> = self
-            .lock()
+        let mut state = self.lock();
+        let ids: Vec<String> = state
             .dead
             .iter()
             .map(|dead| dead.message_id.clone())
             .collect();
-        let redriven = ids.iter().filter(|id| self.redrive_now(id)).count();
+        let redriven = ids
+            .iter()
+            .filter(|id| self.redrive_now(&mut state, id))
+            .count();
         Box::pin(ready(Ok(redriven as u64)))
     }
 
