@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use credit_valuation_core::Backoff;
 
-/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request.
-/// A body that pauses past `idle_timeout` or crawls below `min_body_rate` is answered `408`; when
-/// all `body_slots` are taken the slowest reader is answered `408` to make room. Body memory is
+/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request. A body
+/// that pauses, crawls, or is the slowest when every slot is taken is answered `408`; body memory is
 /// counted as bytes arrive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverConfig {

@@ -37,10 +37,8 @@ enum Mode {
 }
 
 /// Receives callouts for any HTTP server: give it the request's parts and body, answer with the
-/// [`CalloutOutcome`]'s status. It checks size, capacity and authentication, keeps a body that is
-/// not a callout as a dead letter, then runs the handler **inline** ([`new`](Self::new),
-/// deduplicated, within the budget) or stores the callout in the **durable inbox**
-/// ([`inbox`](Self::inbox)). Clones share everything.
+/// [`CalloutOutcome`]'s status. It runs the handler **inline** ([`new`](Self::new)) or stores the
+/// callout in the **durable inbox** ([`inbox`](Self::inbox)). Clones share everything.
 ///
 /// ```
 /// use std::sync::Arc;
