@@ -16,7 +16,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -46,8 +45,7 @@ use super::receiver::{CalloutOutcome, CalloutReceiver};
 pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
     let bodies = Arc::new(Bodies {
         config: receiver.config().clone(),
-        readers: Mutex::default(),
-        memory: AtomicUsize::new(0),
+        state: Mutex::default(),
     });
     Router::new()
         .route(path, post(receive))
@@ -103,17 +101,18 @@ struct Endpoint {
     bodies: Arc<Bodies>,
 }
 
-/// The bodies being read across requests: their slots and the memory they hold.
+/// The bodies across requests: the slots of those being read and the memory all of them hold.
 struct Bodies {
     config: ReceiverConfig,
-    readers: Mutex<Readers>,
-    memory: AtomicUsize,
+    state: Mutex<Readers>,
 }
 
 #[derive(Default)]
 struct Readers {
     next: u64,
-    by_id: HashMap<u64, Reader>,
+    /// Bytes held by bodies being read or handled.
+    memory: usize,
+    reading: HashMap<u64, Reader>,
 }
 
 struct Reader {
@@ -122,37 +121,44 @@ struct Reader {
     evict: oneshot::Sender<()>,
 }
 
-/// Why a body was not read whole.
-enum Refusal {
-    Outcome(CalloutOutcome),
-    Slow(&'static str),
-    Late,
-    Broken,
+/// Why a body was not read whole: the answer's status and text.
+type Refusal = (StatusCode, &'static str);
+
+/// One request's body: its slot while it is read, its memory until the request is answered.
+struct Held<'a> {
+    bodies: &'a Bodies,
+    id: u64,
+    bytes: usize,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut readers = self.bodies.lock();
+        readers.reading.remove(&self.id);
+        readers.memory -= self.bytes;
+    }
 }
 
 impl Bodies {
-    fn readers(&self) -> MutexGuard<'_, Readers> {
-        self.readers.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Readers> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A slot for a new body; when all are taken, the reader furthest behind the minimum rate (the
     /// oldest among those that sent nothing) is told to go.
-    fn admit(&self) -> (u64, oneshot::Receiver<()>) {
-        let now = Instant::now();
+    fn admit(&self, now: Instant) -> (Held<'_>, oneshot::Receiver<()>) {
         let (evict, evicted) = oneshot::channel();
-        let mut readers = self.readers();
-        if readers.by_id.len() >= self.config.body_slots {
+        let mut readers = self.lock();
+        if readers.reading.len() >= self.config.body_slots {
             let rate = self.config.min_body_rate.max(1) as f64;
-            let behind = |reader: &Reader| {
-                let allowed = reader.bytes as f64 / rate;
-                (now - reader.started).as_secs_f64() - allowed
-            };
+            let behind =
+                |reader: &Reader| (now - reader.started).as_secs_f64() - reader.bytes as f64 / rate;
             let slowest = readers
-                .by_id
+                .reading
                 .iter()
                 .max_by(|a, b| behind(a.1).total_cmp(&behind(b.1)))
                 .map(|(id, _)| *id);
-            if let Some(reader) = slowest.and_then(|id| readers.by_id.remove(&id)) {
+            if let Some(reader) = slowest.and_then(|id| readers.reading.remove(&id)) {
                 // The reader may have finished meanwhile; then there is nothing to tell.
                 let _ = reader.evict.send(());
             }
@@ -164,21 +170,21 @@ impl Bodies {
             bytes: 0,
             evict,
         };
-        readers.by_id.insert(id, reader);
-        (id, evicted)
+        readers.reading.insert(id, reader);
+        let held = Held {
+            bodies: self,
+            id,
+            bytes: 0,
+        };
+        (held, evicted)
     }
 
-    /// Reads `body` whole under the limits, or says why not.
-    async fn read(
-        &self,
-        body: Body,
-        memory: &mut Held<'_>,
-        deadline: Instant,
-    ) -> Result<Bytes, Refusal> {
-        let (id, mut evicted) = self.admit();
-        let _slot = Slot { bodies: self, id };
+    /// Reads `body` whole under the limits, or says why not; the body's memory stays held by the
+    /// returned guard.
+    async fn read(&self, body: Body, deadline: Instant) -> Result<(Bytes, Held<'_>), Refusal> {
         let config = &self.config;
         let started = Instant::now();
+        let (mut held, mut evicted) = self.admit(started);
         let mut last = started;
         // Chunks are copied out at once: a chunk can keep a whole read buffer of the server alive.
         // The copy grows by doubling (at most to the limit), and its capacity is what is counted.
@@ -192,74 +198,46 @@ impl Bodies {
             let wake = (last + config.idle_timeout).min(crawl).min(deadline);
             let chunk = tokio::select! {
                 biased;
-                _ = &mut evicted => return Err(Refusal::Slow("every body slot is taken and this body was the slowest")),
+                _ = &mut evicted => return Err((StatusCode::REQUEST_TIMEOUT, "every body slot is taken and this body was the slowest")),
                 chunk = stream.next() => chunk,
                 () = sleep_until(wake) => {
                     return Err(match wake {
-                        _ if wake >= deadline => Refusal::Late,
-                        _ if wake >= last + config.idle_timeout => Refusal::Slow("the body paused too long"),
-                        _ => Refusal::Slow("the body arrives too slowly"),
+                        _ if wake >= deadline => (StatusCode::SERVICE_UNAVAILABLE, "body not received in time"),
+                        _ if wake >= last + config.idle_timeout => (StatusCode::REQUEST_TIMEOUT, "the body paused too long"),
+                        _ => (StatusCode::REQUEST_TIMEOUT, "the body arrives too slowly"),
                     });
                 }
             };
             let Some(chunk) = chunk else { break };
-            let chunk = chunk.map_err(|_| Refusal::Broken)?;
+            let chunk = chunk.map_err(|_| (StatusCode::BAD_REQUEST, "could not read the body"))?;
             let needed = collected.len() + chunk.len();
             if needed > config.body_limit {
                 let limit = config.body_limit;
-                return Err(Refusal::Outcome(CalloutOutcome::TooLarge { limit }));
+                return Err(refused(CalloutOutcome::TooLarge { limit }));
             }
-            if needed > collected.capacity() {
-                let grown = needed.max(collected.capacity() * 2).min(config.body_limit);
-                if !memory.take(grown - collected.capacity()) {
-                    return Err(Refusal::Outcome(CalloutOutcome::Overloaded));
-                }
-                collected.reserve_exact(grown - collected.len());
+            let grown = if needed > collected.capacity() {
+                needed.max(collected.capacity() * 2).min(config.body_limit)
+            } else {
+                collected.capacity()
+            };
+            let mut readers = self.lock();
+            let more = grown - collected.capacity();
+            if readers.memory + more > config.body_memory {
+                return Err(refused(CalloutOutcome::Overloaded));
             }
+            readers.memory += more;
+            held.bytes += more;
+            if let Some(reader) = readers.reading.get_mut(&held.id) {
+                reader.bytes = needed;
+            }
+            drop(readers);
+            collected.reserve_exact(grown - collected.len());
             collected.extend_from_slice(&chunk);
             last = Instant::now();
-            if let Some(reader) = self.readers().by_id.get_mut(&id) {
-                reader.bytes = collected.len();
-            }
         }
-        Ok(Bytes::from(collected))
-    }
-}
-
-/// A body slot, given back when the body is read or abandoned.
-struct Slot<'a> {
-    bodies: &'a Bodies,
-    id: u64,
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.bodies.readers().by_id.remove(&self.id);
-    }
-}
-
-/// Body memory held by one request until it is answered.
-struct Held<'a> {
-    bodies: &'a Bodies,
-    bytes: usize,
-}
-
-impl Held<'_> {
-    fn take(&mut self, bytes: usize) -> bool {
-        let limit = self.bodies.config.body_memory;
-        let before = self.bodies.memory.fetch_add(bytes, Ordering::AcqRel);
-        if before + bytes > limit {
-            self.bodies.memory.fetch_sub(bytes, Ordering::AcqRel);
-            return false;
-        }
-        self.bytes += bytes;
-        true
-    }
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        self.bodies.memory.fetch_sub(self.bytes, Ordering::AcqRel);
+        // The slot is free for the next body; the memory stays held until the answer.
+        self.lock().reading.remove(&held.id);
+        Ok((Bytes::from(collected), held))
     }
 }
 
@@ -294,19 +272,9 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
         tracing::warn!(%reason, "callout rejected before its body: authentication failed");
         return CalloutOutcome::Unauthorized.into_response();
     }
-    let mut memory = Held {
-        bodies: &endpoint.bodies,
-        bytes: 0,
-    };
-    let body = match endpoint.bodies.read(body, &mut memory, deadline).await {
-        Ok(body) => body,
-        Err(refusal) => {
-            let (status, text) = match refusal {
-                Refusal::Outcome(outcome) => return outcome.into_response(),
-                Refusal::Slow(why) => (StatusCode::REQUEST_TIMEOUT, why),
-                Refusal::Late => (StatusCode::SERVICE_UNAVAILABLE, "body not received in time"),
-                Refusal::Broken => (StatusCode::BAD_REQUEST, "could not read the body"),
-            };
+    let (body, _held) = match endpoint.bodies.read(body, deadline).await {
+        Ok(read) => read,
+        Err((status, text)) => {
             tracing::warn!(%status, reason = text, "callout body dropped");
             return (status, text).into_response();
         }
@@ -315,6 +283,10 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
         .handle_until(&parts.uri, &parts.headers, body, deadline)
         .await
         .into_response()
+}
+
+fn refused(outcome: CalloutOutcome) -> Refusal {
+    (outcome.status(), outcome.body())
 }
 
 impl IntoResponse for CalloutOutcome {

@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use credit_valuation_core::Backoff;
 
-/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request.
-/// A body that pauses past `idle_timeout` or crawls below `min_body_rate` is answered `408`; when
-/// all `body_slots` are taken the slowest reader is answered `408` to make room. Body memory is
+/// How a [`CalloutReceiver`](super::CalloutReceiver) and its axum endpoint bound each request. A body
+/// that pauses, crawls, or is the slowest when every slot is taken is answered `408`; body memory is
 /// counted as bytes arrive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverConfig {
@@ -51,25 +50,37 @@ impl Default for ReceiverConfig {
 impl ReceiverConfig {
     /// Refuses zero limits and durations, and durations past a year.
     pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        let counts = [
+            ("body_limit", self.body_limit),
+            ("body_memory", self.body_memory),
+            ("body_slots", self.body_slots),
+            ("handler_slots", self.handler_slots),
+        ];
         let durations = [
             ("budget", self.budget),
             ("idle_timeout", self.idle_timeout),
             ("head_timeout", self.head_timeout),
         ];
-        let zero = [
-            ("body_limit", self.body_limit == 0),
-            ("body_memory", self.body_memory == 0),
-            ("body_slots", self.body_slots == 0),
-            ("handler_slots", self.handler_slots == 0),
-        ];
-        let durations_zero = durations.map(|(what, value)| (what, value.is_zero()));
-        if let Some((what, _)) = zero.iter().chain(&durations_zero).find(|(_, zero)| *zero) {
-            return Err(ConfigError::Zero { what });
-        }
-        durations
-            .into_iter()
-            .try_for_each(|(what, value)| at_most_a_year(what, value).map(drop))
+        check(&counts, &durations)
     }
+}
+
+/// [`ConfigError::Zero`] for the first zero count or duration, then [`ConfigError::TooLong`] for
+/// the first duration past a year.
+fn check(
+    counts: &[(&'static str, usize)],
+    durations: &[(&'static str, Duration)],
+) -> Result<(), ConfigError> {
+    let zero = counts.iter().map(|&(what, count)| (what, count == 0));
+    let zero_durations = durations
+        .iter()
+        .map(|&(what, value)| (what, value.is_zero()));
+    if let Some((what, _)) = zero.chain(zero_durations).find(|&(_, zero)| zero) {
+        return Err(ConfigError::Zero { what });
+    }
+    durations
+        .iter()
+        .try_for_each(|&(what, value)| at_most_a_year(what, value).map(drop))
 }
 
 /// How an [`InboxWorker`](super::InboxWorker) works.
@@ -105,22 +116,13 @@ impl Default for InboxConfig {
 impl InboxConfig {
     /// Refuses zero counts and budget, and durations past a year.
     pub(crate) fn check(&self) -> Result<(), ConfigError> {
-        let zero = [
-            ("budget", self.budget.is_zero()),
-            ("max_attempts", self.max_attempts == 0),
-            ("batch", self.batch == 0),
+        let counts = [
+            ("max_attempts", self.max_attempts as usize),
+            ("batch", self.batch),
         ];
-        if let Some((what, _)) = zero.iter().find(|(_, zero)| *zero) {
-            return Err(ConfigError::Zero { what });
-        }
-        for (what, value) in [
-            ("budget", self.budget),
-            ("backoff", self.backoff.max()),
-            ("idle_poll", self.idle_poll),
-        ] {
-            at_most_a_year(what, value)?;
-        }
-        Ok(())
+        check(&counts, &[("budget", self.budget)])?;
+        at_most_a_year("backoff", self.backoff.max())?;
+        at_most_a_year("idle_poll", self.idle_poll).map(drop)
     }
 }
 

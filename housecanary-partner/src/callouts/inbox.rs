@@ -234,61 +234,52 @@ impl InboxWorker {
 
     async fn process(&self, stored: StoredCallout) -> WorkOutcome {
         let message_id = stored.message_id.clone();
-        let message = match CalloutMessage::from_slice(&stored.body) {
-            Ok(message) => message,
-            Err(error) => {
-                tracing::warn!(%error, "stored callout does not parse: dead letter");
-                return self.give_up(&stored, &error.to_string()).await;
+        let (reason, last) = match CalloutMessage::from_slice(&stored.body) {
+            Err(error) => (error.to_string(), true),
+            Ok(message) => {
+                let deadline = Instant::now() + self.config.budget;
+                match self.processor.process(&stored, message, deadline).await {
+                    Ok(()) => {
+                        tracing::info!("callout processed");
+                        return WorkOutcome::Processed { message_id };
+                    }
+                    Err(ProcessFailure::Store(error)) => {
+                        tracing::warn!(%error, "callout not marked processed; it is retried when its claim's lease ends");
+                        return WorkOutcome::Interrupted { message_id };
+                    }
+                    Err(ProcessFailure::Handler(failure)) => (
+                        failure.describe(),
+                        stored.attempts >= self.config.max_attempts,
+                    ),
+                }
             }
         };
-        let deadline = Instant::now() + self.config.budget;
-        match self.processor.process(&stored, message, deadline).await {
-            Ok(()) => {
-                tracing::info!("callout processed");
-                WorkOutcome::Processed { message_id }
-            }
-            Err(ProcessFailure::Store(error)) => {
-                tracing::warn!(%error, "callout not marked processed; it is retried when its claim's lease ends");
-                WorkOutcome::Interrupted { message_id }
-            }
-            Err(ProcessFailure::Handler(failure)) => {
-                let reason = failure.describe();
-                if stored.attempts >= self.config.max_attempts {
-                    tracing::error!(%reason, "callout handler failed for the last time: dead letter");
-                    return self.give_up(&stored, &reason).await;
-                }
-                let delay = self.config.backoff.delay(stored.attempts.saturating_sub(1));
-                tracing::warn!(%reason, ?delay, "callout handler failed: retrying later");
-                match self
-                    .log
-                    .retry_later(&stored.message_id, stored.token, &reason, delay)
-                    .await
-                {
-                    Ok(()) => WorkOutcome::Retrying {
-                        message_id,
-                        attempts: stored.attempts,
-                        delay,
-                    },
-                    Err(error) => {
-                        tracing::warn!(%error, "could not schedule the retry; the lease will");
-                        WorkOutcome::Interrupted { message_id }
-                    }
-                }
-            }
-        }
-    }
-
-    async fn give_up(&self, stored: &StoredCallout, reason: &str) -> WorkOutcome {
-        let message_id = stored.message_id.clone();
-        match self
-            .log
-            .dead_letter(&stored.message_id, stored.token, reason)
-            .await
-        {
-            Ok(()) => WorkOutcome::DeadLettered { message_id },
+        let (id, token) = (stored.message_id.as_str(), stored.token);
+        let (recorded, outcome) = if last {
+            tracing::error!(%reason, "callout does not parse or failed for the last time: dead letter");
+            let dead = self.log.dead_letter(id, token, &reason).await;
+            (dead, WorkOutcome::DeadLettered { message_id })
+        } else {
+            let delay = self.config.backoff.delay(stored.attempts.saturating_sub(1));
+            tracing::warn!(%reason, ?delay, "callout handler failed: retrying later");
+            let retry = self.log.retry_later(id, token, &reason, delay).await;
+            let attempts = stored.attempts;
+            (
+                retry,
+                WorkOutcome::Retrying {
+                    message_id,
+                    attempts,
+                    delay,
+                },
+            )
+        };
+        match recorded {
+            Ok(()) => outcome,
             Err(error) => {
-                tracing::warn!(%error, "could not store the dead letter; the lease will retry it");
-                WorkOutcome::Interrupted { message_id }
+                tracing::warn!(%error, "could not record the failure; the claim's lease will retry it");
+                WorkOutcome::Interrupted {
+                    message_id: stored.message_id,
+                }
             }
         }
     }

@@ -54,8 +54,8 @@ struct State {
     /// Inbox ids with when they were stored, in that order; ids no longer waiting are skipped, and
     /// pruned from the front.
     inbox: VecDeque<(String, Instant)>,
-    /// Dead-letter ids, oldest first.
-    dead: VecDeque<String>,
+    /// Dead letters, oldest first (their ids are `Entry::Dead`).
+    dead: VecDeque<DeadLetter>,
     dead_bytes: usize,
     dead_dropped: u64,
 }
@@ -75,7 +75,7 @@ enum Entry {
         due: Instant,
     },
     Processed,
-    Dead(DeadLetter),
+    Dead,
 }
 
 impl InMemoryMessageLog {
@@ -117,27 +117,6 @@ impl InMemoryMessageLog {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Removes the claim `token` holds on `message_id`, returning its body and attempts.
-    fn take_claim(
-        state: &mut State,
-        message_id: &str,
-        token: ClaimToken,
-    ) -> Result<(Option<Bytes>, u32), MessageLogError> {
-        match state.entries.remove(message_id) {
-            Some(Entry::Claimed {
-                token: held,
-                body,
-                attempts,
-                ..
-            }) if held == token => Ok((body, attempts)),
-            Some(other) => {
-                state.entries.insert(message_id.to_owned(), other);
-                Err(MessageLogError::claim_lost(message_id))
-            }
-            None => Err(MessageLogError::claim_lost(message_id)),
-        }
-    }
-
     /// Puts `body` in the inbox, due now, and wakes a worker.
     fn queue(&self, state: &mut State, message_id: &str, body: Bytes) {
         let due = Instant::now();
@@ -154,43 +133,60 @@ impl InMemoryMessageLog {
     /// Files `dead`, then drops the oldest dead letters past the limits.
     fn bury(&self, state: &mut State, dead: DeadLetter) {
         state.dead_bytes += dead.body.len();
-        state.dead.push_back(dead.message_id.clone());
-        state
-            .entries
-            .insert(dead.message_id.clone(), Entry::Dead(dead));
+        state.entries.insert(dead.message_id.clone(), Entry::Dead);
+        state.dead.push_back(dead);
         while state.dead.len() > self.max_dead || state.dead_bytes > self.max_dead_bytes {
-            let Some(oldest) = state.dead.front().cloned() else {
+            let Some(oldest) = state.dead.front().map(|dead| dead.message_id.clone()) else {
                 break;
             };
-            Self::unbury(state, &oldest);
+            unbury(state, &oldest);
             state.dead_dropped += 1;
             tracing::warn!(message_id = %oldest, "dead letter dropped: the in-memory log is full");
         }
     }
 
-    /// Takes the dead letter `message_id` out (a linear pass over the dead letters, which are few).
-    fn unbury(state: &mut State, message_id: &str) -> Option<DeadLetter> {
-        match state.entries.remove(message_id) {
-            Some(Entry::Dead(dead)) => {
-                state.dead.retain(|id| id != message_id);
-                state.dead_bytes -= dead.body.len();
-                Some(dead)
-            }
-            Some(other) => {
-                state.entries.insert(message_id.to_owned(), other);
-                None
-            }
-            None => None,
-        }
+    /// Puts the dead letter `message_id` back in the inbox, with its attempts reset.
+    fn redrive_now(&self, state: &mut State, message_id: &str) -> bool {
+        unbury(state, message_id)
+            .map(|dead| self.queue(state, message_id, dead.body))
+            .is_some()
     }
+}
 
-    fn redrive_now(&self, message_id: &str) -> bool {
-        let mut state = self.lock();
-        let Some(dead) = Self::unbury(&mut state, message_id) else {
-            return false;
-        };
-        self.queue(&mut state, message_id, dead.body);
-        true
+/// Removes the claim `token` holds on `message_id`, returning its body and attempts.
+fn take_claim(
+    state: &mut State,
+    message_id: &str,
+    token: ClaimToken,
+) -> Result<(Option<Bytes>, u32), MessageLogError> {
+    if !state
+        .entries
+        .get(message_id)
+        .is_some_and(|entry| entry.held_by(token))
+    {
+        return Err(MessageLogError::claim_lost(message_id));
+    }
+    match state.entries.remove(message_id) {
+        Some(Entry::Claimed { body, attempts, .. }) => Ok((body, attempts)),
+        _ => Err(MessageLogError::claim_lost(message_id)),
+    }
+}
+
+/// Takes the dead letter `message_id` out (a linear pass over the dead letters, which are few).
+fn unbury(state: &mut State, message_id: &str) -> Option<DeadLetter> {
+    let position = state
+        .dead
+        .iter()
+        .position(|dead| dead.message_id == message_id)?;
+    let dead = state.dead.remove(position)?;
+    state.entries.remove(message_id);
+    state.dead_bytes -= dead.body.len();
+    Some(dead)
+}
+
+impl Entry {
+    fn held_by(&self, token: ClaimToken) -> bool {
+        matches!(self, Self::Claimed { token: held, .. } if *held == token)
     }
 }
 
@@ -220,6 +216,7 @@ impl Default for InMemoryMessageLog {
     }
 }
 
+// Every method does its work under the lock, with no `.await`, and returns a ready future.
 impl MessageLog for InMemoryMessageLog {
     fn claim_lease(&self) -> Duration {
         self.claim_lease
@@ -235,11 +232,6 @@ impl MessageLog for InMemoryMessageLog {
             Some(Entry::Claimed { until, .. }) if *until > now => {
                 return Box::pin(ready(Ok(Begin::InProgress)));
             }
-            // An inbox callout whose worker's lease ran out is still the workers' business.
-            Some(Entry::Claimed { body: Some(_), .. })
-            | Some(Entry::Processed | Entry::Pending { .. } | Entry::Dead(_)) => {
-                return Box::pin(ready(Ok(Begin::AlreadyProcessed)));
-            }
             Some(Entry::Claimed { body: None, .. }) => {
                 tracing::warn!(
                     message_id,
@@ -247,6 +239,8 @@ impl MessageLog for InMemoryMessageLog {
                 );
             }
             None => {}
+            // Processed, dead, or in the inbox (a lapsed worker claim is still the workers').
+            Some(_) => return Box::pin(ready(Ok(Begin::AlreadyProcessed))),
         }
         let token = ClaimToken::random();
         let claim = Entry::Claimed {
@@ -265,14 +259,12 @@ impl MessageLog for InMemoryMessageLog {
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        if let Err(error) = Self::take_claim(&mut state, message_id, token) {
-            return Box::pin(ready(Err(error)));
+        match state.entries.get_mut(message_id) {
+            Some(entry) if entry.held_by(token) => *entry = Entry::Processed,
+            _ => return Box::pin(ready(Err(MessageLogError::claim_lost(message_id)))),
         }
-        state
-            .entries
-            .insert(message_id.to_owned(), Entry::Processed);
         state.processed.push_back(message_id.to_owned());
-        while state.processed.len() > self.capacity {
+        if state.processed.len() > self.capacity {
             if let Some(oldest) = state.processed.pop_front() {
                 if matches!(state.entries.get(&oldest), Some(Entry::Processed)) {
                     state.entries.remove(&oldest);
@@ -311,11 +303,13 @@ impl MessageLog for InMemoryMessageLog {
         body: Bytes,
     ) -> BoxFuture<'a, Result<Enqueued, MessageLogError>> {
         let mut state = self.lock();
-        if state.entries.contains_key(message_id) {
-            return Box::pin(ready(Ok(Enqueued::AlreadyKnown)));
-        }
-        self.queue(&mut state, message_id, body);
-        Box::pin(ready(Ok(Enqueued::Stored)))
+        let enqueued = if state.entries.contains_key(message_id) {
+            Enqueued::AlreadyKnown
+        } else {
+            self.queue(&mut state, message_id, body);
+            Enqueued::Stored
+        };
+        Box::pin(ready(Ok(enqueued)))
     }
 
     fn claim_due(
@@ -394,7 +388,7 @@ impl MessageLog for InMemoryMessageLog {
         delay: Duration,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        let result = Self::take_claim(&mut state, message_id, token).map(|(body, attempts)| {
+        let result = take_claim(&mut state, message_id, token).map(|(body, attempts)| {
             let pending = Entry::Pending {
                 body: body.unwrap_or_default(),
                 attempts,
@@ -412,7 +406,7 @@ impl MessageLog for InMemoryMessageLog {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        let result = Self::take_claim(&mut state, message_id, token).map(|(body, attempts)| {
+        let result = take_claim(&mut state, message_id, token).map(|(body, attempts)| {
             let dead = DeadLetter::new(message_id, body.unwrap_or_default(), reason, attempts);
             self.bury(&mut state, dead);
         });
@@ -425,31 +419,32 @@ impl MessageLog for InMemoryMessageLog {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<DeadLetter>, MessageLogError>> {
         let state = self.lock();
-        let start = match after.map(|after| state.dead.iter().position(|id| id == after)) {
-            None => 0,
-            Some(Some(position)) => position + 1,
-            Some(None) => return Box::pin(ready(Ok(Vec::new()))),
+        let position = |after| state.dead.iter().position(|dead| dead.message_id == after);
+        let page = match after.map(position) {
+            Some(None) => Vec::new(),
+            start => {
+                let start = start.flatten().map_or(0, |position| position + 1);
+                state.dead.iter().skip(start).take(limit).cloned().collect()
+            }
         };
-        let page = state
-            .dead
-            .iter()
-            .skip(start)
-            .filter_map(|id| match state.entries.get(id) {
-                Some(Entry::Dead(dead)) => Some(dead.clone()),
-                _ => None,
-            })
-            .take(limit)
-            .collect();
         Box::pin(ready(Ok(page)))
     }
 
     fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(ready(Ok(self.redrive_now(message_id))))
+        Box::pin(ready(Ok(self.redrive_now(&mut self.lock(), message_id))))
     }
 
     fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
-        let ids = self.lock().dead.clone();
-        let redriven = ids.iter().filter(|id| self.redrive_now(id)).count();
+        let mut state = self.lock();
+        let ids: Vec<String> = state
+            .dead
+            .iter()
+            .map(|dead| dead.message_id.clone())
+            .collect();
+        let redriven = ids
+            .iter()
+            .filter(|id| self.redrive_now(&mut state, id))
+            .count();
         Box::pin(ready(Ok(redriven as u64)))
     }
 
@@ -457,7 +452,7 @@ impl MessageLog for InMemoryMessageLog {
         &'a self,
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        let deleted = Self::unbury(&mut self.lock(), message_id).is_some();
+        let deleted = unbury(&mut self.lock(), message_id).is_some();
         Box::pin(ready(Ok(deleted)))
     }
 }

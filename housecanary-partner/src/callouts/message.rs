@@ -8,7 +8,8 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use common_auth::CalloutAuthError;
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::de::value::{CowStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::id::Id;
@@ -266,11 +267,71 @@ const KNOWN: [&str; 10] = [
     "report",
 ];
 
+/// A field as received, a string borrowed from the body when it has no escapes; the variant
+/// decides later whether it has the right shape (a field it does not read may have any).
+enum Raw<'de> {
+    Text(Cow<'de, str>),
+    Json(Value),
+}
+
+impl Raw<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Self::Text(text) => Value::String(text.into_owned()),
+            Self::Json(value) => value,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+/// Strings as text, anything else through `Value`'s own visitor methods.
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
+        Ok(Raw::Json(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Json(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Json(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Json(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Json(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Raw<'de>, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Raw::Json)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw<'de>, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Raw::Json)
+    }
+}
+
 /// Every field of a callout object, known keys in their slots, the others as received.
 #[derive(Default)]
-struct Fields {
-    message_type: Option<Value>,
-    known: [Option<Value>; KNOWN.len()],
+struct Fields<'de> {
+    message_type: Option<Raw<'de>>,
+    known: [Option<Raw<'de>>; KNOWN.len()],
     extra: Map<String, Value>,
 }
 
@@ -287,7 +348,7 @@ impl CalloutMessage {
             .and_then(|fields| deserializer.end().map(|()| fields));
         match fields {
             Ok(fields) => fields.into_message(),
-            // Values are read as `Value`, so a type error can only be the top level's.
+            // Every value is accepted as it is, so a type error can only be the top level's.
             Err(error) if error.is_data() => Err(CalloutError::NotAnObject),
             Err(error) => Err(CalloutError::NotJson {
                 message: excerpt(&error.to_string(), MAX_DETAIL_CHARS),
@@ -296,90 +357,88 @@ impl CalloutMessage {
     }
 }
 
-impl Fields {
-    /// The slot of a known key (or of `message_type`).
-    fn slot(&mut self, key: &str) -> Option<&mut Value> {
-        if key == "message_type" {
-            return Some(self.message_type.insert(Value::Null));
-        }
-        let index = KNOWN.iter().position(|known| *known == key)?;
-        Some(self.known[index].insert(Value::Null))
-    }
-
+impl Fields<'_> {
     fn into_message(mut self) -> Result<CalloutMessage, CalloutError> {
-        let message_type = match self.message_type.take() {
-            Some(Value::String(message_type)) => message_type,
-            _ => return Err(CalloutError::MissingMessageType),
+        let Some(Raw::Text(message_type)) = self.message_type.take() else {
+            return Err(CalloutError::MissingMessageType);
         };
-        let is = |known: &str| message_type.eq_ignore_ascii_case(known);
+        let t = &*message_type;
+        let is = |known: &str| t.eq_ignore_ascii_case(known);
         let message = if is(ORDER_STATUS_CHANGE) {
             CalloutMessage::OrderStatusChange(OrderStatusChange {
-                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
-                order_id: self.take(&message_type, 1)?,
-                customer_order_id: text(self.take(&message_type, 2)?),
-                new_status: self.take(&message_type, 5)?,
-                external_integration_ids: texts(self.take(&message_type, 7)?),
+                message_id: self.take::<Id>(t, 0)?.into_string(),
+                order_id: self.take(t, 1)?,
+                customer_order_id: text(self.optional(t, 2)?),
+                new_status: self.take(t, 5)?,
+                external_integration_ids: texts(self.optional(t, 7)?),
                 extra: self.rest(),
             })
         } else if is(ORDER_ITEM_STATUS_CHANGE) {
             CalloutMessage::OrderItemStatusChange(OrderItemStatusChange {
-                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
-                order_id: self.take(&message_type, 1)?,
-                customer_order_id: text(self.take(&message_type, 2)?),
-                order_item_id: self.take(&message_type, 3)?,
-                customer_item_id: text(self.take(&message_type, 4)?),
-                new_status: self.take(&message_type, 5)?,
-                external_integration_id: text(self.take(&message_type, 6)?),
+                message_id: self.take::<Id>(t, 0)?.into_string(),
+                order_id: self.take(t, 1)?,
+                customer_order_id: text(self.optional(t, 2)?),
+                order_item_id: self.take(t, 3)?,
+                customer_item_id: text(self.optional(t, 4)?),
+                new_status: self.take(t, 5)?,
+                external_integration_id: text(self.optional(t, 6)?),
                 extra: self.rest(),
             })
         } else if is(ORDER_COMPLETE) {
             CalloutMessage::OrderComplete(OrderComplete {
-                message_id: self.take::<Id>(&message_type, 0)?.into_string(),
-                order_id: self.take(&message_type, 1)?,
-                customer_order_id: text(self.take(&message_type, 2)?),
-                order_item_id: self.take(&message_type, 3)?,
-                customer_item_id: text(self.take(&message_type, 4)?),
-                external_integration_ids: texts(self.take(&message_type, 7)?),
-                download_url: self.take(&message_type, 8)?,
-                report: self.take(&message_type, 9)?,
+                message_id: self.take::<Id>(t, 0)?.into_string(),
+                order_id: self.take(t, 1)?,
+                customer_order_id: text(self.optional(t, 2)?),
+                order_item_id: self.optional(t, 3)?,
+                customer_item_id: text(self.optional(t, 4)?),
+                external_integration_ids: texts(self.optional(t, 7)?),
+                download_url: self.optional(t, 8)?,
+                report: self.optional(t, 9)?,
                 extra: self.rest(),
             })
         } else {
             let message_id = match &self.known[0] {
-                Some(Value::String(id)) => Some(id.clone()),
-                Some(Value::Number(id)) => Some(id.to_string()),
+                Some(Raw::Text(id)) => Some(id.to_string()),
+                Some(Raw::Json(Value::Number(id))) => Some(id.to_string()),
                 _ => None,
             };
             let mut raw = self.rest();
-            raw.insert(
-                "message_type".to_owned(),
-                Value::String(message_type.clone()),
-            );
-            CalloutMessage::Unknown {
+            let message_type = message_type.into_owned();
+            raw.insert("message_type".to_owned(), message_type.clone().into());
+            return Ok(CalloutMessage::Unknown {
                 message_type,
                 message_id,
                 raw: Value::Object(raw),
-            }
+            });
         };
         Ok(message)
     }
 
-    /// Decodes the field in slot `index`; an absent field reads as JSON `null` (which optional
-    /// fields accept and required ones refuse as missing).
+    /// Decodes the field in slot `index`, which must be present and not `null`.
     fn take<T: DeserializeOwned>(
         &mut self,
         message_type: &str,
         index: usize,
     ) -> Result<T, CalloutError> {
-        let field = KNOWN[index];
-        let Some(value) = self.known[index].take() else {
-            return T::deserialize(Value::Null)
-                .map_err(|_| malformed(message_type, ".", format!("missing field `{field}`")));
-        };
-        T::deserialize(value).map_err(|error| {
-            let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
-            malformed(message_type, field, message)
-        })
+        match self.known[index].take() {
+            None => {
+                let message = format!("missing field `{}`", KNOWN[index]);
+                Err(malformed(message_type, ".", message))
+            }
+            Some(raw) => decode(raw, message_type, index),
+        }
+    }
+
+    /// Decodes the field in slot `index`; absent or `null` is `None`.
+    fn optional<T: DeserializeOwned>(
+        &mut self,
+        message_type: &str,
+        index: usize,
+    ) -> Result<Option<T>, CalloutError> {
+        match self.known[index].take() {
+            None | Some(Raw::Json(Value::Null)) => Ok(None),
+            Some(raw) => decode(raw, message_type, index).map(Some),
+        }
     }
 
     /// The known fields the variant did not take, with the unknown ones.
@@ -387,11 +446,27 @@ impl Fields {
         let mut extra = std::mem::take(&mut self.extra);
         for (key, value) in KNOWN.iter().zip(&mut self.known) {
             if let Some(value) = value.take() {
-                extra.insert((*key).to_owned(), value);
+                extra.insert((*key).to_owned(), value.into_value());
             }
         }
         extra
     }
+}
+
+/// Decodes a field into its type straight from the body's text (no `Value` for strings).
+fn decode<T: DeserializeOwned>(
+    raw: Raw<'_>,
+    message_type: &str,
+    index: usize,
+) -> Result<T, CalloutError> {
+    let decoded = match raw {
+        Raw::Text(text) => T::deserialize(CowStrDeserializer::<serde_json::Error>::new(text)),
+        Raw::Json(value) => T::deserialize(value),
+    };
+    decoded.map_err(|error| {
+        let message = excerpt(&error.to_string(), MAX_DETAIL_CHARS);
+        malformed(message_type, KNOWN[index], message)
+    })
 }
 
 fn malformed(message_type: &str, path: &str, message: String) -> CalloutError {
@@ -405,7 +480,7 @@ fn malformed(message_type: &str, path: &str, message: String) -> CalloutError {
 // Lenient ids: the vendor documents ids as strings, but a Django server may send integer keys as
 // JSON numbers. Both become the text of the [`Id`] read from either form.
 
-/// An optional id (string, number or null), as text.
+/// An optional id (string or number), as text.
 fn text(id: Option<Id>) -> Option<String> {
     id.map(Id::into_string)
 }
@@ -424,7 +499,7 @@ fn texts(ids: Option<Vec<Option<Id>>>) -> Vec<String> {
 struct FieldsVisitor;
 
 impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = Fields;
+    type Value = Fields<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
@@ -432,12 +507,14 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<KeyName<'de>>()? {
-            let value = map.next_value::<Value>()?;
-            // A later duplicate replaces an earlier one, as JSON parsers do.
-            match fields.slot(&key.0) {
-                Some(slot) => *slot = value,
-                None => drop(fields.extra.insert(key.0.into_owned(), value)),
+        // A later duplicate replaces an earlier one, as JSON parsers do.
+        while let Some(KeyName(key)) = map.next_key()? {
+            if key == "message_type" {
+                fields.message_type = Some(map.next_value()?);
+            } else if let Some(index) = KNOWN.iter().position(|known| *known == key) {
+                fields.known[index] = Some(map.next_value()?);
+            } else {
+                fields.extra.insert(key.into_owned(), map.next_value()?);
             }
         }
         Ok(fields)
@@ -445,26 +522,8 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 }
 
 /// An object key, borrowed from the body when it has no escapes.
-struct KeyName<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for KeyName<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = KeyName<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(KeyName(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(KeyName(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
+#[derive(Deserialize)]
+struct KeyName<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// Longest serde message kept in an error: a message can quote a field's value, and a field of a
 /// callout can be a multi-megabyte report blob that must not end up in logs.

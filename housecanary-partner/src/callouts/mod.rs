@@ -4,14 +4,8 @@
 //! otherwise it redelivers the same `message_id` (up to 10 times, at least 5 minutes apart):
 //! delivery is **at least once**, in any order.
 //!
-//! A request meets the [`CalloutVerifier`], then the typed [`CalloutMessage`], then the
-//! [`CalloutReceiver`], which runs the handler **inline** (deduplicated through the [`MessageLog`])
-//! or stores the callout in the **durable inbox** for [`InboxWorker`]s. The log is
-//! [`InMemoryMessageLog`] or `PostgresMessageLog` (feature `postgres`); `callouts::axum` (feature
-//! `axum`) gives the endpoint. [`CalloutReceiver`] has the example.
-//!
-//!
-//! See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.
+//! [`CalloutReceiver`] (verify, decode, then inline or durable inbox) has the example;
+//! `callouts::axum` (feature `axum`) gives the endpoint. See `docs/callouts.md` for configuring the vendor side, the 30 s rule and rotating a secret.
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

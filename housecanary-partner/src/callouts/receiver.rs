@@ -37,10 +37,8 @@ enum Mode {
 }
 
 /// Receives callouts for any HTTP server: give it the request's parts and body, answer with the
-/// [`CalloutOutcome`]'s status. It checks size, capacity and authentication, keeps a body that is
-/// not a callout as a dead letter, then runs the handler **inline** ([`new`](Self::new),
-/// deduplicated, within the budget) or stores the callout in the **durable inbox**
-/// ([`inbox`](Self::inbox)). Clones share everything.
+/// [`CalloutOutcome`]'s status. It runs the handler **inline** ([`new`](Self::new)) or stores the
+/// callout in the **durable inbox** ([`inbox`](Self::inbox)). Clones share everything.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -325,43 +323,32 @@ impl CalloutReceiver {
             token,
             resolved: false,
         };
-        match run_guarded(|| handler(message), deadline).await {
-            Ok(()) => {
-                let completed =
-                    timeout_at(deadline, self.inner.log.complete(&message_id, token)).await;
-                // Set only after the call finished: if it timed out, `Drop` abandons.
-                claim.resolved = completed.is_ok();
-                match completed {
-                    Ok(Ok(())) => tracing::info!("callout processed"),
-                    // The handler's work is done: acknowledging avoids a redelivery that would run
-                    // it again; the log only misses the id for a possible later duplicate.
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "callout processed but not recorded in the message log")
-                    }
-                    Err(_) => tracing::warn!(
-                        "callout processed but the message log did not record it in time"
-                    ),
-                }
-                CalloutOutcome::Processed {
-                    message_id: Some(message_id.clone()),
-                }
+        let Err(failure) = run_guarded(|| handler(message), deadline).await else {
+            let completed = timeout_at(deadline, self.inner.log.complete(&message_id, token)).await;
+            // Set only after the call finished: if it timed out, `Drop` abandons.
+            claim.resolved = completed.is_ok();
+            // A failure here is only logged: the handler's work is done, and acknowledging avoids a
+            // redelivery that would run it again; the log only misses the id for a later duplicate.
+            match completed {
+                Ok(Ok(())) => tracing::info!("callout processed"),
+                Ok(Err(error)) => tracing::warn!(%error, "callout processed but not recorded"),
+                Err(_) => tracing::warn!("callout processed but not recorded in time"),
             }
-            Err(failure) => {
-                let outcome = self.handler_failed(failure, Some(&message_id));
-                let abandoned = timeout(ABANDON_GRACE, self.inner.log.abandon(&message_id, token));
-                claim.resolved = true;
-                match abandoned.await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => {
-                        tracing::warn!(%error, "could not release the claim of a failed callout")
-                    }
-                    Err(_) => tracing::warn!(
-                        "releasing the claim of a failed callout continues in the background"
-                    ),
-                }
-                outcome
+            return CalloutOutcome::Processed {
+                message_id: Some(message_id.clone()),
+            };
+        };
+        let outcome = self.handler_failed(failure, Some(&message_id));
+        let abandoned = timeout(ABANDON_GRACE, self.inner.log.abandon(&message_id, token));
+        claim.resolved = true;
+        match abandoned.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "could not release a failed callout's claim"),
+            Err(_) => {
+                tracing::warn!("releasing a failed callout's claim continues in the background")
             }
         }
+        outcome
     }
 
     /// The outcome of a handler run that failed or overran its budget (the vendor redelivers).
@@ -441,13 +428,9 @@ fn content_id(prefix: &str, body: &[u8]) -> String {
 
 impl fmt::Debug for CalloutReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mode = match self.inner.mode {
-            Mode::Inline(_) => "inline",
-            Mode::Inbox => "inbox",
-        };
         f.debug_struct("CalloutReceiver")
             .field("verifier", &self.inner.verifier)
-            .field("mode", &mode)
+            .field("inline", &matches!(self.inner.mode, Mode::Inline(_)))
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
     }
