@@ -37,8 +37,8 @@ use credit_valuation_postgres::pool_from_url;
 use examples::Failure;
 use housecanary_partner::CalloutAuth;
 use housecanary_partner::callouts::{
-    CalloutMessage, CalloutReceiver, CalloutVerifier, InboxWorker, PostgresMessageLog,
-    ReceiverConfig,
+    CalloutMessage, CalloutReceiver, CalloutVerifier, InboxWorker, PostgresLogConfig,
+    PostgresMessageLog, ReceiverConfig,
 };
 use innovis_client::ledger::{FingerprintKey, PostgresLedger, PostgresLedgerConfig};
 use innovis_client::pii::Ssn;
@@ -173,8 +173,11 @@ pub async fn run(
     let pool = pool_from_url(&settings.database_url, 16)?;
     pool.get().await?.batch_execute(APP_SCHEMA).await?;
     // Listening: workers learn at once of a callout another replica stored.
-    let log = PostgresMessageLog::builder(pool.clone()).listen(&settings.database_url);
-    let log = Arc::new(log.build().await?);
+    let config = PostgresLogConfig {
+        listen_url: Some(settings.database_url.clone()),
+        ..PostgresLogConfig::default()
+    };
+    let log = Arc::new(PostgresMessageLog::new(pool.clone(), config).await?);
 
     let innovis = match settings.innovis {
         Some((config, key)) => {

@@ -28,7 +28,7 @@ use bytes::Bytes;
 use hmac::{Hmac, KeyInit, Mac};
 use housecanary_partner::callouts::{
     CalloutMessage, CalloutReceiver, CalloutVerifier, InMemoryMessageLog, InboxWorker, MessageLog,
-    PostgresMessageLog,
+    PostgresLogConfig, PostgresMessageLog,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 use serde::Deserialize;
@@ -459,11 +459,11 @@ async fn inbox_on_postgres() -> bool {
     };
     let pool = credit_valuation_postgres::pool_from_url(&url, 32).expect("pool");
     let schema = format!("bench_{:016x}", fastrand::u64(..));
-    let log = PostgresMessageLog::builder(pool)
-        .schema(schema)
-        .build()
-        .await
-        .expect("store");
+    let config = PostgresLogConfig {
+        schema,
+        ..PostgresLogConfig::default()
+    };
+    let log = PostgresMessageLog::new(pool, config).await.expect("store");
     let receiver = CalloutReceiver::inbox(CalloutVerifier::new(auth()), Arc::new(log.clone()));
     let worker = InboxWorker::new(Arc::new(log), |message: CalloutMessage| async move {
         black_box(message);
@@ -564,11 +564,11 @@ async fn inbox_throughputs() -> bool {
         return healthy;
     };
     let pool = credit_valuation_postgres::pool_from_url(&url, 32).expect("pool");
-    let log = PostgresMessageLog::builder(pool)
-        .schema(format!("bench_{:016x}", fastrand::u64(..)))
-        .build()
-        .await
-        .expect("store");
+    let config = PostgresLogConfig {
+        schema: format!("bench_{:016x}", fastrand::u64(..)),
+        ..PostgresLogConfig::default()
+    };
+    let log = PostgresMessageLog::new(pool, config).await.expect("store");
     healthy &= inbox_throughput("on PostgreSQL", Arc::new(log), 5_000).await;
     healthy
 }

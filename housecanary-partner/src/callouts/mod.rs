@@ -38,7 +38,7 @@ pub use message_log::{
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres_log::{
-    PostgresMessageLog, PostgresMessageLogBuilder, REDELIVERY_HORIZON, StoreSetupError,
+    PostgresLogConfig, PostgresMessageLog, REDELIVERY_HORIZON, StoreSetupError,
 };
 pub use receiver::{CalloutOutcome, CalloutReceiver, HandlerError};
 pub use verifier::CalloutVerifier;

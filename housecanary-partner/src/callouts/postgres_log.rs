@@ -8,12 +8,12 @@ use bytes::Bytes;
 use credit_valuation_postgres::{
     Announcer, DatabaseError, Identifier, Listener, Migration, migrate, pool_from_url,
 };
-use deadpool_postgres::Pool;
+use deadpool_postgres::{Object, Pool};
 use futures_util::future::BoxFuture;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Row, Transaction};
+use tokio_postgres::{Row, Statement, Transaction};
 
 use super::config::{ConfigError, at_most_a_year};
 use super::inbox::{InboxWorker, ProcessClaimed, ProcessFailure};
@@ -27,15 +27,6 @@ use super::receiver::{self, HandlerError};
 /// least 5 minutes apart (it states no upper bound).
 pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(10 * 5 * 60);
 
-/// Default retention of processed ids: far beyond any redelivery seen in practice.
-const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// Default retention of dead letters: two weeks to look at them, redrive or delete them.
-const DEFAULT_DEAD_LETTER_RETENTION: Duration = Duration::from_secs(14 * 24 * 60 * 60);
-/// Default claim lease: longer than the receiver's 25 s and the workers' 30 s budgets.
-const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
-/// Default schema and table.
-const DEFAULT_SCHEMA: &str = "housecanary";
-const DEFAULT_TABLE: &str = "callout_messages";
 /// Connections in the pool built by [`PostgresMessageLog::connect`].
 const DEFAULT_POOL_SIZE: usize = 16;
 
@@ -88,7 +79,6 @@ struct Statements {
     redrive: String,
     delete_dead_letter: String,
     purge: String,
-    lock_claim: String,
 }
 
 impl Statements {
@@ -177,11 +167,6 @@ impl Statements {
                  WHERE (state = 'processed' AND processed_at < now() - make_interval(secs => $1))
                     OR (state = 'dead' AND processed_at < now() - make_interval(secs => $2))"
             ),
-            lock_claim: format!(
-                "SELECT 1 FROM {table}
-                 WHERE message_id = $1 AND claim_token = $2 AND state = 'claimed'
-                 FOR UPDATE"
-            ),
         }
     }
 }
@@ -198,148 +183,69 @@ pub enum StoreSetupError {
     Database(#[from] DatabaseError),
 }
 
-/// Settings of a [`PostgresMessageLog`], applied by [`build`](Self::build).
+/// Settings of a [`PostgresMessageLog`], checked by [`PostgresMessageLog::new`]. `Debug` leaves
+/// the URL out: it may hold a password.
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use housecanary_partner::callouts::PostgresMessageLog;
+/// use housecanary_partner::callouts::{PostgresLogConfig, PostgresMessageLog};
 ///
 /// # async fn run() -> Result<PostgresMessageLog, Box<dyn std::error::Error>> {
-/// let pool = credit_valuation_postgres::pool_from_url(&std::env::var("DATABASE_URL")?, 32)?;
-/// let log = PostgresMessageLog::builder(pool)
-///     .schema("partner")
-///     .claim_lease(Duration::from_secs(90))
-///     .retention(Duration::from_secs(60 * 24 * 3600))
-///     .build()
-///     .await?;
-/// Ok(log)
+/// let url = std::env::var("DATABASE_URL")?;
+/// let pool = credit_valuation_postgres::pool_from_url(&url, 32)?;
+/// let config = PostgresLogConfig {
+///     schema: "partner".into(),
+///     claim_lease: Duration::from_secs(90),
+///     listen_url: Some(url),
+///     ..PostgresLogConfig::default()
+/// };
+/// Ok(PostgresMessageLog::new(pool, config).await?)
 /// # }
 /// ```
-pub struct PostgresMessageLogBuilder {
-    pool: Pool,
-    schema: String,
-    table: String,
-    claim_lease: Duration,
-    retention: Duration,
-    dead_letter_retention: Duration,
-    listen_url: Option<String>,
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresLogConfig {
+    /// The schema (default `housecanary`): lowercase letters, digits, `_`.
+    pub schema: String,
+    /// The table (default `callout_messages`): lowercase letters, digits, `_`.
+    pub table: String,
+    /// How long a claim holds before another replica may take it over (default 60 s, at most a
+    /// year).
+    pub claim_lease: Duration,
+    /// How long processed ids are kept by [`PostgresMessageLog::purge`] (default 30 days; at least
+    /// [`REDELIVERY_HORIZON`]).
+    pub retention: Duration,
+    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days).
+    pub dead_letter_retention: Duration,
+    /// The database URL for a connection of the store's own on which workers learn at once of a
+    /// callout stored or redriven by any replica (`LISTEN/NOTIFY`). Without it (the default) they
+    /// learn of another replica's by polling (`InboxConfig::idle_poll`), the fallback anyway.
+    pub listen_url: Option<String>,
 }
 
-impl fmt::Debug for PostgresMessageLogBuilder {
+impl Default for PostgresLogConfig {
+    fn default() -> Self {
+        Self {
+            schema: "housecanary".to_owned(),
+            table: "callout_messages".to_owned(),
+            // Longer than the receiver's 25 s and the workers' 30 s budgets.
+            claim_lease: Duration::from_secs(60),
+            retention: Duration::from_secs(30 * 24 * 60 * 60),
+            dead_letter_retention: Duration::from_secs(14 * 24 * 60 * 60),
+            listen_url: None,
+        }
+    }
+}
+
+impl fmt::Debug for PostgresLogConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Not the URL: it may carry a password.
-        f.debug_struct("PostgresMessageLogBuilder")
+        f.debug_struct("PostgresLogConfig")
             .field("schema", &self.schema)
             .field("table", &self.table)
             .field("claim_lease", &self.claim_lease)
+            .field("retention", &self.retention)
+            .field("dead_letter_retention", &self.dead_letter_retention)
             .field("listening", &self.listen_url.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl PostgresMessageLogBuilder {
-    /// The schema (default `housecanary`): lowercase letters, digits, `_`.
-    pub fn schema(mut self, schema: impl Into<String>) -> Self {
-        self.schema = schema.into();
-        self
-    }
-
-    /// The table (default `callout_messages`): lowercase letters, digits, `_`.
-    pub fn table(mut self, table: impl Into<String>) -> Self {
-        self.table = table.into();
-        self
-    }
-
-    /// How long a claim holds before another replica may take it over (default 60 s, at most a
-    /// year).
-    pub fn claim_lease(mut self, lease: Duration) -> Self {
-        self.claim_lease = lease;
-        self
-    }
-
-    /// How long processed ids are kept by [`PostgresMessageLog::purge`] (default 30 days;
-    /// at least [`REDELIVERY_HORIZON`]).
-    pub fn retention(mut self, retention: Duration) -> Self {
-        self.retention = retention;
-        self
-    }
-
-    /// How long dead letters are kept by [`PostgresMessageLog::purge`] (default 14 days).
-    pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
-        self.dead_letter_retention = retention;
-        self
-    }
-
-    /// The database URL for a connection of the store's own on which workers learn of a callout
-    /// stored or redriven by any replica at once (`LISTEN/NOTIFY`); without it, they learn of
-    /// another replica's by polling (`InboxConfig::idle_poll`), which stays the fallback anyway.
-    /// [`PostgresMessageLog::connect`] listens on its URL.
-    pub fn listen(mut self, url: impl Into<String>) -> Self {
-        self.listen_url = Some(url.into());
-        self
-    }
-
-    /// Validates the settings and migrates the schema (safe when replicas start together).
-    ///
-    /// # Errors
-    /// [`StoreSetupError::Config`] for a retention below [`REDELIVERY_HORIZON`] or a zero lease;
-    /// [`StoreSetupError::Database`] for an invalid schema or table name, or a database failure.
-    pub async fn build(self) -> Result<PostgresMessageLog, StoreSetupError> {
-        if self.retention < REDELIVERY_HORIZON {
-            return Err(ConfigError::RetentionBelowRedeliveryHorizon {
-                retention: self.retention,
-                horizon: REDELIVERY_HORIZON,
-            }
-            .into());
-        }
-        for (what, value) in [
-            ("claim lease", self.claim_lease),
-            ("dead letter retention", self.dead_letter_retention),
-        ] {
-            if value.is_zero() {
-                return Err(ConfigError::Zero { what }.into());
-            }
-        }
-        at_most_a_year("claim lease", self.claim_lease)?;
-        let name = |name: String| Identifier::new(name).map_err(DatabaseError::from);
-        let (schema, table) = (name(self.schema)?, name(self.table)?);
-        let due_index = name(format!("{table}_due"))?;
-        let processed_index = name(format!("{table}_processed"))?;
-        let dead_index = name(format!("{table}_dead"))?;
-        let mut client = self.pool.get().await.map_err(DatabaseError::from)?;
-        migrate(
-            &mut client,
-            &schema,
-            &format!("housecanary_partner.callouts.{table}"),
-            MIGRATIONS,
-            &[
-                ("table", &table),
-                ("due_index", &due_index),
-                ("processed_index", &processed_index),
-                ("dead_index", &dead_index),
-            ],
-        )
-        .await?;
-        let qualified = format!("{}.{}", schema.quoted(), table.quoted());
-        // Identifiers are ASCII; PostgreSQL takes channel names of at most 63 bytes.
-        let mut channel = format!("{}.{}", schema.as_str(), table.as_str());
-        channel.truncate(63);
-        let work = Arc::new(Notify::new());
-        let listener = match &self.listen_url {
-            Some(url) => Some(Arc::new(Listener::start(url, &channel, work.clone())?)),
-            None => None,
-        };
-        Ok(PostgresMessageLog {
-            announcer: Announcer::start(self.pool.clone(), &channel),
-            pool: self.pool,
-            statements: Arc::new(Statements::new(&qualified)),
-            work,
-            _listener: listener,
-            claim_lease: self.claim_lease,
-            retention: self.retention,
-            dead_letter_retention: self.dead_letter_retention,
-            table: qualified,
-        })
+            .finish()
     }
 }
 
@@ -363,10 +269,7 @@ pub struct PostgresMessageLog {
     _listener: Option<Arc<Listener>>,
     /// Tells every replica's listening workers of a callout stored or redriven here.
     announcer: Announcer,
-    claim_lease: Duration,
-    retention: Duration,
-    dead_letter_retention: Duration,
-    table: String,
+    config: Arc<PostgresLogConfig>,
 }
 
 impl PostgresMessageLog {
@@ -374,28 +277,79 @@ impl PostgresMessageLog {
     /// listening there for new callouts.
     ///
     /// # Errors
-    /// As for [`PostgresMessageLogBuilder::build`], and [`DatabaseError::InvalidUrl`].
+    /// As for [`new`](Self::new), and [`DatabaseError::InvalidUrl`].
     pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
         let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
-        Self::builder(pool).listen(url).build().await
+        let listen_url = Some(url.to_owned());
+        let config = PostgresLogConfig {
+            listen_url,
+            ..PostgresLogConfig::default()
+        };
+        Self::new(pool, config).await
     }
 
-    /// Settings for a store on `pool`.
-    pub fn builder(pool: Pool) -> PostgresMessageLogBuilder {
-        PostgresMessageLogBuilder {
-            pool,
-            schema: DEFAULT_SCHEMA.to_owned(),
-            table: DEFAULT_TABLE.to_owned(),
-            claim_lease: DEFAULT_CLAIM_LEASE,
-            retention: DEFAULT_RETENTION,
-            dead_letter_retention: DEFAULT_DEAD_LETTER_RETENTION,
-            listen_url: None,
+    /// A store on `pool` with `config`; migrates the schema (safe when replicas start together).
+    ///
+    /// # Errors
+    /// [`StoreSetupError::Config`] for a retention below [`REDELIVERY_HORIZON`], a zero duration or
+    /// a lease past a year; [`StoreSetupError::Database`] for an invalid schema or table name, or a
+    /// database failure.
+    pub async fn new(pool: Pool, config: PostgresLogConfig) -> Result<Self, StoreSetupError> {
+        if config.retention < REDELIVERY_HORIZON {
+            return Err(ConfigError::RetentionBelowRedeliveryHorizon {
+                retention: config.retention,
+                horizon: REDELIVERY_HORIZON,
+            }
+            .into());
         }
+        for (what, value) in [
+            ("claim lease", config.claim_lease),
+            ("dead letter retention", config.dead_letter_retention),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError::Zero { what }.into());
+            }
+        }
+        at_most_a_year("claim lease", config.claim_lease)?;
+        let name = |name: &str| Identifier::new(name.to_owned()).map_err(DatabaseError::from);
+        let (schema, table) = (name(&config.schema)?, name(&config.table)?);
+        let index = |suffix: &str| name(&format!("{table}_{suffix}"));
+        let mut client = pool.get().await.map_err(DatabaseError::from)?;
+        migrate(
+            &mut client,
+            &schema,
+            &format!("housecanary_partner.callouts.{table}"),
+            MIGRATIONS,
+            &[
+                ("table", &table),
+                ("due_index", &index("due")?),
+                ("processed_index", &index("processed")?),
+                ("dead_index", &index("dead")?),
+            ],
+        )
+        .await?;
+        // Identifiers are ASCII; PostgreSQL takes channel names of at most 63 bytes.
+        let mut channel = format!("{}.{}", schema.as_str(), table.as_str());
+        channel.truncate(63);
+        let work = Arc::new(Notify::new());
+        let listener = match &config.listen_url {
+            Some(url) => Some(Arc::new(Listener::start(url, &channel, work.clone())?)),
+            None => None,
+        };
+        let qualified = format!("{}.{}", schema.quoted(), table.quoted());
+        Ok(Self {
+            announcer: Announcer::start(pool.clone(), &channel),
+            pool,
+            statements: Arc::new(Statements::new(&qualified)),
+            work,
+            _listener: listener,
+            config: Arc::new(config),
+        })
     }
 
-    /// The retention of processed ids.
-    pub fn retention(&self) -> Duration {
-        self.retention
+    /// The store's settings.
+    pub fn config(&self) -> &PostgresLogConfig {
+        &self.config
     }
 
     /// The pool, for the application's own queries.
@@ -421,48 +375,43 @@ impl PostgresMessageLog {
     /// # Errors
     /// The database's error.
     pub async fn purge(&self) -> Result<u64, MessageLogError> {
-        let retention = self.retention.as_secs_f64();
-        let dead_retention = self.dead_letter_retention.as_secs_f64();
+        let retention = self.config.retention.as_secs_f64();
+        let dead_retention = self.config.dead_letter_retention.as_secs_f64();
         let sql = &self.statements.purge;
         self.execute(sql, &[&retention, &dead_retention]).await
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, MessageLogError> {
+    async fn client(&self) -> Result<Object, MessageLogError> {
         self.pool.get().await.map_err(MessageLogError::new)
     }
 
-    /// Runs `sql` (prepared once per connection) with `params`; returns how many rows it changed.
+    /// A connection with `sql` prepared on it (once per connection).
+    async fn prepared(&self, sql: &str) -> Result<(Object, Statement), MessageLogError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await;
+        Ok((client, statement.map_err(MessageLogError::new)?))
+    }
+
+    /// Runs `sql` with `params`; returns how many rows it changed.
     async fn execute(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, MessageLogError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql)
-            .await
-            .map_err(MessageLogError::new)?;
-        client
-            .execute(&statement, params)
-            .await
-            .map_err(MessageLogError::new)
+        let (client, statement) = self.prepared(sql).await?;
+        let changed = client.execute(&statement, params).await;
+        changed.map_err(MessageLogError::new)
     }
 
-    /// Runs `sql` (prepared once per connection) with `params`; returns its rows.
+    /// Runs `sql` with `params`; returns its rows.
     async fn query(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, MessageLogError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql)
-            .await
-            .map_err(MessageLogError::new)?;
-        client
-            .query(&statement, params)
-            .await
-            .map_err(MessageLogError::new)
+        let (client, statement) = self.prepared(sql).await?;
+        let rows = client.query(&statement, params).await;
+        rows.map_err(MessageLogError::new)
     }
 
     /// Puts the dead letter `message_id` (every one for `None`) back in the inbox, and wakes a worker.
@@ -494,10 +443,7 @@ impl PostgresMessageLog {
 impl fmt::Debug for PostgresMessageLog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresMessageLog")
-            .field("table", &self.table)
-            .field("claim_lease", &self.claim_lease)
-            .field("retention", &self.retention)
-            .field("dead_letter_retention", &self.dead_letter_retention)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
@@ -509,7 +455,7 @@ fn attempts(value: i32) -> u32 {
 
 impl MessageLog for PostgresMessageLog {
     fn claim_lease(&self) -> Duration {
-        self.claim_lease
+        self.config.claim_lease
     }
 
     fn try_begin<'a>(
@@ -518,7 +464,7 @@ impl MessageLog for PostgresMessageLog {
     ) -> BoxFuture<'a, Result<Begin, MessageLogError>> {
         Box::pin(async move {
             let token = ClaimToken::random();
-            let lease = self.claim_lease.as_secs_f64();
+            let lease = self.config.claim_lease.as_secs_f64();
             let sql = &self.statements.try_begin;
             let rows = self
                 .query(sql, &[&message_id, &token.as_i64(), &lease])
@@ -583,7 +529,7 @@ impl MessageLog for PostgresMessageLog {
     ) -> BoxFuture<'_, Result<Vec<StoredCallout>, MessageLogError>> {
         Box::pin(async move {
             let token = ClaimToken::random();
-            let lease = self.claim_lease.as_secs_f64();
+            let lease = self.config.claim_lease.as_secs_f64();
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let sql = &self.statements.claim_due;
             let rows = self.query(sql, &[&token.as_i64(), &lease, &limit]).await?;
@@ -729,37 +675,25 @@ impl ProcessClaimed for TransactionalHandler {
             let store = |error| ProcessFailure::Store(MessageLogError::new(error));
             let mut client = self.log.client().await.map_err(ProcessFailure::Store)?;
             let transaction = client.transaction().await.map_err(store)?;
-            let token = stored.token.as_i64();
-            // The row lock also keeps a worker whose lease check passes from taking the callout over
-            // while this transaction is open.
-            let held = transaction
-                .query_opt(
-                    &self.log.statements.lock_claim,
-                    &[&stored.message_id, &token],
-                )
+            // Marking it processed first takes the row lock, so no worker whose lease check passes
+            // can take the callout over while the handler runs; a failure rolls both back.
+            let params: [&(dyn ToSql + Sync); 2] = [&stored.message_id, &stored.token.as_i64()];
+            let complete = &self.log.statements.complete;
+            if transaction
+                .execute(complete, &params)
                 .await
-                .map_err(store)?;
-            if held.is_none() {
-                return Err(ProcessFailure::Store(MessageLogError::claim_lost(
-                    stored.message_id.clone(),
-                )));
+                .map_err(store)?
+                != 1
+            {
+                let lost = MessageLogError::claim_lost(stored.message_id.clone());
+                return Err(ProcessFailure::Store(lost));
             }
             let handler = Arc::clone(&self.handler);
             let outcome = {
                 let transaction: &Transaction<'_> = &transaction;
                 receiver::run_guarded(|| handler(transaction, message), deadline).await
             };
-            // On failure, dropping the transaction rolls the handler's writes back.
             outcome.map_err(ProcessFailure::Handler)?;
-            let changed = transaction
-                .execute(&self.log.statements.complete, &[&stored.message_id, &token])
-                .await
-                .map_err(store)?;
-            if changed != 1 {
-                return Err(ProcessFailure::Store(MessageLogError::claim_lost(
-                    stored.message_id.clone(),
-                )));
-            }
             transaction.commit().await.map_err(store)
         })
     }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use housecanary_partner::callouts::{
-    DeadLetter, InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresMessageLog,
-    WorkOutcome,
+    DeadLetter, InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresLogConfig,
+    PostgresMessageLog, WorkOutcome,
 };
 
 use crate::callouts_durable::database;
@@ -155,12 +155,12 @@ async fn postgres_purges_dead_letters_past_their_retention_with_processed_ids() 
     let url = database::url();
     let pool = credit_valuation_postgres::pool_from_url(&url, 4).unwrap();
     let schema = database::unique_schema("dead_retention");
-    let log = PostgresMessageLog::builder(pool)
-        .schema(&schema)
-        .dead_letter_retention(Duration::from_secs(3600))
-        .build()
-        .await
-        .unwrap();
+    let config = PostgresLogConfig {
+        schema: schema.clone(),
+        dead_letter_retention: Duration::from_secs(3600),
+        ..PostgresLogConfig::default()
+    };
+    let log = PostgresMessageLog::new(pool, config).await.unwrap();
     for id in ["old", "new"] {
         let dead = DeadLetter::new(id, item_status_body(id), "bad", 0);
         log.store_dead_letter(dead).await.unwrap();

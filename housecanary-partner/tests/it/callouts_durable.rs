@@ -19,8 +19,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use housecanary_partner::callouts::{
     Begin, CalloutMessage, CalloutOutcome, CalloutReceiver, CalloutVerifier, ClaimToken,
-    InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresMessageLog, ReceiverConfig,
-    WorkOutcome,
+    InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresLogConfig,
+    PostgresMessageLog, ReceiverConfig, WorkOutcome,
 };
 use housecanary_partner::{CalloutAuth, SecretString};
 
@@ -47,7 +47,7 @@ fn new_claim(begin: Begin) -> ClaimToken {
 /// The database for the PostgreSQL variants, and the rule that CI never skips them.
 pub(crate) mod database {
     use credit_valuation_postgres::pool_from_url;
-    use housecanary_partner::callouts::PostgresMessageLog;
+    use housecanary_partner::callouts::{PostgresLogConfig, PostgresMessageLog};
     use std::time::Duration;
 
     /// `DATABASE_URL`.
@@ -73,12 +73,13 @@ pub(crate) mod database {
     /// A migrated log in a schema of its own.
     pub async fn log(url: &str, prefix: &str, lease: Duration) -> PostgresMessageLog {
         let pool = pool_from_url(url, 8).expect("pool");
-        PostgresMessageLog::builder(pool)
-            .schema(unique_schema(prefix))
-            .claim_lease(lease)
-            .build()
-            .await
-            .expect("migrated callout store")
+        let config = PostgresLogConfig {
+            schema: unique_schema(prefix),
+            claim_lease: lease,
+            ..PostgresLogConfig::default()
+        };
+        let log = PostgresMessageLog::new(pool, config).await;
+        log.expect("migrated callout store")
     }
 
     /// A plain connection for assertions.
@@ -465,9 +466,11 @@ mod configuration {
         let pool =
             credit_valuation_postgres::pool_from_url("postgres://nobody@127.0.0.1:1/none", 1)
                 .expect("pool");
-        let error = PostgresMessageLog::builder(pool.clone())
-            .retention(REDELIVERY_HORIZON - Duration::from_secs(1))
-            .build()
+        let config = PostgresLogConfig {
+            retention: REDELIVERY_HORIZON - Duration::from_secs(1),
+            ..PostgresLogConfig::default()
+        };
+        let error = PostgresMessageLog::new(pool.clone(), config)
             .await
             .unwrap_err();
         assert!(
@@ -477,11 +480,11 @@ mod configuration {
             ),
             "{error}"
         );
-        let error = PostgresMessageLog::builder(pool)
-            .table("callouts; DROP TABLE x")
-            .build()
-            .await
-            .unwrap_err();
+        let config = PostgresLogConfig {
+            table: "callouts; DROP TABLE x".into(),
+            ..PostgresLogConfig::default()
+        };
+        let error = PostgresMessageLog::new(pool, config).await.unwrap_err();
         assert!(matches!(error, StoreSetupError::Database(_)), "{error}");
         assert!(error.to_string().contains("not a plain SQL identifier"));
     }
@@ -496,10 +499,11 @@ mod configuration {
             let pool = credit_valuation_postgres::pool_from_url(&url, 2).unwrap();
             let schema = schema.clone();
             starts.push(tokio::spawn(async move {
-                PostgresMessageLog::builder(pool)
-                    .schema(schema)
-                    .build()
-                    .await
+                let config = PostgresLogConfig {
+                    schema,
+                    ..PostgresLogConfig::default()
+                };
+                PostgresMessageLog::new(pool, config).await
             }));
         }
         for start in starts {
@@ -523,12 +527,12 @@ mod configuration {
         let url = database::url();
         let schema = database::unique_schema("purge");
         let pool = credit_valuation_postgres::pool_from_url(&url, 2).unwrap();
-        let log = PostgresMessageLog::builder(pool)
-            .schema(schema.clone())
-            .retention(REDELIVERY_HORIZON)
-            .build()
-            .await
-            .unwrap();
+        let config = PostgresLogConfig {
+            schema: schema.clone(),
+            retention: REDELIVERY_HORIZON,
+            ..PostgresLogConfig::default()
+        };
+        let log = PostgresMessageLog::new(pool, config).await.unwrap();
         for id in ["old", "recent"] {
             let token = new_claim(log.try_begin(id).await.unwrap());
             log.complete(id, token).await.unwrap();
@@ -822,12 +826,12 @@ mod replicas {
         let schema = std::env::var(SCHEMA).expect("schema");
         let dir = PathBuf::from(std::env::var(DIR).expect("dir"));
         let pool = credit_valuation_postgres::pool_from_url(&url, 12).unwrap();
-        let log = PostgresMessageLog::builder(pool)
-            .schema(schema.clone())
-            .claim_lease(LEASE)
-            .build()
-            .await
-            .expect("store");
+        let config = PostgresLogConfig {
+            schema: schema.clone(),
+            claim_lease: LEASE,
+            ..PostgresLogConfig::default()
+        };
+        let log = PostgresMessageLog::new(pool, config).await.expect("store");
         let receiver =
             CalloutReceiver::inbox(CalloutVerifier::new(hmac_auth()), Arc::new(log.clone()));
         let effects = format!("\"{schema}\".effects");

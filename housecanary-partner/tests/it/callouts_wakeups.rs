@@ -1,6 +1,6 @@
 //! Inbox wake-ups on PostgreSQL: a worker whose next poll is 30 s away processes, within a second
 //! or two, a callout stored by another replica's store, and a dead letter another replica redrove
-//! (`LISTEN/NOTIFY` on the worker's store, [`PostgresMessageLogBuilder::listen`]).
+//! (`LISTEN/NOTIFY` on the worker's store, [`PostgresLogConfig::listen_url`]).
 #![cfg(all(feature = "axum", feature = "postgres"))]
 
 use std::sync::{Arc, Mutex};
@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use credit_valuation_postgres::pool_from_url;
 use housecanary_partner::callouts::{
-    CalloutMessage, DeadLetter, InboxConfig, InboxWorker, MessageLog, PostgresMessageLog,
+    CalloutMessage, DeadLetter, InboxConfig, InboxWorker, MessageLog, PostgresLogConfig,
+    PostgresMessageLog,
 };
 
 use crate::callouts_durable::database;
@@ -23,13 +24,13 @@ async fn a_worker_learns_of_another_replica_s_callouts_without_waiting_for_its_p
     let url = database::url();
     let schema = database::unique_schema("wakeups");
     let store = |listen: bool| {
-        let builder = PostgresMessageLog::builder(pool_from_url(&url, 4).unwrap()).schema(&schema);
-        let builder = if listen {
-            builder.listen(&url)
-        } else {
-            builder
+        let config = PostgresLogConfig {
+            schema: schema.clone(),
+            listen_url: listen.then(|| url.clone()),
+            ..PostgresLogConfig::default()
         };
-        async move { builder.build().await.expect("migrated callout store") }
+        let log = PostgresMessageLog::new(pool_from_url(&url, 4).unwrap(), config);
+        async move { log.await.expect("migrated callout store") }
     };
     // The receiving replica's store, and the worker's: two processes as far as wake-ups go.
     let receiving: Arc<dyn MessageLog> = Arc::new(store(false).await);

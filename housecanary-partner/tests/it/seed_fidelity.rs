@@ -12,7 +12,9 @@ use housecanary_partner::{Client, Config, Environment, Id, SecretString};
 mod redelivery_horizon {
     use std::time::Duration;
 
-    use housecanary_partner::callouts::{PostgresMessageLog, REDELIVERY_HORIZON};
+    use housecanary_partner::callouts::{
+        PostgresLogConfig, PostgresMessageLog, REDELIVERY_HORIZON,
+    };
 
     #[test]
     fn the_horizon_spans_ten_redeliveries_five_minutes_apart() {
@@ -30,11 +32,11 @@ mod redelivery_horizon {
         let pool =
             credit_valuation_postgres::pool_from_url("postgres://nobody@127.0.0.1:1/none", 1)
                 .expect("pool");
-        let short = PostgresMessageLog::builder(pool)
-            .retention(Duration::from_secs(49 * 60 + 59))
-            .build()
-            .await
-            .unwrap_err();
+        let config = PostgresLogConfig {
+            retention: Duration::from_secs(49 * 60 + 59),
+            ..PostgresLogConfig::default()
+        };
+        let short = PostgresMessageLog::new(pool, config).await.unwrap_err();
         assert!(short.to_string().contains("at least 3000s"), "{short}");
     }
 }
