@@ -1,7 +1,7 @@
 //! A ready callout endpoint for axum (feature `axum`): [`router`] mounts a [`CalloutReceiver`]
 //! at a path, and [`serve`] runs an app with a request-head timeout.
 //!
-//! Bodies are read under the receiver's [`ReceiverConfig`], so slow senders cannot keep a callout
+//! Bodies are read under the receiver's [`ReceiverConfig`](super::ReceiverConfig), so slow senders cannot keep a callout
 //! out.
 //!
 //! ```no_run
@@ -34,7 +34,6 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep_until};
 
-use super::config::ReceiverConfig;
 use super::receiver::{CalloutOutcome, CalloutReceiver};
 
 /// A router answering `POST path` with `receiver` (other methods get `405`); merge it into the
@@ -43,13 +42,13 @@ use super::receiver::{CalloutOutcome, CalloutReceiver};
 /// # Panics
 /// When `path` does not start with `/` (axum's rule for routes).
 pub fn router(receiver: CalloutReceiver, path: &str) -> Router {
-    let bodies = Arc::new(Bodies {
-        config: receiver.config().clone(),
-        state: Mutex::default(),
-    });
+    let endpoint = Endpoint {
+        receiver,
+        readers: Mutex::default(),
+    };
     Router::new()
         .route(path, post(receive))
-        .with_state(Endpoint { receiver, bodies })
+        .with_state(Arc::new(endpoint))
 }
 
 /// Serves `app` on `listener` over HTTP/1 until `shutdown` completes, then lets the requests in
@@ -94,19 +93,13 @@ pub async fn serve(
     graceful.shutdown().await;
 }
 
-/// The router's state: the receiver and the bodies being read.
-#[derive(Clone)]
+/// The router's state: the receiver, and the bodies across requests.
 struct Endpoint {
     receiver: CalloutReceiver,
-    bodies: Arc<Bodies>,
+    readers: Mutex<Readers>,
 }
 
-/// The bodies across requests: the slots of those being read and the memory all of them hold.
-struct Bodies {
-    config: ReceiverConfig,
-    state: Mutex<Readers>,
-}
-
+/// The slots of the bodies being read and the memory all of them hold.
 #[derive(Default)]
 struct Readers {
     next: u64,
@@ -126,22 +119,22 @@ type Refusal = (StatusCode, &'static str);
 
 /// One request's body: its slot while it is read, its memory until the request is answered.
 struct Held<'a> {
-    bodies: &'a Bodies,
+    endpoint: &'a Endpoint,
     id: u64,
     bytes: usize,
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        let mut readers = self.bodies.lock();
+        let mut readers = self.endpoint.lock();
         readers.reading.remove(&self.id);
         readers.memory -= self.bytes;
     }
 }
 
-impl Bodies {
+impl Endpoint {
     fn lock(&self) -> MutexGuard<'_, Readers> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A slot for a new body; when all are taken, the reader furthest behind the minimum rate (the
@@ -149,8 +142,9 @@ impl Bodies {
     fn admit(&self, now: Instant) -> (Held<'_>, oneshot::Receiver<()>) {
         let (evict, evicted) = oneshot::channel();
         let mut readers = self.lock();
-        if readers.reading.len() >= self.config.body_slots {
-            let rate = self.config.min_body_rate.max(1) as f64;
+        let config = self.receiver.config();
+        if readers.reading.len() >= config.body_slots {
+            let rate = config.min_body_rate.max(1) as f64;
             let behind =
                 |reader: &Reader| (now - reader.started).as_secs_f64() - reader.bytes as f64 / rate;
             let slowest = readers
@@ -172,7 +166,7 @@ impl Bodies {
         };
         readers.reading.insert(id, reader);
         let held = Held {
-            bodies: self,
+            endpoint: self,
             id,
             bytes: 0,
         };
@@ -182,7 +176,7 @@ impl Bodies {
     /// Reads `body` whole under the limits, or says why not; the body's memory stays held by the
     /// returned guard.
     async fn read(&self, body: Body, deadline: Instant) -> Result<(Bytes, Held<'_>), Refusal> {
-        let config = &self.config;
+        let config = self.receiver.config();
         let started = Instant::now();
         let (mut held, mut evicted) = self.admit(started);
         let mut last = started;
@@ -243,7 +237,7 @@ impl Bodies {
 
 /// Before any body byte is read: an announced body over the limit → `413`, headers that fail
 /// authentication → `401`; then the body is read and handled by [`CalloutReceiver`].
-async fn receive(State(endpoint): State<Endpoint>, request: Request) -> Response {
+async fn receive(State(endpoint): State<Arc<Endpoint>>, request: Request) -> Response {
     let response = answer(&endpoint, request).await;
     crate::metrics::callout_answered(response.status());
     response
@@ -272,7 +266,7 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
         tracing::warn!(%reason, "callout rejected before its body: authentication failed");
         return CalloutOutcome::Unauthorized.into_response();
     }
-    let (body, _held) = match endpoint.bodies.read(body, deadline).await {
+    let (body, _held) = match endpoint.read(body, deadline).await {
         Ok(read) => read,
         Err((status, text)) => {
             tracing::warn!(%status, reason = text, "callout body dropped");

@@ -254,34 +254,27 @@ impl InboxWorker {
                 }
             }
         };
-        let (id, token) = (stored.message_id.as_str(), stored.token);
-        let (recorded, outcome) = if last {
+        let (id, token, attempts) = (message_id.as_str(), stored.token, stored.attempts);
+        let recorded = if last {
             tracing::error!(%reason, "callout does not parse or failed for the last time: dead letter");
             let dead = self.log.dead_letter(id, token, &reason).await;
-            (dead, WorkOutcome::DeadLettered { message_id })
+            dead.map(|()| WorkOutcome::DeadLettered {
+                message_id: stored.message_id,
+            })
         } else {
-            let delay = self.config.backoff.delay(stored.attempts.saturating_sub(1));
+            let delay = self.config.backoff.delay(attempts.saturating_sub(1));
             tracing::warn!(%reason, ?delay, "callout handler failed: retrying later");
             let retry = self.log.retry_later(id, token, &reason, delay).await;
-            let attempts = stored.attempts;
-            (
-                retry,
-                WorkOutcome::Retrying {
-                    message_id,
-                    attempts,
-                    delay,
-                },
-            )
+            retry.map(|()| WorkOutcome::Retrying {
+                message_id: stored.message_id,
+                attempts,
+                delay,
+            })
         };
-        match recorded {
-            Ok(()) => outcome,
-            Err(error) => {
-                tracing::warn!(%error, "could not record the failure; the claim's lease will retry it");
-                WorkOutcome::Interrupted {
-                    message_id: stored.message_id,
-                }
-            }
-        }
+        recorded.unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not record the failure; the claim's lease will retry it");
+            WorkOutcome::Interrupted { message_id }
+        })
     }
 }
 

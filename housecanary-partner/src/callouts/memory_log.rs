@@ -144,31 +144,18 @@ impl InMemoryMessageLog {
             tracing::warn!(message_id = %oldest, "dead letter dropped: the in-memory log is full");
         }
     }
-
-    /// Puts the dead letter `message_id` back in the inbox, with its attempts reset.
-    fn redrive_now(&self, state: &mut State, message_id: &str) -> bool {
-        unbury(state, message_id)
-            .map(|dead| self.queue(state, message_id, dead.body))
-            .is_some()
-    }
 }
 
-/// Removes the claim `token` holds on `message_id`, returning its body and attempts.
-fn take_claim(
-    state: &mut State,
-    message_id: &str,
-    token: ClaimToken,
-) -> Result<(Option<Bytes>, u32), MessageLogError> {
-    if !state
-        .entries
-        .get(message_id)
-        .is_some_and(|entry| entry.held_by(token))
-    {
-        return Err(MessageLogError::claim_lost(message_id));
-    }
-    match state.entries.remove(message_id) {
-        Some(Entry::Claimed { body, attempts, .. }) => Ok((body, attempts)),
-        _ => Err(MessageLogError::claim_lost(message_id)),
+/// The body and attempts of the claim `token` holds on `message_id`.
+fn held(state: &State, id: &str, token: ClaimToken) -> Result<(Bytes, u32), MessageLogError> {
+    match state.entries.get(id) {
+        Some(Entry::Claimed {
+            token: held,
+            body,
+            attempts,
+            ..
+        }) if *held == token => Ok((body.clone().unwrap_or_default(), *attempts)),
+        _ => Err(MessageLogError::claim_lost(id)),
     }
 }
 
@@ -388,11 +375,12 @@ impl MessageLog for InMemoryMessageLog {
         delay: Duration,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        let result = take_claim(&mut state, message_id, token).map(|(body, attempts)| {
+        let result = held(&state, message_id, token).map(|(body, attempts)| {
+            let due = Instant::now() + delay;
             let pending = Entry::Pending {
-                body: body.unwrap_or_default(),
+                body,
                 attempts,
-                due: Instant::now() + delay,
+                due,
             };
             state.entries.insert(message_id.to_owned(), pending);
         });
@@ -406,8 +394,8 @@ impl MessageLog for InMemoryMessageLog {
         reason: &'a str,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        let result = take_claim(&mut state, message_id, token).map(|(body, attempts)| {
-            let dead = DeadLetter::new(message_id, body.unwrap_or_default(), reason, attempts);
+        let result = held(&state, message_id, token).map(|(body, attempts)| {
+            let dead = DeadLetter::new(message_id, body, reason, attempts);
             self.bury(&mut state, dead);
         });
         Box::pin(ready(result))
@@ -431,21 +419,21 @@ impl MessageLog for InMemoryMessageLog {
     }
 
     fn redrive<'a>(&'a self, message_id: &'a str) -> BoxFuture<'a, Result<bool, MessageLogError>> {
-        Box::pin(ready(Ok(self.redrive_now(&mut self.lock(), message_id))))
+        let mut state = self.lock();
+        let dead = unbury(&mut state, message_id);
+        let redriven = dead.map(|dead| self.queue(&mut state, message_id, dead.body));
+        Box::pin(ready(Ok(redriven.is_some())))
     }
 
     fn redrive_all(&self) -> BoxFuture<'_, Result<u64, MessageLogError>> {
         let mut state = self.lock();
-        let ids: Vec<String> = state
-            .dead
-            .iter()
-            .map(|dead| dead.message_id.clone())
-            .collect();
-        let redriven = ids
-            .iter()
-            .filter(|id| self.redrive_now(&mut state, id))
-            .count();
-        Box::pin(ready(Ok(redriven as u64)))
+        let dead = std::mem::take(&mut state.dead);
+        state.dead_bytes = 0;
+        let redriven = dead.len() as u64;
+        for dead in dead {
+            self.queue(&mut state, &dead.message_id, dead.body);
+        }
+        Box::pin(ready(Ok(redriven)))
     }
 
     fn delete_dead_letter<'a>(

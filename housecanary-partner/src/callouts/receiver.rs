@@ -12,7 +12,7 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use http::StatusCode;
 use tokio::sync::Semaphore;
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout_at};
 use tracing::Instrument as _;
 
 use super::config::{ConfigError, ReceiverConfig};
@@ -24,7 +24,7 @@ use super::verifier::CalloutVerifier;
 const VENDOR_DEADLINE: Duration = Duration::from_secs(30);
 
 /// How long a failed delivery waits for its claim to be released before answering; past it the
-/// release finishes in the background.
+/// claim is left to its lease.
 const ABANDON_GRACE: Duration = Duration::from_secs(2);
 
 /// What the receiver does with a verified callout.
@@ -339,15 +339,14 @@ impl CalloutReceiver {
             };
         };
         let outcome = self.handler_failed(failure, Some(&message_id));
-        let abandoned = timeout(ABANDON_GRACE, self.inner.log.abandon(&message_id, token));
         claim.resolved = true;
-        match abandoned.await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "could not release a failed callout's claim"),
-            Err(_) => {
-                tracing::warn!("releasing a failed callout's claim continues in the background")
-            }
-        }
+        let abandoned = self.inner.log.abandon(&message_id, token);
+        ask(
+            Instant::now() + ABANDON_GRACE,
+            "failed callout's claim not released",
+            abandoned,
+        )
+        .await;
         outcome
     }
 
