@@ -174,7 +174,7 @@ pub async fn run(
     pool.get().await?.batch_execute(APP_SCHEMA).await?;
     // Listening: workers learn at once of a callout another replica stored.
     let config = PostgresLogConfig {
-        listen_url: Some(settings.database_url.clone()),
+        listen_url: Some(settings.database_url.as_str().into()),
         ..PostgresLogConfig::default()
     };
     let log = Arc::new(PostgresMessageLog::new(pool.clone(), config).await?);

@@ -207,7 +207,7 @@ impl Endpoint {
             let needed = collected.len() + chunk.len();
             if needed > config.body_limit {
                 let limit = config.body_limit;
-                return Err(refused(CalloutOutcome::TooLarge { limit }));
+                return Err(CalloutOutcome::TooLarge { limit }.answer());
             }
             let grown = if needed > collected.capacity() {
                 needed.max(collected.capacity() * 2).min(config.body_limit)
@@ -217,7 +217,7 @@ impl Endpoint {
             let mut readers = self.lock();
             let more = grown - collected.capacity();
             if readers.memory + more > config.body_memory {
-                return Err(refused(CalloutOutcome::Overloaded));
+                return Err(CalloutOutcome::Overloaded.answer());
             }
             readers.memory += more;
             held.bytes += more;
@@ -279,18 +279,13 @@ async fn answer(endpoint: &Endpoint, request: Request) -> Response {
         .into_response()
 }
 
-fn refused(outcome: CalloutOutcome) -> Refusal {
-    (outcome.status(), outcome.body())
-}
-
 impl IntoResponse for CalloutOutcome {
     /// The outcome's [`status`](CalloutOutcome::status), with its [`body`](CalloutOutcome::body)
     /// unless it is a `2xx` (the vendor reads only the status).
     fn into_response(self) -> Response {
-        if self.is_acknowledged() {
-            self.status().into_response()
-        } else {
-            (self.status(), self.body()).into_response()
+        match self.answer() {
+            (status, _) if status.is_success() => status.into_response(),
+            answer => answer.into_response(),
         }
     }
 }

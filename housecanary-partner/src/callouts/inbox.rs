@@ -51,8 +51,7 @@ impl ProcessClaimed for PlainHandler {
         deadline: Instant,
     ) -> BoxFuture<'a, Result<(), ProcessFailure>> {
         Box::pin(async move {
-            let handler = Arc::clone(&self.handler);
-            receiver::run_guarded(|| handler(message), deadline)
+            receiver::run_guarded(|| (self.handler)(message), deadline)
                 .await
                 .map_err(ProcessFailure::Handler)?;
             self.log

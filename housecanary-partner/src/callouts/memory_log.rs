@@ -61,18 +61,17 @@ struct State {
 }
 
 enum Entry {
-    /// Held by `token` until `until`; `body` is `Some` for an inbox callout, `None` inline.
+    /// Handled inline, held by `token` until `until`.
     Claimed {
         token: ClaimToken,
         until: Instant,
-        body: Option<Bytes>,
-        attempts: u32,
     },
-    /// In the inbox, due from `due` on.
-    Pending {
+    /// In the inbox: due from `due` on; while `claim` holds it, `due` is the end of its lease.
+    Inbox {
         body: Bytes,
         attempts: u32,
         due: Instant,
+        claim: Option<ClaimToken>,
     },
     Processed,
     Dead,
@@ -120,10 +119,11 @@ impl InMemoryMessageLog {
     /// Puts `body` in the inbox, due now, and wakes a worker.
     fn queue(&self, state: &mut State, message_id: &str, body: Bytes) {
         let due = Instant::now();
-        let pending = Entry::Pending {
+        let pending = Entry::Inbox {
             body,
             attempts: 0,
             due,
+            claim: None,
         };
         state.entries.insert(message_id.to_owned(), pending);
         state.inbox.push_back((message_id.to_owned(), due));
@@ -149,12 +149,13 @@ impl InMemoryMessageLog {
 /// The body and attempts of the claim `token` holds on `message_id`.
 fn held(state: &State, id: &str, token: ClaimToken) -> Result<(Bytes, u32), MessageLogError> {
     match state.entries.get(id) {
-        Some(Entry::Claimed {
-            token: held,
+        Some(Entry::Claimed { token: held, .. }) if *held == token => Ok((Bytes::new(), 1)),
+        Some(Entry::Inbox {
+            claim: Some(held),
             body,
             attempts,
             ..
-        }) if *held == token => Ok((body.clone().unwrap_or_default(), *attempts)),
+        }) if *held == token => Ok((body.clone(), *attempts)),
         _ => Err(MessageLogError::claim_lost(id)),
     }
 }
@@ -171,18 +172,9 @@ fn unbury(state: &mut State, message_id: &str) -> Option<DeadLetter> {
     Some(dead)
 }
 
-impl Entry {
-    fn held_by(&self, token: ClaimToken) -> bool {
-        matches!(self, Self::Claimed { token: held, .. } if *held == token)
-    }
-}
-
 /// Whether an entry is in the inbox: waiting, due for a retry, or being processed.
 fn waiting(entry: Option<&Entry>) -> bool {
-    matches!(
-        entry,
-        Some(Entry::Pending { .. } | Entry::Claimed { body: Some(_), .. })
-    )
+    matches!(entry, Some(Entry::Inbox { .. }))
 }
 
 impl fmt::Debug for InMemoryMessageLog {
@@ -216,10 +208,15 @@ impl MessageLog for InMemoryMessageLog {
         let now = Instant::now();
         let mut state = self.lock();
         match state.entries.get(message_id) {
-            Some(Entry::Claimed { until, .. }) if *until > now => {
-                return Box::pin(ready(Ok(Begin::InProgress)));
-            }
-            Some(Entry::Claimed { body: None, .. }) => {
+            Some(
+                Entry::Claimed { until: end, .. }
+                | Entry::Inbox {
+                    claim: Some(_),
+                    due: end,
+                    ..
+                },
+            ) if *end > now => return Box::pin(ready(Ok(Begin::InProgress))),
+            Some(Entry::Claimed { .. }) => {
                 tracing::warn!(
                     message_id,
                     "callout claim outlived its lease; taking it over"
@@ -230,12 +227,8 @@ impl MessageLog for InMemoryMessageLog {
             Some(_) => return Box::pin(ready(Ok(Begin::AlreadyProcessed))),
         }
         let token = ClaimToken::random();
-        let claim = Entry::Claimed {
-            token,
-            until: now + self.claim_lease,
-            body: None,
-            attempts: 1,
-        };
+        let until = now + self.claim_lease;
+        let claim = Entry::Claimed { token, until };
         state.entries.insert(message_id.to_owned(), claim);
         Box::pin(ready(Ok(Begin::New(token))))
     }
@@ -246,10 +239,12 @@ impl MessageLog for InMemoryMessageLog {
         token: ClaimToken,
     ) -> BoxFuture<'a, Result<(), MessageLogError>> {
         let mut state = self.lock();
-        match state.entries.get_mut(message_id) {
-            Some(entry) if entry.held_by(token) => *entry = Entry::Processed,
-            _ => return Box::pin(ready(Err(MessageLogError::claim_lost(message_id)))),
+        if let Err(lost) = held(&state, message_id, token) {
+            return Box::pin(ready(Err(lost)));
         }
+        state
+            .entries
+            .insert(message_id.to_owned(), Entry::Processed);
         state.processed.push_back(message_id.to_owned());
         if state.processed.len() > self.capacity {
             if let Some(oldest) = state.processed.pop_front() {
@@ -269,7 +264,7 @@ impl MessageLog for InMemoryMessageLog {
         let mut state = self.lock();
         if matches!(
             state.entries.get(message_id),
-            Some(Entry::Claimed { token: held, body: None, .. }) if *held == token
+            Some(Entry::Claimed { token: held, .. }) if *held == token
         ) {
             state.entries.remove(message_id);
         }
@@ -317,32 +312,27 @@ impl MessageLog for InMemoryMessageLog {
             if claimed.len() >= limit {
                 break;
             }
-            let (body, attempts) = match entries.get(id) {
-                Some(Entry::Pending {
-                    body,
-                    attempts,
-                    due,
-                }) if *due <= now => (body.clone(), *attempts + 1),
-                Some(Entry::Claimed {
-                    body: Some(body),
-                    attempts,
-                    until,
-                    ..
-                }) if *until <= now => {
-                    tracing::warn!(message_id = %id, "inbox claim outlived its lease; taking it over");
-                    (body.clone(), *attempts + 1)
-                }
-                _ => continue,
-            };
-            let token = ClaimToken::random();
-            let claim = Entry::Claimed {
-                token,
-                until: now + self.claim_lease,
-                body: Some(body.clone()),
+            let Some(Entry::Inbox {
+                body,
                 attempts,
+                due,
+                claim,
+            }) = entries.get_mut(id)
+            else {
+                continue;
             };
-            entries.insert(id.clone(), claim);
-            claimed.push(StoredCallout::new(id.clone(), body, attempts, token));
+            if *due > now {
+                continue;
+            }
+            if claim.is_some() {
+                tracing::warn!(message_id = %id, "inbox claim outlived its lease; taking it over");
+            }
+            let token = ClaimToken::random();
+            *attempts += 1;
+            *due = now + self.claim_lease;
+            *claim = Some(token);
+            let stored = StoredCallout::new(id.clone(), body.clone(), *attempts, token);
+            claimed.push(stored);
         }
         Box::pin(ready(Ok(claimed)))
     }
@@ -377,10 +367,11 @@ impl MessageLog for InMemoryMessageLog {
         let mut state = self.lock();
         let result = held(&state, message_id, token).map(|(body, attempts)| {
             let due = Instant::now() + delay;
-            let pending = Entry::Pending {
+            let pending = Entry::Inbox {
                 body,
                 attempts,
                 due,
+                claim: None,
             };
             state.entries.insert(message_id.to_owned(), pending);
         });

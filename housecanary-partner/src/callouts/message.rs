@@ -16,12 +16,9 @@ use crate::id::Id;
 use crate::status::{OrderItemStatus, OrderStatus};
 use crate::text::{excerpt, signed_url_shown};
 
-/// `message_type` of an order status change.
-pub(super) const ORDER_STATUS_CHANGE: &str = "order_status_change";
-/// `message_type` of an order item status change.
-pub(super) const ORDER_ITEM_STATUS_CHANGE: &str = "order_item_status_change";
-/// `message_type` of a final delivery.
-pub(super) const ORDER_COMPLETE: &str = "order_complete";
+const ORDER_STATUS_CHANGE: &str = "order_status_change";
+const ORDER_ITEM_STATUS_CHANGE: &str = "order_item_status_change";
+const ORDER_COMPLETE: &str = "order_complete";
 
 /// Standard alphabet; padding optional, because the vendor has not documented its encoder.
 const REPORT_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -420,13 +417,11 @@ impl Fields<'_> {
         message_type: &str,
         index: usize,
     ) -> Result<T, CalloutError> {
-        match self.known[index].take() {
-            None => {
-                let message = format!("missing field `{}`", KNOWN[index]);
-                Err(malformed(message_type, ".", message))
-            }
-            Some(raw) => decode(raw, message_type, index),
-        }
+        let Some(raw) = self.known[index].take() else {
+            let message = format!("missing field `{}`", KNOWN[index]);
+            return Err(malformed(message_type, ".", message));
+        };
+        decode(raw, message_type, index)
     }
 
     /// Decodes the field in slot `index`; absent or `null` is `None`.

@@ -10,6 +10,7 @@ use credit_valuation_postgres::{
 };
 use deadpool_postgres::{Object, Pool};
 use futures_util::future::BoxFuture;
+use secrecy::{ExposeSecret as _, SecretString};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_postgres::types::ToSql;
@@ -183,8 +184,7 @@ pub enum StoreSetupError {
     Database(#[from] DatabaseError),
 }
 
-/// Settings of a [`PostgresMessageLog`], checked by [`PostgresMessageLog::new`]. `Debug` leaves
-/// the URL out: it may hold a password.
+/// Settings of a [`PostgresMessageLog`], checked by [`PostgresMessageLog::new`].
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -196,13 +196,13 @@ pub enum StoreSetupError {
 /// let config = PostgresLogConfig {
 ///     schema: "partner".into(),
 ///     claim_lease: Duration::from_secs(90),
-///     listen_url: Some(url),
+///     listen_url: Some(url.into()),
 ///     ..PostgresLogConfig::default()
 /// };
 /// Ok(PostgresMessageLog::new(pool, config).await?)
 /// # }
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PostgresLogConfig {
     /// The schema (default `housecanary`): lowercase letters, digits, `_`.
     pub schema: String,
@@ -218,8 +218,9 @@ pub struct PostgresLogConfig {
     pub dead_letter_retention: Duration,
     /// The database URL for a connection of the store's own on which workers learn at once of a
     /// callout stored or redriven by any replica (`LISTEN/NOTIFY`). Without it (the default) they
-    /// learn of another replica's by polling (`InboxConfig::idle_poll`), the fallback anyway.
-    pub listen_url: Option<String>,
+    /// learn of another replica's by polling (`InboxConfig::idle_poll`), the fallback anyway. A
+    /// secret: it may hold a password.
+    pub listen_url: Option<SecretString>,
 }
 
 impl Default for PostgresLogConfig {
@@ -233,19 +234,6 @@ impl Default for PostgresLogConfig {
             dead_letter_retention: Duration::from_secs(14 * 24 * 60 * 60),
             listen_url: None,
         }
-    }
-}
-
-impl fmt::Debug for PostgresLogConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PostgresLogConfig")
-            .field("schema", &self.schema)
-            .field("table", &self.table)
-            .field("claim_lease", &self.claim_lease)
-            .field("retention", &self.retention)
-            .field("dead_letter_retention", &self.dead_letter_retention)
-            .field("listening", &self.listen_url.is_some())
-            .finish()
     }
 }
 
@@ -280,7 +268,7 @@ impl PostgresMessageLog {
     /// As for [`new`](Self::new), and [`DatabaseError::InvalidUrl`].
     pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
         let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
-        let listen_url = Some(url.to_owned());
+        let listen_url = Some(url.into());
         let config = PostgresLogConfig {
             listen_url,
             ..PostgresLogConfig::default()
@@ -333,7 +321,10 @@ impl PostgresMessageLog {
         channel.truncate(63);
         let work = Arc::new(Notify::new());
         let listener = match &config.listen_url {
-            Some(url) => Some(Arc::new(Listener::start(url, &channel, work.clone())?)),
+            Some(url) => {
+                let listener = Listener::start(url.expose_secret(), &channel, work.clone())?;
+                Some(Arc::new(listener))
+            }
             None => None,
         };
         let qualified = format!("{}.{}", schema.quoted(), table.quoted());
@@ -416,9 +407,8 @@ impl PostgresMessageLog {
 
     /// Puts the dead letter `message_id` (every one for `None`) back in the inbox, and wakes a worker.
     async fn redrive_where(&self, message_id: Option<&str>) -> Result<u64, MessageLogError> {
-        let redriven = self
-            .execute(&self.statements.redrive, &[&message_id])
-            .await?;
+        let sql = &self.statements.redrive;
+        let redriven = self.execute(sql, &[&message_id]).await?;
         if redriven > 0 {
             self.work.notify_one();
             self.announcer.announce();

@@ -27,15 +27,6 @@ const VENDOR_DEADLINE: Duration = Duration::from_secs(30);
 /// claim is left to its lease.
 const ABANDON_GRACE: Duration = Duration::from_secs(2);
 
-/// What the receiver does with a verified callout.
-#[derive(Clone)]
-enum Mode {
-    /// Run the handler inside the request.
-    Inline(Arc<DynHandler>),
-    /// Store it; [`InboxWorker`](super::InboxWorker)s run the handler.
-    Inbox,
-}
-
 /// Receives callouts for any HTTP server: give it the request's parts and body, answer with the
 /// [`CalloutOutcome`]'s status. It runs the handler **inline** ([`new`](Self::new)) or stores the
 /// callout in the **durable inbox** ([`inbox`](Self::inbox)). Clones share everything.
@@ -85,10 +76,11 @@ pub struct CalloutReceiver {
 struct Inner {
     verifier: CalloutVerifier,
     log: Arc<dyn MessageLog>,
-    mode: Mode,
+    /// Run inside the request; `None` stores callouts for [`InboxWorker`](super::InboxWorker)s.
+    handler: Option<Arc<DynHandler>>,
     config: ReceiverConfig,
     /// Requests being verified, logged and handled (not those whose body is still arriving).
-    handlers: Semaphore,
+    slots: Semaphore,
 }
 
 impl CalloutReceiver {
@@ -110,8 +102,8 @@ impl CalloutReceiver {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError>,
     {
-        let mode = Mode::Inline(erase(handler));
-        Self::build(verifier, log, mode, ReceiverConfig::default())
+        let handler = Some(erase(handler));
+        Self::build(verifier, log, handler, ReceiverConfig::default())
     }
 
     /// A durable-inbox receiver: verified callouts are stored in `log` and acknowledged;
@@ -135,7 +127,7 @@ impl CalloutReceiver {
     /// ```
     pub fn inbox(verifier: CalloutVerifier, log: Arc<dyn MessageLog>) -> Self {
         let config = ReceiverConfig::default();
-        Self::build(verifier, log, Mode::Inbox, config).expect("the defaults pass the checks")
+        Self::build(verifier, log, None, config).expect("the defaults pass the checks")
     }
 
     /// The receiver with `config` instead of its current settings.
@@ -145,19 +137,19 @@ impl CalloutReceiver {
     /// [`ConfigError::LeaseShorterThanBudget`] when an inline receiver's log lease is not longer.
     pub fn with_config(self, config: ReceiverConfig) -> Result<Self, ConfigError> {
         let inner = &self.inner;
-        let (log, mode) = (Arc::clone(&inner.log), inner.mode.clone());
-        Self::build(inner.verifier.clone(), log, mode, config)
+        let (log, handler) = (Arc::clone(&inner.log), inner.handler.clone());
+        Self::build(inner.verifier.clone(), log, handler, config)
     }
 
     fn build(
         verifier: CalloutVerifier,
         log: Arc<dyn MessageLog>,
-        mode: Mode,
+        handler: Option<Arc<DynHandler>>,
         config: ReceiverConfig,
     ) -> Result<Self, ConfigError> {
         config.check()?;
         let lease = log.claim_lease();
-        if matches!(mode, Mode::Inline(_)) && lease <= config.budget {
+        if handler.is_some() && lease <= config.budget {
             return Err(ConfigError::LeaseShorterThanBudget {
                 lease,
                 budget: config.budget,
@@ -169,12 +161,12 @@ impl CalloutReceiver {
                 "callout budget is not below the vendor's 30 s: late answers count as failures"
             );
         }
-        let handlers = Semaphore::new(config.handler_slots);
+        let slots = Semaphore::new(config.handler_slots);
         let inner = Inner {
             verifier,
             log,
-            mode,
-            handlers,
+            handler,
+            slots,
             config,
         };
         Ok(Self {
@@ -194,13 +186,9 @@ impl CalloutReceiver {
 
     /// Handles one request (route only `POST` to it): its parts and complete body.
     pub async fn handle(&self, parts: &http::request::Parts, body: Bytes) -> CalloutOutcome {
-        self.handle_until(
-            &parts.uri,
-            &parts.headers,
-            body,
-            Instant::now() + self.inner.config.budget,
-        )
-        .await
+        let deadline = Instant::now() + self.inner.config.budget;
+        self.handle_until(&parts.uri, &parts.headers, body, deadline)
+            .await
     }
 
     /// [`Self::handle`] with the budget counted from an earlier instant (when the request arrived,
@@ -217,7 +205,7 @@ impl CalloutReceiver {
             tracing::warn!(size = body.len(), limit, "callout rejected: body too large");
             return CalloutOutcome::TooLarge { limit };
         }
-        let Ok(_slot) = self.inner.handlers.try_acquire() else {
+        let Ok(_slot) = self.inner.slots.try_acquire() else {
             tracing::warn!("callout refused: every handler slot is taken");
             return CalloutOutcome::Overloaded;
         };
@@ -235,22 +223,20 @@ impl CalloutReceiver {
             message_type = message.message_type(),
             message_id = message.message_id().unwrap_or("")
         );
-        match &self.inner.mode {
-            Mode::Inline(handler) => {
+        match &self.inner.handler {
+            Some(handler) => {
                 self.process(handler, message, deadline)
                     .instrument(span)
                     .await
             }
-            Mode::Inbox => {
+            None => {
                 let message_id = message
                     .message_id()
                     .map_or_else(|| content_id("body", &body), str::to_owned);
                 drop(message);
                 let stored = self.inner.log.enqueue(&message_id, body);
-                match ask(deadline, "callout not stored", stored)
-                    .instrument(span)
-                    .await
-                {
+                let stored = ask(deadline, "callout not stored", stored).instrument(span);
+                match stored.await {
                     Some(enqueued) => CalloutOutcome::Stored {
                         new: enqueued == Enqueued::Stored,
                         message_id,
@@ -271,13 +257,8 @@ impl CalloutReceiver {
         let message_id = content_id("unparsed", &body);
         tracing::warn!(%error, %message_id, "authenticated callout does not parse: kept as a dead letter");
         let dead = DeadLetter::new(message_id.clone(), body, error.to_string(), 0);
-        match ask(
-            deadline,
-            "unparsed callout not stored",
-            self.inner.log.store_dead_letter(dead),
-        )
-        .await
-        {
+        let stored = self.inner.log.store_dead_letter(dead);
+        match ask(deadline, "unparsed callout not stored", stored).await {
             Some(()) => CalloutOutcome::DeadLettered { message_id, error },
             None => CalloutOutcome::LogUnavailable { message_id },
         }
@@ -298,12 +279,8 @@ impl CalloutReceiver {
             };
         };
         // A log that never answers must not hold the request past the vendor's 30 s.
-        let begun = ask(
-            deadline,
-            "callout not processed",
-            self.inner.log.try_begin(&message_id),
-        );
-        let token = match begun.await {
+        let begun = self.inner.log.try_begin(&message_id);
+        let token = match ask(deadline, "callout not processed", begun).await {
             Some(Begin::New(token)) => token,
             Some(Begin::AlreadyProcessed) => {
                 tracing::info!("callout already processed: acknowledged without the handler");
@@ -340,13 +317,9 @@ impl CalloutReceiver {
         };
         let outcome = self.handler_failed(failure, Some(&message_id));
         claim.resolved = true;
+        let released = Instant::now() + ABANDON_GRACE;
         let abandoned = self.inner.log.abandon(&message_id, token);
-        ask(
-            Instant::now() + ABANDON_GRACE,
-            "failed callout's claim not released",
-            abandoned,
-        )
-        .await;
+        ask(released, "failed callout's claim not released", abandoned).await;
         outcome
     }
 
@@ -429,7 +402,7 @@ impl fmt::Debug for CalloutReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CalloutReceiver")
             .field("verifier", &self.inner.verifier)
-            .field("inline", &matches!(self.inner.mode, Mode::Inline(_)))
+            .field("inline", &self.inner.handler.is_some())
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
     }
@@ -562,40 +535,37 @@ pub enum CalloutOutcome {
 impl CalloutOutcome {
     /// The HTTP status to answer with.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Processed { .. }
-            | Self::AlreadyProcessed { .. }
-            | Self::DeadLettered { .. }
-            | Self::Stored { .. } => StatusCode::OK,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::HandlerFailed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::InProgress { .. }
-            | Self::TimedOut { .. }
-            | Self::LogUnavailable { .. }
-            | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        self.answer().0
     }
 
     /// A short plain-text answer body; it never says why authentication failed.
     pub fn body(&self) -> &'static str {
-        match self {
-            Self::Processed { .. } => "processed",
-            Self::AlreadyProcessed { .. } => "already processed",
-            Self::Unauthorized => "unauthorized",
-            Self::TooLarge { .. } => "payload too large",
-            Self::DeadLettered { .. } => "stored as a dead letter",
-            Self::Stored { .. } => "stored",
-            Self::InProgress { .. } => "being processed; retry later",
-            Self::Overloaded => "overloaded; retry later",
-            Self::HandlerFailed { .. } => "handler failed; retry later",
-            Self::TimedOut { .. } => "handler timed out; retry later",
-            Self::LogUnavailable { .. } => "message log unavailable; retry later",
-        }
+        self.answer().1
     }
 
     /// Whether the answer is a `2xx` (no redelivery).
     pub fn is_acknowledged(&self) -> bool {
         self.status().is_success()
+    }
+
+    /// The status and the body.
+    pub(super) fn answer(&self) -> (StatusCode, &'static str) {
+        let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+        match self {
+            Self::Processed { .. } => (StatusCode::OK, "processed"),
+            Self::AlreadyProcessed { .. } => (StatusCode::OK, "already processed"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload too large"),
+            Self::DeadLettered { .. } => (StatusCode::OK, "stored as a dead letter"),
+            Self::Stored { .. } => (StatusCode::OK, "stored"),
+            Self::InProgress { .. } => (unavailable, "being processed; retry later"),
+            Self::Overloaded => (unavailable, "overloaded; retry later"),
+            Self::HandlerFailed { .. } => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "handler failed; retry later",
+            ),
+            Self::TimedOut { .. } => (unavailable, "handler timed out; retry later"),
+            Self::LogUnavailable { .. } => (unavailable, "message log unavailable; retry later"),
+        }
     }
 }

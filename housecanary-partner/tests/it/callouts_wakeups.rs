@@ -26,7 +26,7 @@ async fn a_worker_learns_of_another_replica_s_callouts_without_waiting_for_its_p
     let store = |listen: bool| {
         let config = PostgresLogConfig {
             schema: schema.clone(),
-            listen_url: listen.then(|| url.clone()),
+            listen_url: listen.then(|| url.as_str().into()),
             ..PostgresLogConfig::default()
         };
         let log = PostgresMessageLog::new(pool_from_url(&url, 4).unwrap(), config);
