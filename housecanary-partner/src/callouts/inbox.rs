@@ -128,11 +128,8 @@ impl InboxWorker {
         log: Arc<dyn MessageLog>,
         processor: Arc<dyn ProcessClaimed>,
     ) -> Result<Self, ConfigError> {
-        let default = InboxConfig::default();
-        let config = InboxConfig {
-            budget: default.budget.min(log.claim_lease() / 2),
-            ..default
-        };
+        let mut config = InboxConfig::default();
+        config.budget = config.budget.min(log.claim_lease() / 2);
         if config.budget.is_zero() {
             return Err(ConfigError::Zero {
                 what: "claim lease",

@@ -20,8 +20,6 @@ use super::message_log::{
 /// Processed ids remembered by default: the vendor redelivers for about an hour (11 deliveries, at
 /// least 5 minutes apart), and 100,000 ids cover that window for most partners.
 const DEFAULT_CAPACITY: usize = 100_000;
-/// Longer than the receiver's default 25 s budget, so a live handler is never run twice.
-const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(60);
 
 /// A [`MessageLog`] in memory, bounded to `capacity` processed ids and to a count and bytes of dead
 /// letters (oldest dropped first); the inbox is never dropped, but nothing survives a restart: use
@@ -82,7 +80,8 @@ impl InMemoryMessageLog {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
-            claim_lease: DEFAULT_CLAIM_LEASE,
+            // Longer than the receiver's default 25 s budget: a live handler is never run twice.
+            claim_lease: Duration::from_secs(60),
             max_dead: 1_000,
             max_dead_bytes: 64 * 1024 * 1024,
             state: Mutex::default(),

@@ -361,28 +361,30 @@ impl Fields<'_> {
         };
         let t = &*message_type;
         let is = |known: &str| t.eq_ignore_ascii_case(known);
-        let message = if is(ORDER_STATUS_CHANGE) {
-            CalloutMessage::OrderStatusChange(OrderStatusChange {
+        if is(ORDER_STATUS_CHANGE) {
+            Ok(CalloutMessage::OrderStatusChange(OrderStatusChange {
                 message_id: self.take::<Id>(t, 0)?.into_string(),
                 order_id: self.take(t, 1)?,
                 customer_order_id: text(self.optional(t, 2)?),
                 new_status: self.take(t, 5)?,
                 external_integration_ids: texts(self.optional(t, 7)?),
                 extra: self.rest(),
-            })
+            }))
         } else if is(ORDER_ITEM_STATUS_CHANGE) {
-            CalloutMessage::OrderItemStatusChange(OrderItemStatusChange {
-                message_id: self.take::<Id>(t, 0)?.into_string(),
-                order_id: self.take(t, 1)?,
-                customer_order_id: text(self.optional(t, 2)?),
-                order_item_id: self.take(t, 3)?,
-                customer_item_id: text(self.optional(t, 4)?),
-                new_status: self.take(t, 5)?,
-                external_integration_id: text(self.optional(t, 6)?),
-                extra: self.rest(),
-            })
+            Ok(CalloutMessage::OrderItemStatusChange(
+                OrderItemStatusChange {
+                    message_id: self.take::<Id>(t, 0)?.into_string(),
+                    order_id: self.take(t, 1)?,
+                    customer_order_id: text(self.optional(t, 2)?),
+                    order_item_id: self.take(t, 3)?,
+                    customer_item_id: text(self.optional(t, 4)?),
+                    new_status: self.take(t, 5)?,
+                    external_integration_id: text(self.optional(t, 6)?),
+                    extra: self.rest(),
+                },
+            ))
         } else if is(ORDER_COMPLETE) {
-            CalloutMessage::OrderComplete(OrderComplete {
+            Ok(CalloutMessage::OrderComplete(OrderComplete {
                 message_id: self.take::<Id>(t, 0)?.into_string(),
                 order_id: self.take(t, 1)?,
                 customer_order_id: text(self.optional(t, 2)?),
@@ -392,7 +394,7 @@ impl Fields<'_> {
                 download_url: self.optional(t, 8)?,
                 report: self.optional(t, 9)?,
                 extra: self.rest(),
-            })
+            }))
         } else {
             let message_id = match &self.known[0] {
                 Some(Raw::Text(id)) => Some(id.to_string()),
@@ -402,13 +404,12 @@ impl Fields<'_> {
             let mut raw = self.rest();
             let message_type = message_type.into_owned();
             raw.insert("message_type".to_owned(), message_type.clone().into());
-            return Ok(CalloutMessage::Unknown {
+            Ok(CalloutMessage::Unknown {
                 message_type,
                 message_id,
                 raw: Value::Object(raw),
-            });
-        };
-        Ok(message)
+            })
+        }
     }
 
     /// Decodes the field in slot `index`, which must be present and not `null`.

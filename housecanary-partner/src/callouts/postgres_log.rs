@@ -28,9 +28,6 @@ use super::receiver::{self, HandlerError};
 /// least 5 minutes apart (it states no upper bound).
 pub const REDELIVERY_HORIZON: Duration = Duration::from_secs(10 * 5 * 60);
 
-/// Connections in the pool built by [`PostgresMessageLog::connect`].
-const DEFAULT_POOL_SIZE: usize = 16;
-
 /// The store's schema, versioned. `{table}` and the index names are configured identifiers. In
 /// `processed` and `dead` rows `processed_at` is when the row got there.
 const MIGRATIONS: &[Migration] = &[
@@ -267,7 +264,7 @@ impl PostgresMessageLog {
     /// # Errors
     /// As for [`new`](Self::new), and [`DatabaseError::InvalidUrl`].
     pub async fn connect(url: &str) -> Result<Self, StoreSetupError> {
-        let pool = pool_from_url(url, DEFAULT_POOL_SIZE)?;
+        let pool = pool_from_url(url, 16)?;
         let listen_url = Some(url.into());
         let config = PostgresLogConfig {
             listen_url,
@@ -353,11 +350,8 @@ impl PostgresMessageLog {
     /// # Errors
     /// [`MessageLogError`] when no connection can be had or the statement fails.
     pub async fn health(&self) -> Result<(), MessageLogError> {
-        let client = self.client().await?;
-        client
-            .batch_execute("SELECT 1")
-            .await
-            .map_err(MessageLogError::new)
+        let checked = self.client().await?.batch_execute("SELECT 1").await;
+        checked.map_err(MessageLogError::new)
     }
 
     /// Deletes processed ids and dead letters past their retentions (never pending callouts);
@@ -438,11 +432,6 @@ impl fmt::Debug for PostgresMessageLog {
     }
 }
 
-/// A `u32` from an `integer` column that only ever counts up from 0.
-fn attempts(value: i32) -> u32 {
-    u32::try_from(value).unwrap_or(0)
-}
-
 impl MessageLog for PostgresMessageLog {
     fn claim_lease(&self) -> Duration {
         self.config.claim_lease
@@ -456,9 +445,8 @@ impl MessageLog for PostgresMessageLog {
             let token = ClaimToken::random();
             let lease = self.config.claim_lease.as_secs_f64();
             let sql = &self.statements.try_begin;
-            let rows = self
-                .query(sql, &[&message_id, &token.as_i64(), &lease])
-                .await?;
+            let params: [&(dyn ToSql + Sync); 3] = [&message_id, &token.as_i64(), &lease];
+            let rows = self.query(sql, &params).await?;
             let row = rows
                 .first()
                 .ok_or_else(|| MessageLogError::new("no row from try_begin"))?;
@@ -530,7 +518,7 @@ impl MessageLog for PostgresMessageLog {
                     StoredCallout::new(
                         row.get::<_, String>(0),
                         body.into(),
-                        attempts(row.get(2)),
+                        u32::try_from(row.get::<_, i32>(2)).unwrap_or(0),
                         token,
                     )
                 })
@@ -617,7 +605,7 @@ impl MessageLog for PostgresMessageLog {
                         row.get::<_, String>(0),
                         Bytes::from(body.unwrap_or_default()),
                         reason.unwrap_or_default(),
-                        attempts(row.get(3)),
+                        u32::try_from(row.get::<_, i32>(3)).unwrap_or(0),
                     )
                 })
                 .collect())
@@ -651,7 +639,7 @@ type DynTransactionalHandler = dyn for<'t> Fn(&'t Transaction<'t>, CalloutMessag
 /// the callout processed.
 struct TransactionalHandler {
     log: PostgresMessageLog,
-    handler: Arc<DynTransactionalHandler>,
+    handler: Box<DynTransactionalHandler>,
 }
 
 impl ProcessClaimed for TransactionalHandler {
@@ -678,10 +666,9 @@ impl ProcessClaimed for TransactionalHandler {
                 let lost = MessageLogError::claim_lost(stored.message_id.clone());
                 return Err(ProcessFailure::Store(lost));
             }
-            let handler = Arc::clone(&self.handler);
             let outcome = {
                 let transaction: &Transaction<'_> = &transaction;
-                receiver::run_guarded(|| handler(transaction, message), deadline).await
+                receiver::run_guarded(|| (self.handler)(transaction, message), deadline).await
             };
             outcome.map_err(ProcessFailure::Handler)?;
             transaction.commit().await.map_err(store)
@@ -726,7 +713,7 @@ impl InboxWorker {
     {
         let processor = Arc::new(TransactionalHandler {
             log: log.clone(),
-            handler: Arc::new(handler),
+            handler: Box::new(handler),
         });
         Self::with_processor(Arc::new(log), processor)
     }

@@ -72,7 +72,6 @@ pub struct CalloutReceiver {
     inner: Arc<Inner>,
 }
 
-/// What clones of a receiver share.
 struct Inner {
     verifier: CalloutVerifier,
     log: Arc<dyn MessageLog>,

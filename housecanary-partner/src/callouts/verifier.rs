@@ -28,9 +28,8 @@ use super::message::{CalloutError, CalloutMessage};
 /// ```
 #[derive(Debug, Clone)]
 pub struct CalloutVerifier {
-    /// The current configuration.
     primary: CalloutAuth,
-    /// Configurations also accepted, typically the previous secret during a rotation.
+    /// Also accepted, typically the previous secret during a rotation.
     additional: Vec<CalloutAuth>,
 }
 
