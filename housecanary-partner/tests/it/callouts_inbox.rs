@@ -1,11 +1,15 @@
-//! Inbox workers: woken by a stored callout long before their poll, batch claims, and the gauges.
+//! Inbox workers: woken by a stored or redriven callout long before their poll (from their own
+//! store, or from another replica's when listening), batch claims, and the gauges.
 #![cfg(feature = "postgres")]
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use credit_valuation_postgres::pool_from_url;
+use housecanary_partner::SecretString;
 use housecanary_partner::callouts::{
-    DeadLetter, InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog,
+    DeadLetter, InMemoryMessageLog, InboxConfig, InboxWorker, MessageLog, PostgresLogConfig,
+    PostgresMessageLog,
 };
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use tokio::sync::mpsc;
@@ -15,10 +19,15 @@ use crate::support::item_status_body as body;
 
 const LEASE: Duration = Duration::from_secs(60);
 
-/// A worker that polls only every 30 s, started and idle, gets a stored callout within a second.
-async fn a_stored_callout_wakes_an_idle_worker(log: Arc<dyn MessageLog>) {
+/// A worker on `working` that polls only every 30 s, started and idle, handles within two seconds
+/// each callout stored, and a dead letter redriven, through `storing` (the same store, or another
+/// replica's).
+async fn a_stored_callout_wakes_an_idle_worker(
+    storing: Arc<dyn MessageLog>,
+    working: Arc<dyn MessageLog>,
+) {
     let (handled, mut seen) = mpsc::unbounded_channel();
-    let worker = InboxWorker::new(log.clone(), move |message| {
+    let worker = InboxWorker::new(working, move |message| {
         let handled = handled.clone();
         async move {
             handled.send(message.message_id().map(str::to_owned)).ok();
@@ -33,11 +42,17 @@ async fn a_stored_callout_wakes_an_idle_worker(log: Arc<dyn MessageLog>) {
     .unwrap();
     let running = tokio::spawn(async move { worker.run(std::future::pending()).await });
     tokio::time::sleep(Duration::from_millis(300)).await; // idle, waiting
-    for id in ["w-1", "w-2"] {
-        log.enqueue(id, body(id)).await.unwrap();
-        let woken = tokio::time::timeout(Duration::from_secs(1), seen.recv()).await;
+    let dead = DeadLetter::new("w-dead", body("w-dead"), "handler failed", 8);
+    storing.store_dead_letter(dead).await.unwrap();
+    for id in ["w-1", "w-2", "w-dead"] {
+        if id == "w-dead" {
+            assert!(storing.redrive(id).await.unwrap());
+        } else {
+            storing.enqueue(id, body(id)).await.unwrap();
+        }
+        let woken = tokio::time::timeout(Duration::from_secs(2), seen.recv()).await;
         assert_eq!(
-            woken.expect("handled within a second"),
+            woken.expect("handled within two seconds"),
             Some(Some(id.to_owned()))
         );
     }
@@ -116,13 +131,36 @@ async fn postgres(name: &str) -> Arc<dyn MessageLog> {
 
 #[tokio::test]
 async fn in_memory_a_stored_callout_wakes_an_idle_worker() {
-    a_stored_callout_wakes_an_idle_worker(in_memory()).await;
+    let log = in_memory();
+    a_stored_callout_wakes_an_idle_worker(log.clone(), log).await;
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
 async fn postgres_a_stored_callout_wakes_an_idle_worker() {
-    a_stored_callout_wakes_an_idle_worker(postgres("wake").await).await;
+    let log = postgres("wake").await;
+    a_stored_callout_wakes_an_idle_worker(log.clone(), log).await;
+}
+
+/// Two stores on one table, as two replicas have: the worker's listens (`listen_url`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: `bash .ci/test` starts one, or set DATABASE_URL and pass --include-ignored"]
+async fn postgres_another_replica_s_callout_wakes_a_listening_idle_worker() {
+    let url = database::url();
+    let schema = database::unique_schema("wake_replica");
+    let store = |listen_url: Option<SecretString>| {
+        let config = PostgresLogConfig {
+            schema: schema.clone(),
+            claim_lease: LEASE,
+            listen_url,
+            ..PostgresLogConfig::default()
+        };
+        let log = PostgresMessageLog::new(pool_from_url(&url, 4).unwrap(), config);
+        async move { Arc::new(log.await.expect("migrated callout store")) as Arc<dyn MessageLog> }
+    };
+    let storing = store(None).await;
+    let working = store(Some(url.as_str().into())).await;
+    a_stored_callout_wakes_an_idle_worker(storing, working).await;
 }
 
 #[tokio::test]

@@ -14,7 +14,6 @@ mod callouts_proptest;
 mod callouts_receiver_handle;
 mod callouts_slow_senders;
 mod callouts_verify;
-mod callouts_wakeups;
 mod client_redaction;
 mod client_retry;
 mod compile_fail;
