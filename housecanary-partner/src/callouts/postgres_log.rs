@@ -399,13 +399,18 @@ impl PostgresMessageLog {
         rows.map_err(MessageLogError::new)
     }
 
+    /// Wakes a waiting worker of this process, and announces to every replica's listening ones.
+    fn new_work(&self) {
+        self.work.notify_one();
+        self.announcer.announce();
+    }
+
     /// Puts the dead letter `message_id` (every one for `None`) back in the inbox, and wakes a worker.
     async fn redrive_where(&self, message_id: Option<&str>) -> Result<u64, MessageLogError> {
         let sql = &self.statements.redrive;
         let redriven = self.execute(sql, &[&message_id]).await?;
         if redriven > 0 {
-            self.work.notify_one();
-            self.announcer.announce();
+            self.new_work();
         }
         Ok(redriven)
     }
@@ -495,8 +500,7 @@ impl MessageLog for PostgresMessageLog {
             if self.execute(sql, &[&message_id, &&body[..]]).await? == 0 {
                 return Ok(Enqueued::AlreadyKnown);
             }
-            self.work.notify_one();
-            self.announcer.announce();
+            self.new_work();
             Ok(Enqueued::Stored)
         })
     }
