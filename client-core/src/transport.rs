@@ -503,7 +503,12 @@ impl Transport {
 
     /// Whether `url` is on the API's own origin (so it may receive the credential).
     pub(crate) fn is_api_origin(&self, url: &Url) -> bool {
-        url.origin() == self.inner.base_url.origin()
+        // The base URL is http(s) (a tuple origin), so these three are its origin; compared as
+        // borrowed parts, as `Url::origin` would allocate both sides on every call.
+        let base = &self.inner.base_url;
+        url.scheme() == base.scheme()
+            && url.host() == base.host()
+            && url.port_or_known_default() == base.port_or_known_default()
     }
 
     fn build(
@@ -638,14 +643,7 @@ fn log_retry(
 
 /// Whether two URLs name the same resource on the server: equal but for a fragment.
 fn same_resource(a: &Url, b: &Url) -> bool {
-    let resource = |url: &Url| {
-        url.as_str()
-            .split('#')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    resource(a) == resource(b)
+    a[..url::Position::AfterQuery] == b[..url::Position::AfterQuery]
 }
 
 /// A failed exchange, its URL's query removed from the text.
