@@ -34,7 +34,8 @@ impl KnownValues {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut folded = String::new();
+        // Room for a request's names, SSN and date of birth, without growing on the way.
+        let mut folded = String::with_capacity(64);
         for value in values {
             let start = folded.len();
             folded.extend(fold(value.as_ref().chars()).map(|(_, c)| c));

@@ -359,7 +359,7 @@ impl Client {
             request = request.deadline(end);
         }
         let guard = self
-            .begin(entry, allow_repeat, deadline)
+            .begin(trace, entry, allow_repeat, deadline)
             .await
             .map_err(|err| match err {
                 Error::DuplicateInquiry(mut refusal) => {
@@ -386,23 +386,24 @@ impl Client {
 
     /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
     /// Past `deadline` (the overall budget and when it ends) the inquiry is not sent.
-    async fn begin(
-        &self,
+    /// Begins `entry` (whose trace number is `trace`) in the ledger.
+    async fn begin<'a>(
+        &'a self,
+        trace: &'a str,
         entry: LedgerEntry,
         allow_repeat: bool,
         deadline: Option<(std::time::Duration, tokio::time::Instant)>,
-    ) -> Result<SettleGuard, Error> {
+    ) -> Result<SettleGuard<'a>, Error> {
         let Some((budget, end)) = deadline else {
-            return self.begin_entry(entry, allow_repeat).await;
+            return self.begin_entry(trace, entry, allow_repeat).await;
         };
-        let trace_number = entry.trace_number.clone();
-        match tokio::time::timeout_at(end, self.begin_entry(entry, allow_repeat)).await {
+        match tokio::time::timeout_at(end, self.begin_entry(trace, entry, allow_repeat)).await {
             Ok(begun) => begun,
             Err(_elapsed) => {
                 // The entry may have been committed as the wait ended: it was never sent.
                 recording::settle_not_sent(
                     Arc::clone(&self.inner.ledger.ledger),
-                    trace_number,
+                    trace.to_owned(),
                     "the ledger did not answer within the overall deadline",
                 );
                 Err(Error::Ledger(LedgerError::DeadlineExceeded(budget)))
@@ -410,11 +411,12 @@ impl Client {
         }
     }
 
-    async fn begin_entry(
-        &self,
+    async fn begin_entry<'a>(
+        &'a self,
+        trace: &'a str,
         entry: LedgerEntry,
         allow_repeat: bool,
-    ) -> Result<SettleGuard, Error> {
+    ) -> Result<SettleGuard<'a>, Error> {
         let shared = &self.inner.ledger;
         let ledger = &shared.ledger;
         shared
@@ -425,13 +427,12 @@ impl Client {
             })
             .await
             .map_err(Error::from)?;
-        let trace_number = entry.trace_number.clone();
         let rules = RepeatRules {
             window: self.inner.repeat_window,
             allow_repeat,
         };
         ledger.begin(entry, rules).await.map_err(Error::from)?;
-        Ok(SettleGuard::new(Arc::clone(ledger), trace_number))
+        Ok(SettleGuard::new(ledger, trace))
     }
 
     /// Sends `request` (bearer token, one resend after a 401, retries only of what was certainly

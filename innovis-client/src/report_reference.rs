@@ -1,5 +1,7 @@
 //! What to store after every report, for a later SECONDUSE.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -35,14 +37,40 @@ pub const MAX_CONSUMER_ID_LEN: usize = 16;
 /// assert_eq!(loaded, reference);
 /// # Ok::<(), innovis_client::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", try_from = "RawReportReference")]
-pub struct ReportReference {
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "RawReportReference")]
+pub struct ReportReference(
+    // Shared: the response and the inquiry ledger each keep a reference, and a copy is a count.
+    Arc<Parts>,
+);
+
+#[derive(PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Parts {
     report_reference_number: String,
     consumer_id: String,
     inquired_at: Timestamp,
     product: ProductCode,
     house_number: HouseNumber,
+}
+
+impl Serialize for ReportReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl std::fmt::Debug for ReportReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts = &*self.0;
+        f.debug_struct("ReportReference")
+            .field("report_reference_number", &parts.report_reference_number)
+            .field("consumer_id", &parts.consumer_id)
+            .field("inquired_at", &parts.inquired_at)
+            .field("product", &parts.product)
+            .field("house_number", &parts.house_number)
+            .finish()
+    }
 }
 
 impl ReportReference {
@@ -75,13 +103,13 @@ impl ReportReference {
             MAX_REPORT_REFERENCE_LEN,
         )?;
         check_required("consumerId", &consumer_id, MAX_CONSUMER_ID_LEN)?;
-        Ok(ReportReference {
+        Ok(ReportReference(Arc::new(Parts {
             report_reference_number,
             consumer_id,
             inquired_at,
             product,
             house_number,
-        })
+        })))
     }
 
     /// The vendor's `reportReferenceNumber`.
@@ -93,7 +121,7 @@ impl ReportReference {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn report_reference_number(&self) -> &str {
-        &self.report_reference_number
+        &self.0.report_reference_number
     }
 
     /// The vendor's `consumerId` of the consumer the report is about.
@@ -105,7 +133,7 @@ impl ReportReference {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn consumer_id(&self) -> &str {
-        &self.consumer_id
+        &self.0.consumer_id
     }
 
     /// When the original inquiry was made: taken just before the request was sent, so never later than the
@@ -118,7 +146,7 @@ impl ReportReference {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn inquired_at(&self) -> Timestamp {
-        self.inquired_at
+        self.0.inquired_at
     }
 
     /// The product of the original report.
@@ -130,7 +158,7 @@ impl ReportReference {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn product(&self) -> &ProductCode {
-        &self.product
+        &self.0.product
     }
 
     /// The House Number the original report was pulled with.
@@ -142,7 +170,7 @@ impl ReportReference {
     /// # Ok::<(), innovis_client::Error>(())
     /// ```
     pub fn house_number(&self) -> &HouseNumber {
-        &self.house_number
+        &self.0.house_number
     }
 }
 

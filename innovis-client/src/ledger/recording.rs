@@ -135,13 +135,13 @@ pub(crate) fn outcome_of(
 
 /// Settles an entry when its call ends, or — when the call is dropped first — as *may have been
 /// sent*, since the request may have left.
-pub(crate) struct SettleGuard {
-    ledger: Arc<dyn InquiryLedger>,
-    trace_number: Option<String>,
+pub(crate) struct SettleGuard<'a> {
+    ledger: &'a Arc<dyn InquiryLedger>,
+    trace_number: Option<&'a str>,
 }
 
-impl SettleGuard {
-    pub(crate) fn new(ledger: Arc<dyn InquiryLedger>, trace_number: String) -> Self {
+impl<'a> SettleGuard<'a> {
+    pub(crate) fn new(ledger: &'a Arc<dyn InquiryLedger>, trace_number: &'a str) -> Self {
         SettleGuard {
             ledger,
             trace_number: Some(trace_number),
@@ -157,17 +157,18 @@ impl SettleGuard {
         };
         let (outcome, references) = outcome_of(result);
         crate::metrics::settled(&outcome);
-        let Err(err) = self.ledger.settle(&trace_number, outcome, references).await else {
+        let Err(err) = self.ledger.settle(trace_number, outcome, references).await else {
             return;
         };
         // The ledger took the outcome; a failure (rare) builds it again from the same result.
         let (outcome, references) = outcome_of(result);
         if is_final(&err) {
-            log_unsettled(&trace_number, &err, &outcome);
+            log_unsettled(trace_number, &err, &outcome);
         } else {
             tracing::warn!(customer_trace_number = %trace_number, error = %err,
                 "could not settle the inquiry's ledger entry; retrying in the background");
-            let ledger = Arc::clone(&self.ledger);
+            let ledger = Arc::clone(self.ledger);
+            let trace_number = trace_number.to_owned();
             spawn_settle(ledger, trace_number, outcome, references, Absent::IsFinal);
         }
     }
@@ -275,7 +276,7 @@ fn log_unsettled(trace_number: &str, err: &LedgerError, outcome: &InquiryOutcome
     );
 }
 
-impl Drop for SettleGuard {
+impl Drop for SettleGuard<'_> {
     fn drop(&mut self) {
         let Some(trace_number) = self.trace_number.take() else {
             return;
@@ -285,8 +286,8 @@ impl Drop for SettleGuard {
         };
         crate::metrics::settled(&outcome);
         spawn_settle(
-            Arc::clone(&self.ledger),
-            trace_number,
+            Arc::clone(self.ledger),
+            trace_number.to_owned(),
             outcome,
             Vec::new(),
             Absent::IsFinal,
