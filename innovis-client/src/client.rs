@@ -384,9 +384,9 @@ impl Client {
         Ok(response)
     }
 
-    /// Writes `entry` to the ledger before anything is sent, refusing a repeat; the guard settles it.
-    /// Past `deadline` (the overall budget and when it ends) the inquiry is not sent.
-    /// Begins `entry` (whose trace number is `trace`) in the ledger.
+    /// Writes `entry` (trace number `trace`) to the ledger before anything is sent, refusing a
+    /// repeat; the guard settles it. Past `deadline` (the overall budget and when it ends) the inquiry
+    /// is not sent.
     async fn begin<'a>(
         &'a self,
         trace: &'a str,
