@@ -37,7 +37,7 @@ use credit_valuation_postgres::pool_from_url;
 use examples::Failure;
 use housecanary_partner::CalloutAuth;
 use housecanary_partner::callouts::{
-    CalloutMessage, CalloutReceiver, CalloutVerifier, InboxWorker, PostgresLogConfig,
+    CalloutMessage, CalloutReceiver, CalloutVerifier, InboxConfig, InboxWorker, PostgresLogConfig,
     PostgresMessageLog, ReceiverConfig,
 };
 use innovis_client::ledger::{FingerprintKey, PostgresLedger, PostgresLedgerConfig};
@@ -168,9 +168,11 @@ pub async fn run(
     metrics: PrometheusHandle,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), Box<dyn Error + Send + Sync>> {
-    // One pool for the inbox, the ledger and the application (size it per replica: see
-    // docs/deploying.md).
-    let pool = pool_from_url(&settings.database_url, 16)?;
+    // One pool for the inbox, the ledger and the application, sized as docs/deploying.md says: a
+    // connection for each callout the workers may have in progress, and 8 for the callout endpoint
+    // and the inquiries.
+    let in_progress = settings.workers * InboxConfig::default().batch;
+    let pool = pool_from_url(&settings.database_url, in_progress + 8)?;
     pool.get().await?.batch_execute(APP_SCHEMA).await?;
     // Listening: workers learn at once of a callout another replica stored.
     let config = PostgresLogConfig {
