@@ -171,8 +171,10 @@ pub async fn run(
     // One pool for the inbox, the ledger and the application, sized as docs/deploying.md says: a
     // connection for each callout the workers may have in progress, and 8 for the callout endpoint
     // and the inquiries.
-    let in_progress = settings.workers * InboxConfig::default().batch;
-    let pool = pool_from_url(&settings.database_url, in_progress + 8)?;
+    let in_progress = settings
+        .workers
+        .saturating_mul(InboxConfig::default().batch);
+    let pool = pool_from_url(&settings.database_url, in_progress.saturating_add(8))?;
     pool.get().await?.batch_execute(APP_SCHEMA).await?;
     // Listening: workers learn at once of a callout another replica stored.
     let config = PostgresLogConfig {
