@@ -1,6 +1,7 @@
 //! The personal values a request carried, so that a vendor echoing them back (in an error message,
 //! a reason text) never puts them into an error or a `Debug`.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Personal values sent in a request (names, SSN, date of birth, address lines, …), to mask
@@ -22,40 +23,47 @@ use std::sync::Arc;
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct KnownValues(
-    /// Each value folded, followed by a `\n` (never part of a folded value): one allocation
-    /// for all of a request's values.
+    /// The letters and digits of each value, followed by a `\n` (never one of them): one
+    /// allocation for all of a request's values. Lower-cased only when a text is masked, which
+    /// few calls ever do.
     Arc<str>,
 );
 
 impl KnownValues {
-    /// Holds `values`, folded to lower-case letters and digits.
+    /// Holds the letters and digits of each of `values` as it displays (a value made of parts,
+    /// such as a name written as one word, needs no string of its own).
     pub fn new<I, S>(values: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: AsRef<str>,
+        S: std::fmt::Display,
     {
         // Room for a request's names, SSN and date of birth, without growing on the way.
-        let mut folded = String::with_capacity(64);
+        let mut kept = AlphanumericOnly(String::with_capacity(64));
         for value in values {
-            let start = folded.len();
-            folded.extend(fold(value.as_ref().chars()).map(|(_, c)| c));
-            if folded
+            let start = kept.0.len();
+            // Writing into a `String` cannot fail; a `Display` that fails leaves what it wrote.
+            let _ = write!(kept, "{value}");
+            if kept
+                .0
                 .get(start..)
                 .unwrap_or_default()
                 .chars()
                 .nth(1)
                 .is_some()
             {
-                folded.push('\n');
+                kept.0.push('\n');
             } else {
-                folded.truncate(start);
+                kept.0.truncate(start);
             }
         }
-        KnownValues(folded.into())
+        KnownValues(kept.0.into())
     }
 
-    fn values(&self) -> std::str::SplitTerminator<'_, char> {
-        self.0.split_terminator('\n')
+    /// Each value, folded as the text is.
+    fn values(&self) -> impl Iterator<Item = Vec<char>> + '_ {
+        self.0
+            .split_terminator('\n')
+            .map(|value| fold(value.chars()).map(|(_, c)| c).collect())
     }
 
     /// Whether no value is held.
@@ -82,13 +90,15 @@ impl KnownValues {
         let folded: Vec<(usize, char)> = fold(chars.iter().copied()).collect();
         let mut masked = vec![false; chars.len()];
         for value in self.values() {
-            let length = value.chars().count();
+            let length = value.len();
             let Some(last) = folded.len().checked_sub(length) else {
                 continue;
             };
             for start in 0..=last {
                 let window = folded.get(start..start + length).unwrap_or_default();
-                if window.iter().map(|(_, c)| *c).eq(value.chars()) && whole_words(&chars, window) {
+                if window.iter().map(|(_, c)| *c).eq(value.iter().copied())
+                    && whole_words(&chars, window)
+                {
                     for (position, _) in window {
                         if let Some(flag) = masked.get_mut(*position) {
                             *flag = true;
@@ -107,7 +117,21 @@ impl KnownValues {
 
 impl std::fmt::Debug for KnownValues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "KnownValues(<{} values>)", self.values().count())
+        write!(
+            f,
+            "KnownValues(<{} values>)",
+            self.0.split_terminator('\n').count()
+        )
+    }
+}
+
+/// A `String` that keeps only the letters and digits written to it.
+struct AlphanumericOnly(String);
+
+impl std::fmt::Write for AlphanumericOnly {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.extend(text.chars().filter(|c| c.is_alphanumeric()));
+        Ok(())
     }
 }
 

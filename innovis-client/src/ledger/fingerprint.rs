@@ -55,13 +55,13 @@ impl FingerprintKey {
     /// twice counts once.
     pub(crate) fn of_request(&self, request: &ReportRequest) -> Vec<(&'static str, String)> {
         let mut consumers: Vec<(&'static str, String)> = Vec::new();
-        for numbered in &request.applicants {
-            let Some(ssn) = numbered.applicant.ssn_digits() else {
+        for (applicant_id, applicant) in request.numbered_applicants() {
+            let Some(ssn) = applicant.ssn_digits() else {
                 continue;
             };
             let fingerprint = self.digest(&["ssn:", ssn]);
             if !consumers.iter().any(|(_, known)| *known == fingerprint) {
-                consumers.push((numbered.applicant_id, fingerprint));
+                consumers.push((applicant_id, fingerprint));
             }
         }
         consumers

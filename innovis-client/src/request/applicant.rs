@@ -1,6 +1,5 @@
 //! Applicants: the consumers a report is asked about.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -408,16 +407,16 @@ impl Applicant {
     /// names, SSN, date of birth, phones, e-mail and IP addresses, address lines, city and ZIP.
     /// (A two-letter state would mask the same two letters in every word.)
     /// A name also as one word each way round (`JaneDoe`, `DoeJane`), as a vendor may echo it.
-    pub(crate) fn personal_values(&self) -> impl Iterator<Item = Cow<'_, str>> {
+    pub(crate) fn personal_values(&self) -> impl Iterator<Item = PersonalValue<'_>> {
         let names = self.names.iter().flat_map(|name| {
             [
-                Cow::Owned(format!("{}{}", name.first, name.last)),
-                Cow::Owned(format!("{}{}", name.last, name.first)),
-                Cow::Borrowed(name.first.as_str()),
-                Cow::Borrowed(name.last.as_str()),
+                PersonalValue::Joined(&name.first, &name.last),
+                PersonalValue::Joined(&name.last, &name.first),
+                PersonalValue::Field(&name.first),
+                PersonalValue::Field(&name.last),
             ]
             .into_iter()
-            .chain(name.parts.values().map(|part| Cow::Borrowed(part.as_str())))
+            .chain(name.parts.values().map(|part| PersonalValue::Field(part)))
         });
         let addresses = self.addresses.iter().flat_map(|address| {
             [
@@ -437,11 +436,29 @@ impl Applicant {
             .chain(self.phones.iter().map(|phone| phone.phone_number.as_str()))
             .chain(self.email_address.as_deref())
             .chain(addresses);
-        names.chain(others.map(Cow::Borrowed))
+        names.chain(others.map(PersonalValue::Field))
     }
 
     /// The SSN's digits, for the inquiry ledger's keyed consumer fingerprint (never stored).
     pub(crate) fn ssn_digits(&self) -> Option<&str> {
         self.ssn.as_ref().map(Ssn::expose)
+    }
+}
+
+/// A personal value as a vendor may echo it: one field, or two written as one word.
+pub(crate) enum PersonalValue<'a> {
+    Field(&'a str),
+    Joined(&'a str, &'a str),
+}
+
+impl std::fmt::Display for PersonalValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PersonalValue::Field(value) => f.write_str(value),
+            PersonalValue::Joined(first, second) => {
+                f.write_str(first)?;
+                f.write_str(second)
+            }
+        }
     }
 }

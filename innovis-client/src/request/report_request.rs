@@ -63,14 +63,8 @@ pub struct ReportRequest {
     pub(crate) customer_trace_number: String,
     pub(crate) product_code: ProductCode,
     pub(crate) permissible_purpose_code: PermissiblePurpose,
-    pub(crate) applicants: Vec<NumberedApplicant>,
-}
-
-/// An applicant with the id (`1A`…`9A`) the builder assigned.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NumberedApplicant {
-    pub(crate) applicant_id: &'static str,
-    pub(crate) applicant: Applicant,
+    /// In the order added: the first is `1A`, the next `2A`, … (see [`ReportRequest::numbered_applicants`]).
+    pub(crate) applicants: Vec<Applicant>,
 }
 
 impl ReportRequest {
@@ -156,10 +150,13 @@ impl ReportRequest {
     /// error or a report's `Debug`.
     pub(crate) fn known_values(&self) -> credit_valuation_core::KnownValues {
         credit_valuation_core::KnownValues::new(
-            self.applicants
-                .iter()
-                .flat_map(|numbered| numbered.applicant.personal_values()),
+            self.applicants.iter().flat_map(Applicant::personal_values),
         )
+    }
+
+    /// Each applicant with its `applicantId`, in the order added.
+    pub(crate) fn numbered_applicants(&self) -> impl Iterator<Item = (&'static str, &Applicant)> {
+        APPLICANT_IDS.iter().copied().zip(&self.applicants)
     }
 }
 
@@ -376,17 +373,9 @@ impl<H, P, A> ReportRequestBuilder<H, P, A> {
                 ),
             ));
         }
-        let applicants = APPLICANT_IDS
-            .iter()
-            .zip(applicants)
-            .map(|(id, applicant)| {
-                applicant.validate()?;
-                Ok(NumberedApplicant {
-                    applicant_id: id,
-                    applicant,
-                })
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
+        for applicant in &applicants {
+            applicant.validate()?;
+        }
         Ok(ReportRequest {
             house_number,
             end_user: self.end_user,
@@ -426,9 +415,8 @@ impl ReportRequest {
             product_code: self.product_code.as_str(),
             permissible_purpose_code: self.permissible_purpose_code.as_str(),
             applicants: self
-                .applicants
-                .iter()
-                .map(|numbered| numbered.applicant.wire(numbered.applicant_id))
+                .numbered_applicants()
+                .map(|(applicant_id, applicant)| applicant.wire(applicant_id))
                 .collect(),
             software_provider_id,
         }

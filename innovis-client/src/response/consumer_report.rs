@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use std::borrow::Cow;
-
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -12,6 +10,7 @@ use credit_valuation_core::KnownValues;
 
 use crate::pii::mask_digit_runs;
 use crate::product_code::ProductCode;
+use crate::response::json_key::JsonKey;
 use crate::response::redaction::quoted;
 use crate::response::return_code::{ReturnCode, ReturnCodeError};
 
@@ -206,7 +205,7 @@ impl<'de> Deserialize<'de> for ConsumerReport {
 
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ConsumerReport, M::Error> {
                 let mut report = ConsumerReport::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(JsonKey(key)) = map.next_key::<JsonKey<'de>>()? {
                     let text = match key.as_ref() {
                         "softwareProviderId" => &mut report.software_provider_id,
                         "softwareProviderVersion" => &mut report.software_provider_version,

@@ -3,6 +3,7 @@
 //! it reaches an error ([`redaction`]).
 
 pub(crate) mod consumer_report;
+mod json_key;
 pub(crate) mod redaction;
 pub(crate) mod report_response;
 pub(crate) mod return_code;

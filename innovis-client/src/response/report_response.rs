@@ -1,6 +1,5 @@
 //! The whole gateway response: the consumer reports, any other top-level fields, and the raw JSON.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -12,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::report_reference::ReportReference;
 use crate::response::consumer_report::ConsumerReport;
+use crate::response::json_key::JsonKey;
 use crate::response::redaction::quoted;
 use crate::response::return_code::ReturnCodeError;
 
@@ -176,7 +176,7 @@ impl<'de> Deserialize<'de> for ResponseBody {
 
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ResponseBody, M::Error> {
                 let mut body = ResponseBody::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(JsonKey(key)) = map.next_key::<JsonKey<'de>>()? {
                     if key == "Consumers" || key == "consumers" {
                         body.consumers = map.next_value::<Consumers>()?.0;
                     } else {

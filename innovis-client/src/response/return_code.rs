@@ -62,19 +62,26 @@ impl ReturnCode {
     /// Parses a wire value. Matching ignores case and spaces (`"NoRecord"`, `"NO RECORD"`), since the
     /// vendor's exact spelling is only known from its documentation.
     fn parse(value: String) -> Self {
-        let key: String = value
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        match key.as_str() {
-            "record" => ReturnCode::Record,
-            "norecord" => ReturnCode::NoRecord,
-            "suppress" => ReturnCode::Suppress,
-            "error" => ReturnCode::Error,
-            "exempt" => ReturnCode::Exempt,
-            _ => ReturnCode::Other(value),
-        }
+        // Compared in place, without a folded copy: every report carries one, and the known
+        // words are ASCII.
+        let spells = |word: &str| {
+            value
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_lowercase())
+                .eq(word.chars())
+        };
+        let known = [
+            ("record", ReturnCode::Record),
+            ("norecord", ReturnCode::NoRecord),
+            ("suppress", ReturnCode::Suppress),
+            ("error", ReturnCode::Error),
+            ("exempt", ReturnCode::Exempt),
+        ];
+        known
+            .into_iter()
+            .find_map(|(word, code)| spells(word).then_some(code))
+            .unwrap_or(ReturnCode::Other(value))
     }
 }
 
@@ -126,4 +133,27 @@ pub struct ReturnCodeError {
     pub reason_text: Option<String>,
     /// `customerTraceNumber` echoed in the report.
     pub trace_number: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_ignore_case_and_spaces_and_unknown_ones_are_kept() {
+        let cases = [
+            ("Record", ReturnCode::Record),
+            ("No Record", ReturnCode::NoRecord),
+            ("NORECORD", ReturnCode::NoRecord),
+            ("no\u{a0}record", ReturnCode::NoRecord),
+            (" Suppress ", ReturnCode::Suppress),
+            ("ERROR", ReturnCode::Error),
+            ("exempt", ReturnCode::Exempt),
+            ("Records", ReturnCode::Other("Records".to_owned())),
+            ("", ReturnCode::Other(String::new())),
+        ];
+        for (wire, expected) in cases {
+            assert_eq!(ReturnCode::parse(wire.to_owned()), expected, "{wire:?}");
+        }
+    }
 }
