@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::error::{Error, check_max};
 use crate::pii::{ConsumerAccessCode, DateOfBirth, Ssn};
@@ -154,19 +154,13 @@ impl Applicant {
     pub(crate) fn wire(&self, applicant_id: &'static str) -> ApplicantWire<'_> {
         ApplicantWire {
             applicant_id,
-            names: self.names.iter().map(Name::wire).collect(),
+            names: &self.names,
             ssn: self.ssn.as_ref().map(Ssn::expose),
             dob: self.dob.as_ref().map(DateOfBirth::expose),
-            phones: self
-                .phones
-                .iter()
-                .map(|phone| PhoneWire {
-                    phone_number: &phone.phone_number,
-                })
-                .collect(),
+            phones: &self.phones,
             email_address: self.email_address.as_deref(),
             ip_address: self.ip_address,
-            addresses: self.addresses.iter().map(Address::wire).collect(),
+            addresses: &self.addresses,
             consumer_access_code: self
                 .consumer_access_code
                 .as_ref()
@@ -355,31 +349,65 @@ impl Address {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ApplicantWire<'a> {
     pub(crate) applicant_id: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    names: Vec<NameWire<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty", serialize_with = "names_wire")]
+    names: &'a [Name],
     #[serde(skip_serializing_if = "Option::is_none")]
     ssn: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dob: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    phones: Vec<PhoneWire<'a>>,
+    #[serde(
+        skip_serializing_if = "<[_]>::is_empty",
+        serialize_with = "phones_wire"
+    )]
+    phones: &'a [Phone],
     #[serde(skip_serializing_if = "Option::is_none")]
     email_address: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ip_address: Option<IpAddr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    addresses: Vec<AddressWire<'a>>,
+    #[serde(
+        skip_serializing_if = "<[_]>::is_empty",
+        serialize_with = "addresses_wire"
+    )]
+    addresses: &'a [Address],
     #[serde(skip_serializing_if = "Option::is_none")]
     consumer_access_code: Option<&'a str>,
 }
 
+// The lists are written item by item as they serialize, with no `Vec` of wire forms between the
+// applicant and the body.
+fn names_wire<S: Serializer>(names: &&[Name], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(names.iter().map(Name::wire))
+}
+
+fn phones_wire<S: Serializer>(phones: &&[Phone], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(phones.iter().map(|phone| PhoneWire {
+        phone_number: &phone.phone_number,
+    }))
+}
+
+fn addresses_wire<S: Serializer>(addresses: &&[Address], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(addresses.iter().map(Address::wire))
+}
+
 /// `{first, last}` then the extra parts in key order.
-#[derive(Serialize)]
 struct NameWire<'a> {
     first: &'a str,
     last: &'a str,
-    #[serde(flatten)]
     parts: &'a BTreeMap<String, String>,
+}
+
+impl Serialize for NameWire<'_> {
+    // By hand rather than `#[serde(flatten)]`, which goes through serde's buffering map adapter.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let typed = [("first", self.first), ("last", self.last)];
+        serializer.collect_map(
+            typed.into_iter().chain(
+                self.parts
+                    .iter()
+                    .map(|(key, value)| (key.as_str(), value.as_str())),
+            ),
+        )
+    }
 }
 
 /// `{phoneNumber}`.
@@ -390,16 +418,33 @@ struct PhoneWire<'a> {
 }
 
 /// `{addressIdentifier, line1, city, state, zip}` then the extra fields in key order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct AddressWire<'a> {
     address_identifier: &'a str,
     line1: &'a str,
     city: &'a str,
     state: &'a str,
     zip: &'a str,
-    #[serde(flatten)]
     fields: &'a BTreeMap<String, String>,
+}
+
+impl Serialize for AddressWire<'_> {
+    // By hand, as `NameWire`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let typed = [
+            ("addressIdentifier", self.address_identifier),
+            ("line1", self.line1),
+            ("city", self.city),
+            ("state", self.state),
+            ("zip", self.zip),
+        ];
+        serializer.collect_map(
+            typed.into_iter().chain(
+                self.fields
+                    .iter()
+                    .map(|(key, value)| (key.as_str(), value.as_str())),
+            ),
+        )
+    }
 }
 
 impl Applicant {

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::house_number::HouseNumber;
 use crate::permissible_purpose::PermissiblePurpose;
 use crate::product_code::ProductCode;
-use crate::request::applicant::{Applicant, ApplicantWire, MAX_APPLICANTS};
+use crate::request::applicant::{Applicant, MAX_APPLICANTS};
 use crate::request::builder_state::{
     ApplicantsIsSet, ApplicantsState, HouseNumberIsSet, NoApplicants, NoHouseNumber, NoPurpose,
     PurposeIsSet, WithApplicants, WithHouseNumber, WithPurpose,
@@ -400,8 +400,22 @@ pub(crate) struct ReportRequestWire<'a> {
     customer_trace_number: &'a str,
     product_code: &'a str,
     permissible_purpose_code: &'a str,
-    applicants: Vec<ApplicantWire<'a>>,
+    #[serde(serialize_with = "applicants_wire")]
+    applicants: &'a [Applicant],
     software_provider_id: &'a str,
+}
+
+/// Each applicant under its id, written as it serializes (no `Vec` of wire forms first).
+fn applicants_wire<S: serde::Serializer>(
+    applicants: &&[Applicant],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(
+        APPLICANT_IDS
+            .iter()
+            .zip(applicants.iter())
+            .map(|(id, applicant)| applicant.wire(id)),
+    )
 }
 
 impl ReportRequest {
@@ -414,10 +428,7 @@ impl ReportRequest {
             customer_trace_number: &self.customer_trace_number,
             product_code: self.product_code.as_str(),
             permissible_purpose_code: self.permissible_purpose_code.as_str(),
-            applicants: self
-                .numbered_applicants()
-                .map(|(applicant_id, applicant)| applicant.wire(applicant_id))
-                .collect(),
+            applicants: &self.applicants,
             software_provider_id,
         }
     }
@@ -466,8 +477,13 @@ mod tests {
     #[test]
     fn applicants_are_numbered_in_the_order_they_were_added() {
         let request = request(9);
-        let wire = request.wire("SP01");
-        let ids: Vec<&str> = wire.applicants.iter().map(|a| a.applicant_id).collect();
+        let body = serde_json::to_value(request.wire("SP01")).unwrap();
+        let ids: Vec<&str> = body["applicants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|applicant| applicant["applicantId"].as_str().unwrap())
+            .collect();
         assert_eq!(ids, ["1A", "2A", "3A", "4A", "5A", "6A", "7A", "8A", "9A"]);
     }
 
