@@ -94,6 +94,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
+mod borrowed_str;
 mod client;
 mod config;
 mod config_from_env;

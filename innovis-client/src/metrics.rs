@@ -13,7 +13,16 @@ pub const INQUIRIES: &str = "innovis_inquiries_total";
 pub const REPEAT_REFUSALS: &str = "innovis_repeat_refusals_total";
 
 pub(crate) fn settled(outcome: &InquiryOutcome) {
-    metrics::counter!(INQUIRIES, "outcome" => outcome.state()).increment(1);
+    // Literal labels make a static key: nothing is allocated for a count on every inquiry.
+    match outcome {
+        InquiryOutcome::Pending => metrics::counter!(INQUIRIES, "outcome" => "pending"),
+        InquiryOutcome::Completed { .. } => metrics::counter!(INQUIRIES, "outcome" => "completed"),
+        InquiryOutcome::NotSent { .. } => metrics::counter!(INQUIRIES, "outcome" => "not_sent"),
+        InquiryOutcome::MayHaveBeenSent { .. } => {
+            metrics::counter!(INQUIRIES, "outcome" => "may_have_been_sent")
+        }
+    }
+    .increment(1);
 }
 
 pub(crate) fn refused(reason: RefusalReason) {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::borrowed_str::BorrowedStr;
+
 use crate::error::{Error, check_required};
 
 /// An Innovis product code (`productCode`, at most 10 characters).
@@ -90,8 +92,8 @@ impl Serialize for ProductCode {
 impl<'de> Deserialize<'de> for ProductCode {
     /// Accepts any string: responses and stored references may carry codes this crate does not know.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = String::deserialize(deserializer)?;
-        Ok(match code.as_str() {
+        let BorrowedStr(code) = BorrowedStr::deserialize(deserializer)?;
+        Ok(match code.as_ref() {
             "CR" => ProductCode::CR,
             "PREQUAL" => ProductCode::PREQUAL,
             "PREAPP" => ProductCode::PREAPP,
@@ -99,7 +101,7 @@ impl<'de> Deserialize<'de> for ProductCode {
             "ACCTRVW" => ProductCode::ACCTRVW,
             "REFUPD" => ProductCode::REFUPD,
             "SECONDUSE" => ProductCode::SECONDUSE,
-            _ => ProductCode(Cow::Owned(code)),
+            _ => ProductCode(Cow::Owned(code.into_owned())),
         })
     }
 }

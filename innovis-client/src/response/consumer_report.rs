@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 
 use credit_valuation_core::KnownValues;
 
+use crate::borrowed_str::BorrowedStr;
 use crate::pii::mask_digit_runs;
 use crate::product_code::ProductCode;
-use crate::response::json_key::JsonKey;
 use crate::response::redaction::quoted;
 use crate::response::return_code::{ReturnCode, ReturnCodeError};
 
@@ -205,7 +205,7 @@ impl<'de> Deserialize<'de> for ConsumerReport {
 
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ConsumerReport, M::Error> {
                 let mut report = ConsumerReport::default();
-                while let Some(JsonKey(key)) = map.next_key::<JsonKey<'de>>()? {
+                while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     let text = match key.as_ref() {
                         "softwareProviderId" => &mut report.software_provider_id,
                         "softwareProviderVersion" => &mut report.software_provider_version,

@@ -3,7 +3,6 @@
 //! it reaches an error ([`redaction`]).
 
 pub(crate) mod consumer_report;
-mod json_key;
 pub(crate) mod redaction;
 pub(crate) mod report_response;
 pub(crate) mod return_code;

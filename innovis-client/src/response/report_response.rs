@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::borrowed_str::BorrowedStr;
 use crate::report_reference::ReportReference;
 use crate::response::consumer_report::ConsumerReport;
-use crate::response::json_key::JsonKey;
 use crate::response::redaction::quoted;
 use crate::response::return_code::ReturnCodeError;
 
@@ -176,7 +176,7 @@ impl<'de> Deserialize<'de> for ResponseBody {
 
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ResponseBody, M::Error> {
                 let mut body = ResponseBody::default();
-                while let Some(JsonKey(key)) = map.next_key::<JsonKey<'de>>()? {
+                while let Some(BorrowedStr(key)) = map.next_key::<BorrowedStr<'de>>()? {
                     if key == "Consumers" || key == "consumers" {
                         body.consumers = map.next_value::<Consumers>()?.0;
                     } else {

@@ -1,8 +1,11 @@
 //! `returnCode`: what the vendor found.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::borrowed_str::BorrowedStr;
 
 /// The outcome of an inquiry (`returnCode`). Unknown values are kept in [`ReturnCode::Other`].
 ///
@@ -61,7 +64,7 @@ impl ReturnCode {
 
     /// Parses a wire value. Matching ignores case and spaces (`"NoRecord"`, `"NO RECORD"`), since the
     /// vendor's exact spelling is only known from its documentation.
-    fn parse(value: String) -> Self {
+    fn parse(value: Cow<'_, str>) -> Self {
         // Compared in place, without a folded copy: every report carries one, and the known
         // words are ASCII.
         let spells = |word: &str| {
@@ -81,7 +84,7 @@ impl ReturnCode {
         known
             .into_iter()
             .find_map(|(word, code)| spells(word).then_some(code))
-            .unwrap_or(ReturnCode::Other(value))
+            .unwrap_or_else(|| ReturnCode::Other(value.into_owned()))
     }
 }
 
@@ -99,7 +102,7 @@ impl Serialize for ReturnCode {
 
 impl<'de> Deserialize<'de> for ReturnCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(ReturnCode::parse)
+        BorrowedStr::deserialize(deserializer).map(|BorrowedStr(code)| ReturnCode::parse(code))
     }
 }
 
@@ -153,7 +156,7 @@ mod tests {
             ("", ReturnCode::Other(String::new())),
         ];
         for (wire, expected) in cases {
-            assert_eq!(ReturnCode::parse(wire.to_owned()), expected, "{wire:?}");
+            assert_eq!(ReturnCode::parse(wire.into()), expected, "{wire:?}");
         }
     }
 }
