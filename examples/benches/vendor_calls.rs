@@ -29,7 +29,7 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const SERVER_ENV: &str = "VENDOR_CALLS_SERVER";
-const ROUNDS: usize = 11;
+const ROUNDS: usize = 31;
 const CALLS_PER_ROUND: usize = 1_024;
 const ALLOCATION_CALLS: usize = 200;
 const TOKEN: &str = "bench-token";
@@ -137,8 +137,11 @@ impl Calls {
             housecanary_partner::SecretString::from(TOKEN),
         ))
         .expect("housecanary client");
+        // As careful code calling a credit bureau would: no redirects followed, and a timeout on
+        // every request (reqwest has none by default) — the SDK's default per-attempt timeout.
         let raw = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
             .build()
             .expect("raw client");
         // The hand-written side fetches its token once, as such code would.
