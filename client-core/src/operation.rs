@@ -151,5 +151,6 @@ impl Transport {
 fn type_name<O: ?Sized>() -> &'static str {
     let full = std::any::type_name::<O>();
     let path = full.split('<').next().unwrap_or(full);
-    path.rsplit("::").next().unwrap_or(path)
+    // The last `::` segment, found with a one-character search (this runs on every call).
+    path.rsplit(':').next().unwrap_or(path)
 }
