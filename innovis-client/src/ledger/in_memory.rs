@@ -31,8 +31,8 @@ pub struct InMemoryLedger {
 
 #[derive(Debug, Default)]
 struct State {
-    /// By trace number.
-    entries: HashMap<String, LedgerEntry>,
+    /// By trace number. Boxed: growing the map then moves a pointer per entry, not the entry.
+    entries: HashMap<String, Box<LedgerEntry>>,
     /// Trace numbers by consumer fingerprint, in the order begun.
     by_consumer: HashMap<String, Vec<String>>,
     /// By report reference number.
@@ -51,8 +51,9 @@ impl State {
             .filter_map(|fingerprint| self.by_consumer.get(fingerprint))
             .flatten()
             .chain(std::iter::once(&entry.trace_number));
-        let mut earlier: Vec<&LedgerEntry> =
-            traces.filter_map(|trace| self.entries.get(trace)).collect();
+        let mut earlier: Vec<&LedgerEntry> = traces
+            .filter_map(|trace| self.entries.get(trace).map(|entry| &**entry))
+            .collect();
         earlier.sort_unstable_by_key(|entry| &entry.trace_number);
         earlier.dedup_by(|a, b| std::ptr::eq(*a, *b));
         earlier
@@ -87,7 +88,9 @@ impl InquiryLedger for InMemoryLedger {
                     traces.push(entry.trace_number.clone());
                 }
             }
-            state.entries.insert(entry.trace_number.clone(), entry);
+            state
+                .entries
+                .insert(entry.trace_number.clone(), Box::new(entry));
             Ok(())
         });
         Box::pin(async move { result })
@@ -146,7 +149,12 @@ impl InquiryLedger for InMemoryLedger {
         &'a self,
         trace_number: &'a str,
     ) -> BoxFuture<'a, Result<Option<LedgerEntry>, LedgerError>> {
-        let result = self.with_state(|state| Ok(state.entries.get(trace_number).cloned()));
+        let result = self.with_state(|state| {
+            Ok(state
+                .entries
+                .get(trace_number)
+                .map(|entry| (**entry).clone()))
+        });
         Box::pin(async move { result })
     }
 
@@ -169,7 +177,7 @@ impl InquiryLedger for InMemoryLedger {
                 .entries
                 .values()
                 .filter(|entry| entry.requested_at >= from && entry.requested_at < to)
-                .cloned()
+                .map(|entry| (**entry).clone())
                 .collect();
             found.sort_by(|a, b| {
                 (a.requested_at, &a.trace_number).cmp(&(b.requested_at, &b.trace_number))
