@@ -6,7 +6,6 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::borrowed_str::BorrowedStr;
-
 use crate::error::{Error, check_required};
 
 /// An Innovis product code (`productCode`, at most 10 characters).

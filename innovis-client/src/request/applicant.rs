@@ -348,7 +348,7 @@ impl Address {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ApplicantWire<'a> {
-    pub(crate) applicant_id: &'static str,
+    applicant_id: &'static str,
     #[serde(skip_serializing_if = "<[_]>::is_empty", serialize_with = "names_wire")]
     names: &'a [Name],
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -156,8 +156,13 @@ impl ReportRequest {
 
     /// Each applicant with its `applicantId`, in the order added.
     pub(crate) fn numbered_applicants(&self) -> impl Iterator<Item = (&'static str, &Applicant)> {
-        APPLICANT_IDS.iter().copied().zip(&self.applicants)
+        numbered(&self.applicants)
     }
+}
+
+/// `applicants` with their `applicantId`s: `1A` for the first, `2A` for the next, ….
+fn numbered(applicants: &[Applicant]) -> impl Iterator<Item = (&'static str, &Applicant)> {
+    APPLICANT_IDS.iter().copied().zip(applicants)
 }
 
 const APPLICANT_IDS: [&str; MAX_APPLICANTS] =
@@ -410,12 +415,7 @@ fn applicants_wire<S: serde::Serializer>(
     applicants: &&[Applicant],
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(
-        APPLICANT_IDS
-            .iter()
-            .zip(applicants.iter())
-            .map(|(id, applicant)| applicant.wire(id)),
-    )
+    serializer.collect_seq(numbered(applicants).map(|(id, applicant)| applicant.wire(id)))
 }
 
 impl ReportRequest {
